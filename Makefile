@@ -1,0 +1,33 @@
+# Two commands set everything up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test venv bench template clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/infusion-billing demo -o out/InfusionBilling-demo.xlsx
+
+test: $(STAMP)
+	$(BIN)/python -m pytest tests --ignore=tests/contract
+	XLWINGS_ON_SERVER=true XLWINGS_LICENSE_KEY=noncommercial $(BIN)/python -m pytest tests/contract
+
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py
+
+template: $(STAMP)
+	$(BIN)/infusion-billing template -o workbook_templates/InfusionBilling.xlsx
+
+clean:
+	rm -rf $(VENV) out build *.egg-info
