@@ -1,0 +1,479 @@
+"""The workbook schema: every input table declared once.
+
+Each input table is one pydantic row model whose field aliases are the exact header texts, plus one
+:class:`TableSpec` (sheet/Table name, key columns, references, description). That single declaration
+drives the template (headers, drop-downs, number formats, widths), the reader (types, allowed values,
+required columns, duplicate keys, dangling references) and the schema section of the README.
+
+Allowed values are :class:`~infusion_billing.values.Choice` enums and match leniently (``iv_push`` is
+``IV push``). Types come from the annotated aliases below (``Money``, ``Clock``, ``YesNo`` ...), each of
+which carries a :class:`Kind` telling the template how to format the column.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass, field
+from datetime import date, time
+from decimal import Decimal
+from typing import Annotated, Any, Optional
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic.fields import FieldInfo
+
+from . import values as v
+from .values import Choice, add_synonyms
+
+
+# --------------------------------------------------------------------------- column kinds
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How a column is typed and shown in Excel: a name, a number format and a default width."""
+
+    name: str
+    number_format: str = "General"
+    width: float = 14
+
+
+Text = Annotated[str, BeforeValidator(v.to_text), Kind("text", "@", 18)]
+Code = Annotated[str, BeforeValidator(v.to_code), Kind("code", "@", 11)]
+Money = Annotated[Decimal, BeforeValidator(v.to_money), Kind("money", "#,##0.00", 13)]
+Number = Annotated[Decimal, BeforeValidator(v.to_decimal), Kind("number", "0.###", 11)]
+Percent = Annotated[Decimal, BeforeValidator(lambda x: _to_fraction(x)), Kind("percent", "0%", 12)]
+Whole = Annotated[int, BeforeValidator(v.to_int), Kind("whole", "0", 11)]
+YesNo = Annotated[bool, BeforeValidator(v.to_yes_no), Kind("yesno", "General", 10)]
+Day = Annotated[date, BeforeValidator(v.to_date), Kind("date", "yyyy-mm-dd", 12)]
+Clock = Annotated[time, BeforeValidator(v.to_clock), Kind("time", "hh:mm", 9)]
+CHOICE_KIND = Kind("choice", "@", 16)
+
+
+def _to_fraction(value: object) -> Decimal:
+    """Coinsurance as a fraction: 20, "20%" and 0.2 all mean twenty percent."""
+    is_text_percent = isinstance(value, str) and value.strip().endswith("%")
+    d = v.to_decimal(value)
+    if is_text_percent or d > 1:
+        d = d / 100
+    if not 0 <= d <= 1:
+        raise v.cell_error("wrong_type", "expected a percentage between 0% and 100%")
+    return d
+
+
+# --------------------------------------------------------------------------- allowed values
+
+
+class PayerType(Choice):
+    MEDICARE = "Medicare"
+    MEDICARE_ADVANTAGE = "Medicare Advantage"
+    MEDICAID = "Medicaid"
+    COMMERCIAL = "Commercial"
+    SELF_PAY = "Self-pay"
+    OTHER = "Other"
+
+
+class SiteModifier(Choice):
+    """Modifier for a second initial service at a separate, medically required IV site."""
+
+    M59 = "59"
+    XS = "XS"
+    XU = "XU"
+
+
+class MeasureUnit(Choice):
+    """Units a dose or a HCPCS billing unit is expressed in."""
+
+    MG = "mg"
+    MCG = "mcg"
+    G = "g"
+    UNITS = "units"
+    ML = "mL"
+
+
+class DrugClass(Choice):
+    """Which administration family a drug uses (coding-rules.md section 8)."""
+
+    CHEMO_COMPLEX = "Chemo/Complex"
+    THERAPEUTIC = "Therapeutic"
+    HYDRATION = "Hydration fluid"
+
+
+class Container(Choice):
+    SINGLE_DOSE = "Single-dose"
+    MULTI_DOSE = "Multi-dose"
+
+
+class NdcUnit(Choice):
+    """NDC unit of measure on the claim (837 CTP05): unit, millilitre, gram, international unit, milligram."""
+
+    UN = "UN"
+    ML = "ML"
+    GR = "GR"
+    F2 = "F2"
+    ME = "ME"
+
+
+class Sex(Choice):
+    FEMALE = "F"
+    MALE = "M"
+    UNKNOWN = "U"
+
+
+class Priority(Choice):
+    PRIMARY = "Primary"
+    SECONDARY = "Secondary"
+    TERTIARY = "Tertiary"
+
+
+class Setting(Choice):
+    """Who bills the encounter: the facility (UB-04/837I), the professional (837P) or home infusion."""
+
+    FACILITY = "Facility"
+    PROFESSIONAL = "Professional"
+    HOME = "Home"
+
+
+class Route(Choice):
+    IV_INFUSION = "IV infusion"
+    IV_PUSH = "IV push"
+    SC_INJECTION = "SC injection"
+    IM_INJECTION = "IM injection"
+    SC_INFUSION = "SC infusion"
+    PROLONGED_PUMP = "Prolonged pump"
+    PORT_FLUSH = "Port flush"
+    ORAL = "Oral"
+
+
+class Purpose(Choice):
+    """Why a bag or push was given; KVO, carrier and flush fluid is never billed as hydration."""
+
+    PRIMARY = "Primary"
+    PREMEDICATION = "Premedication"
+    HYDRATION = "Hydration"
+    KVO = "KVO"
+    CARRIER = "Carrier"
+    FLUSH = "Flush"
+
+
+add_synonyms(PayerType, {"medicare part b": "Medicare", "ma": "Medicare Advantage", "medicare hmo": "Medicare Advantage",
+                         "cash": "Self-pay", "selfpay": "Self-pay", "private": "Commercial"})
+add_synonyms(MeasureUnit, {"milligram": "mg", "milligrams": "mg", "microgram": "mcg", "ug": "mcg", "µg": "mcg",
+                           "gram": "g", "grams": "g", "unit": "units", "iu": "units", "u": "units", "cc": "mL",
+                           "milliliter": "mL", "millilitre": "mL"})
+add_synonyms(DrugClass, {"chemo": "Chemo/Complex", "complex": "Chemo/Complex", "chemotherapy": "Chemo/Complex",
+                         "biologic": "Chemo/Complex", "hydration": "Hydration fluid", "fluid": "Hydration fluid"})
+add_synonyms(Container, {"sdv": "Single-dose", "singleuse": "Single-dose", "mdv": "Multi-dose"})
+add_synonyms(Sex, {"female": "F", "male": "M", "unknown": "U", "x": "U"})
+add_synonyms(Priority, {"1": "Primary", "2": "Secondary", "3": "Tertiary", "primary insurance": "Primary"})
+add_synonyms(Setting, {"hopd": "Facility", "hospital": "Facility", "outpatient": "Facility", "office": "Professional",
+                       "physician": "Professional", "clinic": "Professional", "homeinfusion": "Home"})
+add_synonyms(Route, {"iv": "IV infusion", "infusion": "IV infusion", "ivpb": "IV infusion", "ivpiggyback": "IV infusion",
+                     "push": "IV push", "ivp": "IV push", "sc": "SC injection", "subq": "SC injection",
+                     "subcutaneous": "SC injection", "im": "IM injection", "intramuscular": "IM injection",
+                     "scig": "SC infusion", "pump": "Prolonged pump", "po": "Oral", "flush": "Port flush"})
+add_synonyms(Purpose, {"premed": "Premedication", "keepveinopen": "KVO", "tko": "KVO", "diluent": "Carrier"})
+
+
+# --------------------------------------------------------------------------- row models
+
+
+def col(header: str, description: str, default: Any = ..., *, phi: bool = False, example: Any = None) -> Any:
+    """Declare a column: its exact header text, what it holds, and whether it is patient data (PHI)."""
+    extra = {"phi": phi}
+    if example is not None:
+        extra["example"] = example
+    return Field(default, alias=header, description=description, json_schema_extra=extra)
+
+
+class SheetRow(BaseModel):
+    """Base of every row model: frozen, header texts as aliases, and the Excel row it came from."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
+
+    excel_row: int = Field(0, alias="__row__", exclude=True, description="Excel row number the user sees")
+
+
+class SettingRow(SheetRow):
+    setting: Text = col("Setting", "Name of the setting (see the list on the Instructions sheet).")
+    value: Optional[Any] = col("Value", "The value; blank means the documented default.", None)
+    notes: Optional[Text] = col("Notes", "Free text for your team; not read by the tool.", None)
+
+
+class Payer(SheetRow):
+    payer_id: Code = col("Payer ID", "Your short code for the payer, used in every other table.", example="MCR")
+    payer_name: Text = col("Payer Name", "Name as it appears on the remittance.", example="Medicare Part B")
+    payer_type: PayerType = col("Payer Type", "Medicare, Medicare Advantage, Medicaid, Commercial, Self-pay or Other.")
+    timely_filing_days: Optional[Whole] = col("Timely Filing Days", "Days from date of service to file a claim.", None, example=365)
+    appeal_days: Optional[Whole] = col("Appeal Days", "Days from the remittance to file an appeal.", None, example=120)
+    requires_jw_jz: Optional[YesNo] = col("Requires JW/JZ", "Y when the payer wants JW waste lines and JZ (default Y for Medicare).", None)
+    requires_ndc: Optional[YesNo] = col("Requires NDC", "Y when drug lines need the 11-digit NDC (default Y for Medicaid).", None)
+    biologics_as_chemo: YesNo = col("Biologics As Chemo Admin", "Y when monoclonal antibodies and biologics use chemo/complex administration codes (CPT).", True)
+    separate_site_modifier: SiteModifier = col("Separate Site Modifier", "Modifier on the initial service at a second, required IV site: 59, XS or XU.", SiteModifier.M59)
+
+    @model_validator(mode="after")
+    def _payer_type_defaults(self) -> "Payer":
+        # Defaults that depend on the payer type: JW/JZ is a Medicare Part B rule that many MA plans copy
+        # (remits-reference.md section 6); NDC is required by Medicaid under the DRA 2005.
+        if self.requires_jw_jz is None:
+            object.__setattr__(self, "requires_jw_jz", self.payer_type is PayerType.MEDICARE)
+        if self.requires_ndc is None:
+            object.__setattr__(self, "requires_ndc", self.payer_type is PayerType.MEDICAID)
+        return self
+
+
+class FeeScheduleRow(SheetRow):
+    payer_id: Code = col("Payer ID", "Payer the rate belongs to.")
+    code: Code = col("Code", "CPT or HCPCS code.", example="96413")
+    modifier: Optional[Code] = col("Modifier", "Only when the rate differs by modifier; usually blank.", None)
+    allowed_amount: Money = col("Allowed Amount", "Contracted allowed amount per unit.", example=Decimal("142.35"))
+    effective_from: Day = col("Effective From", "First date of service the rate applies to.")
+    effective_to: Optional[Day] = col("Effective To", "Last date of service; blank = open-ended.", None)
+
+
+class Drug(SheetRow):
+    hcpcs: Code = col("HCPCS", "HCPCS code billed for the drug.", example="J1745")
+    drug_name: Text = col("Drug Name", "Generic (brand) name.", example="infliximab")
+    billing_unit_quantity: Number = col("Billing Unit Quantity", "Amount in one HCPCS billing unit (10 for 'per 10 mg').", example=10)
+    billing_unit: MeasureUnit = col("Billing Unit", "mg, mcg, g, units or mL.")
+    drug_class: DrugClass = col("Drug Class", "Chemo/Complex, Therapeutic or Hydration fluid.")
+    container: Container = col("Container", "Single-dose or Multi-dose (JW/JZ apply to single-dose only).")
+    ndc: Optional[Text] = col("NDC", "NDC of the package you stock, 10-digit hyphenated or 11-digit.", None, example="57894-030-01")
+    ndc_unit: Optional[NdcUnit] = col("NDC Unit", "UN, ML, GR, F2 or ME.", None)
+    ndc_quantity_per_unit: Optional[Number] = col("NDC Quantity Per Billing Unit", "NDC quantity in one HCPCS unit.", None)
+    up_to: YesNo = col("Up To", "Y when the descriptor reads 'up to X' (J1200: up to 50 mg).", False)
+    hormonal_antineoplastic: YesNo = col("Hormonal Antineoplastic", "Y for hormonal anti-cancer injections (96402).", False)
+    vial_size: Optional[Number] = col("Vial Size", "Content of one vial in the billing unit's measure (100 for a 100 mg vial).", None)
+
+
+class ChargeMasterRow(SheetRow):
+    code: Code = col("Code", "CPT or HCPCS code.", example="96413")
+    description: Text = col("Description", "Your own short description (not the AMA text).")
+    charge_amount: Money = col("Charge Amount", "Gross charge per unit.", example=Decimal("420.00"))
+    revenue_code: Optional[Text] = col("Revenue Code", "UB-04 revenue code for facility claims (0636, 0260...).", None)
+
+
+class Patient(SheetRow):
+    patient_id: Code = col("Patient ID", "Your medical record or account number.", example="P0001")
+    last_name: Text = col("Last Name", "Patient's last name.", phi=True)
+    first_name: Text = col("First Name", "Patient's first name.", phi=True)
+    date_of_birth: Day = col("Date of Birth", "Date of birth.", phi=True)
+    sex: Optional[Sex] = col("Sex", "F, M or U.", None)
+
+
+class CoverageRow(SheetRow):
+    patient_id: Code = col("Patient ID", "Patient this coverage belongs to.")
+    payer_id: Code = col("Payer ID", "Payer of this coverage.")
+    member_id: Optional[Text] = col("Member ID", "Member/subscriber ID on the card.", None, phi=True)
+    priority: Priority = col("Priority", "Primary, Secondary or Tertiary.")
+    effective_from: Day = col("Effective From", "First covered date.")
+    effective_to: Optional[Day] = col("Effective To", "Last covered date; blank = still active.", None)
+    copay: Optional[Money] = col("Copay", "Copay per visit.", None)
+    coinsurance: Optional[Percent] = col("Coinsurance %", "Patient's coinsurance (20 or 20%).", None)
+    deductible_remaining: Optional[Money] = col("Deductible Remaining", "Deductible not yet met.", None)
+
+
+class Authorization(SheetRow):
+    auth_id: Code = col("Auth ID", "Authorization number from the payer.")
+    patient_id: Code = col("Patient ID", "Patient authorized.")
+    payer_id: Code = col("Payer ID", "Payer that issued the authorization.")
+    code: Optional[Code] = col("Code", "HCPCS or CPT authorized; blank covers the whole regimen.", None)
+    units_authorized: Optional[Whole] = col("Units Authorized", "HCPCS units authorized for the period.", None)
+    visits_authorized: Optional[Whole] = col("Visits Authorized", "Visits authorized for the period.", None)
+    start_date: Day = col("Start Date", "First date of service covered.")
+    end_date: Day = col("End Date", "Last date of service covered.")
+
+
+class Encounter(SheetRow):
+    encounter_id: Code = col("Encounter ID", "One visit; one claim.", example="E000001")
+    patient_id: Code = col("Patient ID", "Patient seen.")
+    payer_id: Code = col("Payer ID", "Payer billed (the primary).")
+    date_of_service: Day = col("Date of Service", "Date the visit started.")
+    setting: Setting = col("Setting", "Facility, Professional or Home.")
+    place_of_service: Optional[Code] = col("Place of Service", "CMS POS code: 11 office, 19/22 hospital outpatient, 12 home.", None)
+    rendering_npi: Optional[Text] = col("Rendering NPI", "10-digit NPI of the rendering provider.", None)
+    ordering_npi: Optional[Text] = col("Ordering NPI", "10-digit NPI of the ordering provider.", None)
+    diagnosis_codes: Optional[Text] = col("Diagnosis Codes", "ICD-10-CM codes, separated by commas or spaces; first is primary.", None)
+    primary_admin_id: Optional[Code] = col("Primary Admin ID", "Admin ID of the key reason for the visit (professional initial).", None)
+    em_code: Optional[Code] = col("E/M Code", "Office visit code billed with the infusion, e.g. 99213.", None)
+    em_separately_identifiable: YesNo = col("E/M Separately Identifiable", "Y when the E/M is significant and separately documented (modifier 25).", False)
+    second_site_necessary: YesNo = col("Second Site Necessary", "Y when a second IV site was medically required.", False)
+    order_on_file: Optional[YesNo] = col("Order On File", "Y when a signed order covers drug, dose, route and reason.", None)
+    billed_date: Optional[Day] = col("Billed Date", "Date the claim was first sent; blank = not billed yet.", None)
+
+    @property
+    def diagnoses(self) -> list[str]:
+        """The diagnosis codes in order, upper case, without dots."""
+        if not self.diagnosis_codes:
+            return []
+        parts = self.diagnosis_codes.replace(";", ",").replace(",", " ").split()
+        return [p.upper().replace(".", "") for p in parts if p]
+
+
+class Administration(SheetRow):
+    encounter_id: Code = col("Encounter ID", "Encounter the administration belongs to.")
+    admin_id: Code = col("Admin ID", "Unique ID of this administration (one bag, push or injection).", example="A000001")
+    drug: Optional[Text] = col("Drug", "Drug or fluid given.", None, example="infliximab")
+    hcpcs: Optional[Code] = col("HCPCS", "HCPCS of the drug; blank when the drug was supplied by a pharmacy or the patient.", None)
+    drug_class: Optional[DrugClass] = col("Drug Class", "Overrides the Drugs table when filled.", None)
+    dose: Optional[Number] = col("Dose", "Amount given.", None)
+    dose_unit: Optional[MeasureUnit] = col("Dose Unit", "mg, mcg, g, units or mL.", None)
+    wasted: Optional[Number] = col("Wasted", "Amount discarded from single-dose containers, same unit as the dose.", None)
+    container: Optional[Container] = col("Container", "Overrides the Drugs table when filled.", None)
+    route: Optional[Route] = col("Route", "IV infusion, IV push, SC injection, IM injection, SC infusion, Prolonged pump, Port flush or Oral.", None)
+    start: Optional[Clock] = col("Start", "Clock time the drug started (HH:MM).", None)
+    stop: Optional[Clock] = col("Stop", "Clock time the drug stopped (HH:MM).", None)
+    stop_date: Optional[Day] = col("Stop Date", "Only when the infusion ran past midnight.", None)
+    interrupted_minutes: Whole = col("Interrupted Minutes", "Minutes the infusion was stopped (reaction, pump alarm).", 0)
+    iv_site: Optional[Text] = col("IV Site", "Access site, e.g. L forearm, port.", None)
+    bag: Optional[Text] = col("Bag", "Bag label; drugs sharing a bag are one administration.", None)
+    purpose: Purpose = col("Purpose", "Primary, Premedication, Hydration, KVO, Carrier or Flush.", Purpose.PRIMARY)
+    necessity_documented: Optional[YesNo] = col("Necessity Documented", "Y when medical necessity for hydration is documented.", None)
+    ndc: Optional[Text] = col("NDC", "NDC of the container used.", None)
+    lot: Optional[Text] = col("Lot", "Lot number.", None)
+
+
+# --------------------------------------------------------------------------- table specs
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One column of a table, derived from the row model's field."""
+
+    header: str
+    field: str
+    kind: Kind
+    required: bool
+    description: str
+    choices: tuple[str, ...] = ()
+    phi: bool = False
+    default: Any = None
+    example: Any = None
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One input table: its name (sheet and Excel Table), row model, key, references and purpose."""
+
+    name: str
+    model: type[SheetRow]
+    description: str
+    key: tuple[str, ...] = ()
+    references: dict[str, tuple[str, str]] = field(default_factory=dict)
+    key_value_table: bool = False
+
+    @property
+    def columns(self) -> list[ColumnSpec]:
+        return _columns(self.model)
+
+    def column(self, header: str) -> ColumnSpec:
+        for c in self.columns:
+            if c.header == header:
+                return c
+        raise KeyError(header)
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+
+_COLUMN_CACHE: dict[type, list[ColumnSpec]] = {}
+
+
+def _columns(model: type[SheetRow]) -> list[ColumnSpec]:
+    if model not in _COLUMN_CACHE:
+        specs = []
+        for name, info in model.model_fields.items():
+            if name == "excel_row":
+                continue
+            specs.append(_column_spec(name, info))
+        _COLUMN_CACHE[model] = specs
+    return _COLUMN_CACHE[model]
+
+
+def _column_spec(name: str, info: FieldInfo) -> ColumnSpec:
+    kind = next((m for m in info.metadata if isinstance(m, Kind)), None)
+    choice = None
+    annotation = info.annotation
+    for candidate in (annotation, *typing.get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, Choice):
+            choice = candidate
+        elif typing.get_origin(candidate) is Annotated:
+            inner = typing.get_args(candidate)
+            kind = kind or next((m for m in inner[1:] if isinstance(m, Kind)), None)
+    if kind is None:
+        # Optional[Money] hides the Annotated metadata one level down.
+        for arg in typing.get_args(annotation):
+            kind = kind or next((m for m in getattr(arg, "__metadata__", ()) if isinstance(m, Kind)), None)
+    extra = info.json_schema_extra or {}
+    default = None if info.is_required() else info.default
+    return ColumnSpec(
+        header=info.alias or name,
+        field=name,
+        kind=CHOICE_KIND if choice else (kind or Kind("any")),
+        required=info.is_required(),
+        description=info.description or "",
+        choices=tuple(choice.values()) if choice else (),
+        phi=bool(extra.get("phi")),
+        default=default.value if isinstance(default, Choice) else default,
+        example=extra.get("example"),
+    )
+
+
+SETTINGS = TableSpec(
+    "Settings", SettingRow,
+    "Practice-wide options: the as-of date for aging and timely filing, 340B modifier, coding options. "
+    "One setting per row; blank values take the documented default.",
+    key=("Setting",), key_value_table=True,
+)
+PAYERS = TableSpec(
+    "Payers", Payer, "Every payer you bill, with the rules that change how its claims are coded.",
+    key=("Payer ID",),
+)
+FEE_SCHEDULE = TableSpec(
+    "FeeSchedule", FeeScheduleRow, "Contracted allowed amount per unit, by payer, code and effective dates.",
+    key=("Payer ID", "Code", "Modifier", "Effective From"), references={"Payer ID": ("Payers", "Payer ID")},
+)
+DRUGS = TableSpec(
+    "Drugs", Drug,
+    "Drugs you stock: HCPCS billing unit, class and container. Rows here override the built-in drug table.",
+    key=("HCPCS",),
+)
+CHARGE_MASTER = TableSpec(
+    "ChargeMaster", ChargeMasterRow, "Your gross charge per unit for each code.", key=("Code",),
+)
+PATIENTS = TableSpec(
+    "Patients", Patient, "Patients (synthetic in the demo). Names stay in the workbook, never in logs.",
+    key=("Patient ID",),
+)
+COVERAGE = TableSpec(
+    "Coverage", CoverageRow, "Each patient's insurance, with priority and dates.",
+    key=("Patient ID", "Payer ID", "Priority", "Effective From"),
+    references={"Patient ID": ("Patients", "Patient ID"), "Payer ID": ("Payers", "Payer ID")},
+)
+AUTHORIZATIONS = TableSpec(
+    "Authorizations", Authorization, "Prior authorizations: units and visits approved for a date range.",
+    key=("Auth ID",),
+    references={"Patient ID": ("Patients", "Patient ID"), "Payer ID": ("Payers", "Payer ID")},
+)
+ENCOUNTERS = TableSpec(
+    "Encounters", Encounter, "One row per visit (one claim).",
+    key=("Encounter ID",),
+    references={"Patient ID": ("Patients", "Patient ID"), "Payer ID": ("Payers", "Payer ID")},
+)
+ADMINISTRATIONS = TableSpec(
+    "Administrations", Administration,
+    "One row per drug or fluid given: a bag, a push or an injection, with its clock times.",
+    key=("Admin ID",), references={"Encounter ID": ("Encounters", "Encounter ID")},
+)
+
+#: Every input table, in workflow order (the template's sheet order).
+INPUT_TABLES: tuple[TableSpec, ...] = (
+    SETTINGS, PAYERS, FEE_SCHEDULE, DRUGS, CHARGE_MASTER, PATIENTS, COVERAGE, AUTHORIZATIONS,
+    ENCOUNTERS, ADMINISTRATIONS,
+)
+TABLES_BY_NAME: dict[str, TableSpec] = {t.name: t for t in INPUT_TABLES}
+
+
+def table_spec(name: str) -> TableSpec:
+    return TABLES_BY_NAME[name]

@@ -1,0 +1,91 @@
+"""Practice-wide settings: one explicit, frozen object passed to every stage.
+
+The ``Settings`` sheet holds one setting per row (``Setting`` | ``Value`` | ``Notes``). Every setting
+the tool knows is declared once in :data:`SETTING_SPECS` with its type, default and a biller's
+explanation; the template lists them, the reader checks them, and nothing reads an implicit "today":
+aging and timely filing use the **As-Of Date** the user sets.
+
+Coding options that sources disagree on (coding-rules.md section 12) are settings here with a
+documented default; payer-specific ones (JW/JZ, NDC, biologics as chemo, separate-site modifier) are
+columns of the ``Payers`` table instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable
+
+from . import values as v
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    """One known setting: its name on the sheet, attribute name, parser, default and explanation."""
+
+    name: str
+    attr: str
+    parse: Callable[[object], Any]
+    default: Any
+    description: str
+    choices: tuple[str, ...] = ()
+
+
+def _choice(*allowed: str) -> Callable[[object], str]:
+    def parse(value: object) -> str:
+        key = v.norm_key(value)
+        for a in allowed:
+            if v.norm_key(a) == key:
+                return a
+        raise v.cell_error("unknown_value", "expected one of: " + ", ".join(allowed))
+
+    return parse
+
+
+SETTING_SPECS: list[SettingSpec] = [
+    SettingSpec("Practice Name", "practice_name", v.to_text, "", "Shown on output sheets."),
+    SettingSpec("As-Of Date", "as_of_date", v.to_date, None,
+                "The date aging, timely filing and authorization status are measured from. Never an implicit today."),
+    SettingSpec("340B Modifier", "modifier_340b", _choice("None", "JG", "TB"), "None",
+                "JG or TB on 340B-acquired drug lines (coding-rules.md section 10); None when not a 340B entity.",
+                ("None", "JG", "TB")),
+    SettingSpec("Hydration Sum Segments", "hydration_sum_segments", v.to_yes_no, True,
+                "Y: hydration before and after a drug is summed into one time (CPT Assistant June 2007). "
+                "N: each segment stands alone (some payers refuse to sum)."),
+    SettingSpec("96376 At Exactly 30 Minutes", "same_drug_push_at_30", v.to_yes_no, False,
+                "Y: a repeat push of the same drug exactly 30 minutes after the last one qualifies for 96376. "
+                "N (default): it must be more than 30 minutes; exact-30 cases are flagged for review."),
+    SettingSpec("Missing Stop Time Fallback", "missing_stop_fallback", _choice("Push code", "Hold"), "Push code",
+                "What to code when an infusion has no stop time: the conservative push code plus a finding, "
+                "or hold the encounter.", ("Push code", "Hold")),
+    SettingSpec("Timely Filing Warning Days", "timely_filing_warning_days", v.to_int, 30,
+                "Warn when an unbilled encounter's filing deadline is this many days away or fewer."),
+    SettingSpec("Rule Set", "rule_set", _choice("basic", "strict"), "basic",
+                "basic: the checks every claim needs. strict: also the stricter review checks.", ("basic", "strict")),
+]
+SETTINGS_BY_KEY = {v.norm_key(s.name): s for s in SETTING_SPECS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The settings in force for one run (defaults unless the Settings sheet says otherwise)."""
+
+    practice_name: str = ""
+    as_of_date: date | None = None
+    modifier_340b: str = "None"
+    hydration_sum_segments: bool = True
+    same_drug_push_at_30: bool = False
+    missing_stop_fallback: str = "Push code"
+    timely_filing_warning_days: int = 30
+    rule_set: str = "basic"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def with_(self, **changes) -> "Settings":
+        from dataclasses import replace
+
+        return replace(self, **changes)
+
+
+def spec_for(name: str) -> SettingSpec | None:
+    """The declared setting whose name matches leniently, or None."""
+    return SETTINGS_BY_KEY.get(v.norm_key(name))
