@@ -1,0 +1,181 @@
+"""``infusion-billing``: the same pipeline as the Excel buttons, on .xlsx files from a terminal.
+
+Exit codes: 0 the run finished (Findings may exist; they are in the output workbook), 2 the command
+could not run (bad arguments, a file that is not a readable workbook), with one clear sentence.
+No traceback reaches the user; ``--debug`` shows one for bug reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from . import __version__
+from .findings import Finding, findings_to_json, sort_findings
+from .pipeline import RunOptions, RunResult, available_stages, run_workbook
+from .workbook.reader import WorkbookError
+
+EXIT_OK = 0
+EXIT_UNUSABLE = 2
+
+
+def progress_bar(iterable: Iterable, total: int | None = None, desc: str = "") -> Iterable:
+    """A tqdm bar on stderr; silent when stderr is not a terminal (CI, pipes)."""
+    from tqdm import tqdm
+
+    return tqdm(iterable, total=total, desc=desc, unit="row", leave=False, disable=None, file=sys.stderr)
+
+
+# ----------------------------------------------------------------------------- subcommands
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from .workbook.template import write_template
+
+    path = write_template(Path(args.output))
+    print(f"Template written: {path}")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo.clinic import run_demo
+
+    return run_demo(Path(args.output), seed=args.seed, encounters=args.encounters, progress=progress_bar)
+
+
+def _run_stages(args: argparse.Namespace, stages: Sequence[str]) -> int:
+    options = RunOptions(strict=getattr(args, "strict", False), rules=tuple(getattr(args, "rule", None) or ()),
+                         progress=progress_bar)
+    run = run_workbook(Path(args.book), available_stages(stages), out=args.output, in_place=args.in_place,
+                       options=options)
+    if getattr(args, "json", False):
+        print(findings_to_json(run.findings))
+    else:
+        print_summary(run, max_lines=args.max_lines)
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    return _run_stages(args, ("validate", "check"))
+
+
+def cmd_code(args: argparse.Namespace) -> int:
+    return _run_stages(args, ("validate", "code"))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    return _run_stages(args, ("validate", "code", "check"))
+
+
+def cmd_import_era(args: argparse.Namespace) -> int:
+    from .remits.importer import import_remits
+
+    result = import_remits(Path(args.book), [Path(p) for p in args.sources], out=args.output, in_place=args.in_place)
+    if args.json:
+        print(findings_to_json(result.findings))
+    else:
+        print(result.summary_text() if hasattr(result, "summary_text") else f"Written: {result.output}")
+    return EXIT_OK
+
+
+def print_summary(run: RunResult, *, max_lines: int = 20, out=None) -> None:
+    """Counts by severity, each stage's summary, the worst findings, and the file written."""
+    out = out or sys.stdout
+    for name, result in run.results.items():
+        for key, value in result.summary.items():
+            print(f"  {name}: {key}: {value}", file=out)
+    c = run.counts
+    print(f"Findings: {c['error']} errors, {c['warning']} warnings, {c['info']} info", file=out)
+    shown = [f for f in sort_findings(run.findings) if f.severity.value != "info"][:max_lines]
+    for f in shown:
+        print("  " + f.to_text(), file=out)
+    hidden = c["error"] + c["warning"] - len(shown)
+    if hidden > 0:
+        print(f"  ... and {hidden} more on the Findings sheet", file=out)
+    if run.output:
+        print(f"Written: {run.output}", file=out)
+
+
+# ----------------------------------------------------------------------------- parser
+
+
+def _book_command(sub, name: str, func: Callable, help_text: str, *, json_flag: bool = True, strict: bool = False):
+    p = sub.add_parser(name, help=help_text, description=help_text)
+    p.add_argument("book", help="the workbook (.xlsx or .xlsm) holding your tables")
+    p.add_argument("-o", "--output", help="write results to this new file (default: BOOK.billing.xlsx)")
+    p.add_argument("--in-place", action="store_true",
+                   help="write results into BOOK itself, after saving a timestamped backup beside it")
+    if json_flag:
+        p.add_argument("--json", action="store_true", help="print the findings as JSON")
+    if strict:
+        p.add_argument("--strict", action="store_true", help="also run the strict rule set")
+        p.add_argument("--rule", action="append", metavar="ID", help="run only this rule (repeatable)")
+    p.add_argument("--max-lines", type=int, default=20, help="findings to print (default 20)")
+    p.set_defaults(func=func)
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="infusion-billing",
+        description="Infusion-therapy billing on Excel workbooks: coding, pre-bill checks, 835 remits.")
+    parser.add_argument("--version", action="version", version=f"infusion-billing {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show internal errors in full (for bug reports)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("template", help="write an empty workbook with every input table and instructions")
+    p.add_argument("-o", "--output", required=True, help="where to write the template (.xlsx)")
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("demo", help="build the synthetic demo clinic and run every stage on it")
+    p.add_argument("-o", "--output", default="out/InfusionBilling-demo.xlsx", help="output workbook")
+    p.add_argument("--seed", type=int, default=20261127, help="random seed (same seed, same clinic)")
+    p.add_argument("--encounters", type=int, default=1500, help="number of encounters (default 1500)")
+    p.set_defaults(func=cmd_demo)
+
+    _book_command(sub, "check", cmd_check, "check the workbook: bad cells, documentation, eligibility, authorizations",
+                  strict=True)
+    _book_command(sub, "code", cmd_code, "code every encounter into the Charges sheet")
+    _book_command(sub, "run", cmd_run, "run every stage: check, code", strict=True)
+
+    p = sub.add_parser("import-era", help="import X12 835 remittance files into the ERA sheets")
+    p.add_argument("book", help="the workbook to import into")
+    p.add_argument("sources", nargs="+", help="835 files or folders of them")
+    p.add_argument("-o", "--output", help="write to this new file (default: BOOK.billing.xlsx)")
+    p.add_argument("--in-place", action="store_true", help="write into BOOK after a timestamped backup")
+    p.add_argument("--json", action="store_true", help="print the findings as JSON")
+    p.set_defaults(func=cmd_import_era)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
+                        format="infusion-billing: %(message)s")
+    try:
+        return args.func(args)
+    except WorkbookError as exc:
+        print(f"infusion-billing: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        name = Path(exc.filename).name if getattr(exc, "filename", None) else "a file"
+        print(f"infusion-billing: cannot open {name}: {exc.strerror or 'not found'}.", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except KeyboardInterrupt:
+        print("infusion-billing: stopped.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: say so in one sentence; the traceback only with --debug
+        if args.debug:
+            raise
+        print(f"infusion-billing: internal error ({type(exc).__name__}); run again with --debug and report it.",
+              file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
