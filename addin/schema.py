@@ -139,6 +139,7 @@ class Route(Choice):
     IV_PUSH = "IV push"
     SC_INJECTION = "SC injection"
     IM_INJECTION = "IM injection"
+    IA_INJECTION = "Intra-arterial injection"
     SC_INFUSION = "SC infusion"
     PROLONGED_PUMP = "Prolonged pump"
     PORT_FLUSH = "Port flush"
@@ -171,6 +172,7 @@ add_synonyms(Setting, {"hopd": "Facility", "hospital": "Facility", "outpatient":
 add_synonyms(Route, {"iv": "IV infusion", "infusion": "IV infusion", "ivpb": "IV infusion", "ivpiggyback": "IV infusion",
                      "push": "IV push", "ivp": "IV push", "sc": "SC injection", "subq": "SC injection",
                      "subcutaneous": "SC injection", "im": "IM injection", "intramuscular": "IM injection",
+                     "ia": "Intra-arterial injection", "intraarterial": "Intra-arterial injection",
                      "scig": "SC infusion", "pump": "Prolonged pump", "po": "Oral", "flush": "Port flush"})
 add_synonyms(Purpose, {"premed": "Premedication", "keepveinopen": "KVO", "tko": "KVO", "diluent": "Carrier"})
 
@@ -210,6 +212,7 @@ class Payer(SheetRow):
     requires_ndc: Optional[YesNo] = col("Requires NDC", "Y when drug lines need the 11-digit NDC (default Y for Medicaid).", None)
     biologics_as_chemo: YesNo = col("Biologics As Chemo Admin", "Y when monoclonal antibodies and biologics use chemo/complex administration codes (CPT).", True)
     separate_site_modifier: SiteModifier = col("Separate Site Modifier", "Modifier on the initial service at a second, required IV site: 59, XS or XU.", SiteModifier.M59)
+    secondary_hydration_59: YesNo = col("Secondary Hydration Modifier 59", "Y when the payer wants modifier 59 on hydration reported after another initial service (some commercial plans).", False)
 
     @model_validator(mode="after")
     def _payer_type_defaults(self) -> "Payer":
@@ -320,7 +323,7 @@ class Administration(SheetRow):
     dose_unit: Optional[MeasureUnit] = col("Dose Unit", "mg, mcg, g, units or mL.", None)
     wasted: Optional[Number] = col("Wasted", "Amount discarded from single-dose containers, same unit as the dose.", None)
     container: Optional[Container] = col("Container", "Overrides the Drugs table when filled.", None)
-    route: Optional[Route] = col("Route", "IV infusion, IV push, SC injection, IM injection, SC infusion, Prolonged pump, Port flush or Oral.", None)
+    route: Optional[Route] = col("Route", "IV infusion, IV push, SC injection, IM injection, Intra-arterial injection, SC infusion, Prolonged pump, Port flush or Oral.", None)
     start: Optional[Clock] = col("Start", "Clock time the drug started (HH:MM).", None)
     stop: Optional[Clock] = col("Stop", "Clock time the drug stopped (HH:MM).", None)
     stop_date: Optional[Day] = col("Stop Date", "Only when the infusion ran past midnight.", None)

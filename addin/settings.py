@@ -55,6 +55,9 @@ SETTING_SPECS: list[SettingSpec] = [
     SettingSpec("96376 At Exactly 30 Minutes", "same_drug_push_at_30", v.to_yes_no, False,
                 "Y: a repeat push of the same drug exactly 30 minutes after the last one qualifies for 96376. "
                 "N (default): it must be more than 30 minutes; exact-30 cases are flagged for review."),
+    SettingSpec("JZ When Waste Within One Unit", "jz_when_waste_within_unit", v.to_yes_no, True,
+                "Y (default, Noridian): when the rounded-up units already cover dose plus waste, the single drug "
+                "line carries JZ. N: that line carries neither JW nor JZ (coding-rules.md section 12 item 7)."),
     SettingSpec("Missing Stop Time Fallback", "missing_stop_fallback", _choice("Push code", "Hold"), "Push code",
                 "What to code when an infusion has no stop time: the conservative push code plus a finding, "
                 "or hold the encounter.", ("Push code", "Hold")),
@@ -75,6 +78,7 @@ class Settings:
     modifier_340b: str = "None"
     hydration_sum_segments: bool = True
     same_drug_push_at_30: bool = False
+    jz_when_waste_within_unit: bool = True
     missing_stop_fallback: str = "Push code"
     timely_filing_warning_days: int = 30
     rule_set: str = "basic"
