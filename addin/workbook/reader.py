@@ -236,14 +236,18 @@ def _load_grids_calamine(path: Path, names: Sequence[str]) -> dict[str, Grid]:
     for wanted in names:
         tname = _match(table_names, wanted)
         if tname:
+            # The table object carries its own cells: one parse of the sheet, not two. Excel never
+            # lets cells inside a Table be merged, so there is no merged-header check to make here.
             t = wb.get_table_by_name(tname)
             (r0, c0), (r1, c1) = t.start, t.end
-            sh = sheet(t.sheet)
-            values = sh.to_python(skip_empty_area=False)
-            top = r0  # calamine's start is the first data row (0-based); the header is the row above
-            rows = [list(r[c0:c1 + 1]) for r in values[top - 1:r1 + 1]]
-            grids[wanted] = Grid(t.sheet, rows, top=top, left=c0 + 1, formulas=formulas.get(t.sheet, set()),
-                                 merged=_merged(sh), table_name=tname)
+            header = list(t.columns)
+            if len(header) != c1 - c0 + 1 or any(v.is_blank(h) for h in header):
+                # A table part without column names (some generators write them): use the header cells.
+                header = list(sheet(t.sheet).to_python(skip_empty_area=False)[r0 - 1][c0:c1 + 1])
+            rows = [header] + [list(r) for r in t.to_python()]
+            # calamine's start is the first data row (0-based), which is the header's Excel row number.
+            grids[wanted] = Grid(t.sheet, rows, top=r0, left=c0 + 1, formulas=formulas.get(t.sheet, set()),
+                                 table_name=tname)
             continue
         sname = _match(wb.sheet_names, wanted)
         if sname:
@@ -411,16 +415,26 @@ def _parse_grid(spec: TableSpec, grid: Grid, findings: list[Finding]) -> tuple[T
     key_rows: dict[tuple, int] = {}
     columns = [(c, col_index[c.header]) for c in spec.columns if c.header in col_index]
     blank_run: list[int] = []
+    formulas = grid.formulas
+    pairs = [(c.header, i) for c, i in columns]
     for offset, values in enumerate(grid.rows[1:], start=1):
         excel_row = grid.top + offset
         record: dict[str, Any] = {}
+        width = len(values)
+        # The hot loop of a 100,000-row read: plain comparisons instead of helper calls.
+        for header, i in pairs:
+            raw = values[i] if i < width else None
+            if raw is None or raw == "":
+                continue
+            if raw.__class__ is str:
+                raw = raw.strip()
+                if not raw:
+                    continue
+            record[header] = raw
         formula_notes: list[tuple[str, Any]] = []
-        for colspec, i in columns:
-            raw = values[i] if i < len(values) else None
-            if (excel_row, grid.left + i) in grid.formulas:
-                formula_notes.append((colspec.header, raw))
-            if not v.is_blank(raw):
-                record[colspec.header] = raw.strip() if isinstance(raw, str) else raw
+        if formulas:
+            formula_notes = [(h, values[i] if i < width else None) for h, i in pairs
+                             if (excel_row, grid.left + i) in formulas]
         if not record and not any(not v.is_blank(x) for x in values):
             blank_run.append(excel_row)
             continue
@@ -503,8 +517,10 @@ def _cell_finding(spec: TableSpec, table: TableData, excel_row: int, error: dict
     else:
         message = f"{header}: {error['msg']}; this row was left out."
         fix = f"Correct {header}."
+    # Encounters and Administrations rows name their encounter: a row left out holds that claim.
+    encounter_id = _key_part(record.get("Encounter ID")) if header != "Encounter ID" else None
     return Finding(rule, Severity.ERROR, message, sheet=table.sheet, row=excel_row, column=header,
-                   cell=table.cell(excel_row, header), value=value, fix=fix)
+                   cell=table.cell(excel_row, header), value=value, fix=fix, encounter_id=str(encounter_id or ""))
 
 
 def _settings_from_rows(table: TableData, findings: list[Finding]) -> Settings:
