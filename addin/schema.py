@@ -287,6 +287,16 @@ class Authorization(SheetRow):
     end_date: Day = col("End Date", "Last date of service covered.")
 
 
+class PayerRule(SheetRow):
+    payer_id: Code = col("Payer ID", "Payer the rule belongs to.")
+    code: Optional[Code] = col("Code", "HCPCS or CPT the rule is about; blank = by Drug Class (both blank = every drug).", None)
+    drug_class: Optional[DrugClass] = col("Drug Class", "Chemo/Complex, Therapeutic or Hydration fluid; used when Code is blank.", None)
+    requires_auth: YesNo = col("Requires Auth", "Y when the payer needs a prior authorization for it, N when it does not.")
+    effective_from: Optional[Day] = col("Effective From", "First date of service the rule applies to; blank = always.", None)
+    effective_to: Optional[Day] = col("Effective To", "Last date of service; blank = open-ended.", None)
+    notes: Optional[Text] = col("Notes", "Where the rule comes from (payer policy number, portal page).", None)
+
+
 class Encounter(SheetRow):
     encounter_id: Code = col("Encounter ID", "One visit; one claim.", example="E000001")
     patient_id: Code = col("Patient ID", "Patient seen.")
@@ -459,6 +469,12 @@ AUTHORIZATIONS = TableSpec(
     key=("Auth ID",),
     references={"Patient ID": ("Patients", "Patient ID"), "Payer ID": ("Payers", "Payer ID")},
 )
+PAYER_RULES = TableSpec(
+    "Payer Rules", PayerRule,
+    "Which codes or drug classes each payer prior-authorizes, with dates. Rows here win over the built-in "
+    "defaults (commercial, Medicaid and Medicare Advantage: chemo/complex drugs and immune globulin; Medicare: none).",
+    key=("Payer ID", "Code", "Drug Class", "Effective From"), references={"Payer ID": ("Payers", "Payer ID")},
+)
 ENCOUNTERS = TableSpec(
     "Encounters", Encounter, "One row per visit (one claim).",
     key=("Encounter ID",),
@@ -473,7 +489,7 @@ ADMINISTRATIONS = TableSpec(
 #: Every input table, in workflow order (the template's sheet order).
 INPUT_TABLES: tuple[TableSpec, ...] = (
     SETTINGS, PAYERS, FEE_SCHEDULE, DRUGS, CHARGE_MASTER, PATIENTS, COVERAGE, AUTHORIZATIONS,
-    ENCOUNTERS, ADMINISTRATIONS,
+    ENCOUNTERS, ADMINISTRATIONS, PAYER_RULES,
 )
 TABLES_BY_NAME: dict[str, TableSpec] = {t.name: t for t in INPUT_TABLES}
 
