@@ -28,7 +28,7 @@ from typing import Any, Iterable, Sequence
 
 from .. import __version__
 from .. import values as v
-from ..findings import FINDING_COLUMNS, Finding, count_by_severity, findings_to_rows
+from ..findings import FINDING_COLUMNS, Finding, Severity, count_by_severity, findings_to_rows
 from ..schema import TABLES_BY_NAME
 from .reader import WorkbookError, check_is_workbook, load_grids
 
@@ -103,6 +103,12 @@ def write_outputs(
         if v.norm_key(t.name) in {v.norm_key(n) for n in TABLES_BY_NAME}:
             raise ValueError(f"refusing to overwrite input table {t.name}")
 
+    at_risk = content_openpyxl_drops(book_path)
+    if in_place and at_risk:
+        raise WorkbookError(
+            f"{book_path.name} has {', '.join(at_risk)} that cannot be kept when the file is rewritten; "
+            "write the results to a new file with -o instead of --in-place.")
+
     if in_place:
         target = book_path
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -121,12 +127,44 @@ def write_outputs(
     except Exception as exc:
         raise WorkbookError(f"{book_path.name} could not be opened for writing ({type(exc).__name__}).") from None
     input_hash = file_hash(book_path)
+    if at_risk and finding_list is not None:
+        # The input file is untouched; only this copy lacks them. Say so on the Findings sheet.
+        lost = Finding("writer.content-not-copied", Severity.WARNING,
+                       f"The output copy does not include the input's {', '.join(at_risk)}; "
+                       f"they are still in {book_path.name}.", source=book_path.name)
+        all_tables[-1] = findings_table(finding_list + [lost])
     for t in all_tables:
         write_table_sheet(wb, t)
     if stage:
         _append_run_log(wb, stage, input_hash, all_tables, finding_list)
     save_atomically(wb, target)
     return target
+
+
+def content_openpyxl_drops(path: Path) -> list[str]:
+    """Parts of a workbook that openpyxl does not carry over when it rewrites the file.
+
+    Shapes and text boxes, slicers and timelines, form controls, and pictures (without Pillow) are
+    dropped by openpyxl. Charts, tables, validations, comments and VBA (.xlsm) are kept.
+    """
+    import zipfile
+
+    found = []
+    with zipfile.ZipFile(path) as z:
+        names = z.namelist()
+        drawings = [n for n in names if n.startswith("xl/drawings/drawing") and n.endswith(".xml")]
+        if any(b"<xdr:sp>" in z.read(n) or b"<xdr:sp " in z.read(n) for n in drawings):
+            found.append("shapes or text boxes")
+        if any(n.startswith(("xl/slicers/", "xl/timelines/", "xl/slicerCaches/")) for n in names):
+            found.append("slicers or timelines")
+        if any(n.startswith("xl/ctrlProps/") for n in names):
+            found.append("form controls")
+        if any(n.startswith("xl/media/") for n in names):
+            try:
+                import PIL  # noqa: F401  (openpyxl keeps pictures only with Pillow)
+            except ImportError:
+                found.append("pictures")
+    return found
 
 
 def save_atomically(wb, target: Path) -> None:

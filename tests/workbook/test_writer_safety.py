@@ -146,3 +146,33 @@ def test_macro_enabled_workbook_keeps_its_macros(tmp_path, book_factory):
     out = write_outputs(book, [CHARGES], [], out=tmp_path / "out.xlsm")
     with zipfile.ZipFile(out) as z:
         assert z.read("xl/vbaProject.bin") == b"synthetic vba project"
+
+
+def _add_shape(path):
+    """Give the workbook a drawing with a text box, which openpyxl cannot carry over."""
+    import shutil
+
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w") as zout:
+        for item in zin.infolist():
+            zout.writestr(item, zin.read(item.filename))
+        zout.writestr("xl/drawings/drawing1.xml", b'<xdr:wsDr xmlns:xdr="x"><xdr:twoCellAnchor><xdr:sp>'
+                                                  b'<xdr:txBody/></xdr:sp></xdr:twoCellAnchor></xdr:wsDr>')
+    shutil.move(tmp, path)
+
+
+def test_in_place_refuses_a_workbook_whose_shapes_would_be_lost(book_factory):
+    book = book_factory()
+    _add_shape(book)
+    before = book.read_bytes()
+    with pytest.raises(WorkbookError, match="shapes or text boxes.*-o"):
+        write_outputs(book, [CHARGES], [], in_place=True)
+    assert book.read_bytes() == before and not list(book.parent.glob("*.backup-*"))
+
+
+def test_new_file_says_what_it_could_not_copy(book_factory):
+    book = book_factory()
+    _add_shape(book)
+    out = write_outputs(book, [CHARGES], [A_FINDING])
+    rules = [r["Rule ID"] for r in read_output_table(out, "Findings")]
+    assert rules == ["doc.stop-time-missing", "writer.content-not-copied"]
