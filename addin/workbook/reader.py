@@ -476,7 +476,8 @@ def _parse_grid(spec: TableSpec, grid: Grid, findings: list[Finding]) -> tuple[T
                                         f"{' + '.join(key_headers)} '{shown}' is already used on row {first}; "
                                         "this row was left out.", sheet=grid.sheet, row=excel_row,
                                         column=key_headers[0], cell=table.cell(excel_row, key_headers[0]),
-                                        value=shown, fix="Give each row its own ID, or delete the duplicate."))
+                                        value=shown, fix="Give each row its own ID, or delete the duplicate.",
+                                        encounter_id=_encounter_of(record)))
                 continue
             key_rows[key] = excel_row
         table.rows.append(row)
@@ -570,6 +571,7 @@ def _check_references(data: dict[str, TableData], raw_rows: dict, findings: list
                         f"{header} '{value}' is not in the {target_name} table; this row was left out.",
                         sheet=table.sheet, row=row.excel_row, column=header,
                         cell=table.cell(row.excel_row, header), value=str(value),
-                        fix=f"Add {value} to {target_name}, or correct the {header}."))
+                        fix=f"Add {value} to {target_name}, or correct the {header}.",
+                        encounter_id=getattr(row, "encounter_id", "") or ""))
         if bad_rows:
             table.rows = [r for r in table.rows if r.excel_row not in bad_rows]

@@ -451,3 +451,11 @@ def _give_formula_a_cached_value(path, cell: str, cached: str) -> None:
                               rb"\1\2<v>" + cached.encode() + rb"</v>\3", data)
             zout.writestr(item, data)
     shutil.move(tmp, path)
+
+
+def test_bad_cells_name_their_encounter_so_its_status_can_hold(book_factory, sheets):
+    sheets["Administrations"][1][4] = "lots"  # bad dose on E001's infliximab
+    sheets["Administrations"][2][0] = "E404"  # an administration of an unknown encounter
+    book = read_workbook(book_factory(sheets))
+    assert {(f.rule_id, f.encounter_id) for f in book.findings} == {
+        ("reader.wrong-type", "E001"), ("reader.dangling-reference", "E404")}
