@@ -518,10 +518,14 @@ def _cell_finding(spec: TableSpec, table: TableData, excel_row: int, error: dict
     else:
         message = f"{header}: {error['msg']}; this row was left out."
         fix = f"Correct {header}."
-    # Encounters and Administrations rows name their encounter: a row left out holds that claim.
-    encounter_id = _key_part(record.get("Encounter ID")) if header != "Encounter ID" else None
     return Finding(rule, Severity.ERROR, message, sheet=table.sheet, row=excel_row, column=header,
-                   cell=table.cell(excel_row, header), value=value, fix=fix, encounter_id=str(encounter_id or ""))
+                   cell=table.cell(excel_row, header), value=value, fix=fix,
+                   encounter_id=_encounter_of(record) if header != "Encounter ID" else "")
+
+
+def _encounter_of(record: dict) -> str:
+    """The Encounter ID a raw row names: a row left out holds that encounter's claim."""
+    return str(_key_part(record.get("Encounter ID")) or "")
 
 
 def _settings_from_rows(table: TableData, findings: list[Finding]) -> Settings:
