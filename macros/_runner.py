@@ -1,0 +1,335 @@
+"""The one runner every macro goes through: read the open workbook, run stages, write result sheets.
+
+A macro button (``Validate``, ``Code & Units``, ``Pre-bill Checks`` ...) is one call::
+
+    @script
+    def validate_workbook(book: xw.Book):
+        run_stage_macro(book, ["validate"])
+
+and behaves exactly like ``infusion-billing run`` on a saved file, because both go through
+:func:`infusion_billing.workbook.reader.read_grids` and :func:`infusion_billing.pipeline.run_book`.
+The runner is a small transaction:
+
+1. read every input table from the open workbook (an Excel Table named ``Encounters`` or
+   ``tblEncounters``, else the sheet of that name from A1), values only;
+2. run the stages; everything is computed before the first cell is written, so a crash leaves
+   the workbook as it was;
+3. write each result table on its own tool-owned sheet (created, or cleared and rewritten), then the
+   ``Findings`` sheet, then one ``RunLog`` row (UTC time, stage, version, input hash, counts).
+   Input sheets are never written. Text starting with ``= + - @`` is written as text;
+4. tell the user what happened on the status bar (desktop Excel) and, if anything unexpected went
+   wrong, in one plain-English dialog: never a traceback.
+
+Only the part of the xlwings Book API that every engine has is used (values, ``used_range``,
+``sheets.add``, ``clear``, number formats): xlwings Lite and Server replay these calls in Excel as
+Office.js actions, the classic add-in makes them over COM. Cosmetic calls (colours, widths, frozen
+header, status bar) are allowed to fail on an engine that lacks them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from contextlib import contextmanager
+from datetime import date, datetime, time, timezone
+from decimal import Decimal
+from enum import Enum
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+import xlwings as xw
+
+from infusion_billing import __version__
+from infusion_billing import values as v
+from infusion_billing.findings import count_by_severity
+from infusion_billing.pipeline import RunOptions, RunResult, run_book
+from infusion_billing.schema import INPUT_TABLES, TABLES_BY_NAME
+from infusion_billing.workbook.reader import Grid, _match, read_grids
+from infusion_billing.workbook.writer import (
+    HEADER_FILL,
+    RUN_LOG_COLUMNS,
+    OutputTable,
+    _guess_format,
+    _guess_width,
+    findings_table,
+)
+
+__all__ = ["run_stage_macro", "read_book_grids", "write_output_sheet", "append_run_log", "excel_value"]
+
+log = logging.getLogger("infusion_billing.macros")
+
+TITLE = "infusion-billing"
+#: Excel column widths are characters on the desktop and points in Office.js; one character ~ 5.6 pt.
+POINTS_PER_CHARACTER = 5.6
+
+
+# ----------------------------------------------------------------------------- the macro
+
+
+def run_stage_macro(book: xw.Book, stages: Sequence[str], *, strict: bool = False) -> RunResult | None:
+    """Run ``stages`` (pipeline names: "validate", "code", "check", ...) on the open ``book``.
+
+    Writes each stage's result tables and the ``Findings`` sheet, appends a ``RunLog`` row, and
+    returns the :class:`~infusion_billing.pipeline.RunResult` (None if something unexpected stopped
+    the run; the user then sees one dialog and the workbook is unchanged).
+    """
+    status = StatusBar(book)
+    label = " + ".join(stages)
+    try:
+        with quiet_excel(book):
+            status.show(f"{TITLE}: reading the input tables")
+            grids = read_book_grids(book)
+            data = read_grids(grids)
+            options = RunOptions(strict=strict, progress=status.progress)
+            status.show(f"{TITLE}: running {label}")
+            run = run_book(data, stages, options)
+            # Nothing is written before this line: the run is complete in memory.
+            tables = [*run.tables, findings_table(run.findings)]
+            for table in tables:
+                status.show(f"{TITLE}: writing {table.name}")
+                write_output_sheet(book, table)
+            append_run_log(book, "+".join(stages), input_hash(grids), tables, run)
+            activate(book, tables[0].name)
+    except Exception as exc:  # the biller gets one sentence; the log gets the details
+        log.exception("macro %s stopped", label)
+        status.clear()
+        alert(book, f"{TITLE} could not finish '{label}' ({type(exc).__name__}). Your input sheets were not "
+                    "changed. Please report this with the RunLog sheet.")
+        return None
+    counts = run.counts
+    status.show(f"{TITLE}: {label} done: {counts['error']} errors, {counts['warning']} warnings "
+                "(see the Findings sheet)")
+    return run
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def read_book_grids(book: xw.Book, names: Iterable[str] | None = None) -> dict[str, Grid]:
+    """The input tables of an open workbook as reader Grids, located like the file reader does.
+
+    An Excel Table named like the input table (``Encounters`` or ``tblEncounters``) wins; otherwise
+    the sheet of that name is read from A1 to the end of its used range, header row first.
+    """
+    wanted = list(names) if names is not None else [spec.name for spec in INPUT_TABLES]
+    sheets = {sheet.name: sheet for sheet in book.sheets}
+    tables = _excel_tables(sheets.values())
+    grids: dict[str, Grid] = {}
+    for name in wanted:
+        tname = _match(tables, name)
+        if tname:
+            sheet, table = tables[tname]
+            rng = table.range
+            grids[name] = Grid(sheet.name, _rows(rng), top=rng.row, left=rng.column, table_name=tname)
+            continue
+        sname = _match(sheets, name)
+        if sname:
+            sheet = sheets[sname]
+            used = sheet.used_range
+            last_row = used.row + used.shape[0] - 1
+            last_col = used.column + used.shape[1] - 1
+            grids[name] = Grid(sname, _rows(sheet.range((1, 1), (last_row, last_col))))
+    return grids
+
+
+def _excel_tables(sheets: Iterable) -> dict[str, tuple]:
+    found = {}
+    for sheet in sheets:
+        try:
+            for table in sheet.tables:
+                found[table.name] = (sheet, table)
+        except NotImplementedError:  # an engine without Excel Tables: sheets by name still work
+            return {}
+    return found
+
+
+def _rows(rng) -> list[list[Any]]:
+    values = rng.options(ndim=2).value
+    return [list(row) for row in values] if values else []
+
+
+def input_hash(grids: dict[str, Grid]) -> str:
+    """SHA-256 of the input tables' values as read: the RunLog says exactly which data a run used."""
+    payload = {name: grids[name].rows for name in sorted(grids)}
+    return hashlib.sha256(json.dumps(payload, default=str, sort_keys=True).encode()).hexdigest()
+
+
+# ----------------------------------------------------------------------------- writing
+
+
+def excel_value(value: Any) -> Any:
+    """A result value as a cell takes it, on every engine.
+
+    Money leaves the engine as Decimal and becomes a number here (a cell holds a double either way;
+    two decimals round-trip exactly). Clock times become fractions of a day. Text that Excel would
+    take for a formula (``=``, ``+``, ``-``, ``@``, e.g. ``-5`` adjustment text from an 835) gets the
+    apostrophe prefix that makes Excel store it as text.
+
+    >>> excel_value(Decimal("1234.50")), excel_value(time(14, 30)), excel_value("=HYPERLINK()")
+    (1234.5, 0.6041666666666666, "'=HYPERLINK()")
+    """
+    if value is None or isinstance(value, (bool, int, float, datetime, date)):
+        return value
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, time):
+        return (value.hour * 60 + value.minute) / (24 * 60) + value.second / 86400
+    if isinstance(value, Enum):
+        value = value.value
+    text = str(value)
+    return "'" + text if v.is_formula_like(text) else text
+
+
+def write_output_sheet(book: xw.Book, table: OutputTable) -> xw.Sheet:
+    """Replace the contents of the tool-owned sheet ``table.name`` (created at the end when absent).
+
+    Raises ValueError if ``table.name`` is an input table: results never overwrite user data.
+    """
+    if v.norm_key(table.name) in {v.norm_key(n) for n in TABLES_BY_NAME}:
+        raise ValueError(f"refusing to write over input table {table.name}")
+    sheet = _sheet(book, table.name)
+    if sheet is None:
+        sheet = book.sheets.add(name=table.name, after=book.sheets[len(book.sheets) - 1])
+    else:
+        sheet.clear()
+    values = [list(table.columns)] + [[excel_value(x) for x in row] for row in table.rows]
+    sheet.range((1, 1)).value = values
+    _format(book, sheet, table)
+    return sheet
+
+
+def _format(book: xw.Book, sheet, table: OutputTable) -> None:
+    ncols, nrows = len(table.columns), len(table.rows)
+    header = sheet.range((1, 1), (1, ncols))
+    cosmetic(lambda: setattr(header.font, "bold", True))
+    cosmetic(lambda: setattr(header.font, "color", "#FFFFFF"))
+    cosmetic(lambda: setattr(header, "color", "#" + HEADER_FILL))
+    cosmetic(lambda: sheet.freeze_panes.freeze_at("A2"))
+    scale = POINTS_PER_CHARACTER if is_remote(book) else 1.0
+    for i, name in enumerate(table.columns):
+        column = sheet.range((1, i + 1), (max(nrows, 1) + 1, i + 1))
+        width = table.widths.get(name) or _guess_width(name, table.rows, i)
+        cosmetic(lambda: setattr(column, "column_width", width * scale))
+        fmt = table.number_formats.get(name) or _guess_format(table.rows, i)
+        if nrows and fmt and fmt != "General":
+            body = sheet.range((2, i + 1), (nrows + 1, i + 1))
+            cosmetic(lambda: setattr(body, "number_format", fmt))
+
+
+def append_run_log(book: xw.Book, stage: str, digest: str, tables: Sequence[OutputTable], run: RunResult) -> None:
+    """Add one row to the ``RunLog`` sheet (created with its header row the first time).
+
+    Columns as in the saved-file RunLog (:data:`~infusion_billing.workbook.writer.RUN_LOG_COLUMNS`);
+    the input hash is over the tables' values, since an open workbook has no file to hash.
+    """
+    counts = count_by_severity(run.findings)
+    row = [datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None), stage, __version__, digest,
+           ", ".join(t.name for t in tables), sum(len(t.rows) for t in tables),
+           counts["error"], counts["warning"], counts["info"]]
+    sheet = _sheet(book, "RunLog")
+    if sheet is None:
+        sheet = book.sheets.add(name="RunLog", after=book.sheets[len(book.sheets) - 1])
+        next_row = 1
+    else:
+        used = sheet.used_range
+        last = used.row + used.shape[0] - 1
+        next_row = 1 if last == 1 and v.is_blank(sheet.range((1, 1)).value) else last + 1
+    if next_row == 1:
+        sheet.range((1, 1)).value = [RUN_LOG_COLUMNS, row]
+        cosmetic(lambda: setattr(sheet.range((1, 1), (1, len(RUN_LOG_COLUMNS))).font, "bold", True))
+    else:
+        sheet.range((next_row, 1)).value = [row]
+    data_row = max(next_row, 2)
+    cosmetic(lambda: setattr(sheet.range((data_row, 1)), "number_format", "yyyy-mm-dd hh:mm:ss"))
+
+
+def _sheet(book: xw.Book, name: str):
+    for sheet in book.sheets:
+        if sheet.name.lower() == name.lower():
+            return sheet
+    return None
+
+
+# ----------------------------------------------------------------------------- Excel state and messages
+
+
+def is_remote(book: xw.Book) -> bool:
+    """True on xlwings Lite/Server (Office.js actions), False on the desktop add-in (COM/AppleScript)."""
+    try:
+        return book.app.engine.name == "remote"
+    except Exception:
+        return False
+
+
+def cosmetic(action: Callable[[], Any]) -> None:
+    """Run a formatting call that an engine may not support; never let looks stop a run."""
+    try:
+        action()
+    except Exception as exc:
+        log.debug("formatting skipped: %s", exc)
+
+
+@contextmanager
+def quiet_excel(book: xw.Book) -> Iterator[None]:
+    """Screen updating off and manual calculation while writing, restored afterwards even on error.
+
+    On Office.js engines there is nothing to restore (screen updating resumes at the next sync, and
+    the calculation mode is left alone), so only desktop Excel is touched.
+    """
+    if is_remote(book):
+        yield
+        return
+    app = book.app
+    saved: dict[str, Any] = {}
+    for attr, quiet in (("screen_updating", False), ("calculation", "manual")):
+        try:
+            saved[attr] = getattr(app, attr)
+            setattr(app, attr, quiet)
+        except Exception:
+            saved.pop(attr, None)
+    try:
+        yield
+    finally:
+        for attr, value in saved.items():
+            cosmetic(lambda: setattr(app, attr, value))
+
+
+def activate(book: xw.Book, name: str) -> None:
+    sheet = _sheet(book, name)
+    if sheet is not None:
+        cosmetic(sheet.activate)
+
+
+def alert(book: xw.Book, message: str) -> None:
+    """One dialog with a plain-English sentence (Office.js and desktop both have ``app.alert``)."""
+    cosmetic(lambda: book.app.alert(message, title=TITLE))
+
+
+class StatusBar:
+    """Progress text on Excel's status bar; silently absent where the engine has none (Office.js)."""
+
+    def __init__(self, book: xw.Book) -> None:
+        self.app = book.app
+        self.enabled = not is_remote(book)
+
+    def show(self, text: str) -> None:
+        if not self.enabled:
+            return
+        try:
+            self.app.status_bar = text
+        except Exception:
+            self.enabled = False
+
+    def clear(self) -> None:
+        self.show(False)  # False hands the status bar back to Excel
+
+    def progress(self, iterable: Iterable, total: int | None = None, desc: str = "") -> Iterable:
+        """The pipeline's progress hook: ``desc 40%`` at most every 5 % of ``total``."""
+        if not self.enabled or not total:
+            yield from iterable
+            return
+        step = max(1, total // 20)
+        for i, item in enumerate(iterable):
+            if i % step == 0:
+                self.show(f"{TITLE}: {desc} {100 * i // total}%")
+            yield item
