@@ -52,3 +52,18 @@ def test_npi_valid(call_function):
     assert call_function("IB_NPI_VALID", 1234567893) == [[True]]
     assert call_function("IB_NPI_VALID", "1234567890") == [[False]]
     assert call_function("IB_NPI_VALID", [["1245319599"], [""]]) == [[True], [NA_ERROR]]
+
+
+def test_the_lite_main_py_registers_every_function_and_script(server):
+    """xlwings Lite builds a module from the text of main.py and asks xlwings for its metadata."""
+    import types
+    from pathlib import Path
+
+    source = (Path(__file__).parents[2] / "workbook_templates" / "lite_main.py").read_text()
+    main = types.ModuleType("main")
+    exec(compile(source, "main.py", "exec"), main.__dict__)
+    functions = {f["id"] for f in server.custom_functions_meta(main)["functions"]}
+    scripts = {s["function_name"] for s in server.custom_scripts_meta(main)}
+    assert {"IB_NDC11", "IB_NPI_VALID"} <= functions
+    assert "validate_workbook" in scripts
+    assert not any(name.endswith("_classic") for name in scripts)  # desktop-only twins are no Lite buttons
