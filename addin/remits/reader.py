@@ -1,0 +1,231 @@
+"""Read X12 835 remittance files: the public entry points :func:`read_835` and :func:`iter_835`.
+
+A source may be a path, the file's bytes, its text, or a binary file object. The file is hashed
+(SHA-256, the key that stops one file importing twice), then decoded and cut into segments 1 MB at a
+time (:mod:`.tokenizer`) and walked by the state machine in :mod:`.parser`, which fills the tables
+and balances each payment, claim and line.
+
+Nothing here raises on bad input. A file that cannot be read at all (missing, a folder, a PDF,
+an 837) gives empty tables and one ``era.unreadable-file`` Finding, so the other files of an import
+still go in.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gc
+import hashlib
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+
+from ..findings import Finding, Severity
+from .parser import Parser
+from .tables import TABLES, Remit835
+from .tokenizer import SegmentStream
+
+CHUNK_BYTES = 1 << 20
+
+
+# -------------------------------------------------------------------- opening the source
+class _Unreadable(Exception):
+    """Why a source could not be opened, in words for the biller."""
+
+
+def _looks_like_x12(text: str) -> bool:
+    """Text that starts like an X12 file (``ISA*``, ``ST*``, ``GS*``) rather than a file name."""
+    head = text.lstrip("\ufeff \t\r\n")[:4]
+    if head[:3] == "ISA" and len(head) == 4:
+        return not head[3].isalnum() and not head[3].isspace()
+    return head[:2] in ("ST", "GS") and len(head) > 2 and not head[2].isalnum() and not head[2].isspace()
+
+
+def _text_chunks(data: bytes) -> Iterator[str]:
+    """Decode bytes in 1 MB steps; a UTF-16 BOM switches codec, bad bytes become U+FFFD."""
+    encoding = "utf-16" if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8-sig"
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    view = memoryview(data)
+    for start in range(0, len(data), CHUNK_BYTES):
+        yield decoder.decode(view[start:start + CHUNK_BYTES])
+    yield decoder.decode(b"", final=True)
+
+
+def _file_chunks(path: Path) -> Iterator[str]:
+    """Decode a file in 1 MB steps, like :func:`_text_chunks`, without reading it whole."""
+    with open(path, "rb") as fh:
+        block = fh.read(CHUNK_BYTES)
+        encoding = "utf-16" if block[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8-sig"
+        decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        while block:
+            yield decoder.decode(block)
+            block = fh.read(CHUNK_BYTES)
+        yield decoder.decode(b"", final=True)
+
+
+def _hash_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(CHUNK_BYTES), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _open(source, name: str | None) -> tuple[str, str, Iterator[str]]:
+    """(name, sha256, text chunks) for a path, bytes, text or binary file object."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        return name or "835 data", hashlib.sha256(data).hexdigest(), _text_chunks(data)
+    if hasattr(source, "read"):
+        data = source.read()
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        return _open(data, name or os.path.basename(str(getattr(source, "name", ""))) or "835 data")
+    if isinstance(source, str) and not _is_path(source):
+        data = source.encode("utf-8", errors="replace")
+        chunks = (source[i:i + CHUNK_BYTES] for i in range(0, max(len(source), 1), CHUNK_BYTES))
+        return name or "835 text", hashlib.sha256(data).hexdigest(), chunks
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        label = name or path.name or str(path)
+        try:
+            if path.is_dir():
+                raise _Unreadable(f"{label} is a folder, not a file")
+            return label, _hash_file(path), _file_chunks(path)
+        except _Unreadable:
+            raise
+        except FileNotFoundError:
+            raise _Unreadable(f"{label} was not found") from None
+        except PermissionError:
+            raise _Unreadable(f"{label} could not be opened (permission denied; is it open in another program?)") from None
+        except OSError as exc:
+            raise _Unreadable(f"{label} could not be read ({exc.strerror or type(exc).__name__})") from None
+    raise _Unreadable(f"the source given ({type(source).__name__}) is not a file name, bytes or text")
+
+
+def _is_path(text: str) -> bool:
+    if _looks_like_x12(text):
+        return False
+    return len(text) < 4096 and "\n" not in text
+
+
+def _describe(head: str) -> str:
+    """Say what a non-835 file looks like, so the biller knows what they picked."""
+    if head.startswith("%PDF"):
+        return "it is a PDF (perhaps the paper EOB), not an 835 file"
+    if head.startswith("PK"):
+        return "it is a zip or Excel file; unzip it and import the 835 inside"
+    if not head.strip():
+        return "it is empty"
+    return "it does not start with an ISA or ST segment"
+
+
+@contextmanager
+def _gc_paused():
+    """Pause the cyclic garbage collector while rows are built.
+
+    A 5,000-claim file creates some 200,000 small lists and strings, none of them cyclic; each
+    automatic collection would scan them all again, which costs more than the reading itself.
+    Reference counting still frees everything; the collector's previous state is restored.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def iter_835(source, *, name: str | None = None, batch_claims: int | None = 20_000) -> Iterator[Remit835]:
+    """Read an 835 in pieces: yield a :class:`Remit835` each time ``batch_claims`` claims are complete.
+
+    Batches are cut only between payments (after an SE), so every batch's payments balance on
+    their own. Memory holds one 1 MB chunk of text plus one batch of rows, however large the file
+    (a single payment with more claims than ``batch_claims`` is still kept whole).
+    ``batch_claims=None`` yields once, at the end. Never raises on bad input: problems are
+    Findings of the batch they occur in.
+    """
+    try:
+        label, digest, chunks = _open(source, name)
+    except _Unreadable as why:
+        label = name or (os.path.basename(str(source))[:120] if isinstance(source, (str, os.PathLike)) else "835 data")
+        yield Remit835(name=label, findings=[_unreadable(label, str(why))])
+        return
+    parser = Parser(label, digest, batch_claims)
+    head: list[str] = []
+    stream = SegmentStream(_remember_head(chunks, head), label)
+    stream.findings = parser.findings  # one list, in file order
+    try:
+        for delims, segments in stream:
+            with _gc_paused():
+                parser.feed(delims, segments)
+            while parser.ready:
+                yield parser.ready.pop(0)
+        parser.finish()
+        if not stream.any_segment:
+            parser.findings[:] = [f for f in parser.findings if f.rule_id != "era.junk-skipped"]
+            parser.findings.append(_unreadable(label, f"{label} is not an 835 remittance file: {_describe(''.join(head))}"))
+        elif "835" not in parser.seen_types:
+            found = ", ".join(sorted(t for t in parser.seen_types if t)) or "none"
+            parser.findings[:] = [f for f in parser.findings if f.rule_id != "era.not-835"]
+            parser.findings.append(_unreadable(label, f"{label} holds no 835 remittance (transaction types found: {found})"))
+    except Exception as exc:  # last line of defence: never lose the whole run to one file
+        parser.findings.append(Finding(
+            "era.internal-error", Severity.ERROR,
+            f"Reading stopped at segment {parser.seg_no} ({type(exc).__name__}); the rows before it were kept.",
+            fix="Report this file to the infusion-billing maintainers.", source=label,
+        ))
+    with _gc_paused():
+        yield parser.cut()
+
+
+def _remember_head(chunks: Iterator[str], head: list[str]) -> Iterator[str]:
+    """Pass chunks through, keeping the first characters to say what an unreadable file is."""
+    for chunk in chunks:
+        if not head and chunk:
+            head.append(chunk[:16])
+        yield chunk
+
+
+def _unreadable(label: str, why: str) -> Finding:
+    return Finding(
+        "era.unreadable-file", Severity.ERROR, why + ("" if why.endswith(".") else "."),
+        fix="Choose the 835 (ERA) file the payer or clearinghouse sent; the other files were still imported.",
+        source=label,
+    )
+
+
+def read_835(source, *, name: str | None = None) -> Remit835:
+    """Read one X12 835 remittance (a path, bytes or the text itself) into ERA tables and Findings.
+
+    Args:
+        source: a file path (``str`` or ``Path``), the file's bytes, its text, or a binary file object.
+        name: the name to show in the ``file`` column and in Findings (default: the file name).
+
+    Returns:
+        A :class:`Remit835` with ``payments``, ``claims``, ``lines``, ``adjustments``, ``remarks``,
+        ``provider_adjustments`` DataFrames and ``findings``. Never raises on bad input: an
+        unreadable file gives empty tables and one ``era.unreadable-file`` Finding.
+
+    >>> remit = read_835("ST*835*0001~BPR*I*10*C*CHK~TRN*1*T1*1999~CLP*C1*1*25*10**MB~"
+    ...                  "CAS*CO*45*15~SE*6*0001~")
+    >>> remit.payments.loc[0, ["trace_number", "payment_amount", "balanced"]].tolist()
+    ['T1', Decimal('10.00'), 'Y']
+    """
+    batches = list(iter_835(source, name=name, batch_claims=None))
+    return batches[0] if len(batches) == 1 else concat_remits(batches)
+
+
+def concat_remits(remits: list[Remit835]) -> Remit835:
+    """Join batches (or several files' results) into one Remit835, tables and findings in order."""
+    first = remits[0]
+    merged = Remit835(name=first.name, file_hash=first.file_hash)
+    for table in TABLES:
+        frames = [getattr(r, table) for r in remits if len(getattr(r, table))]
+        if frames:
+            setattr(merged, table, pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0])
+    merged.findings = [f for r in remits for f in r.findings]
+    return merged
