@@ -1,0 +1,166 @@
+"""What each administration is, before any code is chosen (coding-rules.md sections 3, 6 and 8).
+
+For every Administrations row this decides, in a biller's terms:
+
+* **which drug and class**: the row's own Drug Class wins, else the Drugs table by HCPCS (the
+  workbook's Drugs rows override the built-in table). A Chemo/Complex *biologic* (monoclonal
+  antibodies and other biologic response modifiers, ``tables/drug_groups.csv``) is coded with
+  therapeutic administration codes when the payer's Biologics As Chemo Admin = N (section 12 item 1,
+  [S5][S6][S41]). A HCPCS that neither table knows is an error at the HCPCS cell
+  (``coding.unknown-hcpcs``). No HCPCS but a Drug Class means the drug came from a specialty pharmacy
+  or the patient (white or brown bagging): the administration is coded, there is no drug line
+  (``coding.white-bagged``, info).
+* **push or infusion**: an IV push is a push whatever its minutes (slow hand push [S33b]); an IV
+  infusion of 15 minutes or less is a push too [S3][S4][S26]; 16 minutes is an infusion.
+* **how many minutes**: stop - start, across midnight with a Stop Date [S50], less Interrupted
+  Minutes [S20]. An infusion without a start or stop time is coded as a push with a warning
+  (``coding.stop-time-fallback``) when Missing Stop Time Fallback = Push code (the default, section 12
+  item 5), or holds the encounter (``coding.times-missing``) when it is Hold.
+* **whether fluid is incidental**: fluid to keep the vein open, to carry a drug or to flush the line
+  is never billed, neither as hydration nor as a fluid line [S8][S10] (hydration itself is decided
+  per bag in :mod:`.services`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .. import values as v
+from ..findings import Severity
+from ..schema import Administration, Purpose, Route
+from . import rules as R
+from .minutes import TimeProblem, counted, span
+from .model import Admin, Outcome
+
+if TYPE_CHECKING:
+    from .engine import Context
+
+CHEMO = "Chemo/Complex"
+THERAPEUTIC = "Therapeutic"
+HYDRATION = "Hydration fluid"
+INFUSION = "infusion"
+PUSH = "push"
+
+IV_ROUTES = frozenset({Route.IV_INFUSION, Route.IV_PUSH})
+TIMED_ROUTES = frozenset({Route.IV_INFUSION, Route.SC_INFUSION})
+INCIDENTAL_PURPOSES = frozenset({Purpose.KVO, Purpose.CARRIER, Purpose.FLUSH})
+ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+
+def display_name(text: str) -> str:
+    """``rituximab`` -> ``Rituximab`` (only the first letter; ``IVIG`` stays ``IVIG``)."""
+    return text[:1].upper() + text[1:] if text else text
+
+
+def classify(row: Administration, ctx: "Context", out: Outcome) -> Admin | None:
+    """Classify one administration; None when it yields nothing (an error was raised, or it is oral).
+
+    Every problem on the row is reported, not just the first, so a biller fixes them in one pass.
+    """
+    encounter = out.encounter
+    hcpcs = row.hcpcs
+    drug = None
+    ok = True
+    if hcpcs:
+        drug = ctx.drugs.get(hcpcs)
+        if drug is None:
+            out.at_admin(row, R.UNKNOWN_HCPCS, ERROR,
+                         f"HCPCS {hcpcs} is not in the built-in drug table or the workbook's Drugs table.",
+                         "HCPCS", hcpcs,
+                         "Correct the HCPCS, or add the drug with its billing unit to the Drugs table.")
+            ok = False
+        else:
+            deleted = ctx.tables.deleted.get(hcpcs)
+            if deleted and encounter.date_of_service >= deleted[0]:
+                out.at_admin(row, R.DELETED_HCPCS, WARNING,
+                             f"HCPCS {hcpcs} was deleted on {deleted[0].isoformat()}; bill {deleted[1]} "
+                             "(its billing unit differs).", "HCPCS", hcpcs, f"Use {deleted[1]}.")
+
+    route = row.route
+    incidental = row.purpose in INCIDENTAL_PURPOSES and route is not Route.PORT_FLUSH
+    category = None
+    moved = False
+    if row.drug_class is not None:
+        category = row.drug_class.value
+    elif drug is not None:
+        category = drug.drug_class.value
+        if category == CHEMO and out.payer is not None and not out.payer.biologics_as_chemo \
+                and drug.hcpcs in ctx.tables.biologics:
+            category, moved = THERAPEUTIC, True
+    if category is None and ok:
+        if incidental and not hcpcs:
+            return None  # a KVO or carrier bag with nothing to bill
+        out.at_admin(row, R.DRUG_UNIDENTIFIED, ERROR,
+                     "has neither a HCPCS nor a Drug Class, so it cannot be coded.", "HCPCS",
+                     fix="Fill in the HCPCS, or the Drug Class when the drug was supplied by a pharmacy or "
+                         "the patient.")
+        ok = False
+
+    if route is None:
+        out.at_admin(row, R.ROUTE_MISSING, ERROR, "has no Route; a push, an infusion and an injection are "
+                     "coded differently.", "Route", fix="Fill in the Route.")
+        return None
+    if route is Route.ORAL:
+        out.at_admin(row, R.ORAL_NOT_BILLED, INFO, "is an oral medication; it has no administration code "
+                     "and no drug line.", "Route", route.value)
+        return None
+    if not ok:
+        return None
+
+    name = display_name(row.drug or (drug.drug_name if drug else category))
+    admin = Admin(row, drug, category, route.value, name, hcpcs or v.norm_key(row.drug or category),
+                  v.norm_key(row.iv_site) if row.iv_site else "")
+    admin.biologic_moved = moved
+    admin.incidental = incidental and category == HYDRATION
+    if incidental:
+        admin.reportable = False
+    if not hcpcs and category != HYDRATION:
+        out.at_admin(row, R.WHITE_BAGGED, INFO,
+                     f"{name} has no HCPCS: the drug was supplied by a pharmacy or the patient, so only its "
+                     "administration is coded.", "HCPCS")
+
+    if not _clock(admin, row, ctx, out):
+        return None
+    if route in IV_ROUTES:
+        if route is Route.IV_PUSH or admin.fallback or (admin.minutes is not None and admin.minutes <= ctx.tables.push_max):
+            admin.method = PUSH
+        else:
+            admin.method = INFUSION
+    return admin
+
+
+def _clock(admin: Admin, row: Administration, ctx: "Context", out: Outcome) -> bool:
+    """Minutes and clock interval of the row; False when its times are unusable (error raised)."""
+    day = out.encounter.date_of_service
+    if row.start is not None and row.stop is not None:
+        try:
+            begin, end = span(day, row.start, row.stop, row.stop_date)
+            admin.minutes = counted(begin, end, row.interrupted_minutes, R.INTERRUPTION_INVALID)
+        except TimeProblem as problem:
+            value = {"Stop": row.stop, "Stop Date": row.stop_date}.get(problem.column, row.interrupted_minutes)
+            out.at_admin(row, problem.rule_id, ERROR, problem.message, problem.column, value,
+                         "Correct the clock times (and the Stop Date for an infusion past midnight).")
+            return False
+        admin.interval = (begin, end)
+        return True
+    if row.start is not None:
+        begin = row.start.hour * 60 + row.start.minute
+        admin.interval = (begin, begin)
+    if row.route not in TIMED_ROUTES or admin.incidental or not admin.reportable:
+        return True
+    missing = "Stop" if row.start is not None else "Start"
+    if ctx.settings.missing_stop_fallback == "Hold":
+        out.at_admin(row, R.TIMES_MISSING, ERROR,
+                     f"has no {missing} time; the encounter is held (Missing Stop Time Fallback = Hold).",
+                     missing, fix=f"Fill in the {missing} time from the infusion record.")
+        return False
+    admin.fallback = True
+    if admin.category == HYDRATION:
+        what = "is not coded as hydration"
+    elif row.route is Route.SC_INFUSION:
+        what = "is coded for its first hour only"
+    else:
+        what = "is coded as a push (the conservative fallback)"
+    out.at_admin(row, R.STOP_TIME_FALLBACK, WARNING, f"has no {missing} time, so it {what}.", missing,
+                 fix=f"Fill in the {missing} time to code the infusion by its minutes.")
+    return True

@@ -1,0 +1,287 @@
+"""The coding engine: every encounter of a workbook into claim lines, or held with its reasons.
+
+``code_book(book)`` is the pure core behind the ``code`` stage, the ``code_encounters`` macro, the
+``IB_CODE_ENCOUNTER`` worksheet function and the pre-bill checks (authorization burn-down uses its
+lines). For each encounter it follows coding-rules.md section 6:
+
+1. classify each administration (:mod:`.classify`): drug class, push or infusion, minutes;
+2. merge bags and repeated bags, count hydration minutes (:mod:`.services`);
+3. choose the initial service per required IV site (:mod:`.hierarchy`);
+4. code administrations (:mod:`.admin_codes`), then drop what the claim type cannot carry
+   (professional claims in a facility, add-ons without their primary, 96523 beside other services)
+   and add the E/M with modifier 25 when it is separately identifiable [S59];
+5. code drug lines (:mod:`.drug_lines`) and price every line (:mod:`.charges`).
+
+An encounter with any error finding is **held**: it gets no lines at all (no partial claim), and its
+status lists the rules that held it. Warnings and info findings never hold an encounter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Sequence
+
+from ..findings import Finding, Severity
+from ..schema import Administration, Encounter, Setting
+from . import rules as R
+from .admin_codes import EncounterCounters, code_other_routes, code_site
+from .charges import Pricer
+from .classify import classify
+from .drug_lines import code_drug_lines
+from .hierarchy import site_groups
+from .lines import ChargeLine
+from .model import Draft, Outcome
+from .ruletables import CodingTables, coding_tables
+from .services import build_services
+
+CODED = "coded"
+HELD = "held"
+NOTHING_TO_CODE = "nothing to code"
+
+
+@dataclass(frozen=True, slots=True)
+class EncounterStatus:
+    """How one encounter came out of coding.
+
+    Attributes:
+        encounter_id: the encounter.
+        status: ``coded`` (lines were produced), ``held`` (an error finding stopped it; no lines) or
+            ``nothing to code`` (no administrations and no E/M).
+        errors: the rule IDs of the error findings that held it.
+        lines: how many claim lines it got.
+    """
+
+    encounter_id: str
+    status: str
+    errors: tuple[str, ...] = ()
+    lines: int = 0
+
+    @property
+    def coded(self) -> bool:
+        return self.status == CODED
+
+
+@dataclass
+class CodingResult:
+    """What :func:`code_book` returns: claim lines, findings, and a status per encounter."""
+
+    lines: list[ChargeLine] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    status: dict[str, EncounterStatus] = field(default_factory=dict)
+
+    def lines_for(self, encounter_id: str) -> list[ChargeLine]:
+        return [line for line in self.lines if line.encounter_id == encounter_id]
+
+    @property
+    def held(self) -> list[str]:
+        """Encounter IDs that were not coded because of an error."""
+        return [s.encounter_id for s in self.status.values() if s.status == HELD]
+
+    @property
+    def coded(self) -> list[str]:
+        return [s.encounter_id for s in self.status.values() if s.status == CODED]
+
+
+class Context:
+    """Everything looked up once per run: tables, settings, payers, drugs, prices, rows by encounter."""
+
+    def __init__(self, book, tables: CodingTables | None = None) -> None:
+        self.book = book
+        self.tables = tables or coding_tables()
+        self.settings = book.settings
+        self.drugs = book.drugs
+        self.payers = {p.payer_id: p for p in book.rows("Payers")}
+        self.pricer = Pricer(book)
+        self.by_encounter: dict[str, list[Administration]] = {}
+        for row in book.rows("Administrations"):
+            rows = self.by_encounter.get(row.encounter_id)
+            if rows is None:
+                self.by_encounter[row.encounter_id] = [row]
+            else:
+                rows.append(row)
+        self._ndc: dict[str, str] = {}
+
+    def ndc11(self, text: str) -> str:
+        """The 11-digit NDC (cached: a clinic uses a few dozen NDCs thousands of times)."""
+        ndc = self._ndc.get(text)
+        if ndc is None:
+            from ..identifiers.ndc import to_ndc11
+
+            ndc = self._ndc[text] = to_ndc11(text)
+        return ndc
+
+    def admin_ids_of(self, encounter_id: str) -> set[str]:
+        return {row.admin_id for row in self.by_encounter.get(encounter_id, ())}
+
+
+def code_book(book, progress: Callable[..., Iterable] | None = None) -> CodingResult:
+    """Code every encounter of ``book`` (a :class:`~infusion_billing.workbook.reader.BookData`).
+
+    ``progress(iterable, total=, desc=)`` wraps the loop (a progress bar on the command line).
+    Never raises for bad data: every problem is a Finding located at its cell.
+    """
+    ctx = Context(book)
+    result = CodingResult()
+    encounters = book.rows("Encounters")
+    loop = progress(encounters, total=len(encounters), desc="Coding") if progress else encounters
+    lines = result.lines
+    for encounter in loop:
+        out = code_encounter(encounter, ctx.by_encounter.get(encounter.encounter_id, ()), ctx)
+        result.findings.extend(out.findings)
+        eid = encounter.encounter_id
+        if out.held:
+            errors = tuple(dict.fromkeys(f.rule_id for f in out.findings if f.severity is Severity.ERROR))
+            result.status[eid] = EncounterStatus(eid, HELD, errors)
+        elif not out.drafts:
+            result.status[eid] = EncounterStatus(eid, NOTHING_TO_CODE)
+        else:
+            new = finalize(encounter, out.drafts, ctx.pricer)
+            lines.extend(new)
+            result.status[eid] = EncounterStatus(eid, CODED, (), len(new))
+    result.findings.extend(ctx.pricer.findings())
+    return result
+
+
+def code_encounter(encounter: Encounter, rows: Sequence[Administration], ctx: Context) -> Outcome:
+    """Code one encounter; the Outcome holds its draft lines (empty when held) and its findings."""
+    payer = ctx.payers.get(encounter.payer_id)
+    out = Outcome(ctx.book, encounter, payer)
+    if payer is None:
+        out.at_encounter(R.PAYER_MISSING, Severity.ERROR,
+                         f"Payer {encounter.payer_id} is not in the Payers table, so its coding options are unknown.",
+                         "Payer ID", encounter.payer_id, "Add the payer to the Payers table.")
+    admins = []
+    for row in rows:
+        admin = classify(row, ctx, out)
+        if admin is not None:
+            admins.append(admin)
+
+    if encounter.setting is Setting.HOME:
+        out.at_encounter(R.HOME_OUT_OF_SCOPE, Severity.INFO,
+                         "Home infusion: per-diem (S-codes) and nursing-visit coding is out of scope for this "
+                         "version; only the drug lines were coded.", "Setting", encounter.setting.value)
+        drafts = code_drug_lines(admins, ctx, out)
+    else:
+        professional = encounter.setting is Setting.PROFESSIONAL
+        admin_drafts = _administration_lines(admins, ctx, out, professional)
+        drafts = _em_lines(encounter, bool(admin_drafts), out) + admin_drafts + code_drug_lines(admins, ctx, out)
+
+    if out.held:
+        return out
+    if not drafts and not rows and not encounter.em_code:
+        out.at_encounter(R.NO_ADMINISTRATIONS, Severity.INFO,
+                         "This encounter has no administrations and no E/M code, so there is nothing to code.",
+                         "Encounter ID", encounter.encounter_id)
+    out.drafts = drafts
+    return out
+
+
+def _administration_lines(admins, ctx: Context, out: Outcome, professional: bool) -> list[Draft]:
+    iv = [a for a in admins if a.method]
+    other = [a for a in admins if not a.method and a.reportable]
+    drafts: list[Draft] = []
+    services = build_services(iv, ctx, out) if iv else []
+    if services:
+        groups = site_groups(services, ctx, out, professional)
+        if groups is not None:
+            counters = EncounterCounters()
+            modifier = out.payer.separate_site_modifier.value if out.payer is not None else "59"
+            for index, (group, initial) in enumerate(groups):
+                drafts += code_site(group, initial, modifier if index else "", ctx, out, counters, professional)
+    if other:
+        more, flushes = code_other_routes(other, ctx, out)
+        drafts += more
+        if flushes:
+            if drafts:
+                row = next(a.row for a in other if a.admin_id == flushes[0].admin_ids[0])
+                out.at_admin(row, R.PORT_FLUSH_BUNDLED, Severity.INFO,
+                             "96523 (port flush) is not billed because other services were given the same day.",
+                             "Route", row.route.value)
+            else:
+                drafts.append(flushes[0])
+    if not drafts:
+        return drafts
+    drafts = combine(drafts)
+    drafts = _claim_type_filter(drafts, ctx, out, professional)
+    return _drop_orphan_addons(drafts, ctx, out)
+
+
+def combine(drafts: list[Draft]) -> list[Draft]:
+    """Administration lines with the same code and modifiers become one line with summed units."""
+    seen: dict[tuple, Draft] = {}
+    result: list[Draft] = []
+    for d in drafts:
+        key = (d.code, tuple(d.modifiers))
+        first = seen.get(key)
+        if first is None:
+            seen[key] = d
+            result.append(d)
+            continue
+        first.units += d.units
+        first.admin_ids = list(dict.fromkeys(first.admin_ids + d.admin_ids))
+        first.rules = list(dict.fromkeys(first.rules + d.rules))
+        if d.explanation not in first.explanation:
+            first.explanation += "; " + d.explanation
+    return result
+
+
+def _claim_type_filter(drafts: list[Draft], ctx: Context, out: Outcome, professional: bool) -> list[Draft]:
+    """Professional claims: no facility-only codes (96376); in a facility POS, no 963xx-965xx [S6][S57]."""
+    if not professional:
+        return drafts
+    families = ctx.tables.families
+    pos = out.encounter.place_of_service
+    if pos and pos in ctx.tables.facility_pos:
+        kept = [d for d in drafts if not (d.code in families and families[d.code].pro_facility_drop)]
+        if len(kept) != len(drafts):
+            out.at_encounter(R.PROFESSIONAL_FACILITY_POS, Severity.INFO,
+                             f"Professional claim at place of service {pos} (a facility): the drug administration "
+                             "codes are billed by the facility, so they were left off.", "Place of Service", pos)
+        drafts = kept
+    return [d for d in drafts if not (d.code in families and families[d.code].facility_only)]
+
+
+def _drop_orphan_addons(drafts: list[Draft], ctx: Context, out: Outcome) -> list[Draft]:
+    """An add-on code needs one of its primary codes on the claim (``tables/addon_pairs.csv``)."""
+    pairs = ctx.tables.addon_primaries
+    while True:
+        codes = {d.code for d in drafts}
+        orphan = next((d for d in drafts if d.code in pairs and not pairs[d.code] & codes), None)
+        if orphan is None:
+            return drafts
+        out.at_encounter(R.ADDON_WITHOUT_PRIMARY, Severity.WARNING,
+                         f"Add-on {orphan.code} ({ctx.tables.label(orphan.code)}) needs one of "
+                         f"{', '.join(sorted(pairs[orphan.code]))} on the same claim; it was left off. Review the "
+                         "initial service.", "Primary Admin ID", out.encounter.primary_admin_id or "")
+        drafts = [d for d in drafts if d is not orphan]
+
+
+def _em_lines(encounter: Encounter, with_administration: bool, out: Outcome) -> list[Draft]:
+    """The E/M: modifier 25 when separately identifiable; 99211 never with administration [S9][S59]."""
+    em = encounter.em_code
+    if not em:
+        return []
+    if not with_administration:
+        return [Draft(em, 1, [], [R.EM_VISIT], f"E/M {em} with no drug administration on the claim", is_admin=False)]
+    if em == "99211":
+        out.at_encounter(R.EM_99211, Severity.INFO, "99211 is not reported with drug administration; it was left off.",
+                         "E/M Code", em)
+        return []
+    if encounter.em_separately_identifiable:
+        return [Draft(em, 1, [], [R.EM_MODIFIER_25],
+                      f"E/M {em} significant and separately identifiable from the drug administration: modifier 25",
+                      ["25"], is_admin=False)]
+    out.at_encounter(R.EM_NOT_SEPARATE, Severity.WARNING,
+                     f"E/M {em} is billed with drug administration but is not marked separately identifiable, so it "
+                     "was left off.", "E/M Separately Identifiable", "N",
+                     "Set E/M Separately Identifiable = Y when the record documents a separate evaluation.")
+    return []
+
+
+def finalize(encounter: Encounter, drafts: list[Draft], pricer: Pricer) -> list[ChargeLine]:
+    """Number the lines and price them: ChargeMaster amount x units."""
+    eid = encounter.encounter_id
+    dos = encounter.date_of_service
+    return [ChargeLine(eid, n, dos, d.code, tuple(d.modifiers), d.units, pricer.charge(d.code, d.units), d.ndc,
+                       d.ndc_unit, d.ndc_quantity, tuple(d.admin_ids), tuple(d.rules), d.explanation)
+            for n, d in enumerate(drafts, start=1)]

@@ -1,0 +1,152 @@
+"""Infusion time in whole minutes, and the add-on hour formulas (coding-rules.md section 4).
+
+Time starts when the drug starts and stops when it stops [S43]; documented interruptions (a
+reaction, a pump alarm) are taken off [S20]. An infusion that runs past midnight is reported on its
+start date with its whole time [S50]: the Administrations row carries a Stop Date only then.
+
+Worked checks from section 4, all reproduced by the functions below:
+
+* 90 minutes of chemo is 96413 alone; 93 minutes adds one 96415 [S12];
+* 105 minutes of therapeutic infusion is 96365 + 96366 x 1 [S22];
+* hydration from 23:00 to 02:00 (180 minutes) is 96360 + 96361 x 2 [S50];
+* 2 h 35 min of doxorubicin is 96413 + 96415 x 2 [S16]; 5 h 12 min is 96413 + 96415 x 4 [S21];
+* 175 minutes of hydration after another initial service is 96361 x 3 [S24].
+
+>>> addon_hour_units(93), addon_hour_units(90), addon_hour_units(155), addon_hour_units(312)
+(1, 0, 2, 4)
+>>> secondary_hydration_units(175), secondary_hydration_units(30), secondary_hydration_units(31)
+(3, 0, 1)
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+MINUTES_PER_DAY = 24 * 60
+
+
+class TimeProblem(ValueError):
+    """Clock times that cannot be turned into minutes: which rule, which column, and why."""
+
+    def __init__(self, rule_id: str, column: str, message: str) -> None:
+        super().__init__(message)
+        self.rule_id = rule_id
+        self.column = column
+        self.message = message
+
+
+def clock_minutes(t: time) -> int:
+    """Minutes since midnight: 11:20 -> 680."""
+    return t.hour * 60 + t.minute
+
+
+def clock_text(minutes: int) -> str:
+    """680 -> ``11:20``; a time past midnight of the next day keeps its clock face (1560 -> ``02:00``)."""
+    m = minutes % MINUTES_PER_DAY
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
+def span(day: date, start: time, stop: time, stop_date: date | None = None) -> tuple[int, int]:
+    """Start and end of an administration as minutes from midnight of ``day`` (its date of service).
+
+    A Stop Date after ``day`` adds whole days to the end, so 23:00 to 02:00 next day is (1380, 1560).
+    Raises :class:`TimeProblem` (``coding.stop-before-start``) when the stop comes before the start,
+    which usually means a missing Stop Date or swapped times.
+    """
+    from .rules import STOP_BEFORE_START
+
+    begin = start.hour * 60 + start.minute
+    end = stop.hour * 60 + stop.minute
+    if stop_date is not None and stop_date != day:
+        days = (stop_date - day).days
+        if days < 0:
+            raise TimeProblem(STOP_BEFORE_START, "Stop Date",
+                              f"Stop Date {stop_date.isoformat()} is before the date of service {day.isoformat()}.")
+        end += days * MINUTES_PER_DAY
+    if end < begin:
+        raise TimeProblem(STOP_BEFORE_START, "Stop",
+                          f"Stop {clock_text(end)} is before start {clock_text(begin)}; if the infusion ran past "
+                          "midnight, fill in its Stop Date.")
+    return begin, end
+
+
+def infusion_minutes(start: time, stop: time, interrupted: int = 0, *, stop_date: date | None = None,
+                     start_date: date | None = None) -> int:
+    """Counted minutes of one infusion: stop - start - interruptions.
+
+    An infusion past midnight needs both dates (``start_date`` and a later ``stop_date``).
+
+    >>> from datetime import time
+    >>> infusion_minutes(time(11, 20), time(16, 40), 75)
+    245
+    """
+    from .rules import INTERRUPTION_INVALID
+
+    day = start_date or stop_date or date(2000, 1, 1)
+    begin, end = span(day, start, stop, stop_date)
+    return counted(begin, end, interrupted, INTERRUPTION_INVALID)
+
+
+def counted(begin: int, end: int, interrupted: int, rule_id: str = "coding.interruption-invalid") -> int:
+    """``end - begin - interrupted``; interruptions must be at least 0 and shorter than the infusion."""
+    elapsed = end - begin
+    if interrupted < 0:
+        raise TimeProblem(rule_id, "Interrupted Minutes", "Interrupted Minutes cannot be negative.")
+    if interrupted and interrupted >= elapsed:
+        raise TimeProblem(rule_id, "Interrupted Minutes",
+                          f"Interrupted Minutes ({interrupted}) is not shorter than the {elapsed} minutes "
+                          f"from start to stop.")
+    return elapsed - interrupted
+
+
+def addon_hour_units(minutes: int, hour: int = 60, over: int = 30) -> int:
+    """Additional-hour units after an initial or sequential infusion (96361/96366/96415/96370).
+
+    The first hour is in the initial code; the time past it (``extra = T - 60``) earns units only when
+    it is more than 30 minutes: ``units = floor(extra/60) + (1 if extra mod 60 > 30 else 0)``.
+    """
+    extra = minutes - hour
+    if extra <= over:
+        return 0
+    return extra // hour + (1 if extra % hour > over else 0)
+
+
+def secondary_hydration_units(minutes: int, hour: int = 60, over: int = 30) -> int:
+    """96361 units when hydration follows a different initial service (no 96360 on the claim).
+
+    Hydration needs more than 30 minutes; each hour counts and a last part of more than 30 minutes
+    counts: ``units = floor(T/60) + (1 if T mod 60 > 30 else 0)`` for T >= 31 [S24].
+    """
+    if minutes <= over:
+        return 0
+    return minutes // hour + (1 if minutes % hour > over else 0)
+
+
+def overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    """Minutes two intervals share (0 when they only touch: one bag stops at 10:00, the next starts)."""
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def minutes_outside(interval: tuple[int, int], others: list[tuple[int, int]]) -> int:
+    """Minutes of ``interval`` not covered by any of ``others`` (each overlap counted once).
+
+    Hydration minutes are counted this way: time running alongside another infusion, or taken by a
+    documented push, is not hydration time [S1][S24].
+
+    >>> minutes_outside((540, 720), [(600, 605), (650, 655)])
+    170
+    """
+    begin, end = interval
+    cuts = sorted((max(begin, o[0]), min(end, o[1])) for o in others if o[1] > begin and o[0] < end)
+    covered = 0
+    cur_begin = cur_end = None
+    for b, e in cuts:
+        if cur_end is None or b > cur_end:
+            if cur_end is not None:
+                covered += cur_end - cur_begin
+            cur_begin, cur_end = b, e
+        elif e > cur_end:
+            cur_end = e
+    if cur_end is not None:
+        covered += cur_end - cur_begin
+    return (end - begin) - covered

@@ -1,0 +1,169 @@
+"""The engine's working objects for one encounter: classified administrations, merged IV services,
+draft claim lines and the encounter's outcome (findings, held or coded).
+
+These are plain slotted classes, not pydantic models: the input rows are already typed and validated
+by the reader, and the engine builds tens of thousands of these per second.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from ..findings import Finding, Severity
+from ..schema import Administration, Drug, Encounter, Payer
+
+
+class Admin:
+    """One Administrations row as the coding rules see it.
+
+    Attributes:
+        row: the input row (for locating findings).
+        drug: its Drugs-table row, or None (no HCPCS: white/brown-bagged drug or plain fluid).
+        category: ``Chemo/Complex``, ``Therapeutic`` or ``Hydration fluid`` after payer options.
+        biologic_moved: True when the payer's Biologics As Chemo Admin = N made it therapeutic.
+        route: the route value text (``IV infusion``, ``SC injection`` ...).
+        interval: (start, end) in minutes from midnight of the date of service, or None.
+        minutes: counted minutes (interval less interruptions), or None.
+        method: ``infusion`` or ``push`` for IV services, else "".
+        fallback: True when a missing time made an infusion a push (section 12 item 5).
+        site: the IV site as a comparison key ("" when not charted).
+        drug_key: what "same drug" means: the HCPCS, else the drug name.
+        name: the drug name as the biller reads it.
+        reportable: False when the row makes no administration code (KVO fluid, hydration without
+            documented necessity ...). Its drug line may still be billed.
+        incidental: True for KVO, carrier and flush fluid: no administration and no fluid line.
+    """
+
+    __slots__ = ("row", "drug", "category", "biologic_moved", "route", "interval", "minutes", "method",
+                 "fallback", "site", "drug_key", "name", "reportable", "incidental")
+
+    def __init__(self, row: Administration, drug: Drug | None, category: str, route: str, name: str,
+                 drug_key: str, site: str) -> None:
+        self.row = row
+        self.drug = drug
+        self.category = category
+        self.biologic_moved = False
+        self.route = route
+        self.interval: tuple[int, int] | None = None
+        self.minutes: int | None = None
+        self.method = ""
+        self.fallback = False
+        self.site = site
+        self.drug_key = drug_key
+        self.name = name
+        self.reportable = True
+        self.incidental = False
+
+    @property
+    def admin_id(self) -> str:
+        return self.row.admin_id
+
+    @property
+    def start(self) -> int | None:
+        return self.interval[0] if self.interval else None
+
+
+class Service:
+    """One IV service after merging: a bag (several drugs in one bag are one administration), the
+    same drug over several bags at one site (times summed), or the hydration of the encounter.
+
+    Attributes:
+        admins: the administrations it is made of, in time order.
+        category, method: as on :class:`Admin`; a bag takes the highest-ranked category of its drugs.
+        minutes: counted minutes (summed over bags; hydration: only non-concurrent minutes).
+        intervals: the clock intervals it ran.
+        site: IV site key.
+        drug_keys: the drug or mix (frozenset of drug keys), for "new drug" and "same drug" questions.
+        timing: how the minutes were counted, in words, for the Explanation column.
+    """
+
+    __slots__ = ("admins", "category", "method", "minutes", "intervals", "site", "drug_keys", "timing", "rank",
+                 "fallback")
+
+    def __init__(self, admins: list[Admin], category: str, method: str, minutes: int,
+                 intervals: list[tuple[int, int]], site: str, drug_keys: frozenset[str], timing: str) -> None:
+        self.admins = admins
+        self.category = category
+        self.method = method
+        self.minutes = minutes
+        self.intervals = intervals
+        self.site = site
+        self.drug_keys = drug_keys
+        self.timing = timing
+        self.rank = 99
+        self.fallback = any(a.fallback for a in admins)
+
+    @property
+    def start(self) -> int | None:
+        return self.intervals[0][0] if self.intervals else None
+
+    @property
+    def admin_ids(self) -> list[str]:
+        return [a.row.admin_id for a in self.admins]
+
+    @property
+    def name(self) -> str:
+        names: list[str] = []
+        for a in self.admins:
+            if a.name not in names:
+                names.append(a.name)
+        return " + ".join(names)
+
+
+class Draft:
+    """A claim line before numbering and pricing."""
+
+    __slots__ = ("code", "modifiers", "units", "admin_ids", "rules", "explanation", "ndc", "ndc_unit",
+                 "ndc_quantity", "is_admin")
+
+    def __init__(self, code: str, units: int, admin_ids: list[str], rules: list[str], explanation: str,
+                 modifiers: list[str] | None = None, *, is_admin: bool = True) -> None:
+        self.code = code
+        self.units = units
+        self.admin_ids = admin_ids
+        self.rules = rules
+        self.explanation = explanation
+        self.modifiers = modifiers if modifiers is not None else []
+        self.ndc = ""
+        self.ndc_unit = ""
+        self.ndc_quantity: Decimal | None = None
+        self.is_admin = is_admin
+
+    def __repr__(self) -> str:  # what a failing test prints
+        mods = "-" + "-".join(self.modifiers) if self.modifiers else ""
+        return f"Draft({self.code}{mods} x{self.units})"
+
+
+class Outcome:
+    """What coding one encounter produced: findings as they are raised, and whether it is held."""
+
+    __slots__ = ("book", "encounter", "payer", "findings", "held", "drafts")
+
+    def __init__(self, book: Any, encounter: Encounter, payer: Payer | None) -> None:
+        self.book = book
+        self.encounter = encounter
+        self.payer = payer
+        self.findings: list[Finding] = []
+        self.held = False
+        self.drafts: list[Draft] = []
+
+    def add(self, rule_id: str, severity: Severity, message: str, *, table: str = "Administrations",
+            row: Any = None, column: str = "", value: Any = "", fix: str = "") -> None:
+        """Raise a finding located at ``table``/``row``/``column``; an error holds the encounter."""
+        if severity is Severity.ERROR:
+            self.held = True
+        self.findings.append(self.book.finding(
+            rule_id, severity, message, table=table, row=row, column=column, value=value,
+            encounter_id=self.encounter.encounter_id, fix=fix))
+
+    def at_admin(self, admin: Administration, rule_id: str, severity: Severity, message: str, column: str,
+                 value: Any = "", fix: str = "") -> None:
+        """A finding at one cell of an Administrations row."""
+        self.add(rule_id, severity, f"{admin.admin_id}: {message}", row=admin, column=column, value=value, fix=fix)
+
+    def at_encounter(self, rule_id: str, severity: Severity, message: str, column: str, value: Any = "",
+                     fix: str = "") -> None:
+        """A finding at one cell of the encounter's Encounters row."""
+        self.add(rule_id, severity, message, table="Encounters", row=self.encounter, column=column,
+                 value=value, fix=fix)

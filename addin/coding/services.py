@@ -1,0 +1,187 @@
+"""From administrations to IV services: what the administration codes are counted on (sections 3, 4, 6).
+
+* **One bag is one administration**: drugs mixed in one bag (same Bag label) are one infusion; each
+  drug still gets its own drug line [S19][S53]. The bag takes the highest class of its drugs, so
+  saline carrying a drug is a drug infusion, not hydration.
+* **Same drug, several bags, same site**: their minutes are summed before units are counted [S26].
+* **Hydration** is billed only for fluid given for hydration with documented medical necessity [S8].
+  Its minutes are the minutes *not* running alongside another infusion or taken by a documented
+  push [S1][S24]. Segments before and after a drug are summed into one time when Hydration Sum
+  Segments = Y (CPT Assistant June 2007 via [S51], the default); with N each bag stands alone
+  (section 12 item 2).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .. import values as v
+from ..findings import Severity
+from . import rules as R
+from .classify import CHEMO, HYDRATION, INFUSION, PUSH, THERAPEUTIC
+from .minutes import clock_text, minutes_outside
+from .model import Admin, Outcome, Service
+
+if TYPE_CHECKING:
+    from .engine import Context
+
+_CLASS_ORDER = {CHEMO: 0, THERAPEUTIC: 1, HYDRATION: 2}
+
+
+def timing_text(admins: list[Admin], minutes: int | None, method: str) -> str:
+    """How the minutes were counted, in the words of the Explanation column.
+
+    ``11:20-16:40 less 75 min interruption = 245 min``; ``09:00-10:00 + 13:00-13:45 = 105 min``;
+    ``IV push at 10:05``.
+    """
+    if method == PUSH:
+        a = admins[0]
+        if a.fallback:
+            missing = "stop" if a.row.start is not None else "start"
+            return f"IV infusion with no {missing} time, coded as a push"
+        if a.route == "IV infusion" and a.minutes is not None:
+            return f"{clock_text(a.interval[0])}-{clock_text(a.interval[1])} = {a.minutes} min (15 min or less is a push)"
+        return f"IV push at {clock_text(a.interval[0])}" if a.interval else "IV push"
+    spans = []
+    interrupted = 0
+    for a in admins:
+        if a.interval:
+            text = f"{clock_text(a.interval[0])}-{clock_text(a.interval[1])}"
+            if a.interval[1] >= 1440:
+                text += " (next day)"
+            if text not in spans:
+                spans.append(text)
+        interrupted += a.row.interrupted_minutes
+    text = " + ".join(spans)
+    if interrupted:
+        text += f" less {interrupted} min interruption"
+    return f"{text} = {minutes} min"
+
+
+def build_services(admins: list[Admin], ctx: "Context", out: Outcome) -> list[Service]:
+    """The IV services of one encounter: bags merged, repeated bags of a drug summed, hydration counted."""
+    push_max = ctx.tables.push_max
+    bags: dict[str, list[Admin]] = {}
+    units: list[list[Admin]] = []
+    for a in admins:
+        if not a.reportable:
+            continue
+        bag = a.row.bag
+        if bag:
+            key = v.norm_key(bag)
+            members = bags.get(key)
+            if members is None:
+                members = bags[key] = []
+                units.append(members)
+            members.append(a)
+        else:
+            units.append([a])
+
+    drug_services: list[Service] = []
+    hydration: list[list[Admin]] = []
+    for members in units:
+        if len(members) == 1:
+            a = members[0]
+            if a.category == HYDRATION:
+                hydration.append(members)
+                continue
+            drug_services.append(Service(members, a.category, a.method, a.minutes or 0,
+                                         [a.interval] if a.interval else [], a.site, frozenset((a.drug_key,)),
+                                         timing_text(members, a.minutes, a.method)))
+            continue
+        category = min((a.category for a in members), key=_CLASS_ORDER.__getitem__)
+        if category == HYDRATION:
+            hydration.append(members)
+            continue
+        drug_services.append(_bag_service(members, category, push_max))
+
+    drug_services = _sum_same_drug(drug_services)
+    return drug_services + _hydration_services(hydration, drug_services, ctx, out)
+
+
+def _bag_service(members: list[Admin], category: str, push_max: int) -> Service:
+    """Several drugs in one bag: one administration over the bag's clock span."""
+    timed = [a for a in members if a.interval]
+    interval = (min(a.interval[0] for a in timed), max(a.interval[1] for a in timed)) if timed else None
+    fallback = any(a.fallback for a in members)
+    if interval and not fallback:
+        minutes = interval[1] - interval[0] - max(a.row.interrupted_minutes for a in members)
+        method = INFUSION if minutes > push_max and any(a.method == INFUSION for a in members) else PUSH
+    else:
+        minutes, method = 0, PUSH
+    site = next((a.site for a in members if a.site), "")
+    lead = [a for a in members if a.category == category] + [a for a in members if a.category != category]
+    return Service(lead, category, method, minutes, [interval] if interval else [], site,
+                   frozenset(a.drug_key for a in members), timing_text(lead[:1], minutes, method))
+
+
+def _sum_same_drug(services: list[Service]) -> list[Service]:
+    """Infusions of the same drug or mix at the same site on one date: one service, minutes summed [S26]."""
+    out: list[Service] = []
+    seen: dict[tuple, Service] = {}
+    for s in services:
+        if s.method != INFUSION:
+            out.append(s)
+            continue
+        key = (s.drug_keys, s.site)
+        first = seen.get(key)
+        if first is None:
+            seen[key] = s
+            out.append(s)
+            continue
+        first.admins.extend(s.admins)
+        first.intervals.extend(s.intervals)
+        first.minutes += s.minutes
+        first.timing = timing_text(first.admins, first.minutes, INFUSION)
+    return out
+
+
+def _hydration_services(groups: list[list[Admin]], drug_services: list[Service], ctx: "Context",
+                        out: Outcome) -> list[Service]:
+    """Hydration bags with documented necessity, counted only where nothing else ran [S1][S8][S24]."""
+    eligible: list[list[Admin]] = []
+    for members in groups:
+        lead = members[0]
+        if any(a.fallback for a in members):
+            continue  # already reported by coding.stop-time-fallback
+        if lead.row.necessity_documented is not True:
+            out.at_admin(lead.row, R.HYDRATION_NECESSITY, Severity.WARNING,
+                         f"{lead.name} has no documented medical necessity for hydration, so it is not billed "
+                         "as hydration.", "Necessity Documented",
+                         fix="Set Necessity Documented = Y when the record documents why the patient needed fluids.")
+            continue
+        if any(a.interval for a in members):
+            eligible.append(members)
+    if not eligible:
+        return []
+
+    # Time taken by other infusions and by documented pushes is not hydration time.
+    others = [iv for s in drug_services for iv in s.intervals if iv[1] > iv[0]]
+    segments: list[tuple[list[Admin], int, tuple[int, int]]] = []
+    counted_hydration: list[tuple[int, int]] = []
+    for members in sorted(eligible, key=lambda m: min(a.interval[0] for a in m if a.interval)):
+        timed = [a for a in members if a.interval]
+        hull = (min(a.interval[0] for a in timed), max(a.interval[1] for a in timed))
+        minutes = minutes_outside(hull, others + counted_hydration)
+        minutes -= max(a.row.interrupted_minutes for a in members)
+        counted_hydration.append(hull)
+        segments.append((members, max(minutes, 0), hull))
+
+    def service(parts: list[tuple[list[Admin], int, tuple[int, int]]]) -> Service:
+        admins = [a for members, _, _ in parts for a in members]
+        minutes = sum(m for _, m, _ in parts)
+        gross = sum(h[1] - h[0] for _, _, h in parts) - sum(max(a.row.interrupted_minutes for a in m) for m, _, _ in parts)
+        timing = " + ".join(f"{clock_text(h[0])}-{clock_text(h[1])}" for _, _, h in parts)
+        interrupted = sum(max(a.row.interrupted_minutes for a in m) for m, _, _ in parts)
+        if interrupted:
+            timing += f" less {interrupted} min interruption"
+        if gross != minutes:
+            timing += f" less {gross - minutes} min alongside other infusions or pushes"
+        timing += f" = {minutes} min"
+        site = next((a.site for a in admins if a.site), "")
+        return Service(admins, HYDRATION, INFUSION, minutes, [h for _, _, h in parts], site,
+                       frozenset(("hydration",)), timing)
+
+    if ctx.settings.hydration_sum_segments:
+        return [service(segments)]
+    return [service([seg]) for seg in segments]

@@ -1,0 +1,57 @@
+"""The pipeline's ``code`` stage: every encounter into the ``Charges`` sheet, one row per claim line.
+
+``infusion-billing code BOOK`` and the ``code_encounters`` macro both end here. The sheet has the
+columns of :data:`~infusion_billing.coding.lines.CHARGE_COLUMNS`: Modifiers space-separated, Admin
+IDs and Rule comma-separated, Charge as Decimal money. Held encounters have no rows; their Findings
+say which cell to fix.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Iterable
+
+from ..workbook.writer import OutputTable
+from .engine import CodingResult, code_book
+from .lines import CHARGE_COLUMNS, ChargeLine
+
+#: Tables the stage cannot work without (ChargeMaster and Drugs are optional).
+REQUIRED_TABLES = ("Payers", "Encounters", "Administrations")
+
+
+def charge_rows(lines: Iterable[ChargeLine]) -> list[list]:
+    """Charges sheet rows in :data:`CHARGE_COLUMNS` order."""
+    return [[ln.encounter_id, ln.line, ln.date_of_service, ln.code, " ".join(ln.modifiers), ln.units, ln.charge,
+             ln.ndc, ln.ndc_unit, ln.ndc_quantity, ", ".join(ln.admin_ids), ", ".join(ln.rule_ids), ln.explanation]
+            for ln in lines]
+
+
+def charges_table(lines: Iterable[ChargeLine]) -> OutputTable:
+    """The ``Charges`` output table."""
+    return OutputTable(
+        "Charges", list(CHARGE_COLUMNS), charge_rows(lines),
+        number_formats={"Date of Service": "yyyy-mm-dd", "Charge": "#,##0.00", "NDC": "@", "NDC Quantity": "0.###",
+                        "Units": "0", "Line": "0"},
+        widths={"Explanation": 90, "Rule": 40, "Admin IDs": 22, "NDC": 13, "Modifiers": 11},
+        description="One row per claim line: code, modifiers, units, charge, NDC, and the rule that made it.")
+
+
+def summary(result: CodingResult) -> dict[str, object]:
+    total = sum((ln.charge for ln in result.lines), Decimal("0.00"))
+    return {
+        "encounters coded": len(result.coded),
+        "encounters held": len(result.held),
+        "claim lines": len(result.lines),
+        "total charges": f"{total:,.2f}",
+    }
+
+
+def run(book, options) -> "StageResult":
+    """Code every encounter of ``book``; the Charges table, the findings and a short summary."""
+    from ..pipeline import StageResult
+
+    missing = book.require("code", REQUIRED_TABLES)
+    if missing:
+        return StageResult(findings=missing, summary={"encounters coded": 0})
+    result = code_book(book, progress=options.progress)
+    return StageResult(tables=[charges_table(result.lines)], findings=result.findings, summary=summary(result))
