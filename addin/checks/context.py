@@ -1,0 +1,236 @@
+"""What every pre-bill rule looks at: the workbook's rows, indexed once, and a few shared answers.
+
+A :class:`CheckContext` is built once per run from the typed workbook. It holds the valid rows of the
+input tables grouped the way rules ask for them (administrations by encounter, coverage by patient,
+authorizations by patient and payer), and answers the questions several families share: which payer
+bills an encounter, which drug row an administration uses, whether an administration is a billed
+infusion, a hydration bag, a push or only a KVO/carrier/flush fluid. Expensive things (the claim lines,
+the authorization burn-down) are computed on first use, so running one rule by ID costs only what
+that rule needs.
+
+The context never changes the workbook's rows; rules only read it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from functools import cached_property
+from typing import TYPE_CHECKING, Iterator
+
+from ..schema import (
+    Administration,
+    Authorization,
+    Container,
+    CoverageRow,
+    Drug,
+    DrugClass,
+    Encounter,
+    MeasureUnit,
+    Payer,
+    Purpose,
+    Route,
+)
+from ..workbook.reader import BookData
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..coding.lines import ChargeLine
+    from .authorization import AuthLedger
+    from .payer_rules import AuthPolicy
+
+#: Fluid that only keeps the line open, carries a drug or flushes it is never billed (coding-rules.md section 3).
+NOT_BILLED = frozenset({Purpose.KVO, Purpose.CARRIER, Purpose.FLUSH})
+#: Routes whose codes are counted in minutes, so they need a start and a stop time.
+TIMED_ROUTES = frozenset({Route.IV_INFUSION, Route.SC_INFUSION, Route.PROLONGED_PUMP})
+#: Routes that use a vascular access site.
+IV_ROUTES = frozenset({Route.IV_INFUSION, Route.IV_PUSH, Route.PROLONGED_PUMP})
+
+_MASS_IN_MG = {MeasureUnit.MG: Decimal(1), MeasureUnit.MCG: Decimal("0.001"), MeasureUnit.G: Decimal(1000)}
+
+
+def convert(amount: Decimal, unit: MeasureUnit | None, to: MeasureUnit) -> Decimal | None:
+    """``amount`` of ``unit`` expressed in ``to``; None when the two cannot be compared (mg vs mL).
+
+    >>> convert(Decimal("1.2"), MeasureUnit.G, MeasureUnit.MG)
+    Decimal('1200.0')
+    >>> convert(Decimal(5), MeasureUnit.ML, MeasureUnit.MG) is None
+    True
+    """
+    if unit is None:
+        return None
+    if unit is to:
+        return amount
+    if unit in _MASS_IN_MG and to in _MASS_IN_MG:
+        return amount * _MASS_IN_MG[unit] / _MASS_IN_MG[to]
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    """When an administration ran, as datetimes on the encounter's calendar (stop may be the next day)."""
+
+    start: datetime
+    stop: datetime
+
+    def overlaps(self, other: "Interval") -> bool:
+        # Touching ends (one bag stops at 10:00, the next starts at 10:00) are sequential, not overlapping.
+        return self.start < other.stop and other.start < self.stop
+
+
+class CheckContext:
+    """The workbook as the rules see it. Build one per run: ``CheckContext(book)``."""
+
+    def __init__(self, book: BookData, lines: dict[str, list["ChargeLine"]] | None = None) -> None:
+        self.book = book
+        self.settings = book.settings
+        self._lines = lines
+
+    # ------------------------------------------------------------------ rows
+
+    @cached_property
+    def encounters(self) -> list[Encounter]:
+        """Valid Encounters rows in sheet order."""
+        return list(self.book.rows("Encounters"))
+
+    @cached_property
+    def encounters_by_id(self) -> dict[str, Encounter]:
+        return {e.encounter_id: e for e in self.encounters}
+
+    @cached_property
+    def encounters_in_date_order(self) -> list[Encounter]:
+        """Encounters by date of service, then Encounter ID: the order authorizations are used up."""
+        return sorted(self.encounters, key=lambda e: (e.date_of_service, e.encounter_id))
+
+    @cached_property
+    def admins_by_encounter(self) -> dict[str, list[Administration]]:
+        """Valid Administrations rows of each encounter, in sheet order."""
+        out: dict[str, list[Administration]] = defaultdict(list)
+        for a in self.book.rows("Administrations"):
+            out[a.encounter_id].append(a)
+        return dict(out)
+
+    @cached_property
+    def payers(self) -> dict[str, Payer]:
+        return {p.payer_id: p for p in self.book.rows("Payers")}
+
+    @cached_property
+    def coverage_by_patient(self) -> dict[str, list[CoverageRow]]:
+        out: dict[str, list[CoverageRow]] = defaultdict(list)
+        for c in self.book.rows("Coverage"):
+            out[c.patient_id].append(c)
+        return dict(out)
+
+    @cached_property
+    def authorizations(self) -> list[Authorization]:
+        return list(self.book.rows("Authorizations"))
+
+    @property
+    def drugs(self) -> dict[str, Drug]:
+        return self.book.drugs
+
+    def admins(self, encounter: Encounter) -> list[Administration]:
+        return self.admins_by_encounter.get(encounter.encounter_id, [])
+
+    def encounter_admins(self) -> Iterator[tuple[Encounter, Administration]]:
+        """Every (encounter, administration) pair, encounters in sheet order."""
+        by_enc = self.admins_by_encounter
+        for e in self.encounters:
+            for a in by_enc.get(e.encounter_id, ()):
+                yield e, a
+
+    def payer(self, encounter: Encounter) -> Payer | None:
+        return self.payers.get(encounter.payer_id)
+
+    # ------------------------------------------------------------------ what an administration is
+
+    def drug(self, admin: Administration) -> Drug | None:
+        """The Drugs row (workbook, else built-in) of the administration's HCPCS."""
+        return self.drugs.get(admin.hcpcs) if admin.hcpcs else None
+
+    def drug_class(self, admin: Administration) -> DrugClass | None:
+        """The class typed on the administration, else the Drugs table's."""
+        if admin.drug_class is not None:
+            return admin.drug_class
+        drug = self.drug(admin)
+        return drug.drug_class if drug else None
+
+    def container(self, admin: Administration) -> Container | None:
+        if admin.container is not None:
+            return admin.container
+        drug = self.drug(admin)
+        return drug.container if drug else None
+
+    @staticmethod
+    def is_billed(admin: Administration) -> bool:
+        """False for KVO, carrier and flush fluid, which is never billed as a service."""
+        return admin.purpose not in NOT_BILLED
+
+    def is_hydration(self, admin: Administration) -> bool:
+        """A billed bag of pre-packaged fluid given for hydration (96360/96361)."""
+        return self.is_billed(admin) and (
+            admin.purpose is Purpose.HYDRATION or self.drug_class(admin) is DrugClass.HYDRATION)
+
+    def is_drug(self, admin: Administration) -> bool:
+        """A billed drug (anything given that is not hydration fluid)."""
+        return self.is_billed(admin) and not self.is_hydration(admin)
+
+    def is_timed(self, admin: Administration) -> bool:
+        """Billed in minutes: an infusion (IV, SC, pump) or a hydration bag, so start and stop are needed."""
+        if not self.is_billed(admin):
+            return False
+        if admin.route in TIMED_ROUTES:
+            return True
+        return self.is_hydration(admin) and admin.route in (None, Route.IV_INFUSION)
+
+    def is_iv(self, admin: Administration) -> bool:
+        """A billed administration through a vein (infusion, push, pump, or hydration)."""
+        if not self.is_billed(admin):
+            return False
+        return admin.route in IV_ROUTES or (admin.route is None and self.is_hydration(admin))
+
+    def interval(self, encounter: Encounter, admin: Administration) -> Interval | None:
+        """When the administration ran; None when a time is missing or the stop is not after the start."""
+        if admin.start is None or admin.stop is None:
+            return None
+        start = datetime.combine(encounter.date_of_service, admin.start)
+        stop = datetime.combine(admin.stop_date or encounter.date_of_service, admin.stop)
+        return Interval(start, stop) if stop > start else None
+
+    # ------------------------------------------------------------------ shared answers
+
+    @cached_property
+    def lines(self) -> dict[str, list["ChargeLine"]]:
+        """Claim lines by encounter ID: the coding engine's, or the interim drug-unit lines."""
+        if self._lines is not None:
+            return self._lines
+        from ._claim_lines import claim_lines
+
+        return claim_lines(self)
+
+    @cached_property
+    def auth_policy(self) -> "AuthPolicy":
+        from .payer_rules import AuthPolicy
+
+        return AuthPolicy.from_book(self.book)
+
+    @cached_property
+    def auth_ledger(self) -> "AuthLedger":
+        from .authorization import AuthLedger
+
+        return AuthLedger.build(self)
+
+    def active_coverage(self, patient_id: str, on: date) -> list[CoverageRow]:
+        """The patient's coverage rows in force on ``on``."""
+        return [c for c in self.coverage_by_patient.get(patient_id, ())
+                if c.effective_from <= on and (c.effective_to is None or on <= c.effective_to)]
+
+
+def days_between(first: date, last: date) -> int:
+    """Whole days from ``first`` to ``last`` (negative when ``last`` is earlier)."""
+    return (last - first).days
+
+
+def add_days(day: date, days: int) -> date:
+    return day + timedelta(days=days)

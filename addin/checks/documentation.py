@@ -1,0 +1,448 @@
+"""Documentation completeness: what the chart must show before an infusion claim can go out.
+
+Medical review (MAC and RAC audits) denies infusion claims whose record does not support them, and a
+coder cannot code what is not charted. coding-rules.md section 3 lists what the validator must demand
+(missing -> flag, never silently code): an order with drug, dose, route and reason [S33d]; a diagnosis
+supporting each administration [S10-FAQ6]; the IV site of each administration; start and stop clock
+times for every infusion and hydration bag (section 12 item 5); documented medical necessity for
+hydration, not just KVO/NPO fluid [S8]; bag or mix identity where infusions overlap [S19]; the amount
+given and the amount discarded from single-dose containers billed with JW [S28][S60]; the NDC of the
+container used [S35]; and why a second IV site was needed when two initial services are billed [S7].
+
+Worked encounter: E0107, infliximab 350 mg IV 09:00-11:05 in the left forearm, payer Medicare. The
+claim is complete when the encounter row has Order On File = Y, a valid rendering and ordering NPI and
+a billable diagnosis (K50.90); the administration row has dose 350, unit mg, route IV infusion, start
+09:00, stop 11:05, IV site "L forearm"; and, 100 mg vials leaving 50 mg in the last vial, Wasted = 50.
+Each item left blank is one finding at its cell.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from decimal import Decimal
+
+from ..findings import Severity
+from ..identifiers import ValidationError
+from ..identifiers import ndc as ndc_id
+from ..identifiers import npi as npi_id
+from ..schema import Container
+from ..values import is_blank, norm_key
+from . import icd10
+from .context import convert
+from .registry import STRICT, hit, rule
+
+ENC = ("Encounters",)
+ADM = ("Encounters", "Administrations")
+DOC_SOURCE = "coding-rules.md section 3, documentation the validator should demand"
+
+
+# ----------------------------------------------------------------------------- the encounter row
+
+
+@rule("doc.order-missing", "No order on file", Severity.ERROR,
+      message="No signed order is on file for this encounter (Order On File is {answer}).",
+      fix="Get the signed order (drug, dose, route and reason) into the chart, then set Order On File to Y.",
+      source=f"{DOC_SOURCE}: order with drug, dose, route and reason [S33d]", tables=ENC,
+      location="Encounters / Order On File")
+def order_missing(ctx):
+    """Every drug administered needs a signed order naming drug, dose, route and reason."""
+    for enc in ctx.encounters:
+        if enc.order_on_file is not True:
+            yield hit("Encounters", enc, "Order On File", enc.encounter_id,
+                      answer="N" if enc.order_on_file is False else "blank")
+
+
+_NPI_COLUMNS = (("Rendering NPI", "rendering_npi", "rendering"), ("Ordering NPI", "ordering_npi", "ordering"))
+
+
+@rule("doc.npi-missing", "Provider NPI missing", Severity.ERROR,
+      message="{header} is blank; the claim needs the {role} provider's NPI.",
+      fix="Enter the {role} provider's 10-digit NPI.",
+      source="CMS-1500 / 837 provider loops (NPI required, 45 CFR 162.410); issue 4 documentation completeness",
+      tables=ENC, location="Encounters / Rendering NPI, Ordering NPI")
+def npi_missing(ctx):
+    """The rendering and the ordering provider must each be named by NPI on the claim."""
+    for enc in ctx.encounters:
+        for column, attr, role in _NPI_COLUMNS:
+            if is_blank(getattr(enc, attr)):
+                yield hit("Encounters", enc, column, enc.encounter_id, header=column, role=role)
+
+
+@rule("doc.npi-invalid", "Provider NPI invalid", Severity.ERROR,
+      message="{header} is not a valid NPI: {reason}",
+      fix="Look the {role} provider up in the NPPES registry and correct the NPI.",
+      source="CMS NPI check digit (Luhn over 80840 + the first nine digits); infusion_billing.identifiers.npi",
+      tables=ENC, location="Encounters / Rendering NPI, Ordering NPI")
+def npi_invalid(ctx):
+    """An NPI that fails the CMS check digit (10 digits, starting with 1 or 2, Luhn with the 80840 prefix)
+    is rejected by the clearinghouse before anyone reads the claim."""
+    for enc in ctx.encounters:
+        for column, attr, role in _NPI_COLUMNS:
+            value = getattr(enc, attr)
+            if is_blank(value):
+                continue
+            try:
+                npi_id.validate(value)
+            except ValidationError as error:
+                yield hit("Encounters", enc, column, enc.encounter_id, header=column, role=role, reason=str(error))
+
+
+@rule("doc.diagnosis-missing", "Diagnosis missing", Severity.ERROR,
+      message="The encounter has no diagnosis code; every administration needs a diagnosis that supports it.",
+      fix="Enter the ICD-10-CM codes from the order, primary first.",
+      source=f"{DOC_SOURCE}: diagnosis supporting each administration [S10-FAQ6]", tables=ENC,
+      location="Encounters / Diagnosis Codes")
+def diagnosis_missing(ctx):
+    """A claim without a diagnosis is rejected; the order's reason is coded as ICD-10-CM."""
+    for enc in ctx.encounters:
+        if not enc.diagnoses:
+            yield hit("Encounters", enc, "Diagnosis Codes", enc.encounter_id)
+
+
+@rule("doc.diagnosis-invalid", "Diagnosis not billable", Severity.ERROR,
+      message="Diagnosis {problems}.",
+      fix="Correct the code to a valid ICD-10-CM code with all its characters (e.g. C50.911, not C50.9).",
+      source="ICD-10-CM code set (CMS) via the simple-icd-10-cm package: valid and a leaf (highest specificity)",
+      tables=ENC, location="Encounters / Diagnosis Codes")
+def diagnosis_invalid(ctx):
+    """Each diagnosis must be a valid ICD-10-CM code coded to the highest specificity (a billable leaf
+    code); a category such as C50.9 that has subdivisions is not billable. With or without the dot."""
+    for enc in ctx.encounters:
+        problems = [f"{code} {why}" for code in enc.diagnoses if (why := icd10.problem(code))]
+        if problems:
+            yield hit("Encounters", enc, "Diagnosis Codes", enc.encounter_id, problems="; ".join(problems))
+
+
+@rule("doc.diagnosis-code-set", "Dates outside the installed ICD-10-CM year", Severity.INFO,
+      message="{count} encounters have a date of service outside {code_set} ({valid}); their diagnosis codes "
+              "were checked against it.",
+      fix="Update the simple-icd-10-cm package when CMS publishes the code set for those dates.",
+      source="CMS ICD-10-CM annual code set (October 1) and April update; tables/icd10cm_code_sets.csv",
+      tables=ENC, location="(whole run)")
+def diagnosis_code_set(ctx):
+    """Diagnosis codes are judged against the ICD-10-CM release installed; dates of service outside
+    the year that release covers are counted in one info finding."""
+    code_set = icd10.installed_code_set()
+    outside = [e for e in ctx.encounters if e.diagnoses and not code_set.covers(e.date_of_service)]
+    if outside:
+        valid = (f"valid {code_set.valid_from} to {code_set.valid_to}" if code_set.valid_from
+                 else "validity dates unknown")
+        yield hit("Encounters", None, "Date of Service", value="", count=len(outside), code_set=code_set.name,
+                  valid=valid)
+
+
+@rule("doc.no-administrations", "Encounter with nothing given", Severity.WARNING,
+      message="The encounter has no administrations, so there is nothing to code.",
+      fix="Enter what was given on the Administrations sheet, or delete the encounter.",
+      source="issue 4 (one claim per encounter with its administrations)", tables=ADM,
+      location="Encounters / Encounter ID")
+def no_administrations(ctx):
+    """An encounter without administrations produces an empty claim (often its rows were left out)."""
+    for enc in ctx.encounters:
+        if not ctx.admins(enc):
+            yield hit("Encounters", enc, "Encounter ID", enc.encounter_id)
+
+
+# ----------------------------------------------------------------------------- times
+
+
+def _label(admin) -> dict:
+    return {"admin_id": admin.admin_id, "drug": admin.drug or admin.hcpcs or "drug not named"}
+
+
+@rule("doc.start-time-missing", "Start time missing", Severity.ERROR,
+      message="{admin_id} ({drug}) is an infusion or hydration bag with no start time.",
+      fix="Enter the clock time the drug started, from the MAR.",
+      source=f"{DOC_SOURCE}: start and stop times for every infusion and hydration bag (section 12 item 5) [S8]",
+      tables=ADM, location="Administrations / Start")
+def start_time_missing(ctx):
+    """Infusion codes are counted in minutes from the time the drug started; without it nothing can be counted."""
+    for enc, admin in ctx.encounter_admins():
+        if admin.start is None and ctx.is_timed(admin):
+            yield hit("Administrations", admin, "Start", enc.encounter_id, **_label(admin))
+
+
+@rule("doc.stop-time-missing", "Stop time missing", Severity.WARNING,
+      message="{admin_id} ({drug}) is an infusion or hydration bag with no stop time; {consequence}.",
+      fix="Enter the clock time the infusion stopped, from the MAR or pump record.",
+      source=f"{DOC_SOURCE}: start and stop times for every infusion and hydration bag (section 12 item 5) [S8]",
+      tables=ADM, location="Administrations / Stop")
+def stop_time_missing(ctx):
+    """Time-based infusion and hydration codes need the stop time. Warning (review) under the default
+    Settings Missing Stop Time Fallback = Push code, with which coding bills the conservative push
+    code; error (hold) when that setting is Hold."""
+    hold = ctx.settings.missing_stop_fallback == "Hold"
+    severity = Severity.ERROR if hold else Severity.WARNING
+    consequence = ("the encounter is held" if hold else
+                   "it will be billed as a push (less than an infusion) until the stop time is entered")
+    for enc, admin in ctx.encounter_admins():
+        if admin.stop is None and ctx.is_timed(admin):
+            yield hit("Administrations", admin, "Stop", enc.encounter_id, severity=severity,
+                      consequence=consequence, **_label(admin))
+
+
+@rule("doc.stop-before-start", "Stop not after start", Severity.ERROR,
+      message="{admin_id} ({drug}) stops at {stop} on {stop_day}, not after it started at {start} on {start_day}.",
+      fix="Correct Start or Stop; if the infusion ran past midnight, enter the Stop Date.",
+      source="coding-rules.md section 4 item 5 (crossing midnight: reported on the start date with total time [S50])",
+      tables=ADM, location="Administrations / Stop")
+def stop_before_start(ctx):
+    """The stop time must come after the start. An infusion that ran past midnight carries its Stop Date;
+    without one, a stop earlier than the start is a typing error. A push may start and stop in the
+    same minute; an infusion may not."""
+    for enc, admin in ctx.encounter_admins():
+        if admin.start is None or admin.stop is None:
+            continue
+        start_day, stop_day = enc.date_of_service, admin.stop_date or enc.date_of_service
+        start, stop = (start_day, admin.start), (stop_day, admin.stop)
+        if stop < start or (stop == start and ctx.is_timed(admin)):
+            yield hit("Administrations", admin, "Stop", enc.encounter_id, start=admin.start.strftime("%H:%M"),
+                      stop=admin.stop.strftime("%H:%M"), start_day=start_day.isoformat(),
+                      stop_day=stop_day.isoformat(), **_label(admin))
+
+
+# ----------------------------------------------------------------------------- dose, route, site
+
+
+@rule("doc.dose-missing", "Dose missing", Severity.ERROR,
+      message="{admin_id} ({drug}) has no dose; drug units are counted from the dose given.",
+      fix="Enter the amount given, from the MAR.",
+      source=f"{DOC_SOURCE}: order and record with drug, dose, route [S33d]; section 9 (units from the dose)",
+      tables=ADM, location="Administrations / Dose")
+def dose_missing(ctx):
+    """Every drug given needs its dose: HCPCS units are the dose divided by the billing unit, rounded up."""
+    for enc, admin in ctx.encounter_admins():
+        if admin.dose is None and ctx.is_drug(admin):
+            yield hit("Administrations", admin, "Dose", enc.encounter_id, **_label(admin))
+
+
+@rule("doc.dose-unit-missing", "Dose unit missing", Severity.ERROR,
+      message="{admin_id} ({drug}) has a dose of {dose} with no unit (mg, mcg, g, units or mL).",
+      fix="Pick the unit the dose was charted in.",
+      source=f"{DOC_SOURCE}: dose [S33d]; coding-rules.md section 9 (convert dose units first)",
+      tables=ADM, location="Administrations / Dose Unit")
+def dose_unit_missing(ctx):
+    """A dose without its unit cannot be turned into HCPCS units (8 mg and 8 mcg differ a thousandfold)."""
+    for enc, admin in ctx.encounter_admins():
+        if admin.dose is not None and admin.dose_unit is None and ctx.is_drug(admin):
+            yield hit("Administrations", admin, "Dose Unit", enc.encounter_id, dose=admin.dose, **_label(admin))
+
+
+@rule("doc.route-missing", "Route missing", Severity.ERROR,
+      message="{admin_id} ({drug}) has no route; the administration code depends on it.",
+      fix="Pick the route: IV infusion, IV push, SC injection, IM injection, SC infusion, Prolonged pump ...",
+      source=f"{DOC_SOURCE}: order with drug, dose, route and reason [S33d]", tables=ADM,
+      location="Administrations / Route")
+def route_missing(ctx):
+    """Infusion, push and injection are different codes; the route decides which one applies."""
+    for enc, admin in ctx.encounter_admins():
+        if admin.route is None and ctx.is_drug(admin):
+            yield hit("Administrations", admin, "Route", enc.encounter_id, **_label(admin))
+
+
+@rule("doc.iv-site-missing", "IV site missing", Severity.ERROR,
+      message="{admin_id} ({drug}) went in through a vein but no IV site is recorded.",
+      fix="Enter the access site (e.g. L forearm, R hand, port).",
+      source=f"{DOC_SOURCE}: IV site per administration; section 3 (IV site = vascular access site [S2][S7])",
+      tables=ADM, location="Administrations / IV Site")
+def iv_site_missing(ctx):
+    """Only one initial service is billed per IV site, so every IV administration names its site."""
+    for enc, admin in ctx.encounter_admins():
+        if is_blank(admin.iv_site) and ctx.is_iv(admin):
+            yield hit("Administrations", admin, "IV Site", enc.encounter_id, **_label(admin))
+
+
+@rule("doc.hydration-necessity-missing", "Hydration necessity not documented", Severity.ERROR,
+      message="{admin_id} ({drug}) is billed as hydration but its medical necessity is not documented "
+              "(Necessity Documented is {answer}).",
+      fix="Document why the patient needed hydration (not only to keep the line open), then set Y; or mark the "
+          "bag's Purpose KVO or Carrier so it is not billed.",
+      source=f"{DOC_SOURCE}: documented medical necessity for hydration, not just KVO/NPO fluids [S8]",
+      tables=ADM, location="Administrations / Necessity Documented")
+def hydration_necessity_missing(ctx):
+    """Hydration (96360/96361) is paid only when the record shows the patient needed the fluid; a
+    bag of 30 minutes or less is never billed and is not flagged."""
+    for enc, admin in ctx.encounter_admins():
+        if admin.necessity_documented is True or not ctx.is_hydration(admin):
+            continue
+        interval = ctx.interval(enc, admin)
+        if interval is not None and (interval.stop - interval.start).total_seconds() <= 30 * 60:
+            continue
+        yield hit("Administrations", admin, "Necessity Documented", enc.encounter_id,
+                  answer="N" if admin.necessity_documented is False else "blank", **_label(admin))
+
+
+# ----------------------------------------------------------------------------- waste and NDC
+
+
+def _expected_waste(ctx, admin):
+    """(expected waste in the dose's unit, vial size text) for a single-dose drug with a known vial size."""
+    drug = ctx.drug(admin)
+    if drug is None or drug.vial_size is None or drug.vial_size <= 0 or admin.dose is None:
+        return None
+    if ctx.container(admin) is not Container.SINGLE_DOSE:
+        return None
+    unit = admin.dose_unit or drug.billing_unit
+    dose = convert(admin.dose, unit, drug.billing_unit)
+    if dose is None or dose <= 0:
+        return None
+    # The smallest number of vials that covers the dose; what is left in the last one is the waste [S27].
+    vials = math.ceil(dose / drug.vial_size)
+    waste = convert(vials * drug.vial_size - dose, drug.billing_unit, unit)
+    return waste, f"{drug.vial_size.normalize():f} {drug.billing_unit.value}", unit
+
+
+@rule("doc.waste-missing", "Discarded amount not documented", Severity.ERROR,
+      message="{admin_id} ({drug}): {dose} {unit} from {vial} single-dose vials leaves {waste} {unit} to "
+              "discard, but Wasted is blank; {payer_id} wants the discarded amount billed with JW.",
+      fix="Enter the amount discarded, as charted (0 if the remainder was used for another patient under "
+          "the payer's rules).",
+      source=f"{DOC_SOURCE}: amount administered and discarded for single-dose containers [S28][S60]; "
+             "coding-rules.md section 9 (JW/JZ)",
+      tables=ADM, location="Administrations / Wasted")
+def waste_missing(ctx):
+    """For a payer that wants JW/JZ, a dose from single-dose vials that leaves drug in the last vial
+    (Drugs Vial Size) must have the discarded amount charted: JW bills it, JZ says nothing was
+    discarded, and the waste must be in the record."""
+    for enc, admin in ctx.encounter_admins():
+        if admin.wasted is not None or not ctx.is_drug(admin):
+            continue
+        payer = ctx.payer(enc)
+        if payer is None or not payer.requires_jw_jz:
+            continue
+        expected = _expected_waste(ctx, admin)
+        if expected is not None and expected[0] > 0:
+            waste, vial, unit = expected
+            yield hit("Administrations", admin, "Wasted", enc.encounter_id, dose=_num(admin.dose), unit=unit.value,
+                      vial=vial, waste=_num(waste), payer_id=payer.payer_id, **_label(admin))
+
+
+@rule("doc.waste-mismatch", "Discarded amount differs from the vials", Severity.WARNING,
+      message="{admin_id} ({drug}): Wasted is {wasted} {unit}, but {dose} {unit} from {vial} vials leaves "
+              "{waste} {unit}.",
+      fix="Check the charted waste and the vial size in the Drugs table; waste from a needlessly large vial is "
+          "not billable.",
+      source="coding-rules.md section 9 (smallest vial combination that covers the dose [S27])",
+      rule_set=STRICT, tables=ADM, location="Administrations / Wasted")
+def waste_mismatch(ctx):
+    """The charted waste should equal what the smallest vial combination leaves over."""
+    for enc, admin in ctx.encounter_admins():
+        if admin.wasted is None or not ctx.is_drug(admin):
+            continue
+        expected = _expected_waste(ctx, admin)
+        if expected is not None and expected[0] != admin.wasted:
+            waste, vial, unit = expected
+            yield hit("Administrations", admin, "Wasted", enc.encounter_id, wasted=_num(admin.wasted),
+                      dose=_num(admin.dose), unit=unit.value, vial=vial, waste=_num(waste), **_label(admin))
+
+
+def _num(value: Decimal) -> str:
+    """A Decimal as a biller writes it: 50, 2.5 (no trailing zeros, no exponent)."""
+    return f"{value.normalize():f}"
+
+
+@rule("doc.ndc-missing", "NDC missing", Severity.ERROR,
+      message="{admin_id} ({drug}, {hcpcs}) has no NDC, and {payer_id} requires the NDC on drug lines.",
+      fix="Enter the NDC printed on the container used (e.g. 57894-030-01).",
+      source=f"{DOC_SOURCE}: NDC of the container actually used [S35]; remits-reference.md section 6 "
+             "(Medicaid NDC under the DRA 2005; CARC 16 + M119)",
+      tables=ADM, location="Administrations / NDC")
+def ndc_missing(ctx):
+    """A payer with Requires NDC = Y (Medicaid by default) denies a drug line without the 11-digit NDC
+    of the container actually used, so each billed drug with a HCPCS needs its NDC charted."""
+    for enc, admin in ctx.encounter_admins():
+        if not admin.hcpcs or not is_blank(admin.ndc) or not ctx.is_billed(admin):
+            continue
+        payer = ctx.payer(enc)
+        if payer is not None and payer.requires_ndc:
+            yield hit("Administrations", admin, "NDC", enc.encounter_id, hcpcs=admin.hcpcs, payer_id=payer.payer_id,
+                      **_label(admin))
+
+
+@rule("doc.ndc-invalid", "NDC malformed", Severity.ERROR,
+      message="{admin_id} ({drug}) NDC {ndc} cannot be billed: {reason}",
+      fix="Copy the NDC from the label with its hyphens (4-4-2, 5-3-2 or 5-4-1) or as 11 digits.",
+      source="coding-rules.md section 9 (NDC 10 -> 11 digits [S34]); infusion_billing.identifiers.ndc",
+      tables=ADM, location="Administrations / NDC")
+def ndc_invalid(ctx):
+    """An NDC must convert to the 11-digit 5-4-2 billing form. Error when the payer requires NDCs;
+    warning otherwise (the line may still go out without it)."""
+    for enc, admin in ctx.encounter_admins():
+        if is_blank(admin.ndc) or not ctx.is_billed(admin):
+            continue
+        try:
+            ndc_id.to_ndc11(admin.ndc)
+        except ValidationError as error:
+            payer = ctx.payer(enc)
+            severity = Severity.ERROR if payer is not None and payer.requires_ndc else Severity.WARNING
+            yield hit("Administrations", admin, "NDC", enc.encounter_id, severity=severity, ndc=admin.ndc,
+                      reason=str(error), **_label(admin))
+
+
+# ----------------------------------------------------------------------------- sites and overlaps
+
+
+def _sites(ctx, enc):
+    """Distinct IV sites of the encounter's billed IV administrations, first spelling of each kept."""
+    sites: dict[str, str] = {}
+    for admin in ctx.admins(enc):
+        if ctx.is_iv(admin) and not is_blank(admin.iv_site):
+            sites.setdefault(norm_key(admin.iv_site), admin.iv_site)
+    return sites
+
+
+@rule("doc.second-site-undocumented", "Second IV site without documented necessity", Severity.WARNING,
+      message="IV drugs went in through {count} sites ({sites}) but Second Site Necessary is not Y, so only "
+              "one initial service will be billed.",
+      fix="If the second site was medically required (e.g. incompatible drugs), document why and set Second "
+          "Site Necessary to Y; otherwise leave it.",
+      source=f"{DOC_SOURCE}: separate-site necessity when two initials are billed [S7]; section 5",
+      tables=ADM, location="Encounters / Second Site Necessary")
+def second_site_undocumented(ctx):
+    """A second initial service (with modifier 59/XS) is billed only when a second IV site was medically
+    required and the record says why; two sites without that get one initial service."""
+    for enc in ctx.encounters:
+        if enc.second_site_necessary:
+            continue
+        sites = _sites(ctx, enc)
+        if len(sites) > 1:
+            yield hit("Encounters", enc, "Second Site Necessary", enc.encounter_id, count=len(sites),
+                      sites=", ".join(sites.values()))
+
+
+@rule("doc.site-overlap", "Overlapping bags without bag identity", Severity.WARNING,
+      message="{admin_id} ({drug}) overlaps {other_id} ({other_drug}) on site {site} from {start}, and the bags "
+              "are not labelled: concurrent bags (96368) and one mixed bag code differently.",
+      fix="Fill Bag on both rows: the same label when the drugs were mixed in one bag, different labels for "
+          "separate bags running together.",
+      source=f"{DOC_SOURCE}: bag/mix identity for concurrent vs single-bag decisions [S19][S53]",
+      tables=ADM, location="Administrations / Bag")
+def site_overlap(ctx):
+    """Two infusions running at the same time through one site are either separate bags (concurrent,
+    96368) or drugs mixed in one bag (one administration). The Bag column says which; when a bag
+    label is missing on overlapping infusions, the record does not show it."""
+    for enc in ctx.encounters:
+        by_site = defaultdict(list)
+        for admin in ctx.admins(enc):
+            if ctx.is_timed(admin) and ctx.is_iv(admin) and not is_blank(admin.iv_site):
+                interval = ctx.interval(enc, admin)
+                if interval is not None:
+                    by_site[norm_key(admin.iv_site)].append((interval, admin))
+        for runs in by_site.values():
+            runs.sort(key=lambda r: (r[0].start, r[1].excel_row))
+            for i, (interval, admin) in enumerate(runs):
+                for other_interval, other in runs[:i]:
+                    if interval.overlaps(other_interval) and (is_blank(admin.bag) or is_blank(other.bag)):
+                        yield hit("Administrations", admin, "Bag", enc.encounter_id, other_id=other.admin_id,
+                                  other_drug=other.drug or other.hcpcs or "drug not named", site=admin.iv_site,
+                                  start=admin.start.strftime("%H:%M"), **_label(admin))
+                        break
+
+
+RULES = (
+    order_missing, npi_missing, npi_invalid, diagnosis_missing, diagnosis_invalid, diagnosis_code_set,
+    no_administrations, start_time_missing, stop_time_missing, stop_before_start, dose_missing,
+    dose_unit_missing, route_missing, iv_site_missing, hydration_necessity_missing, waste_missing,
+    waste_mismatch, ndc_missing, ndc_invalid, second_site_undocumented, site_overlap,
+)

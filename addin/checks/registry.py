@@ -1,0 +1,251 @@
+"""The rule registry: every pre-bill check, by stable ID, in two rule sets.
+
+A rule is a small declaration plus one function. The declaration says what a biller needs to know
+(ID, title, severity, the message with named slots, the suggested fix, which rule set it belongs to
+and where the rule comes from); the function looks at the workbook through a
+:class:`~infusion_billing.checks.context.CheckContext` and yields :class:`Hit` objects, one per
+problem, each naming the cell to fix and the values for the message slots::
+
+    @rule("doc.stop-time-missing", "Stop time missing", Severity.ERROR,
+          message="{admin_id} ({drug}) is timed but has no stop time.",
+          fix="Enter the stop time from the MAR.", source="coding-rules.md section 3")
+    def stop_time_missing(ctx):
+        for enc, admin in ctx.timed_admins():
+            if admin.stop is None:
+                yield Hit("Administrations", admin, "Stop", enc.encounter_id, admin_id=admin.admin_id, ...)
+
+Each family module (``documentation``, ``eligibility``, ``authorization``, ``timely_filing``,
+``payer_rules``) exports ``RULES = (...)``; :data:`REGISTRY` collects them in that order.
+
+Rule sets follow ``hledger check``: the ``basic`` rules run every time, ``strict`` rules are added
+with ``--strict`` (or Settings ``Rule Set`` = strict), and any rule can be run on its own by ID
+(``--rule doc.ndc-missing``) or a whole family by its prefix (``--rule auth``). A rule that crashes
+becomes one ``check.rule-failed`` Finding about itself and the other rules still run (beancount's
+plugin errors), so month-end finishes.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import traceback
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
+
+from ..findings import Finding, Severity
+from ..schema import TABLES_BY_NAME, SheetRow
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .context import CheckContext
+
+log = logging.getLogger("infusion_billing.checks")
+
+BASIC = "basic"
+STRICT = "strict"
+RULE_SETS = (BASIC, STRICT)
+
+#: ID prefix -> family module name (and the heading in docs/rules.md).
+FAMILIES: dict[str, str] = {
+    "doc": "documentation",
+    "elig": "eligibility",
+    "auth": "authorization",
+    "filing": "timely_filing",
+    "payer": "payer_rules",
+}
+
+#: A value the runner reads from the hit's row when the rule does not give one.
+_FROM_ROW: Any = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One problem a rule found: where it is and what fills the message slots.
+
+    Attributes:
+        table: input table name (``Administrations``), or "" for a finding about the whole run.
+        row: the row model (or Excel row number) the problem is on, or None.
+        column: the column header to point at, or "".
+        encounter_id: the encounter (claim) the problem holds, "" when it holds none.
+        slots: values for the rule's message and fix templates.
+        value: the cell value to show; by default read from ``row``'s ``column``.
+        severity: overrides the rule's severity for this hit (only where the rule's docs say so).
+    """
+
+    table: str
+    row: SheetRow | int | None
+    column: str
+    encounter_id: str = ""
+    slots: Mapping[str, Any] = field(default_factory=dict)
+    value: Any = _FROM_ROW
+    severity: Severity | None = None
+
+
+def hit(table: str, row: SheetRow | int | None, column: str, encounter_id: str = "", *,
+        value: Any = _FROM_ROW, severity: Severity | None = None, **slots: Any) -> Hit:
+    """Shorthand for :class:`Hit` with the message slots as keyword arguments."""
+    return Hit(table, row, column, encounter_id, slots, value, severity)
+
+
+CheckFunction = Callable[["CheckContext"], Iterable[Hit]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One pre-bill check.
+
+    Attributes:
+        id: stable slug, ``family.what`` (``doc.stop-time-missing``); never renamed once released.
+        title: a few words for the rules reference.
+        severity: error (hold the claim) or warning (review) or info.
+        message: the Finding message, a ``str.format`` template with named slots.
+        fix: the suggested fix, a template with the same slots.
+        source: where the rule comes from (document, section, source tag).
+        rule_set: ``basic`` (runs by default) or ``strict`` (opt-in).
+        check: the function that finds the problems.
+        tables: input tables the rule needs; when one is missing the rule is skipped with one finding.
+        location: the sheet and column a finding points at, for the rules reference.
+    """
+
+    id: str
+    title: str
+    severity: Severity
+    message: str
+    fix: str
+    source: str
+    rule_set: str
+    check: CheckFunction
+    tables: tuple[str, ...] = ()
+    location: str = ""
+
+    @property
+    def family(self) -> str:
+        return FAMILIES[self.id.split(".", 1)[0]]
+
+    @property
+    def description(self) -> str:
+        """The first paragraph of the check function's docstring, on one line."""
+        doc = inspect.getdoc(self.check) or ""
+        return " ".join(doc.split("\n\n", 1)[0].split())
+
+    def render(self, template: str, slots: Mapping[str, Any]) -> str:
+        return template.format_map(dict(slots))
+
+
+def rule(rule_id: str, title: str, severity: Severity, *, message: str, fix: str, source: str,
+         rule_set: str = BASIC, tables: Sequence[str] = (), location: str = "") -> Callable[[CheckFunction], Rule]:
+    """Declare a rule around its check function (the decorated name becomes the :class:`Rule`)."""
+    if rule_set not in RULE_SETS:
+        raise ValueError(f"{rule_id}: unknown rule set {rule_set!r}")
+    if rule_id.split(".", 1)[0] not in FAMILIES:
+        raise ValueError(f"{rule_id}: the ID must start with one of {sorted(FAMILIES)}")
+
+    def wrap(func: CheckFunction) -> Rule:
+        return Rule(rule_id, title, severity, message, fix, source, rule_set, func, tuple(tables), location)
+
+    return wrap
+
+
+# ----------------------------------------------------------------------------- the registry
+
+
+def _collect() -> dict[str, Rule]:
+    from . import authorization, documentation, eligibility, payer_rules, timely_filing
+
+    registry: dict[str, Rule] = {}
+    for module in (documentation, eligibility, authorization, timely_filing, payer_rules):
+        for r in module.RULES:
+            if r.id in registry:
+                raise ValueError(f"rule ID {r.id} is declared twice")
+            if FAMILIES[r.id.split('.', 1)[0]] != module.__name__.rsplit(".", 1)[1]:
+                raise ValueError(f"rule {r.id} is declared in the wrong family module {module.__name__}")
+            registry[r.id] = r
+    return registry
+
+
+_REGISTRY: dict[str, Rule] | None = None
+
+
+def registry() -> dict[str, Rule]:
+    """Every rule by ID, in family order (documentation, eligibility, authorization, filing, payer)."""
+    global _REGISTRY
+    if _REGISTRY is None:
+        _REGISTRY = _collect()
+    return _REGISTRY
+
+
+def get_rule(rule_id: str) -> Rule:
+    return registry()[rule_id]
+
+
+def select_rules(*, strict: bool = False, only: Sequence[str] = ()) -> tuple[list[Rule], list[str]]:
+    """The rules to run and the requested names that match no rule.
+
+    ``only`` (``RunOptions.rules``) names rule IDs or family prefixes (``auth``, ``doc``); when given it
+    wins over the rule sets, so a strict rule runs when asked for by ID. Without it: the basic rules,
+    plus the strict ones when ``strict``.
+    """
+    rules = registry()
+    if only:
+        chosen: dict[str, Rule] = {}
+        unknown = []
+        for name in only:
+            key = name.strip()
+            prefix = key.rstrip(".*")
+            matched = [r for r in rules.values() if r.id == key or r.id.split(".", 1)[0] == prefix
+                       or r.family == prefix]
+            if not matched:
+                unknown.append(key)
+            chosen.update((r.id, r) for r in matched)
+        return [r for r in rules.values() if r.id in chosen], unknown
+    return [r for r in rules.values() if r.rule_set == BASIC or strict], []
+
+
+# ----------------------------------------------------------------------------- running
+
+
+def run_rules(ctx: "CheckContext", rules: Sequence[Rule]) -> list[Finding]:
+    """Run ``rules`` over one workbook; a rule that crashes becomes a ``check.rule-failed`` Finding."""
+    findings: list[Finding] = []
+    missing_reported: set[str] = set()
+    for r in rules:
+        missing = [t for t in r.tables if not ctx.book.has(t)]
+        if missing:
+            for f in ctx.book.require("The check stage", [t for t in missing if t not in missing_reported]):
+                findings.append(f.with_(rule_id="check.table-missing", severity=Severity.WARNING,
+                                        message=f.message + " Checks that need it were skipped."))
+            missing_reported.update(missing)
+            continue
+        try:
+            findings.extend(_findings_of(ctx, r, r.check(ctx)))
+        except Exception as exc:  # one broken rule must not stop the others
+            log.error("rule %s failed: %s", r.id, type(exc).__name__)
+            log.debug("%s", traceback.format_exc())
+            findings.append(Finding(
+                "check.rule-failed", Severity.ERROR,
+                f"The check {r.id} stopped with an internal error ({type(exc).__name__}); its findings are "
+                "missing from this run. Please report it with the RunLog sheet.",
+                fix=f"Run again with --rule {r.id} --debug and report the output."))
+    return findings
+
+
+def _findings_of(ctx: "CheckContext", r: Rule, hits: Iterable[Hit]) -> Iterator[Finding]:
+    # Materialised per rule so a crash half-way through a rule drops only that rule's findings.
+    out = []
+    for h in hits:
+        value = h.value
+        if value is _FROM_ROW:
+            value = _row_value(h)
+        out.append(ctx.book.finding(
+            r.id, h.severity or r.severity, r.render(r.message, h.slots), table=h.table, row=h.row,
+            column=h.column, value=value, encounter_id=h.encounter_id, fix=r.render(r.fix, h.slots)))
+    return iter(out)
+
+
+def _row_value(h: Hit) -> Any:
+    if not isinstance(h.row, SheetRow) or not h.column:
+        return ""
+    spec = TABLES_BY_NAME.get(h.table)
+    try:
+        return getattr(h.row, spec.column(h.column).field) if spec else ""
+    except KeyError:
+        return ""

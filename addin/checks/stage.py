@@ -1,0 +1,120 @@
+"""The ``check`` stage: every pre-bill rule over the workbook, and a verdict per encounter.
+
+``run(book, options)`` is what ``infusion-billing check`` and the ``Pre-bill Checks`` macro call
+through the pipeline. It runs the rules chosen by the options (basic, basic + strict, or only the IDs
+asked for), and hands back:
+
+* the Findings, each with its cell and suggested fix;
+* ``Encounter Status``: one row per encounter, **Hold** when any error concerns it (including a bad
+  cell the reader left out of the run), **Review** when only warnings do, **Ready** otherwise, with
+  the counts by severity and the first blocking reason;
+* ``Authorization Usage``: each authorization's units and visits authorized, used and remaining;
+* a summary of Ready / Hold / Review counts for the command line.
+
+Nothing in the workbook's input tables is changed, and the same workbook always gives the same output.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Callable, Iterable
+
+from ..findings import Finding, Severity, count_by_severity
+from ..pipeline import RunOptions, StageResult
+from ..workbook.reader import BookData
+from ..workbook.writer import OutputTable
+from .authorization import usage_table
+from .context import CheckContext
+from .registry import run_rules, select_rules
+
+READY, HOLD, REVIEW = "Ready", "Hold", "Review"
+
+STATUS_COLUMNS = ["Encounter ID", "Date of Service", "Payer ID", "Status", "Errors", "Warnings", "Info",
+                  "First Blocking Reason"]
+
+#: Which problem a biller should see first for an encounter: a row left out, then coverage,
+#: authorization, documentation, coding, filing and payer setup.
+_REASON_ORDER = {"reader": 0, "elig": 1, "auth": 2, "doc": 3, "coding": 4, "filing": 5, "payer": 6}
+
+
+def run(book: BookData, options: RunOptions = RunOptions()) -> StageResult:
+    """Run the pre-bill checks on ``book``; never raises for bad data."""
+    strict = options.strict or book.settings.rule_set == "strict"
+    rules, unknown = select_rules(strict=strict, only=options.rules)
+    findings = [Finding("check.unknown-rule", Severity.WARNING,
+                        f"No check is called '{name}'; it was skipped.",
+                        fix="Use a rule ID from docs/rules.md (e.g. doc.stop-time-missing) or a family: doc, elig, "
+                            "auth, filing, payer.")
+                for name in unknown]
+    ctx = CheckContext(book)
+    findings += run_rules(ctx, list(options.progress(rules, total=len(rules), desc="checks")))
+
+    status = encounter_status(book, ctx, [*book.findings, *findings])
+    tables = [status]
+    if book.has("Authorizations"):
+        tables.append(usage_table(ctx.auth_ledger))
+    counts = defaultdict(int)
+    for row in status.rows:
+        counts[row[3]] += 1
+    summary = {"rules run": len(rules), READY: counts[READY], HOLD: counts[HOLD], REVIEW: counts[REVIEW]}
+    return StageResult(tables=tables, findings=findings, summary=summary)
+
+
+def encounter_of(book: BookData, ctx: CheckContext) -> Callable[[Finding], str]:
+    """A function giving the encounter a Finding concerns ("" when none): its own encounter ID, else the
+    encounter of the Encounters or Administrations row it points at."""
+    rows: dict[tuple[str, int], str] = {}
+    enc_sheet = book.table("Encounters").sheet or "Encounters"
+    adm_sheet = book.table("Administrations").sheet or "Administrations"
+    for e in ctx.encounters:
+        rows[(enc_sheet, e.excel_row)] = e.encounter_id
+    for a in book.rows("Administrations"):
+        rows[(adm_sheet, a.excel_row)] = a.encounter_id
+
+    def lookup(f: Finding) -> str:
+        if f.encounter_id:
+            return f.encounter_id
+        return rows.get((f.sheet, f.row), "") if f.row else ""
+
+    return lookup
+
+
+def first_reason(findings: list[Finding]) -> str:
+    """The problem to fix first: the worst severity, then by family (coverage before documentation ...)."""
+    if not findings:
+        return ""
+    f = min(findings, key=lambda f: (f.severity.rank, _REASON_ORDER.get(f.rule_id.split(".", 1)[0], 9),
+                                     f.sheet, f.row or 0, f.cell, f.rule_id))
+    where = f"{f.location}: " if f.location else ""
+    return f"{where}{f.message} ({f.rule_id})"
+
+
+def encounter_status(book: BookData, ctx: CheckContext, findings: Iterable[Finding]) -> OutputTable:
+    """The ``Encounter Status`` sheet: every encounter Ready, Hold or Review, in Encounters order.
+
+    Encounters whose own row was left out by the reader (a bad cell) are listed after the others as
+    Hold, so no visit silently drops off the list.
+    """
+    lookup = encounter_of(book, ctx)
+    by_encounter: dict[str, list[Finding]] = defaultdict(list)
+    for f in findings:
+        enc_id = lookup(f)
+        if enc_id:
+            by_encounter[enc_id].append(f)
+    rows = []
+    for enc in ctx.encounters:
+        rows.append(_status_row(enc.encounter_id, enc.date_of_service, enc.payer_id, by_encounter.get(enc.encounter_id, [])))
+    for enc_id in sorted(set(by_encounter) - set(ctx.encounters_by_id)):
+        if (enc_id,) not in book.table("Encounters").keys_seen:
+            continue  # an administration pointing at an encounter that does not exist: not a visit
+        rows.append(_status_row(enc_id, None, "", by_encounter[enc_id]))
+    return OutputTable("Encounter Status", STATUS_COLUMNS, rows, widths={"First Blocking Reason": 90},
+                       description="Each encounter: Ready to bill, Hold (an error) or Review (a warning), "
+                                   "with the first thing to fix.")
+
+
+def _status_row(enc_id: str, dos, payer_id: str, found: list[Finding]) -> list:
+    counts = count_by_severity(found)
+    status = HOLD if counts["error"] else REVIEW if counts["warning"] else READY
+    blocking = [f for f in found if f.severity is not Severity.INFO]
+    return [enc_id, dos, payer_id, status, counts["error"], counts["warning"], counts["info"], first_reason(blocking)]
