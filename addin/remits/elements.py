@@ -69,7 +69,8 @@ def _decimal(text: str) -> Decimal:
         value = Decimal(stripped)
     except InvalidOperation:
         raise ValueError(text) from None
-    if not value.is_finite():
+    # X12 numbers are at most 18 digits; "14E950" is damage, not an amount (and cannot be quantized).
+    if not value.is_finite() or value.adjusted() > 17 or value.adjusted() < -17:
         raise ValueError(text)
     return value
 

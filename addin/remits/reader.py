@@ -102,6 +102,8 @@ def _open(source, name: str | None) -> tuple[str, str, Iterator[str]]:
             raise _Unreadable(f"{label} could not be opened (permission denied; is it open in another program?)") from None
         except OSError as exc:
             raise _Unreadable(f"{label} could not be read ({exc.strerror or type(exc).__name__})") from None
+        except ValueError:  # e.g. a NUL character in the name
+            raise _Unreadable(f"'{label[:60]}' is not a usable file name") from None
     raise _Unreadable(f"the source given ({type(source).__name__}) is not a file name, bytes or text")
 
 
@@ -114,7 +116,7 @@ def _is_path(text: str) -> bool:
 def _describe(head: str) -> str:
     """Say what a non-835 file looks like, so the biller knows what they picked."""
     if head.startswith("%PDF"):
-        return "it is a PDF (perhaps the paper EOB), not an 835 file"
+        return "it is a PDF (perhaps the paper EOB)"
     if head.startswith("PK"):
         return "it is a zip or Excel file; unzip it and import the 835 inside"
     if not head.strip():

@@ -220,6 +220,8 @@ class SegmentStream:
         text = self._pending
         if not text:
             return None
+        if text.startswith("ISA"):
+            text = self._pending = _unwrap_isa(text)
         sniffed = sniff_isa(text) or sniff_fallback(text)
         if sniffed:
             if not sniffed.delimiters.enveloped:
@@ -303,6 +305,30 @@ class SegmentStream:
                 "era.junk-skipped", Severity.WARNING,
                 f"{len(text.strip()):,} characters after the last readable segment are not X12 and were skipped.",
             )
+
+
+def _unwrap_isa(text: str) -> str:
+    """Join an ISA that was wrapped across lines (files wrapped at 80 columns cut it anywhere).
+
+    CR/LF before ISA16 cannot be a terminator (the ISA has 16 elements), so they are dropped; the
+    rest of the text is left alone for the terminator to be read after ISA16.
+    """
+    sep = text[3:4]
+    first_newline = min((i for i in (text.find("\n"), text.find("\r")) if i >= 0), default=-1)
+    if not sep or first_newline < 0 or text.count(sep, 0, first_newline) >= 16:
+        return text
+    seen, i = 0, 0
+    kept: list[str] = []
+    while i < len(text) and seen < 16:
+        ch = text[i]
+        if ch == sep:
+            seen += 1
+        if ch not in _NEWLINES:
+            kept.append(ch)
+        i += 1
+    while i < len(text) and text[i] in _NEWLINES:  # a wrap right before ISA16
+        i += 1
+    return "".join(kept) + text[i:]
 
 
 def _show(term: str) -> str:
