@@ -20,7 +20,6 @@ counted against the authorization.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,7 +28,8 @@ from typing import TYPE_CHECKING
 from ..findings import Severity
 from ..schema import Administration, Authorization, Encounter
 from ..workbook.writer import OutputTable
-from .context import convert
+from ..coding.drug_lines import ceil_units
+from ._claim_lines import in_billing_measure
 from .registry import hit, rule
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -163,12 +163,11 @@ def _admin_that_exceeds(ctx, line, line_admins: list[Administration], remaining:
         return line_admins[0]
     total = Decimal(0)
     for admin in line_admins:
-        amount = convert(admin.dose, admin.dose_unit or drug.billing_unit, drug.billing_unit) \
-            if admin.dose is not None else None
+        amount = in_billing_measure(admin.dose, admin.dose_unit, drug)
         if amount is None:
             continue
         total += amount
-        if math.ceil(total / drug.billing_unit_quantity) > remaining:
+        if ceil_units(total, drug.billing_unit_quantity) > remaining:
             return admin
     return line_admins[-1]
 

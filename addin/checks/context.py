@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import date, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Iterator
 
@@ -28,7 +27,6 @@ from ..schema import (
     Drug,
     DrugClass,
     Encounter,
-    MeasureUnit,
     Payer,
     Purpose,
     Route,
@@ -36,6 +34,7 @@ from ..schema import (
 from ..workbook.reader import BookData
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..coding.engine import CodingResult
     from ..coding.lines import ChargeLine
     from .authorization import AuthLedger
     from .payer_rules import AuthPolicy
@@ -46,25 +45,6 @@ NOT_BILLED = frozenset({Purpose.KVO, Purpose.CARRIER, Purpose.FLUSH})
 TIMED_ROUTES = frozenset({Route.IV_INFUSION, Route.SC_INFUSION, Route.PROLONGED_PUMP})
 #: Routes that use a vascular access site.
 IV_ROUTES = frozenset({Route.IV_INFUSION, Route.IV_PUSH, Route.PROLONGED_PUMP})
-
-_MASS_IN_MG = {MeasureUnit.MG: Decimal(1), MeasureUnit.MCG: Decimal("0.001"), MeasureUnit.G: Decimal(1000)}
-
-
-def convert(amount: Decimal, unit: MeasureUnit | None, to: MeasureUnit) -> Decimal | None:
-    """``amount`` of ``unit`` expressed in ``to``; None when the two cannot be compared (mg vs mL).
-
-    >>> convert(Decimal("1.2"), MeasureUnit.G, MeasureUnit.MG)
-    Decimal('1200.0')
-    >>> convert(Decimal(5), MeasureUnit.ML, MeasureUnit.MG) is None
-    True
-    """
-    if unit is None:
-        return None
-    if unit is to:
-        return amount
-    if unit in _MASS_IN_MG and to in _MASS_IN_MG:
-        return amount * _MASS_IN_MG[unit] / _MASS_IN_MG[to]
-    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,8 +181,15 @@ class CheckContext:
     # ------------------------------------------------------------------ shared answers
 
     @cached_property
+    def coding(self) -> "CodingResult":
+        """The coding engine's result for the workbook (claim lines, its findings, held encounters)."""
+        from ._claim_lines import coding_result
+
+        return coding_result(self)
+
+    @cached_property
     def lines(self) -> dict[str, list["ChargeLine"]]:
-        """Claim lines by encounter ID: the coding engine's, or the interim drug-unit lines."""
+        """Claim lines by encounter ID (see :mod:`._claim_lines`)."""
         if self._lines is not None:
             return self._lines
         from ._claim_lines import claim_lines
@@ -226,11 +213,3 @@ class CheckContext:
         return [c for c in self.coverage_by_patient.get(patient_id, ())
                 if c.effective_from <= on and (c.effective_to is None or on <= c.effective_to)]
 
-
-def days_between(first: date, last: date) -> int:
-    """Whole days from ``first`` to ``last`` (negative when ``last`` is earlier)."""
-    return (last - first).days
-
-
-def add_days(day: date, days: int) -> date:
-    return day + timedelta(days=days)

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from decimal import Decimal
 
 from ..findings import Severity
 from ..identifiers import ValidationError
@@ -29,7 +28,8 @@ from ..identifiers import npi as npi_id
 from ..schema import Container
 from ..values import is_blank, norm_key
 from . import icd10
-from .context import convert
+from ..coding.drug_lines import number
+from ._claim_lines import in_billing_measure
 from .registry import STRICT, hit, rule
 
 ENC = ("Encounters",)
@@ -277,20 +277,19 @@ def hydration_necessity_missing(ctx):
 
 
 def _expected_waste(ctx, admin):
-    """(expected waste in the dose's unit, vial size text) for a single-dose drug with a known vial size."""
+    """(dose, waste, vial size text) in the billing measure, for a single-dose drug with a known vial size."""
     drug = ctx.drug(admin)
-    if drug is None or drug.vial_size is None or drug.vial_size <= 0 or admin.dose is None:
+    if drug is None or drug.vial_size is None or drug.vial_size <= 0:
         return None
     if ctx.container(admin) is not Container.SINGLE_DOSE:
         return None
-    unit = admin.dose_unit or drug.billing_unit
-    dose = convert(admin.dose, unit, drug.billing_unit)
+    dose = in_billing_measure(admin.dose, admin.dose_unit, drug)
     if dose is None or dose <= 0:
         return None
     # The smallest number of vials that covers the dose; what is left in the last one is the waste [S27].
     vials = math.ceil(dose / drug.vial_size)
-    waste = convert(vials * drug.vial_size - dose, drug.billing_unit, unit)
-    return waste, f"{drug.vial_size.normalize():f} {drug.billing_unit.value}", unit
+    unit = drug.billing_unit.value
+    return dose, vials * drug.vial_size - dose, f"{number(drug.vial_size)} {unit}", unit
 
 
 @rule("doc.waste-missing", "Discarded amount not documented", Severity.ERROR,
@@ -312,10 +311,10 @@ def waste_missing(ctx):
         if payer is None or not payer.requires_jw_jz:
             continue
         expected = _expected_waste(ctx, admin)
-        if expected is not None and expected[0] > 0:
-            waste, vial, unit = expected
-            yield hit("Administrations", admin, "Wasted", enc.encounter_id, dose=_num(admin.dose), unit=unit.value,
-                      vial=vial, waste=_num(waste), payer_id=payer.payer_id, **_label(admin))
+        if expected is not None and expected[1] > 0:
+            dose, waste, vial, unit = expected
+            yield hit("Administrations", admin, "Wasted", enc.encounter_id, dose=number(dose), unit=unit,
+                      vial=vial, waste=number(waste), payer_id=payer.payer_id, **_label(admin))
 
 
 @rule("doc.waste-mismatch", "Discarded amount differs from the vials", Severity.WARNING,
@@ -331,15 +330,13 @@ def waste_mismatch(ctx):
         if admin.wasted is None or not ctx.is_drug(admin):
             continue
         expected = _expected_waste(ctx, admin)
-        if expected is not None and expected[0] != admin.wasted:
-            waste, vial, unit = expected
-            yield hit("Administrations", admin, "Wasted", enc.encounter_id, wasted=_num(admin.wasted),
-                      dose=_num(admin.dose), unit=unit.value, vial=vial, waste=_num(waste), **_label(admin))
-
-
-def _num(value: Decimal) -> str:
-    """A Decimal as a biller writes it: 50, 2.5 (no trailing zeros, no exponent)."""
-    return f"{value.normalize():f}"
+        if expected is None:
+            continue
+        dose, waste, vial, unit = expected
+        wasted = in_billing_measure(admin.wasted, admin.dose_unit, ctx.drug(admin))
+        if wasted is not None and wasted != waste:
+            yield hit("Administrations", admin, "Wasted", enc.encounter_id, wasted=number(wasted), dose=number(dose),
+                      unit=unit, vial=vial, waste=number(waste), **_label(admin))
 
 
 @rule("doc.ndc-missing", "NDC missing", Severity.ERROR,

@@ -6,8 +6,9 @@ asked for), and hands back:
 
 * the Findings, each with its cell and suggested fix;
 * ``Encounter Status``: one row per encounter, **Hold** when any error concerns it (including a bad
-  cell the reader left out of the run), **Review** when only warnings do, **Ready** otherwise, with
-  the counts by severity and the first blocking reason;
+  cell the reader left out of the run, and a coding error that stops the claim being coded),
+  **Review** when only warnings do, **Ready** otherwise, with the counts by severity and the first
+  blocking reason;
 * ``Authorization Usage``: each authorization's units and visits authorized, used and remaining;
 * a summary of Ready / Hold / Review counts for the command line.
 
@@ -49,7 +50,7 @@ def run(book: BookData, options: RunOptions = RunOptions()) -> StageResult:
     ctx = CheckContext(book)
     findings += run_rules(ctx, list(options.progress(rules, total=len(rules), desc="checks")))
 
-    status = encounter_status(book, ctx, [*book.findings, *findings])
+    status = encounter_status(book, ctx, [*book.findings, *findings, *_coding_findings(ctx, findings)])
     tables = [status]
     if book.has("Authorizations"):
         tables.append(usage_table(ctx.auth_ledger))
@@ -58,6 +59,22 @@ def run(book: BookData, options: RunOptions = RunOptions()) -> StageResult:
         counts[row[3]] += 1
     summary = {"rules run": len(rules), READY: counts[READY], HOLD: counts[HOLD], REVIEW: counts[REVIEW]}
     return StageResult(tables=tables, findings=findings, summary=summary)
+
+
+def _coding_findings(ctx: CheckContext, findings: list[Finding]) -> list[Finding]:
+    """The coding engine's findings, which count toward each encounter's status: a claim the engine
+    cannot code (an unknown HCPCS, a dose it cannot convert) cannot go out either. They are listed on
+    the Findings sheet by the ``code`` stage (``infusion-billing run``), not repeated by this one."""
+    if not ctx.book.has("Encounters"):
+        return []
+    try:
+        return list(ctx.coding.findings)
+    except Exception as exc:  # the coding engine failing must not take the checks down with it
+        findings.append(Finding("check.rule-failed", Severity.ERROR,
+                                f"The coding engine stopped with an internal error ({type(exc).__name__}); coding "
+                                "problems are missing from Encounter Status.",
+                                fix="Run infusion-billing code --debug and report the output."))
+        return []
 
 
 def encounter_of(book: BookData, ctx: CheckContext) -> Callable[[Finding], str]:
