@@ -107,7 +107,7 @@ def classify(row: Administration, ctx: "Context", out: Outcome) -> Admin | None:
     if not ok:
         return None
 
-    name = display_name(row.drug or (drug.drug_name if drug else category))
+    name = display_name(row.drug or (drug.drug_name.split(" (")[0] if drug else category))
     admin = Admin(row, drug, category, route.value, name, hcpcs or v.norm_key(row.drug or category),
                   v.norm_key(row.iv_site) if row.iv_site else "")
     admin.biologic_moved = moved
