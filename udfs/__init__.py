@@ -11,5 +11,6 @@ runtime the decorators do nothing, so these are plain Python functions in tests.
 Names are upper case with the ``IB_`` prefix; each module lists its functions in ``__all__``.
 """
 
+from .checks import *  # noqa: F401,F403
 from .ndc import *  # noqa: F401,F403
 from .npi import *  # noqa: F401,F403

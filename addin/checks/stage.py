@@ -130,8 +130,19 @@ def encounter_status(book: BookData, ctx: CheckContext, findings: Iterable[Findi
                                    "with the first thing to fix.")
 
 
+def status_of(severities: Iterable[Severity | str]) -> str:
+    """An encounter's status from the severities of its findings: any error Hold, any warning Review,
+    else Ready (info findings never stop a claim).
+
+    >>> status_of(["info", "warning"]), status_of([Severity.ERROR, "warning"]), status_of([])
+    ('Review', 'Hold', 'Ready')
+    """
+    seen = {Severity(s) for s in severities}
+    return HOLD if Severity.ERROR in seen else REVIEW if Severity.WARNING in seen else READY
+
+
 def _status_row(enc_id: str, dos, payer_id: str, found: list[Finding]) -> list:
     counts = count_by_severity(found)
-    status = HOLD if counts["error"] else REVIEW if counts["warning"] else READY
+    status = status_of(f.severity for f in found)
     blocking = [f for f in found if f.severity is not Severity.INFO]
     return [enc_id, dos, payer_id, status, counts["error"], counts["warning"], counts["info"], first_reason(blocking)]
