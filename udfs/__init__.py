@@ -12,5 +12,6 @@ Names are upper case with the ``IB_`` prefix; each module lists its functions in
 """
 
 from .checks import *  # noqa: F401,F403
+from .coding import *  # noqa: F401,F403
 from .ndc import *  # noqa: F401,F403
 from .npi import *  # noqa: F401,F403

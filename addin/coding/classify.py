@@ -52,6 +52,11 @@ def display_name(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
+def short_name(table_name: str) -> str:
+    """A Drugs-table name without its descriptor notes: ``diphenhydramine HCl up to 50 mg`` -> ``diphenhydramine HCl``."""
+    return table_name.split(" (")[0].split(" up to ")[0]
+
+
 def classify(row: Administration, ctx: "Context", out: Outcome) -> Admin | None:
     """Classify one administration; None when it yields nothing (an error was raised, or it is oral).
 
@@ -107,7 +112,7 @@ def classify(row: Administration, ctx: "Context", out: Outcome) -> Admin | None:
     if not ok:
         return None
 
-    name = display_name(row.drug or (drug.drug_name.split(" (")[0] if drug else category))
+    name = display_name(row.drug or (short_name(drug.drug_name) if drug else category))
     admin = Admin(row, drug, category, route.value, name, hcpcs or v.norm_key(row.drug or category),
                   v.norm_key(row.iv_site) if row.iv_site else "")
     admin.biologic_moved = moved

@@ -13,7 +13,8 @@ lines). For each encounter it follows coding-rules.md section 6:
 5. code drug lines (:mod:`.drug_lines`) and price every line (:mod:`.charges`).
 
 An encounter with any error finding is **held**: it gets no lines at all (no partial claim), and its
-status lists the rules that held it. Warnings and info findings never hold an encounter.
+status lists the rules that held it. That includes the reader's errors on its rows (a row the reader
+left out would otherwise leave a partial claim). Warnings and info findings never hold an encounter.
 """
 
 from __future__ import annotations
@@ -122,6 +123,11 @@ def code_book(book, progress: Callable[..., Iterable] | None = None) -> CodingRe
     """
     ctx = Context(book)
     result = CodingResult()
+    # A row the reader left out (a bad cell) would leave a partial claim: its encounter is held too.
+    reader_errors: dict[str, list[str]] = {}
+    for f in book.findings:
+        if f.severity is Severity.ERROR and f.encounter_id:
+            reader_errors.setdefault(f.encounter_id, []).append(f.rule_id)
     encounters = book.rows("Encounters")
     loop = progress(encounters, total=len(encounters), desc="Coding") if progress else encounters
     lines = result.lines
@@ -129,8 +135,9 @@ def code_book(book, progress: Callable[..., Iterable] | None = None) -> CodingRe
         out = code_encounter(encounter, ctx.by_encounter.get(encounter.encounter_id, ()), ctx)
         result.findings.extend(out.findings)
         eid = encounter.encounter_id
-        if out.held:
-            errors = tuple(dict.fromkeys(f.rule_id for f in out.findings if f.severity is Severity.ERROR))
+        if out.held or eid in reader_errors:
+            errors = tuple(dict.fromkeys([*reader_errors.get(eid, ()),
+                                          *(f.rule_id for f in out.findings if f.severity is Severity.ERROR)]))
             result.status[eid] = EncounterStatus(eid, HELD, errors)
         elif not out.drafts:
             result.status[eid] = EncounterStatus(eid, NOTHING_TO_CODE)

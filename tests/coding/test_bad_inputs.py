@@ -160,3 +160,12 @@ def test_payers_table_is_unchanged_by_coding():
     code_book(book)
     assert [p.model_dump() for p in book.rows("Payers")] == before
     assert len(before) == len(PAYERS) - 1
+
+
+def test_a_row_the_reader_left_out_holds_its_encounter_instead_of_a_partial_claim():
+    """The push's Dose is text, so the reader leaves that row out; coding the infusion alone would be wrong."""
+    book = make_book([infusion("A1", "J1756", 200, "mg", "09:00", "10:00"), push("A2", "J2405", "eight", "mg", "08:50")],
+                     reader_errors_ok=True)
+    result = code_book(book)
+    assert result.lines == []
+    assert result.status["E1"].errors == ("reader.wrong-type",)
