@@ -13,5 +13,6 @@ own module, and one ``from .my_module import *`` line here.
 
 from ._runner import run_stage_macro  # noqa: F401
 from .checks import *  # noqa: F401,F403
+from .remits import *  # noqa: F401,F403
 from .coding import *  # noqa: F401,F403
 from .validate import *  # noqa: F401,F403

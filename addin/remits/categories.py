@@ -173,31 +173,40 @@ def builtin_adjustment_code_rows() -> tuple[list[str], list[list[str]]]:
 
 
 def load_adjustment_codes(book_path: str | Path | None = None) -> tuple[AdjustmentCodes, list[Finding]]:
-    """The shipped table, overridden by the workbook's ``Adjustment Codes`` rows when there are any.
+    """The shipped table, overridden by the saved workbook's ``Adjustment Codes`` rows if it has any.
 
-    A user row needs a CARC (or ``*``) and a Category; rows without them are left out with a
-    warning naming the row. A workbook that cannot be read leaves the shipped table in force.
+    A workbook that cannot be read leaves the shipped table in force, with a warning.
     """
-    codes = builtin_adjustment_codes()
     if book_path is None:
-        return codes, []
+        return builtin_adjustment_codes(), []
     from ..workbook.reader import WorkbookError, load_grids
 
     try:
         grid = load_grids(Path(book_path), [BOOK_TABLE]).get(BOOK_TABLE)
     except WorkbookError as exc:
-        return codes, [Finding("era.adjustment-codes", Severity.WARNING,
-                               f"The Adjustment Codes table could not be read ({exc}); the built-in codes were used.",
-                               sheet=BOOK_TABLE)]
+        return builtin_adjustment_codes(), [Finding(
+            "era.adjustment-codes", Severity.WARNING,
+            f"The Adjustment Codes table could not be read ({exc}); the built-in codes were used.", sheet=BOOK_TABLE)]
+    return adjustment_codes_from_grid(grid)
+
+
+def adjustment_codes_from_grid(grid) -> tuple[AdjustmentCodes, list[Finding]]:
+    """The shipped table overridden by the rows of an ``Adjustment Codes`` grid (None: no table).
+
+    ``grid`` is a :class:`~infusion_billing.workbook.reader.Grid` read from a saved file or from the
+    open workbook. A user row needs a CARC (or ``*``) and a Category; rows without them are left
+    out with a warning naming the row.
+    """
+    codes = builtin_adjustment_codes()
     if grid is None or not grid.rows:
         return codes, []
     header = [str(h).strip() if h is not None else "" for h in grid.rows[0]]
-    findings: list[Finding] = []
     missing = [c for c in ("CARC", "Category") if c not in header]
     if missing:
         return codes, [Finding("era.adjustment-codes", Severity.WARNING,
                                f"The Adjustment Codes table has no {' or '.join(missing)} column; the built-in codes "
                                "were used.", sheet=grid.sheet, row=grid.top)]
+    findings: list[Finding] = []
     user_rows = []
     for offset, cells in enumerate(grid.rows[1:], start=1):
         record = dict(zip(header, cells))

@@ -167,6 +167,20 @@ TABLES: dict[str, Columns] = {
 }
 
 
+#: Field kinds, for turning cells read back from a workbook into the reader's types again.
+MONEY_FIELDS = frozenset({
+    "payment_amount", "claim_charges", "claim_payments", "plb_total", "variance", "charge", "paid",
+    "patient_responsibility", "coverage_amount", "claim_adjustments", "line_adjustments", "allowed", "adjustments",
+    "amount",
+})
+QUANTITY_FIELDS = frozenset({"units", "submitted_units", "quantity"})
+DATE_FIELDS = frozenset({
+    "payment_date", "production_date", "statement_from", "statement_to", "received_date", "service_from",
+    "service_to", "fiscal_period_end",
+})
+INT_FIELDS = frozenset({"claims", "unbalanced_claims", "payment_no", "claim_no", "line_no", "lines", "segment"})
+
+
 def index_of(columns: Columns) -> dict[str, int]:
     """Field name -> position in a row list, for the reader that fills rows in place."""
     return {name: i for i, (name, _) in enumerate(columns)}
