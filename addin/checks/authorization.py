@@ -105,7 +105,7 @@ class AuthLedger:
 
     def _post(self, ctx, enc: Encounter, enc_lines, auths: list[Authorization], policy) -> None:
         day = enc.date_of_service
-        admins = {a.admin_id: a for a in ctx.admins(enc)}
+        admins: dict[str, Administration] | None = None
         used_here: dict[str, int] = {}
         for line in sorted(enc_lines, key=lambda l: l.line):
             if "JW" in line.modifiers:
@@ -113,6 +113,8 @@ class AuthLedger:
             answer = policy.requires_auth(enc.payer_id, line.code, day)
             if not answer.required:
                 continue
+            if admins is None:
+                admins = {a.admin_id: a for a in ctx.admins(enc)}
             line_admins = sorted((admins[i] for i in line.admin_ids if i in admins),
                                  key=lambda a: (a.start is None, a.start, a.excel_row))
             for_code = [a for a in auths if a.code is None or a.code == line.code]

@@ -48,6 +48,19 @@ IV_ROUTES = frozenset({Route.IV_INFUSION, Route.IV_PUSH, Route.PROLONGED_PUMP})
 
 
 @dataclass(frozen=True, slots=True)
+class _Kind:
+    """What a billed administration is, for the questions every family asks."""
+
+    hydration: bool
+    drug: bool
+    timed: bool
+    iv: bool
+
+
+_NOT_BILLED = _Kind(False, False, False, False)
+
+
+@dataclass(frozen=True, slots=True)
 class Interval:
     """When an administration ran, as datetimes on the encounter's calendar (stop may be the next day)."""
 
@@ -66,6 +79,7 @@ class CheckContext:
         self.book = book
         self.settings = book.settings
         self._lines = lines
+        self._kinds: dict[str, _Kind] = {}
 
     # ------------------------------------------------------------------ rows
 
@@ -149,26 +163,35 @@ class CheckContext:
 
     def is_hydration(self, admin: Administration) -> bool:
         """A billed bag of pre-packaged fluid given for hydration (96360/96361)."""
-        return self.is_billed(admin) and (
-            admin.purpose is Purpose.HYDRATION or self.drug_class(admin) is DrugClass.HYDRATION)
+        return self._kind(admin).hydration
 
     def is_drug(self, admin: Administration) -> bool:
         """A billed drug (anything given that is not hydration fluid)."""
-        return self.is_billed(admin) and not self.is_hydration(admin)
+        return self._kind(admin).drug
 
     def is_timed(self, admin: Administration) -> bool:
         """Billed in minutes: an infusion (IV, SC, pump) or a hydration bag, so start and stop are needed."""
-        if not self.is_billed(admin):
-            return False
-        if admin.route in TIMED_ROUTES:
-            return True
-        return self.is_hydration(admin) and admin.route in (None, Route.IV_INFUSION)
+        return self._kind(admin).timed
 
     def is_iv(self, admin: Administration) -> bool:
         """A billed administration through a vein (infusion, push, pump, or hydration)."""
-        if not self.is_billed(admin):
-            return False
-        return admin.route in IV_ROUTES or (admin.route is None and self.is_hydration(admin))
+        return self._kind(admin).iv
+
+    def _kind(self, admin: Administration) -> "_Kind":
+        # Every family asks these questions of every row: answer once per administration.
+        kind = self._kinds.get(admin.admin_id)
+        if kind is None:
+            kind = self._kinds[admin.admin_id] = self._classify(admin)
+        return kind
+
+    def _classify(self, admin: Administration) -> "_Kind":
+        if admin.purpose in NOT_BILLED:
+            return _NOT_BILLED
+        hydration = admin.purpose is Purpose.HYDRATION or self.drug_class(admin) is DrugClass.HYDRATION
+        route = admin.route
+        timed = route in TIMED_ROUTES or (hydration and route in (None, Route.IV_INFUSION))
+        iv = route in IV_ROUTES or (route is None and hydration)
+        return _Kind(hydration, not hydration, timed, iv)
 
     def interval(self, encounter: Encounter, admin: Administration) -> Interval | None:
         """When the administration ran; None when a time is missing or the stop is not after the start."""

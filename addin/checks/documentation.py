@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from functools import lru_cache
 
 from ..findings import Severity
 from ..identifiers import ValidationError
@@ -82,10 +83,19 @@ def npi_invalid(ctx):
             value = getattr(enc, attr)
             if is_blank(value):
                 continue
-            try:
-                npi_id.validate(value)
-            except ValidationError as error:
-                yield hit("Encounters", enc, column, enc.encounter_id, header=column, role=role, reason=str(error))
+            reason = _npi_problem(value)
+            if reason:
+                yield hit("Encounters", enc, column, enc.encounter_id, header=column, role=role, reason=reason)
+
+
+@lru_cache(maxsize=4096)
+def _npi_problem(value: str) -> str:
+    """Why an NPI is invalid ("" when valid); a practice has few providers, so each is checked once."""
+    try:
+        npi_id.validate(value)
+    except ValidationError as error:
+        return str(error)
+    return ""
 
 
 @rule("doc.diagnosis-missing", "Diagnosis missing", Severity.ERROR,
@@ -368,16 +378,31 @@ def ndc_invalid(ctx):
     for enc, admin in ctx.encounter_admins():
         if is_blank(admin.ndc) or not ctx.is_billed(admin):
             continue
-        try:
-            ndc_id.to_ndc11(admin.ndc)
-        except ValidationError as error:
+        reason = _ndc_problem(admin.ndc)
+        if reason:
             payer = ctx.payer(enc)
             severity = Severity.ERROR if payer is not None and payer.requires_ndc else Severity.WARNING
             yield hit("Administrations", admin, "NDC", enc.encounter_id, severity=severity, ndc=admin.ndc,
-                      reason=str(error), **_label(admin))
+                      reason=reason, **_label(admin))
+
+
+@lru_cache(maxsize=4096)
+def _ndc_problem(value: str) -> str:
+    """Why an NDC cannot be billed ("" when it converts to 11 digits); each stocked NDC is checked once."""
+    try:
+        ndc_id.to_ndc11(value)
+    except ValidationError as error:
+        return str(error)
+    return ""
 
 
 # ----------------------------------------------------------------------------- sites and overlaps
+
+
+@lru_cache(maxsize=4096)
+def _site_key(site: str) -> str:
+    """"L Forearm", "l forearm" and "L-forearm" are one site."""
+    return norm_key(site)
 
 
 def _sites(ctx, enc):
@@ -385,7 +410,7 @@ def _sites(ctx, enc):
     sites: dict[str, str] = {}
     for admin in ctx.admins(enc):
         if ctx.is_iv(admin) and not is_blank(admin.iv_site):
-            sites.setdefault(norm_key(admin.iv_site), admin.iv_site)
+            sites.setdefault(_site_key(admin.iv_site), admin.iv_site)
     return sites
 
 
@@ -420,12 +445,14 @@ def site_overlap(ctx):
     96368) or drugs mixed in one bag (one administration). The Bag column says which; when a bag
     label is missing on overlapping infusions, the record does not show it."""
     for enc in ctx.encounters:
+        timed = [a for a in ctx.admins(enc) if ctx.is_timed(a) and ctx.is_iv(a) and not is_blank(a.iv_site)]
+        if len(timed) < 2:
+            continue
         by_site = defaultdict(list)
-        for admin in ctx.admins(enc):
-            if ctx.is_timed(admin) and ctx.is_iv(admin) and not is_blank(admin.iv_site):
-                interval = ctx.interval(enc, admin)
-                if interval is not None:
-                    by_site[norm_key(admin.iv_site)].append((interval, admin))
+        for admin in timed:
+            interval = ctx.interval(enc, admin)
+            if interval is not None:
+                by_site[_site_key(admin.iv_site)].append((interval, admin))
         for runs in by_site.values():
             runs.sort(key=lambda r: (r[0].start, r[1].excel_row))
             for i, (interval, admin) in enumerate(runs):

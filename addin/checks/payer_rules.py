@@ -78,6 +78,7 @@ class AuthPolicy:
         self._defaults: dict[PayerType, list[_DefaultRow]] = defaultdict(list)
         for d in default_auth_rows():
             self._defaults[d.payer_type].append(d)
+        self._memo: dict[tuple[str, str, date], AuthAnswer] = {}
 
     @classmethod
     def from_book(cls, book: BookData) -> "AuthPolicy":
@@ -85,6 +86,13 @@ class AuthPolicy:
 
     def requires_auth(self, payer_id: str, code: str, on: date) -> AuthAnswer:
         """Whether ``code`` billed to ``payer_id`` on ``on`` needs a prior authorization."""
+        key = (payer_id, code, on)
+        answer = self._memo.get(key)
+        if answer is None:
+            answer = self._memo[key] = self._answer(payer_id, code, on)
+        return answer
+
+    def _answer(self, payer_id: str, code: str, on: date) -> AuthAnswer:
         drug = self._drugs.get(code)
         drug_class = drug.drug_class if drug else None
         rows = [r for r in self._rows.get(payer_id, ()) if _in_force(r, on)]
