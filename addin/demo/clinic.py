@@ -1,0 +1,626 @@
+"""The synthetic clinic: a seeded, fully made-up infusion practice to run every stage on.
+
+``infusion-billing demo`` builds three months of a small infusion clinic (five payers: Medicare,
+a Medicaid plan that wants NDCs, three commercial plans; about 150 patients with coverage and prior
+authorizations; about 1,500 encounters of real regimens, see :mod:`.regimens`), writes it as an
+input workbook with the same code that writes the template, runs every pipeline stage that exists
+and writes the result workbook with a ``Demo Answer Key`` sheet.
+
+Like a real month, the data has mistakes, planted deliberately at realistic rates and recorded as
+:class:`PlantedDefect` (rule, sheet, column, Excel row, cell):
+
+* ``doc.stop-time-missing``: an infusion or hydration bag charted without its stop time;
+* ``doc.ndc-missing``: a Medicaid drug line without the NDC of the vial used;
+* ``elig.coverage-inactive``: a visit after the patient's primary coverage ended;
+* ``auth.units-exceeded``: the dose that takes a prior authorization past its units;
+* ``coding.unknown-hcpcs``: a premedication charted with a mistyped HCPCS.
+
+The demo then counts how many planted defects the engine reported by that rule at that exact cell
+("planted defects found: 57 of 57"), and nothing else in the data is wrong enough to be an error.
+
+The same seed always gives the same clinic. Rows are generated lazily, a visit at a time, and
+streamed into the workbook, so ``--encounters 1000000`` runs in bounded memory.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import sys
+import time as timer
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, TextIO
+
+from .. import values as v
+from ..reference.catalog import builtin_drugs
+from ..schema import TABLES_BY_NAME
+from ..settings import SETTING_SPECS
+from ..workbook.template import WorkbookBuilder
+from ..workbook.writer import OutputTable
+from . import catalog, people
+from .regimens import REGIMENS, Calendar, Chair, Patient, Regimen, bsa, share_vials
+
+DEFAULT_SEED = 20261127
+DEFAULT_ENCOUNTERS = 1500
+#: The three months of visits, the clinic's holiday, and the date the run is measured from.
+FIRST_DAY, LAST_DAY = date(2026, 8, 3), date(2026, 10, 30)
+HOLIDAYS = frozenset({date(2026, 9, 7)})  # Labor Day
+AS_OF = LAST_DAY + timedelta(days=16)
+FEES_FROM = date(2026, 1, 1)
+PRACTICE = "Synthetic Infusion Clinic (demo data)"
+
+#: Planting rates. Per eligible encounter: a timed bag without its stop time; a Medicaid drug line
+#: without its NDC; a premedication with a mistyped HCPCS. Per patient with two or more visits:
+#: coverage that ended before the last visit. Per authorization used twice or more: too few units.
+RATE_STOP_MISSING = 0.015
+RATE_NDC_MISSING = 0.05
+RATE_UNKNOWN_HCPCS = 0.04
+RATE_COVERAGE_ENDED = 0.10
+RATE_AUTH_SHORT = 0.12
+#: Above this many encounters the stages are skipped: the reader and the result writer hold the
+#: whole workbook in memory (about 2 GB at 100,000 encounters), only generation and writing stream.
+STAGE_LIMIT = 50_000
+
+ANSWER_KEY = "Demo Answer Key"
+ANSWER_COLUMNS = ["Rule ID", "Sheet", "Column", "Row", "Cell", "Description", "Found"]
+
+
+@dataclass(frozen=True)
+class PlantedDefect:
+    """One deliberate mistake in the demo data and where a biller would find it."""
+
+    rule_id: str
+    sheet: str
+    header: str
+    excel_row: int
+    cell: str
+    description: str
+
+
+@dataclass(eq=False)
+class AuthPlan:
+    """A prior authorization for one HCPCS, sized from the patient's schedule."""
+
+    auth_id: str
+    hcpcs: str
+    units: int
+    visits: int
+    start: date
+    end: date
+    short: bool = False  # planted: too few units for the last dose
+    used: int = 0
+
+
+@dataclass(eq=False)
+class PatientPlan:
+    """Everything decided about one patient before any visit is charted."""
+
+    index: int
+    patient_id: str
+    last_name: str
+    first_name: str
+    dob: date
+    sex: str
+    regimen: Regimen
+    patient: Patient
+    diagnoses: dict[str, str]  # visit kind ("*" = any) -> "Z51.11, C18.7"
+    ordering_npi: str
+    primary: str
+    primary_member: str
+    secondary: str | None
+    secondary_member: str | None
+    coverage_from: date
+    coverage_to: date | None
+    visits: list[tuple[date, str]]
+    auths: dict[str, AuthPlan] = field(default_factory=dict)
+    cursor: int = 0
+
+    def dx(self, kind: str) -> str:
+        return self.diagnoses.get(kind) or self.diagnoses["*"]
+
+
+@dataclass
+class Visit:
+    """One encounter row and its administration rows, each a list in the table's column order."""
+
+    encounter: list[Any]
+    administrations: list[list[Any]]
+
+
+# ----------------------------------------------------------------------------- table layout helpers
+
+def _fields(table: str) -> tuple[str, ...]:
+    return tuple(c.field for c in TABLES_BY_NAME[table].columns)
+
+
+def _row(fields: tuple[str, ...], values: dict[str, Any]) -> list[Any]:
+    return [values.get(f) for f in fields]
+
+
+def _cell(table: str, field_name: str, excel_row: int) -> tuple[str, str]:
+    """(header, A1 cell) of a field on an Excel row of a demo table."""
+    for i, c in enumerate(TABLES_BY_NAME[table].columns, start=1):
+        if c.field == field_name:
+            return c.header, f"{v.excel_column_letter(i)}{excel_row}"
+    raise KeyError(field_name)
+
+
+def _yn(flag: bool) -> str:
+    return "Y" if flag else "N"
+
+
+_MASS = {"g": Decimal(1_000_000), "mg": Decimal(1000), "mcg": Decimal(1)}
+
+
+def _in_billing_unit(dose: Decimal, unit: str, hcpcs: str) -> Decimal:
+    billing = builtin_drugs()[hcpcs].billing_unit.value
+    return dose if unit == billing else dose * _MASS[unit] / _MASS[billing]
+
+
+def units_by_hcpcs(admins: Iterable[dict]) -> dict[str, int]:
+    """HCPCS units of each drug line of a visit: the doses of one code summed, then rounded up."""
+    amounts: dict[str, Decimal] = defaultdict(Decimal)
+    for a in admins:
+        if a.get("hcpcs") in builtin_drugs() and a["purpose"] not in ("KVO", "Carrier", "Flush"):
+            amounts[a["hcpcs"]] += _in_billing_unit(a["dose"], a["dose_unit"], a["hcpcs"])
+    return {code: math.ceil(amount / builtin_drugs()[code].billing_unit_quantity) for code, amount in amounts.items()}
+
+
+# ----------------------------------------------------------------------------- the clinic
+
+
+class Clinic:
+    """The generated clinic. Small tables are lists of rows; visits are generated on demand.
+
+    ``rows(table)`` yields the rows of one input table (lists in header order); ``visits()`` yields
+    the encounters in date order with their administrations and, as it goes, fills ``planted``.
+    ``rows_by_table()`` materializes everything (for tests and small demos).
+    """
+
+    def __init__(self, seed: int = DEFAULT_SEED, encounters: int = DEFAULT_ENCOUNTERS):
+        if encounters < 1:
+            raise ValueError("encounters must be at least 1")
+        self.seed = seed
+        self.encounter_count = encounters
+        self.calendar = Calendar(FIRST_DAY, LAST_DAY, HOLIDAYS)
+        self.as_of = AS_OF
+        self.planted: list[PlantedDefect] = []
+        self.administration_count = 0
+        rng = random.Random(seed)
+        self.rendering_npis = [people.synthetic_npi(rng) for _ in range(3)]
+        self._ordering: dict[str, list[str]] = {}
+        self.plans: list[PatientPlan] = []
+        self._auth_serial = 0
+        total = 0
+        while total < encounters:
+            plan = self._plan(rng, len(self.plans) + 1)
+            if plan is None:
+                continue
+            plan.visits = plan.visits[: encounters - total]
+            total += len(plan.visits)
+            self._authorize(rng, plan)
+            self.plans.append(plan)
+
+    # -- patients
+
+    def _ordering_npi(self, rng: random.Random, specialty: str) -> str:
+        pool = self._ordering.setdefault(specialty, [people.synthetic_npi(rng) for _ in range(2)])
+        return rng.choice(pool)
+
+    def _plan(self, rng: random.Random, index: int) -> PatientPlan | None:
+        regimen = rng.choices(REGIMENS, weights=[r.weight for r in REGIMENS])[0]
+        age = rng.randint(*regimen.ages)
+        sex = "F" if rng.random() < regimen.female else "M"
+        dob = date(AS_OF.year - age - 1, 1, 1) + timedelta(days=rng.randrange(365))
+        weight = min(150.0, max(45.0, rng.gauss(72 if sex == "F" else 86, 15)))
+        height = rng.gauss(162 if sex == "F" else 176, 7)
+        patient = Patient(weight=Decimal(str(round(weight, 1))), bsa=bsa(weight, height))
+        regimen.doses(rng, patient)
+        conditions = regimen.diagnoses(rng, patient)
+        codes: dict[str, str] = {}
+        diagnoses = {kind: ", ".join(codes.setdefault(c, rng.choice(catalog.DIAGNOSES[c])) for c in names)
+                     for kind, names in conditions.items()}
+        diagnoses.setdefault("*", next(iter(diagnoses.values())))
+        visits = regimen.schedule(rng, self.calendar, patient)
+        if not visits:
+            return None
+        patient.site = regimen.site(rng) if regimen.site else ""
+        primary, secondary = self._choose_payers(rng, age)
+        member = {catalog.MEDICARE: people.medicare_id, catalog.MEDICAID: people.medicaid_id}
+        ids = [member[p](rng) if p in member else people.commercial_id(rng, p) if p else None
+               for p in (primary, secondary)]
+        start = date(rng.choice((2023, 2024, 2025, 2026)), rng.choice((1, 1, 4, 7)), 1)
+        return PatientPlan(
+            index=index, patient_id=f"P{index:06d}", last_name=people.last_name(rng),
+            first_name=people.first_name(rng), dob=dob, sex=sex, regimen=regimen, patient=patient,
+            diagnoses=diagnoses, ordering_npi=self._ordering_npi(rng, regimen.specialty), primary=primary,
+            primary_member=ids[0], secondary=secondary, secondary_member=ids[1],
+            coverage_from=min(start, FIRST_DAY - timedelta(days=30)), coverage_to=None, visits=visits)
+
+    @staticmethod
+    def _choose_payers(rng: random.Random, age: int) -> tuple[str, str | None]:
+        """Primary and secondary payer: Medicare from 65 (often with a Medigap or Medicaid plan behind
+        it); under 65 mostly commercial, a quarter Medicaid, a few Medicare by disability."""
+        if age >= 65:
+            r = rng.random()
+            secondary = rng.choice(catalog.COMMERCIAL) if r < 0.55 else catalog.MEDICAID if r < 0.7 else None
+            return catalog.MEDICARE, secondary
+        r = rng.random()
+        if r < 0.72:
+            return rng.choice(catalog.COMMERCIAL), None
+        return (catalog.MEDICAID, None) if r < 0.97 else (catalog.MEDICARE, None)
+
+    def _authorize(self, rng: random.Random, plan: PatientPlan) -> None:
+        """Prior authorizations for the patient's drugs that need one, with units for every planned
+        dose plus a few to spare; now and then one planted short by part of its last dose. Also
+        decides whether the patient's coverage ends before the last visit (planted)."""
+        kinds = {kind for _, kind in plan.visits}
+        per_kind = {kind: units_by_hcpcs(_chart(random.Random(0), plan, plan.visits[0][0], kind).admins)
+                    for kind in kinds}
+        primary_codes = {self._key_code(plan, kind) for kind in kinds}
+        planted_patient = False
+        for code in sorted({c for units in per_kind.values() for c in units}):
+            if not catalog.needs_auth(plan.primary, code):
+                continue
+            doses = [per_kind[kind][code] for _, kind in plan.visits if code in per_kind[kind]]
+            first = next(d for d, kind in plan.visits if code in per_kind[kind])
+            self._auth_serial += 1
+            begin = first - timedelta(days=rng.randint(3, 28))
+            auth = AuthPlan(f"PA{self.seed % 1000:03d}{self._auth_serial:06d}", code, 0, len(doses) + rng.randint(2, 4),
+                            begin, begin + timedelta(days=179))
+            if len(doses) >= 2 and code in primary_codes and not planted_patient and rng.random() < RATE_AUTH_SHORT:
+                auth.short = planted_patient = True
+                auth.units = sum(doses[:-1]) + doses[-1] // 2
+            else:
+                auth.units = sum(doses) + max(doses) * rng.randint(2, 4)
+            plan.auths[code] = auth
+        if not planted_patient and len(plan.visits) >= 2 and rng.random() < RATE_COVERAGE_ENDED:
+            plan.coverage_to = plan.visits[-1][0] - timedelta(days=1)
+
+    @staticmethod
+    def _key_code(plan: PatientPlan, kind: str) -> str | None:
+        chair = _chart(random.Random(0), plan, plan.visits[0][0], kind)
+        return chair.primary.get("hcpcs") if chair.primary else None
+
+    # -- the small tables
+
+    def rows(self, table: str) -> Iterator[list[Any]]:
+        """The rows of one input table, in header order (Encounters/Administrations: use visits())."""
+        fields = _fields(table)
+        makers = {"Settings": self._settings, "Payers": self._payer_rows, "FeeSchedule": self._fee_rows,
+                  "Drugs": catalog.drugs_rows, "ChargeMaster": catalog.charge_master_rows,
+                  "Payer Rules": self._payer_rule_rows, "Patients": self._patient_rows,
+                  "Coverage": self._coverage_rows, "Authorizations": self._authorization_rows}
+        for values in makers[table]():
+            yield _row(fields, values)
+
+    def _settings(self):
+        explicit = {"practice_name": PRACTICE, "as_of_date": self.as_of}
+        for s in SETTING_SPECS:
+            value = explicit.get(s.attr, s.default)
+            yield {"setting": s.name, "value": _yn(value) if isinstance(value, bool) else value,
+                   "notes": "Demo: the day the run is measured from." if s.attr == "as_of_date" else None}
+
+    def _payer_rows(self):
+        for p in catalog.PAYERS:
+            yield {"payer_id": p.payer_id, "payer_name": p.name, "payer_type": p.payer_type,
+                   "timely_filing_days": p.timely_filing_days, "appeal_days": p.appeal_days,
+                   "requires_jw_jz": _yn(p.requires_jw_jz), "requires_ndc": _yn(p.requires_ndc),
+                   "biologics_as_chemo": _yn(p.biologics_as_chemo), "separate_site_modifier": p.separate_site_modifier,
+                   "secondary_hydration_59": _yn(p.secondary_hydration_59)}
+
+    def _fee_rows(self):
+        return catalog.fee_schedule_rows(FEES_FROM)
+
+    def _payer_rule_rows(self):
+        for payer_id, code, requires, notes in catalog.PAYER_RULES:
+            yield {"payer_id": payer_id, "code": code, "requires_auth": _yn(requires), "effective_from": FEES_FROM,
+                   "notes": notes}
+
+    def _patient_rows(self):
+        for p in self.plans:
+            yield {"patient_id": p.patient_id, "last_name": p.last_name, "first_name": p.first_name,
+                   "date_of_birth": p.dob, "sex": p.sex}
+
+    def _coverage_rows(self):
+        for p in self.plans:
+            payer = catalog.PAYERS_BY_ID[p.primary]
+            commercial = payer.payer_type == "Commercial"
+            yield {"patient_id": p.patient_id, "payer_id": p.primary, "member_id": p.primary_member,
+                   "priority": "Primary", "effective_from": p.coverage_from, "effective_to": p.coverage_to,
+                   "copay": Decimal("25.00") if commercial else None,
+                   "coinsurance": Decimal("0.2") if payer.payer_type != "Medicaid" else Decimal(0),
+                   "deductible_remaining": Decimal("0.00") if p.index % 3 else Decimal("250.00")}
+            if p.secondary:
+                yield {"patient_id": p.patient_id, "payer_id": p.secondary, "member_id": p.secondary_member,
+                       "priority": "Secondary", "effective_from": p.coverage_from, "effective_to": None}
+
+    def _authorization_rows(self):
+        for p in self.plans:
+            for a in p.auths.values():
+                yield {"auth_id": a.auth_id, "patient_id": p.patient_id, "payer_id": p.primary, "code": a.hcpcs,
+                       "units_authorized": a.units, "visits_authorized": a.visits, "start_date": a.start,
+                       "end_date": a.end}
+
+    # -- the visits
+
+    def visits(self) -> Iterator[Visit]:
+        """Every encounter in date order with its administrations; fills ``planted`` as it goes."""
+        rng = random.Random(self.seed * 31 + 7)
+        self.planted = []
+        self.administration_count = 0
+        by_day: dict[date, list[PatientPlan]] = defaultdict(list)
+        for plan in self.plans:
+            plan.cursor = 0
+            for auth in plan.auths.values():
+                auth.used = 0
+            for day, _ in plan.visits:
+                by_day[day].append(plan)
+        enc_fields, adm_fields = _fields("Encounters"), _fields("Administrations")
+        n = 0
+        for day in sorted(by_day):
+            for plan in by_day.pop(day):
+                n += 1
+                kind = plan.visits[plan.cursor][1]
+                plan.cursor += 1
+                yield self._visit(rng, plan, day, kind, n, enc_fields, adm_fields)
+
+    def _visit(self, rng: random.Random, plan: PatientPlan, day: date, kind: str, n: int, enc_fields, adm_fields) -> Visit:
+        chair = _chart(rng, plan, day, kind)
+        admins = chair.admins
+        first_row = self.administration_count + 2
+        for i, a in enumerate(admins):
+            a["encounter_id"] = f"E{n:07d}"
+            a["admin_id"] = f"A{self.administration_count + i + 1:08d}"
+        self.administration_count += len(admins)
+        payer = catalog.PAYERS_BY_ID[plan.primary]
+        for a in admins:
+            stock = a.get("_stock")
+            if stock is None or a["purpose"] == "KVO":
+                continue
+            if payer.requires_ndc:
+                a["ndc"] = stock.ndc
+            if stock.drug.drug_class.value == "Chemo/Complex" or stock.hcpcs in catalog.IMMUNE_GLOBULIN:
+                a["lot"] = people.lot_number(rng)
+        em = rng.random() < 0.04
+        encounter = {
+            "encounter_id": f"E{n:07d}", "patient_id": plan.patient_id, "payer_id": plan.primary,
+            "date_of_service": day, "setting": "Professional", "place_of_service": "11",
+            "rendering_npi": rng.choice(self.rendering_npis), "ordering_npi": plan.ordering_npi,
+            "diagnosis_codes": plan.dx(kind), "primary_admin_id": chair.primary["admin_id"] if chair.primary else None,
+            "em_code": rng.choice(("99213", "99214")) if em else None, "em_separately_identifiable": "Y" if em else None,
+            "order_on_file": "Y",
+        }
+        self._plant(rng, plan, day, n, encounter, admins, first_row, payer)
+        return Visit(_row(enc_fields, encounter),
+                     [_row(adm_fields, {k: val for k, val in a.items() if not k.startswith("_")}) for a in admins])
+
+    # -- planting
+
+    def _record(self, rule_id: str, table: str, field_name: str, excel_row: int, description: str) -> None:
+        header, cell = _cell(table, field_name, excel_row)
+        self.planted.append(PlantedDefect(rule_id, table, header, excel_row, cell, description))
+
+    def _plant(self, rng, plan, day, n, encounter, admins, first_row, payer) -> None:
+        """At most one planted defect per encounter; authorization and coverage defects follow the plan."""
+        if plan.coverage_to is not None and day > plan.coverage_to:
+            self._record("elig.coverage-inactive", "Encounters", "date_of_service", n + 1,
+                         f"{encounter['encounter_id']} on {day.isoformat()} is after the patient's {plan.primary} "
+                         f"coverage ended on {plan.coverage_to.isoformat()}.")
+            self._burn_auths(plan, admins, first_row)
+            return
+        if self._burn_auths(plan, admins, first_row) or any(a.short for a in plan.auths.values()):
+            return
+        rows = list(enumerate(admins, start=first_row))
+        timed = [(r, a) for r, a in rows if a["purpose"] != "KVO" and a["route"] in ("IV infusion", "Prolonged pump")
+                 and a.get("stop") is not None]
+        billed = [(r, a) for r, a in rows if a.get("hcpcs") and a["purpose"] != "KVO"]
+        premeds = [(r, a) for r, a in rows if a.get("hcpcs") and a["purpose"] == "Premedication"]
+        draw = rng.random()
+        if timed and draw < RATE_STOP_MISSING:
+            r, a = rng.choice(timed)
+            a["stop"] = None
+            a.pop("stop_date", None)
+            self._record("doc.stop-time-missing", "Administrations", "stop", r,
+                         f"{a['admin_id']} ({a['drug']}) was charted without its stop time.")
+        elif payer.requires_ndc and billed and draw < RATE_STOP_MISSING + RATE_NDC_MISSING:
+            r, a = rng.choice(billed)
+            a["ndc"] = None
+            self._record("doc.ndc-missing", "Administrations", "ndc", r,
+                         f"{a['admin_id']} ({a['drug']}, {a['hcpcs']}) billed to {payer.payer_id} has no NDC.")
+        elif premeds and rng.random() < RATE_UNKNOWN_HCPCS:
+            r, a = rng.choice(premeds)
+            wrong = mistyped_hcpcs(rng, a["hcpcs"])
+            self._record("coding.unknown-hcpcs", "Administrations", "hcpcs", r,
+                         f"{a['admin_id']} ({a['drug']}) charted as {wrong} instead of {a['hcpcs']}.")
+            a["hcpcs"] = wrong
+
+    def _burn_auths(self, plan: PatientPlan, admins: list[dict], first_row: int) -> bool:
+        """Use up the patient's authorizations the way the checks do; True when a dose went past one.
+
+        The dose that exceeds is the first administration (in start-time order) at which the running
+        total of the line's units passes what was left, as the authorization check reports it.
+        """
+        exceeded = False
+        for code, units in units_by_hcpcs(admins).items():
+            auth = plan.auths.get(code)
+            if auth is None:
+                continue
+            remaining = auth.units - auth.used
+            auth.used += units
+            if units <= remaining:
+                continue
+            exceeded = True
+            rows = sorted(((r, a) for r, a in enumerate(admins, start=first_row) if a.get("hcpcs") == code),
+                          key=lambda ra: (ra[1]["start"], ra[0]))
+            total = Decimal(0)
+            q = builtin_drugs()[code].billing_unit_quantity
+            for r, a in rows:
+                total += _in_billing_unit(a["dose"], a["dose_unit"], code)
+                if remaining <= 0 or math.ceil(total / q) > remaining:
+                    self._record("auth.units-exceeded", "Administrations", "dose", r,
+                                 f"{a['admin_id']} ({a['drug']}) needs {units} units of {code}; authorization "
+                                 f"{auth.auth_id} has {max(remaining, 0)} of {auth.units} left.")
+                    break
+        return exceeded
+
+    # -- everything at once
+
+    def rows_by_table(self) -> dict[str, list[list[Any]]]:
+        """Every input table's rows (visits generated once; ``planted`` filled)."""
+        out = {name: list(self.rows(name)) for name in STATIC_TABLES if name in TABLES_BY_NAME}
+        out["Encounters"], out["Administrations"] = [], []
+        for visit in self.visits():
+            out["Encounters"].append(visit.encounter)
+            out["Administrations"].extend(visit.administrations)
+        return out
+
+
+#: The tables written before the visits, in the template's order.
+STATIC_TABLES = ("Settings", "Payers", "FeeSchedule", "Drugs", "ChargeMaster", "Patients", "Coverage",
+                 "Authorizations", "Payer Rules")
+
+
+def _chart(rng: random.Random, plan: PatientPlan, day: date, kind: str) -> Chair:
+    """Chart one visit: the chair opens between 07:30 and 14:30 at the patient's access site."""
+    site = plan.patient.site or rng.choice(("L forearm", "R forearm", "L hand", "R hand", "L antecubital"))
+    chair = Chair(rng, day, 450 + 5 * rng.randrange(85), site)
+    plan.regimen.visit(chair, plan.patient, kind)
+    share_vials(chair.admins)
+    if plan.patient.site and not any(a["route"] == "Prolonged pump" for a in chair.admins):
+        chair.lock()  # a port or PICC is locked with heparin before the patient leaves (unless a pump runs)
+    return chair
+
+
+def mistyped_hcpcs(rng: random.Random, code: str) -> str:
+    """``code`` with two neighbouring digits swapped, chosen so that no drug table knows it."""
+    known = set(builtin_drugs())
+    candidates = set()
+    for i in range(1, len(code) - 1):
+        swapped = code[:i] + code[i + 1] + code[i] + code[i + 2:]
+        if swapped != code and swapped not in known:
+            candidates.add(swapped)
+    return rng.choice(sorted(candidates)) if candidates else code[0] + "9" + code[2:]
+
+
+# ----------------------------------------------------------------------------- workbook and demo run
+
+
+def write_clinic(clinic: Clinic, path: str | Path, *, progress: Callable[..., Iterable] | None = None,
+                 answer_key: bool = False) -> Path:
+    """Write the clinic as an input workbook (the template's mechanism), streaming the visits.
+
+    With ``answer_key`` the ``Demo Answer Key`` sheet is added to the same file (used when the
+    stages are not run, so the key still travels with the data).
+    """
+    with WorkbookBuilder(path) as book:
+        for name in STATIC_TABLES:
+            if name in book.sheets:
+                book.extend(name, clinic.rows(name))
+        visits = clinic.visits()
+        if progress is not None:
+            visits = progress(visits, total=clinic.encounter_count, desc="writing encounters")
+        for visit in visits:
+            book.append("Encounters", visit.encounter)
+            for row in visit.administrations:
+                book.append("Administrations", row)
+        if answer_key:
+            book.add_table(answer_key_table(clinic.planted, None))
+    return Path(path)
+
+
+def _found_keys(findings) -> set[tuple[str, str, str]]:
+    return {(f.rule_id, f.sheet, f.cell) for f in findings}
+
+
+def answer_key_table(planted: list[PlantedDefect], findings) -> OutputTable:
+    """The ``Demo Answer Key`` sheet: every planted defect and whether the run reported it at its cell."""
+    found = _found_keys(findings) if findings is not None else None
+    rows = [[p.rule_id, p.sheet, p.header, p.excel_row, p.cell, p.description,
+             "" if found is None else _yn((p.rule_id, p.sheet, p.cell) in found)] for p in planted]
+    return OutputTable(ANSWER_KEY, ANSWER_COLUMNS, rows, widths={"Rule ID": 26, "Description": 80, "Column": 14},
+                       description="The defects the demo planted on purpose, and whether the run found each one "
+                                   "by its rule at its cell.")
+
+
+def run_demo(path: str | Path, *, seed: int = DEFAULT_SEED, encounters: int = DEFAULT_ENCOUNTERS,
+             progress: Callable[..., Iterable] | None = None, out: TextIO | None = None) -> int:
+    """Build the clinic, write its workbook, run every available stage and write the results to ``path``.
+
+    The input workbook is kept beside the result as ``<name>-input.xlsx`` so the commands can be
+    tried on it. Above :data:`STAGE_LIMIT` encounters only the workbook (with the answer key) is
+    written: generating and writing stream in bounded memory, the stages do not. Returns 0.
+    """
+    from ..pipeline import RunOptions, available_stages, run_workbook
+    from ..workbook.writer import write_outputs
+
+    out = out or sys.stdout
+    path = Path(path)
+    started = timer.perf_counter()
+    clinic = Clinic(seed=seed, encounters=encounters)
+    stages = available_stages()
+    if encounters > STAGE_LIMIT:
+        write_clinic(clinic, path, progress=progress, answer_key=True)
+        _print_counts(clinic, out, timer.perf_counter() - started)
+        print(f"Stages not run above {STAGE_LIMIT:,} encounters (the reader and the result writer hold the whole "
+              f"workbook in memory); run them on a smaller demo. Planted defects: {len(clinic.planted):,} "
+              f"(sheet {ANSWER_KEY}).", file=out)
+        print(f"Written: {path}", file=out)
+        return 0
+    source = path.with_name(f"{path.stem}-input{path.suffix or '.xlsx'}")
+    write_clinic(clinic, source, progress=progress)
+    _print_counts(clinic, out, timer.perf_counter() - started)
+    options = RunOptions(progress=progress) if progress is not None else RunOptions()
+    run = run_workbook(source, stages, options=options, write=False)
+    key = answer_key_table(clinic.planted, run.findings)
+    run.output = write_outputs(source, [*run.tables, key], run.findings, out=path, stage="+".join(stages))
+    print_run_summary(run, clinic.planted, out)
+    print(f"Input workbook: {source}", file=out)
+    print(f"Written: {run.output} ({timer.perf_counter() - started:.1f} s)", file=out)
+    return 0
+
+
+def _print_counts(clinic: Clinic, out: TextIO, seconds: float) -> None:
+    print(f"Synthetic clinic (seed {clinic.seed}): {len(clinic.plans):,} patients, {clinic.encounter_count:,} "
+          f"encounters, {clinic.administration_count:,} administrations, {len(catalog.PAYERS)} payers, "
+          f"{FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}, as of {clinic.as_of.isoformat()} "
+          f"(generated and written in {seconds:.1f} s)", file=out)
+
+
+def planted_score(planted: list[PlantedDefect], findings) -> tuple[int, Counter, Counter]:
+    """(how many planted defects were reported by their rule at their cell, found by rule, planted by rule)."""
+    found = _found_keys(findings)
+    hits = Counter(p.rule_id for p in planted if (p.rule_id, p.sheet, p.cell) in found)
+    return sum(hits.values()), hits, Counter(p.rule_id for p in planted)
+
+
+def unplanted_errors(planted: list[PlantedDefect], findings) -> list:
+    """Error findings that are not a planted defect reported at its cell (the demo wants none)."""
+    keys = {(p.rule_id, p.sheet, p.cell) for p in planted}
+    return [f for f in findings if f.severity.value == "error" and (f.rule_id, f.sheet, f.cell) not in keys]
+
+
+def print_run_summary(run, planted: list[PlantedDefect], out: TextIO) -> None:
+    """Each stage's summary, findings by severity, the planted-defect score and the encounter statuses."""
+    for name, result in run.results.items():
+        figures = ", ".join(f"{k}: {val:,}" if isinstance(val, int) else f"{k}: {val}"
+                            for k, val in result.summary.items())
+        print(f"  {name}: {figures}", file=out)
+    counts = run.counts
+    print(f"Findings: {counts['error']:,} errors, {counts['warning']:,} warnings, {counts['info']:,} info", file=out)
+    total, hits, by_rule = planted_score(planted, run.findings)
+    detail = ", ".join(f"{rule} {hits[rule]}/{n}" for rule, n in sorted(by_rule.items()))
+    print(f"Planted defects found: {total} of {len(planted)} ({detail})", file=out)
+    stray = unplanted_errors(planted, run.findings)
+    print(f"Errors other than the planted defects: {len(stray)}", file=out)
+    for f in stray[:5]:
+        print("  " + f.to_text(), file=out)
+    check = run.results.get("check")
+    if check is not None:
+        status = {k: check.summary.get(k) for k in ("Ready", "Hold", "Review") if k in check.summary}
+        if status:
+            print("Encounters: " + ", ".join(f"{k} {val:,}" for k, val in status.items()), file=out)
