@@ -161,6 +161,13 @@ def _label(admin) -> dict:
     return {"admin_id": admin.admin_id, "drug": admin.drug or admin.hcpcs or "drug not named"}
 
 
+def _admins_where(ctx, column: str, missing, severity: Severity | None = None, **slots):
+    """A hit at ``column`` of every administration for which ``missing(admin)`` is true."""
+    for enc, admin in ctx.encounter_admins():
+        if missing(admin):
+            yield hit("Administrations", admin, column, enc.encounter_id, severity=severity, **slots, **_label(admin))
+
+
 @rule("doc.start-time-missing", "Start time missing", Severity.ERROR,
       message="{admin_id} ({drug}) is an infusion or hydration bag with no start time.",
       fix="Enter the clock time the drug started, from the MAR.",
@@ -168,9 +175,7 @@ def _label(admin) -> dict:
       tables=ADM, location="Administrations / Start")
 def start_time_missing(ctx):
     """Infusion codes are counted in minutes from the time the drug started; without it nothing can be counted."""
-    for enc, admin in ctx.encounter_admins():
-        if admin.start is None and ctx.is_timed(admin):
-            yield hit("Administrations", admin, "Start", enc.encounter_id, **_label(admin))
+    return _admins_where(ctx, "Start", lambda a: a.start is None and ctx.is_timed(a))
 
 
 @rule("doc.stop-time-missing", "Stop time missing", Severity.WARNING,
@@ -186,10 +191,8 @@ def stop_time_missing(ctx):
     severity = Severity.ERROR if hold else Severity.WARNING
     consequence = ("the encounter is held" if hold else
                    "it will be billed as a push (less than an infusion) until the stop time is entered")
-    for enc, admin in ctx.encounter_admins():
-        if admin.stop is None and ctx.is_timed(admin):
-            yield hit("Administrations", admin, "Stop", enc.encounter_id, severity=severity,
-                      consequence=consequence, **_label(admin))
+    return _admins_where(ctx, "Stop", lambda a: a.stop is None and ctx.is_timed(a), severity,
+                         consequence=consequence)
 
 
 @rule("doc.stop-before-start", "Stop not after start", Severity.ERROR,
@@ -222,9 +225,7 @@ def stop_before_start(ctx):
       tables=ADM, location="Administrations / Dose")
 def dose_missing(ctx):
     """Every drug given needs its dose: HCPCS units are the dose divided by the billing unit, rounded up."""
-    for enc, admin in ctx.encounter_admins():
-        if admin.dose is None and ctx.is_drug(admin):
-            yield hit("Administrations", admin, "Dose", enc.encounter_id, **_label(admin))
+    return _admins_where(ctx, "Dose", lambda a: a.dose is None and ctx.is_drug(a))
 
 
 @rule("doc.dose-unit-missing", "Dose unit missing", Severity.ERROR,
@@ -236,7 +237,7 @@ def dose_unit_missing(ctx):
     """A dose without its unit cannot be turned into HCPCS units (8 mg and 8 mcg differ a thousandfold)."""
     for enc, admin in ctx.encounter_admins():
         if admin.dose is not None and admin.dose_unit is None and ctx.is_drug(admin):
-            yield hit("Administrations", admin, "Dose Unit", enc.encounter_id, dose=admin.dose, **_label(admin))
+            yield hit("Administrations", admin, "Dose Unit", enc.encounter_id, dose=number(admin.dose), **_label(admin))
 
 
 @rule("doc.route-missing", "Route missing", Severity.ERROR,
@@ -246,9 +247,7 @@ def dose_unit_missing(ctx):
       location="Administrations / Route")
 def route_missing(ctx):
     """Infusion, push and injection are different codes; the route decides which one applies."""
-    for enc, admin in ctx.encounter_admins():
-        if admin.route is None and ctx.is_drug(admin):
-            yield hit("Administrations", admin, "Route", enc.encounter_id, **_label(admin))
+    return _admins_where(ctx, "Route", lambda a: a.route is None and ctx.is_drug(a))
 
 
 @rule("doc.iv-site-missing", "IV site missing", Severity.ERROR,
@@ -258,9 +257,7 @@ def route_missing(ctx):
       tables=ADM, location="Administrations / IV Site")
 def iv_site_missing(ctx):
     """Only one initial service is billed per IV site, so every IV administration names its site."""
-    for enc, admin in ctx.encounter_admins():
-        if is_blank(admin.iv_site) and ctx.is_iv(admin):
-            yield hit("Administrations", admin, "IV Site", enc.encounter_id, **_label(admin))
+    return _admins_where(ctx, "IV Site", lambda a: is_blank(a.iv_site) and ctx.is_iv(a))
 
 
 @rule("doc.hydration-necessity-missing", "Hydration necessity not documented", Severity.ERROR,
