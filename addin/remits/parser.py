@@ -41,7 +41,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..findings import Finding, Severity
-from .elements import _money_cache, ccyymmdd, cents, money, quantity
+from .elements import _money_cache, _quantity_cache, ccyymmdd, cents, money, quantity
 from .tables import (
     ADJUSTMENT_COLUMNS,
     CLAIM_COLUMNS,
@@ -564,7 +564,12 @@ class Parser:
             el += [""] * (8 - len(el))
         self.line_no += 1
         claim[C_LINES] += 1
-        qualifier, code, modifiers = self._procedure(el[1], n)
+        composite = el[1]
+        parts = composite.split(self.comp)
+        if 1 < len(parts) < 3 and parts[0] and parts[1]:  # the usual "HC:96413": no need to look further
+            qualifier, code, modifiers = parts[0], parts[1], None
+        else:
+            qualifier, code, modifiers = self._procedure(composite, n)
         line = [
             self.name, claim[1], self.payment_no, self.claim_no, self.line_no, claim[C_PCN], qualifier, code,
             modifiers, None, None, None, None, el[4] or None, None, None,
@@ -578,7 +583,7 @@ class Parser:
         line[L_CHARGE] = get(el[2]) or self._amount(el[2], n, "Charge (SVC02)")
         line[L_PAID] = get(el[3]) or self._amount(el[3], n, "Paid amount (SVC03)")
         if el[5]:
-            line[12] = self._qty(el[5], n, "Units paid (SVC05)")
+            line[12] = _quantity_cache.get(el[5]) or self._qty(el[5], n, "Units paid (SVC05)")
         if el[6]:
             line[14] = ":".join(p.strip() for p in self._split_composite(el[6].strip(), n) if p.strip())
         if el[7]:
@@ -657,28 +662,20 @@ class Parser:
         if claim is None:
             return self._misplaced(el, n)
         line = self.line
-        group = el[1] if len(el) > 1 else ""
+        size = len(el)
+        group = el[1] if size > 1 else ""
         if group not in CAS_GROUPS:
-            group = group.strip()
-            if group not in CAS_GROUPS:
-                self.finding(
-                    "era.unknown-group", Severity.WARNING,
-                    f"CAS at segment {n} ({self._where()}) has group code '{group}', not CO, PR, OA or PI; "
-                    "its amounts are still counted.",
-                    value=group,
-                )
+            group = self._odd_group(group, n)
+        name, trace, payment_no, claim_no, pcn = self.name, claim[1], self.payment_no, self.claim_no, claim[C_PCN]
         if line is not None:
-            head = [self.name, claim[1], self.payment_no, self.claim_no, line[L_LINE_NO], "line",
-                    claim[C_PCN], line[L_CODE], group or None]
+            line_no, level, code = line[L_LINE_NO], "line", line[L_CODE]
         else:
-            head = [self.name, claim[1], self.payment_no, self.claim_no, None, "claim", claim[C_PCN], None,
-                    group or None]
+            line_no, level, code = None, "claim", None
         get = _money_cache.get
-        rows = self.adjustments
+        append = self.adjustments.append
         total = ZERO
         sequestration = ZERO
-        size = len(el)
-        for i in range(2, size, 3):
+        for i in range(2, size, 3):  # up to six reason / amount / quantity triplets
             reason = el[i]
             amount_text = el[i + 1] if i + 1 < size else ""
             qty_text = el[i + 2] if i + 2 < size else ""
@@ -686,7 +683,8 @@ class Parser:
                 continue
             amount = get(amount_text) or self._amount(amount_text, n, f"Adjustment amount {group}-{reason}")
             qty = self._qty(qty_text, n, f"Adjustment quantity {group}-{reason}") if qty_text else None
-            rows.append(head + [reason.strip() or None, amount, qty, n])
+            append([name, trace, payment_no, claim_no, line_no, level, pcn, code, group or None,
+                    reason.strip() or None, amount, qty, n])
             if amount is not None:
                 total += amount
                 if reason == "253":
@@ -702,6 +700,17 @@ class Parser:
                 self.line_seq += sequestration
         else:
             claim[C_CLAIM_ADJ] += total
+
+    def _odd_group(self, group: str, n: int) -> str:
+        group = group.strip()
+        if group not in CAS_GROUPS:
+            self.finding(
+                "era.unknown-group", Severity.WARNING,
+                f"CAS at segment {n} ({self._where()}) has group code '{group}', not CO, PR, OA or PI; "
+                "its amounts are still counted.",
+                value=group,
+            )
+        return group
 
     def _remark(self, code: str, source: str, n: int, line_level: bool) -> None:
         claim = self.claim
