@@ -231,29 +231,22 @@ class Parser:
             return None
 
     def _date(self, text: str, n: int, what: str):
-        if not text or text.isspace():
-            return None
-        try:
-            return ccyymmdd(text)
-        except ValueError:
-            shown = text.strip()[:20]
-            self.finding(
-                "era.bad-date", Severity.WARNING,
-                f"{what} '{shown}' at segment {n} ({self._where()}) is not a real date; it is left blank.",
-                value=shown,
-            )
-            return None
+        return self._lenient(ccyymmdd, text, n, what, "era.bad-date", "a real date")
 
     def _qty(self, text: str, n: int, what: str) -> Decimal | None:
+        return self._lenient(quantity, text, n, what, "era.bad-quantity", "a number")
+
+    def _lenient(self, parse, text: str, n: int, what: str, rule: str, should_be: str):
+        """A date or quantity, or None with a warning: a bad one never stops the balancing."""
         if not text or text.isspace():
             return None
         try:
-            return quantity(text)
+            return parse(text)
         except ValueError:
             shown = text.strip()[:20]
             self.finding(
-                "era.bad-quantity", Severity.WARNING,
-                f"{what} '{shown}' at segment {n} ({self._where()}) is not a number; it is left blank.",
+                rule, Severity.WARNING,
+                f"{what} '{shown}' at segment {n} ({self._where()}) is not {should_be}; it is left blank.",
                 value=shown,
             )
             return None

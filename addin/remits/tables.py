@@ -105,7 +105,8 @@ LINE_COLUMNS: Columns = (
     ("segment", "Segment"),
 )
 
-ADJUSTMENT_COLUMNS: Columns = (
+#: Where an adjustment or remark sits: its payment, claim and (for line-level ones) line.
+_PLACE: Columns = (
     ("file", "File"),
     ("trace_number", "Trace Number"),
     ("payment_no", "Payment No"),
@@ -114,6 +115,9 @@ ADJUSTMENT_COLUMNS: Columns = (
     ("level", "Level"),
     ("patient_control_number", "Patient Control Number"),
     ("procedure_code", "Procedure Code"),
+)
+
+ADJUSTMENT_COLUMNS: Columns = _PLACE + (
     ("group", "Group"),
     ("reason", "CARC"),
     ("amount", "Amount"),
@@ -129,15 +133,7 @@ CATEGORY_COLUMNS: Columns = (
     ("next_action", "Next Action"),
 )
 
-REMARK_COLUMNS: Columns = (
-    ("file", "File"),
-    ("trace_number", "Trace Number"),
-    ("payment_no", "Payment No"),
-    ("claim_no", "Claim No"),
-    ("line_no", "Line No"),
-    ("level", "Level"),
-    ("patient_control_number", "Patient Control Number"),
-    ("procedure_code", "Procedure Code"),
+REMARK_COLUMNS: Columns = _PLACE + (
     ("source", "From Segment"),
     ("code", "RARC"),
     ("segment", "Segment"),
