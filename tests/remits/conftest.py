@@ -1,7 +1,7 @@
 """Fixtures for the remits tests: where the 835 files are, and a bare-835 builder.
 
-The public samples live in the shared folder beside the repository (``../shared/x12-samples/835``,
-read-only, attributed in its SOURCES.md); the synthetic infusion remits live in ``data/``.
+The public samples are copied from the project's shared folder into ``data/public/`` (attributed in
+``data/public/SOURCES.md``, which must stay beside them); the synthetic infusion remits live in ``data/``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "x12-samples" / "835"
+SAMPLES = Path(__file__).resolve().parent / "data" / "public" / "835"
 DATA = Path(__file__).resolve().parent / "data"
 
 

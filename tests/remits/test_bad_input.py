@@ -40,7 +40,7 @@ def test_missing_file_and_folder(tmp_path):
 
 
 def test_an_837_is_not_a_remit():
-    claim_file = Path(__file__).resolve().parents[3] / "shared/x12-samples/837/lfh_837p_demo.example1.837"
+    claim_file = Path(__file__).resolve().parent / "data/public/837/lfh_837p_demo.example1.837"
     finding = only_finding(read_835(claim_file))
     assert finding.message == "lfh_837p_demo.example1.837 holds no 835 remittance (transaction types found: 837)."
 

@@ -21,7 +21,7 @@ from infusion_billing.remits.synthetic import synthetic_835
 from infusion_billing.remits.tables import TABLES
 
 HERE = Path(__file__).resolve().parent
-BASES = [p.read_text() for p in sorted((HERE.parents[2] / "shared" / "x12-samples" / "835").iterdir())
+BASES = [p.read_text() for p in sorted((HERE / "data" / "public" / "835").iterdir())
          if p.name != "SOURCES.md"]
 BASES += [p.read_text() for p in sorted((HERE / "data").glob("*.835"))]
 BASES.append(synthetic_835(4, payments=2, seed=3))
