@@ -63,7 +63,7 @@ def code_site(group: list[Service], initial: Service | None, site_modifier: str,
                 _hydration_short(s, out)
         return drafts
 
-    kind = tables.kinds[(initial.category, initial.method)]
+    kind = initial.kind
     ids = initial.admin_ids
     extra = _extra_rules(initial)
     hours = addon_hour_units(initial.minutes, tables.hour, tables.addon_over) \
@@ -90,10 +90,11 @@ def code_site(group: list[Service], initial: Service | None, site_modifier: str,
     if initial.method == PUSH:
         pushes[initial.drug_keys] = initial.start
     infusions = [initial] if initial.method == INFUSION and initial.category != HYDRATION else []
-    rest = sorted((s for s in group if s is not initial),
-                  key=lambda s: (s.start is None, s.start or 0, s.admins[0].admin_id))
+    rest = [s for s in group if s is not initial]
+    if len(rest) > 1:
+        rest.sort(key=_time_order)
     for s in rest:
-        kind = tables.kinds[(s.category, s.method)]
+        kind = s.kind
         if s.category == HYDRATION:
             drafts.extend(_secondary_hydration(s, kind.subsequent, ctx, out))
         elif s.method == INFUSION:
@@ -101,6 +102,10 @@ def code_site(group: list[Service], initial: Service | None, site_modifier: str,
         else:
             drafts.extend(_subsequent_push(s, kind, pushes, ctx, out, professional))
     return drafts
+
+
+def _time_order(s: Service) -> tuple:
+    return s.start is None, s.start or 0, s.admins[0].row.admin_id
 
 
 def _hydration_short(s: Service, out: Outcome) -> None:
@@ -201,7 +206,7 @@ def code_other_routes(admins: list[Admin], ctx: "Context", out: Outcome) -> tupl
         if route == Route.SC_INFUSION.value and a.minutes is not None and not a.fallback \
                 and a.minutes <= tables.push_max:
             route = Route.SC_INJECTION.value  # a 15-minute subcutaneous "infusion" is an injection
-        hormonal = bool(a.drug and a.drug.hormonal_antineoplastic)
+        hormonal = a.info is not None and a.info.hormonal
         rc = tables.route_code(route, a.category, hormonal)
         if rc is None:
             out.at_admin(a.row, R.MANUAL_REVIEW, WARNING,

@@ -23,7 +23,9 @@ class Pricer:
     def __init__(self, book) -> None:
         self.present = book.has("ChargeMaster")
         self.sheet = book.table("ChargeMaster").sheet or "ChargeMaster"
-        self.amounts: dict[str, Decimal] = {r.code: r.charge_amount for r in book.rows("ChargeMaster")}
+        # Amounts are money to the cent (the reader rounds them half-up), so amount x units needs no rounding.
+        self.amounts: dict[str, Decimal] = {r.code: r.charge_amount.quantize(CENT, rounding=ROUND_HALF_UP)
+                                            for r in book.rows("ChargeMaster")}
         self.missing: dict[str, int] = {}
         self.lines = 0
 
@@ -34,7 +36,12 @@ class Pricer:
         if amount is None:
             self.missing[code] = self.missing.get(code, 0) + 1
             return ZERO
-        return (amount * units).quantize(CENT, rounding=ROUND_HALF_UP)
+        return amount * units  # whole units times an amount in cents: already exact to the cent
+
+    def unpriced(self, code: str) -> Decimal:
+        """0.00 for a code without an amount, remembered for :meth:`findings` (the caller counts lines)."""
+        self.missing[code] = self.missing.get(code, 0) + 1
+        return ZERO
 
     def findings(self) -> list[Finding]:
         """One finding when there is no ChargeMaster at all, else one per code it lacks."""

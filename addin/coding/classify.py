@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .. import values as v
 from ..findings import Severity
 from ..schema import Administration, Purpose, Route
 from . import rules as R
@@ -41,20 +40,11 @@ HYDRATION = "Hydration fluid"
 INFUSION = "infusion"
 PUSH = "push"
 
-IV_ROUTES = frozenset({Route.IV_INFUSION, Route.IV_PUSH})
-TIMED_ROUTES = frozenset({Route.IV_INFUSION, Route.SC_INFUSION})
+# Enum members bound once: looking them up (and their .value) in the hot loop costs more than the rule.
+IV_INFUSION, IV_PUSH, SC_INFUSION = Route.IV_INFUSION, Route.IV_PUSH, Route.SC_INFUSION
+PORT_FLUSH, ORAL = Route.PORT_FLUSH, Route.ORAL
 INCIDENTAL_PURPOSES = frozenset({Purpose.KVO, Purpose.CARRIER, Purpose.FLUSH})
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
-
-
-def display_name(text: str) -> str:
-    """``rituximab`` -> ``Rituximab`` (only the first letter; ``IVIG`` stays ``IVIG``)."""
-    return text[:1].upper() + text[1:] if text else text
-
-
-def short_name(table_name: str) -> str:
-    """A Drugs-table name without its descriptor notes: ``diphenhydramine HCl up to 50 mg`` -> ``diphenhydramine HCl``."""
-    return table_name.split(" (")[0].split(" up to ")[0]
 
 
 def classify(row: Administration, ctx: "Context", out: Outcome) -> Admin | None:
@@ -62,35 +52,31 @@ def classify(row: Administration, ctx: "Context", out: Outcome) -> Admin | None:
 
     Every problem on the row is reported, not just the first, so a biller fixes them in one pass.
     """
-    encounter = out.encounter
     hcpcs = row.hcpcs
-    drug = None
+    info = None
     ok = True
     if hcpcs:
-        drug = ctx.drugs.get(hcpcs)
-        if drug is None:
+        info = ctx.info(hcpcs)
+        if info is None:
             out.at_admin(row, R.UNKNOWN_HCPCS, ERROR,
                          f"HCPCS {hcpcs} is not in the built-in drug table or the workbook's Drugs table.",
                          "HCPCS", hcpcs,
                          "Correct the HCPCS, or add the drug with its billing unit to the Drugs table.")
             ok = False
-        else:
-            deleted = ctx.tables.deleted.get(hcpcs)
-            if deleted and encounter.date_of_service >= deleted[0]:
-                out.at_admin(row, R.DELETED_HCPCS, WARNING,
-                             f"HCPCS {hcpcs} was deleted on {deleted[0].isoformat()}; bill {deleted[1]} "
-                             "(its billing unit differs).", "HCPCS", hcpcs, f"Use {deleted[1]}.")
+        elif info.deleted is not None and out.encounter.date_of_service >= info.deleted[0]:
+            out.at_admin(row, R.DELETED_HCPCS, WARNING,
+                         f"HCPCS {hcpcs} was deleted on {info.deleted[0].isoformat()}; bill {info.deleted[1]} "
+                         "(its billing unit differs).", "HCPCS", hcpcs, f"Use {info.deleted[1]}.")
 
     route = row.route
-    incidental = row.purpose in INCIDENTAL_PURPOSES and route is not Route.PORT_FLUSH
+    incidental = route is not PORT_FLUSH and row.purpose in INCIDENTAL_PURPOSES
     category = None
     moved = False
     if row.drug_class is not None:
-        category = row.drug_class.value
-    elif drug is not None:
-        category = drug.drug_class.value
-        if category == CHEMO and out.payer is not None and not out.payer.biologics_as_chemo \
-                and drug.hcpcs in ctx.tables.biologics:
+        category = row.drug_class._value_
+    elif info is not None:
+        category = info.category
+        if info.biologic and category == CHEMO and out.payer is not None and not out.payer.biologics_as_chemo:
             category, moved = THERAPEUTIC, True
     if category is None and ok:
         if incidental and not hcpcs:
@@ -105,32 +91,34 @@ def classify(row: Administration, ctx: "Context", out: Outcome) -> Admin | None:
         out.at_admin(row, R.ROUTE_MISSING, ERROR, "has no Route; a push, an infusion and an injection are "
                      "coded differently.", "Route", fix="Fill in the Route.")
         return None
-    if route is Route.ORAL:
+    if route is ORAL:
         out.at_admin(row, R.ORAL_NOT_BILLED, INFO, "is an oral medication; it has no administration code "
-                     "and no drug line.", "Route", route.value)
+                     "and no drug line.", "Route", route._value_)
         return None
     if not ok:
         return None
 
-    name = display_name(row.drug or (short_name(drug.drug_name) if drug else category))
-    admin = Admin(row, drug, category, route.value, name, hcpcs or v.norm_key(row.drug or category),
-                  v.norm_key(row.iv_site) if row.iv_site else "")
-    admin.biologic_moved = moved
-    admin.incidental = incidental and category == HYDRATION
+    drug_text = row.drug
+    name = ctx.display(drug_text) if drug_text else (info.name if info is not None else category)
+    admin = Admin(row, info, category, route._value_, name, hcpcs or ctx.key(drug_text or category),
+                  ctx.key(row.iv_site) if row.iv_site else "")
+    if moved:
+        admin.biologic_moved = True
     if incidental:
         admin.reportable = False
+        admin.incidental = category == HYDRATION
     if not hcpcs and category != HYDRATION:
         out.at_admin(row, R.WHITE_BAGGED, INFO,
                      f"{name} has no HCPCS: the drug was supplied by a pharmacy or the patient, so only its "
                      "administration is coded.", "HCPCS")
 
-    if not _clock(admin, row, ctx, out):
+    if (row.start is not None or route is IV_INFUSION or route is SC_INFUSION) and not _clock(admin, row, ctx, out):
         return None
-    if route in IV_ROUTES:
-        if route is Route.IV_PUSH or admin.fallback or (admin.minutes is not None and admin.minutes <= ctx.tables.push_max):
-            admin.method = PUSH
-        else:
-            admin.method = INFUSION
+    if route is IV_PUSH:
+        admin.method = PUSH
+    elif route is IV_INFUSION:
+        minutes = admin.minutes
+        admin.method = PUSH if admin.fallback or minutes is None or minutes <= ctx.push_max else INFUSION
     return admin
 
 
@@ -151,7 +139,7 @@ def _clock(admin: Admin, row: Administration, ctx: "Context", out: Outcome) -> b
     if row.start is not None:
         begin = row.start.hour * 60 + row.start.minute
         admin.interval = (begin, begin)
-    if row.route not in TIMED_ROUTES or admin.incidental or not admin.reportable:
+    if (row.route is not IV_INFUSION and row.route is not SC_INFUSION) or not admin.reportable:
         return True
     missing = "Stop" if row.start is not None else "Start"
     if ctx.settings.missing_stop_fallback == "Hold":

@@ -34,6 +34,7 @@ An NDC that cannot be converted holds the encounter at the NDC cell.
 from __future__ import annotations
 
 from decimal import ROUND_CEILING, Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..findings import Severity
@@ -41,6 +42,7 @@ from ..identifiers import ValidationError
 from ..schema import Container, Drug, MeasureUnit, NdcUnit
 from . import rules as R
 from .classify import HYDRATION
+from .druginfo import DrugInfo
 from .model import Admin, Draft, Outcome
 
 if TYPE_CHECKING:
@@ -51,29 +53,35 @@ ERROR, WARNING = Severity.ERROR, Severity.WARNING
 MASS = {"g": Decimal(1_000_000), "mg": Decimal(1000), "mcg": Decimal(1)}
 ZERO = Decimal(0)
 _THOUSANDTH = Decimal("0.001")
+_ONE = Decimal(1)
+SINGLE_DOSE = Container.SINGLE_DOSE
 
 
 class UnitProblem(ValueError):
     """A dose that cannot be expressed in the drug's billing unit."""
 
 
-def billing_amount(dose: Decimal, dose_unit: str, drug: Drug) -> Decimal:
+def billing_amount(dose: Decimal, dose_unit: str, drug: Drug | DrugInfo) -> Decimal:
     """The dose in the measure of the drug's billing unit: 1 g of a per-mg code is 1000 (mg).
 
     A dose in mL for a per-mg code converts only through the Drugs table's concentration: NDC Unit
     = ML and ``NDC Quantity Per Billing Unit`` mL in one billing unit.
     """
-    unit = drug.billing_unit.value
+    if isinstance(drug, DrugInfo):
+        unit, quantity, ml_per_unit, hcpcs = drug.unit, drug.quantity, drug.ml_per_unit, drug.hcpcs
+    else:
+        unit, quantity, hcpcs = drug.billing_unit.value, drug.billing_unit_quantity, drug.hcpcs
+        ml_per_unit = drug.ndc_quantity_per_unit if drug.ndc_unit is NdcUnit.ML else None
     if dose_unit == unit:
         return dose
     if dose_unit in MASS and unit in MASS:
         return dose * MASS[dose_unit] / MASS[unit]
-    if dose_unit == "mL" and unit in MASS and drug.ndc_unit is NdcUnit.ML and drug.ndc_quantity_per_unit:
-        return dose / drug.ndc_quantity_per_unit * drug.billing_unit_quantity
     if dose_unit == "mL" and unit in MASS:
-        raise UnitProblem(f"the dose is in mL but {drug.hcpcs} is billed per {number(drug.billing_unit_quantity)} "
-                          f"{unit} and the Drugs table gives no concentration")
-    raise UnitProblem(f"a dose in {dose_unit} cannot be converted to {drug.hcpcs}'s billing unit ({unit})")
+        if ml_per_unit:
+            return dose / ml_per_unit * quantity
+        raise UnitProblem(f"the dose is in mL but {hcpcs} is billed per {number(quantity)} {unit} and the Drugs "
+                          "table gives no concentration")
+    raise UnitProblem(f"a dose in {dose_unit} cannot be converted to {hcpcs}'s billing unit ({unit})")
 
 
 def ceil_units(amount: Decimal, quantity: Decimal) -> int:
@@ -93,6 +101,7 @@ def waste_units(dose: Decimal, wasted: Decimal, dose_unit: str, drug: Drug) -> i
     return ceil_units(used + billing_amount(wasted, dose_unit, drug), q) - ceil_units(used, q)
 
 
+@lru_cache(maxsize=8192)
 def number(d: Decimal) -> str:
     """A Decimal as a biller writes it: 10, 0.25, 1,600 without exponent or trailing zeros."""
     text = format(d.normalize(), "f")
@@ -102,20 +111,23 @@ def number(d: Decimal) -> str:
     return f"{int(text):,}"
 
 
+@lru_cache(maxsize=8192)
 def tidy(d: Decimal) -> Decimal:
     """A quantity to at most 3 decimals, without trailing zeros or exponent."""
     d = d.quantize(_THOUSANDTH)
-    return d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
+    return d.quantize(_ONE) if d == d.to_integral_value() else d.normalize()
 
 
 class _Group:
     """Administrations of one HCPCS (and one NDC) in one encounter: one drug line."""
 
-    __slots__ = ("drug", "admins", "amount", "waste", "parts", "ml", "waste_ml", "all_ml", "ndc", "waste_admin")
+    __slots__ = ("info", "admins", "amount", "waste", "parts", "ml", "waste_ml", "all_ml", "ndc", "waste_admin",
+                 "dose_unit")
 
-    def __init__(self, drug: Drug, ndc: str) -> None:
-        self.drug = drug
+    def __init__(self, info: DrugInfo, ndc: str, dose_unit: str) -> None:
+        self.info = info
         self.ndc = ndc
+        self.dose_unit = dose_unit
         self.admins: list[Admin] = []
         self.amount = ZERO
         self.waste = ZERO
@@ -130,71 +142,77 @@ def code_drug_lines(admins: list[Admin], ctx: "Context", out: Outcome) -> list[D
     """One line per drug (and NDC) with units, then a JW line where waste is billable."""
     groups: dict[tuple[str, str], _Group] = {}
     for a in admins:
-        drug = a.drug
-        if drug is None or a.incidental:
+        info = a.info
+        if info is None or a.incidental:
             continue
         row = a.row
-        amount = _checked_amount(a, ctx, out)
-        ndc = _ndc(a, ctx, out)
+        amount = _checked_amount(a, info, out)
+        ndc = _ndc(a, info, ctx, out)
         if amount is None or ndc is None:
             continue
-        key = (drug.hcpcs, ndc)
+        key = (info.hcpcs, ndc)
         group = groups.get(key)
+        unit = row.dose_unit._value_ if row.dose_unit is not None else ""
         if group is None:
-            group = groups[key] = _Group(drug, ndc)
+            group = groups[key] = _Group(info, ndc, unit)
         group.admins.append(a)
         group.amount += amount[0]
-        group.parts.append(f"{number(row.dose)} {row.dose_unit.value}" if row.dose is not None else "")
+        group.parts.append(f"{number(row.dose)} {unit}" if row.dose is not None else "")
         if amount[1]:
             group.waste += amount[1]
             group.waste_admin = a
-        if row.dose_unit is MeasureUnit.ML:
+        if unit == "mL":
             group.ml += row.dose
-            group.waste_ml += row.wasted or ZERO
+            if row.wasted:
+                group.waste_ml += row.wasted
         else:
             group.all_ml = False
     if out.held:
         return []
-    return [line for group in groups.values() for line in _lines(group, ctx, out)]
+    lines: list[Draft] = []
+    for group in groups.values():
+        lines.extend(_lines(group, ctx, out))
+    return lines
 
 
-def _checked_amount(a: Admin, ctx: "Context", out: Outcome) -> tuple[Decimal, Decimal] | None:
+def _checked_amount(a: Admin, info: DrugInfo, out: Outcome) -> tuple[Decimal, Decimal] | None:
     """(dose, waste) in the billing unit's measure, or None after an error finding on the row."""
-    row, drug = a.row, a.drug
-    if drug.hcpcs in ctx.tables.unclassified:
-        return (row.dose or ZERO, ZERO)
-    if row.dose is None:
+    row = a.row
+    dose = row.dose
+    if info.unclassified:
+        return (dose or ZERO, ZERO)
+    if dose is None:
         out.at_admin(row, R.DOSE_MISSING, ERROR, f"{a.name} has no Dose, so its units cannot be counted.", "Dose",
                      fix="Fill in the amount given.")
         return None
-    if row.dose <= 0:
-        out.at_admin(row, R.DOSE_INVALID, ERROR, f"{a.name} has a dose of {number(row.dose)}; a dose must be "
-                     "more than zero.", "Dose", row.dose, "Correct the Dose.")
+    if dose <= 0:
+        out.at_admin(row, R.DOSE_INVALID, ERROR, f"{a.name} has a dose of {number(dose)}; a dose must be "
+                     "more than zero.", "Dose", dose, "Correct the Dose.")
         return None
     if row.dose_unit is None:
         out.at_admin(row, R.DOSE_UNIT, ERROR, f"{a.name} has no Dose Unit.", "Dose Unit",
-                     fix=f"Fill in the Dose Unit ({drug.hcpcs} is billed per {number(drug.billing_unit_quantity)} "
-                         f"{drug.billing_unit.value}).")
+                     fix=f"Fill in the Dose Unit ({info.hcpcs} is billed per {number(info.quantity)} {info.unit}).")
         return None
-    wasted = row.wasted or ZERO
-    if wasted < 0:
-        out.at_admin(row, R.WASTE_INVALID, ERROR, "the Wasted amount is negative.", "Wasted", row.wasted,
+    wasted = row.wasted
+    if wasted is not None and wasted < 0:
+        out.at_admin(row, R.WASTE_INVALID, ERROR, "the Wasted amount is negative.", "Wasted", wasted,
                      "Enter the amount discarded, or leave Wasted blank.")
         return None
+    unit = row.dose_unit._value_
+    if unit == info.unit:  # the usual case: charted in the billing unit's measure
+        return dose, (wasted or ZERO)
     try:
-        dose = billing_amount(row.dose, row.dose_unit.value, drug)
-        waste = billing_amount(wasted, row.dose_unit.value, drug) if wasted else ZERO
+        return billing_amount(dose, unit, info), (billing_amount(wasted, unit, info) if wasted else ZERO)
     except UnitProblem as problem:
-        out.at_admin(row, R.DOSE_UNIT, ERROR, f"{a.name}: {problem}.", "Dose Unit", row.dose_unit.value,
+        out.at_admin(row, R.DOSE_UNIT, ERROR, f"{a.name}: {problem}.", "Dose Unit", unit,
                      "Enter the dose in the billing unit's measure (mg, mcg, g, units), or add the concentration "
                      "to the Drugs table (NDC Unit ML and NDC Quantity Per Billing Unit).")
         return None
-    return dose, waste
 
 
-def _ndc(a: Admin, ctx: "Context", out: Outcome) -> str | None:
+def _ndc(a: Admin, info: DrugInfo, ctx: "Context", out: Outcome) -> str | None:
     """The 11-digit NDC of the row ("" when none is known), or None after an error finding."""
-    text = a.row.ndc or a.drug.ndc
+    text = a.row.ndc or info.drug.ndc
     if not text:
         return ""
     try:
@@ -204,37 +222,38 @@ def _ndc(a: Admin, ctx: "Context", out: Outcome) -> str | None:
             out.at_admin(a.row, R.NDC_INVALID, ERROR, f"NDC: {problem}", "NDC", text,
                          "Enter the NDC as printed on the label, with its hyphens, or as 11 digits.")
         else:
-            out.add(R.NDC_INVALID, ERROR, f"NDC of {a.drug.hcpcs}: {problem}", table="Drugs", row=a.drug,
+            out.add(R.NDC_INVALID, ERROR, f"NDC of {info.hcpcs}: {problem}", table="Drugs", row=info.drug,
                     column="NDC", value=text, fix="Correct the NDC in the Drugs table.")
         return None
 
 
 def _lines(group: _Group, ctx: "Context", out: Outcome) -> list[Draft]:
-    drug = group.drug
-    hcpcs = drug.hcpcs
+    info = group.info
+    hcpcs = info.hcpcs
     first = group.admins[0]
-    ids = [a.admin_id for a in group.admins]
-    q = drug.billing_unit_quantity
-    unit = drug.billing_unit.value
+    ids = [a.row.admin_id for a in group.admins]
+    q = info.quantity
+    unit = info.unit
     name = first.name
-    rules: list[str] = []
-    if hcpcs in ctx.tables.unclassified:
+    amount = group.amount
+    if info.unclassified:
         units = len(group.admins)
-        rules.append(R.UNCLASSIFIED_DRUG)
+        rules = [R.UNCLASSIFIED_DRUG]
         sentence = f"{name}: {hcpcs} is an unclassified drug code, billed as 1 unit per dose with its NDC"
     else:
-        units = ceil_units(group.amount, q)
-        rules.append(R.DRUG_UNITS)
-        dose_text = " + ".join(group.parts)
-        if len(group.parts) > 1 or first.row.dose_unit.value != unit:
-            dose_text += f" = {number(group.amount)} {unit}"
-        per = f"up to {number(q)} {unit}" if drug.up_to else f"{number(q)} {unit}"
+        units = ceil_units(amount, q)
+        rules = [R.DRUG_UNITS]
+        parts = group.parts
+        dose_text = parts[0] if len(parts) == 1 else " + ".join(parts)
+        if len(parts) > 1 or group.dose_unit != unit:
+            dose_text += f" = {number(amount)} {unit}"
+        per = f"up to {number(q)} {unit}" if info.up_to else f"{number(q)} {unit}"
         sentence = f"{name} {dose_text} at {per} per unit, rounded up: {hcpcs} x {units}"
     if len(group.admins) > 1:
         rules.append(R.DRUG_SAME_DAY)
 
-    container = first.row.container or drug.container
-    single = container is Container.SINGLE_DOSE
+    container = first.row.container
+    single = info.single_dose if container is None else container is SINGLE_DOSE
     waste = group.waste
     if waste and not single:
         row = group.waste_admin.row
@@ -243,13 +262,13 @@ def _lines(group: _Group, ctx: "Context", out: Outcome) -> list[Draft]:
                      "with JW, so the waste was left off.", "Wasted", row.wasted,
                      "Clear Wasted, or correct the Container if the drug came from a single-dose vial.")
         waste = ZERO
-    if waste and drug.vial_size:
-        vials = ceil_units(group.amount, drug.vial_size)
-        most = vials * drug.vial_size - group.amount
+    if waste and info.vial:
+        vials = ceil_units(amount, info.vial)
+        most = vials * info.vial - amount
         if waste > most:
             row = group.waste_admin.row
             out.at_admin(row, R.WASTE_EXCEEDS_VIALS, WARNING,
-                         f"{name}: {number(waste)} {unit} wasted is more than the {vials} x {number(drug.vial_size)} "
+                         f"{name}: {number(waste)} {unit} wasted is more than the {vials} x {number(info.vial)} "
                          f"{unit} vials the dose needs leave over ({number(most)} {unit}); only that is billed.",
                          "Wasted", row.wasted, "Check the vials used and the amount discarded.")
             waste = most
@@ -257,12 +276,12 @@ def _lines(group: _Group, ctx: "Context", out: Outcome) -> list[Draft]:
     modifiers: list[str] = []
     jw_line: Draft | None = None
     payer = out.payer
-    if single and payer is not None and payer.requires_jw_jz and R.UNCLASSIFIED_DRUG not in rules:
-        jw = ceil_units(group.amount + waste, q) - units if waste else 0
+    if single and payer is not None and payer.requires_jw_jz and not info.unclassified:
+        jw = ceil_units(amount + waste, q) - units if waste else 0
         if jw > 0:
             jw_line = Draft(hcpcs, jw, ids, [R.JW_WASTE],
                             f"{name} {number(waste)} {unit} discarded from a single-dose container: "
-                            f"ceil({number(group.amount + waste)}/{number(q)}) - ceil({number(group.amount)}/"
+                            f"ceil({number(amount + waste)}/{number(q)}) - ceil({number(amount)}/"
                             f"{number(q)}) = {jw} x {hcpcs}-JW", ["JW"], is_admin=False)
         elif not waste:
             modifiers.append("JZ")
@@ -273,7 +292,7 @@ def _lines(group: _Group, ctx: "Context", out: Outcome) -> list[Draft]:
             rules.append(R.JZ_NO_WASTE)
             sentence += f"; the {number(waste)} {unit} discarded is inside the rounded-up units: JZ"
     m340b = ctx.settings.modifier_340b
-    if m340b in ("JG", "TB") and first.category != HYDRATION:
+    if m340b != "None" and first.category != HYDRATION:
         modifiers.append(m340b)
         rules.append(R.MODIFIER_340B)
         if jw_line is not None:
@@ -281,21 +300,20 @@ def _lines(group: _Group, ctx: "Context", out: Outcome) -> list[Draft]:
             jw_line.rules.append(R.MODIFIER_340B)
 
     line = Draft(hcpcs, units, ids, rules, sentence, modifiers, is_admin=False)
-    lines = [line] if jw_line is None else [line, jw_line]
     if group.ndc:
-        _set_ndc(line, group, group.amount, group.ml)
+        _set_ndc(line, group, amount, group.ml)
         if jw_line is not None:
             _set_ndc(jw_line, group, waste, group.waste_ml)
-    return lines
+    return [line] if jw_line is None else [line, jw_line]
 
 
 def _set_ndc(line: Draft, group: _Group, amount: Decimal, ml: Decimal) -> None:
     """NDC, its unit and the package quantity: mL drawn when the dose was in mL, else by the Drugs table."""
-    drug = group.drug
+    info = group.info
     line.ndc = group.ndc
     line.rules.append(R.NDC)
     if group.all_ml:
         line.ndc_unit, line.ndc_quantity = "ML", tidy(ml)
-    elif drug.ndc_unit is not None and drug.ndc_quantity_per_unit:
-        line.ndc_unit = drug.ndc_unit.value
-        line.ndc_quantity = tidy(amount / drug.billing_unit_quantity * drug.ndc_quantity_per_unit)
+    elif info.ndc_unit and info.ndc_per_unit:
+        line.ndc_unit = info.ndc_unit
+        line.ndc_quantity = tidy(amount / info.quantity * info.ndc_per_unit)

@@ -19,16 +19,21 @@ left out would otherwise leave a partial claim). Warnings and info findings neve
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from typing import Callable, Iterable, Sequence
 
 from ..findings import Finding, Severity
+from ..values import norm_key
 from ..schema import Administration, Encounter, Setting
 from . import rules as R
 from .admin_codes import EncounterCounters, code_other_routes, code_site
 from .charges import Pricer
 from .classify import classify
 from .drug_lines import code_drug_lines
+from .druginfo import DrugInfo, display_name
 from .hierarchy import site_groups
 from .lines import ChargeLine
 from .model import Draft, Outcome
@@ -101,6 +106,35 @@ class Context:
             else:
                 rows.append(row)
         self._ndc: dict[str, str] = {}
+        self._info: dict[str, DrugInfo | None] = {}
+        self._keys: dict[str, str] = {}
+        self._names: dict[str, str] = {}
+        self.push_max = self.tables.push_max
+
+    def info(self, hcpcs: str) -> DrugInfo | None:
+        """The digested Drugs-table row of a HCPCS (workbook rows override the built-in table), or None."""
+        try:
+            return self._info[hcpcs]
+        except KeyError:
+            drug = self.drugs.get(hcpcs)
+            info = self._info[hcpcs] = DrugInfo(drug, self.tables) if drug is not None else None
+            return info
+
+    def key(self, text: str) -> str:
+        """The comparison key of a site or drug name (``L Forearm`` and ``l-forearm`` are one site)."""
+        try:
+            return self._keys[text]
+        except KeyError:
+            key = self._keys[text] = norm_key(text)
+            return key
+
+    def display(self, text: str) -> str:
+        """A charted drug name as the Explanation shows it."""
+        try:
+            return self._names[text]
+        except KeyError:
+            name = self._names[text] = display_name(text)
+            return name
 
     def ndc11(self, text: str) -> str:
         """The 11-digit NDC (cached: a clinic uses a few dozen NDCs thousands of times)."""
@@ -121,6 +155,24 @@ def code_book(book, progress: Callable[..., Iterable] | None = None) -> CodingRe
     ``progress(iterable, total=, desc=)`` wraps the loop (a progress bar on the command line).
     Never raises for bad data: every problem is a Finding located at its cell.
     """
+    with _no_cycle_collection():
+        return _code_book(book, progress)
+
+
+@contextmanager
+def _no_cycle_collection():
+    """Pause Python's cycle collector while coding: the engine's objects form no reference cycles, and
+    with a workbook's rows in memory each automatic collection walks them all (a quarter of the time)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _code_book(book, progress: Callable[..., Iterable] | None) -> CodingResult:
     ctx = Context(book)
     result = CodingResult()
     # A row the reader left out (a bad cell) would leave a partial claim: its encounter is held too.
@@ -253,7 +305,12 @@ def _drop_orphan_addons(drafts: list[Draft], ctx: Context, out: Outcome) -> list
     pairs = ctx.tables.addon_primaries
     while True:
         codes = {d.code for d in drafts}
-        orphan = next((d for d in drafts if d.code in pairs and not pairs[d.code] & codes), None)
+        orphan = None
+        for d in drafts:
+            primaries = pairs.get(d.code)
+            if primaries is not None and primaries.isdisjoint(codes):
+                orphan = d
+                break
         if orphan is None:
             return drafts
         out.at_encounter(R.ADDON_WITHOUT_PRIMARY, Severity.WARNING,
@@ -289,6 +346,41 @@ def finalize(encounter: Encounter, drafts: list[Draft], pricer: Pricer) -> list[
     """Number the lines and price them: ChargeMaster amount x units."""
     eid = encounter.encounter_id
     dos = encounter.date_of_service
-    return [ChargeLine(eid, n, dos, d.code, tuple(d.modifiers), d.units, pricer.charge(d.code, d.units), d.ndc,
-                       d.ndc_unit, d.ndc_quantity, tuple(d.admin_ids), tuple(d.rules), d.explanation)
-            for n, d in enumerate(drafts, start=1)]
+    amounts = pricer.amounts
+    lines = []
+    for n, d in enumerate(drafts, start=1):
+        code, units = d.code, d.units
+        amount = amounts.get(code)
+        lines.append(_charge_line(eid, n, dos, code, tuple(d.modifiers), units,
+                                  amount * units if amount is not None else pricer.unpriced(code), d.ndc,
+                                  d.ndc_unit, d.ndc_quantity, tuple(d.admin_ids), tuple(d.rules), d.explanation))
+    pricer.lines += len(drafts)
+    return lines
+
+
+def _line_factory() -> Callable[..., ChargeLine]:
+    """A ChargeLine constructor without the frozen dataclass's per-field ``object.__setattr__`` calls.
+
+    A run builds hundreds of thousands of lines and the generated ``__init__`` of a frozen, slotted
+    dataclass costs three times what filling its slots directly does. The object is the same: every
+    field set, in order; fields added to ChargeLine later (with defaults) fall back to the plain
+    constructor.
+    """
+    names = tuple(f.name for f in dataclass_fields(ChargeLine))
+    expected = ("encounter_id", "line", "date_of_service", "code", "modifiers", "units", "charge", "ndc", "ndc_unit",
+                "ndc_quantity", "admin_ids", "rule_ids", "explanation")
+    if names != expected or getattr(ChargeLine, "__slots__", ()) != expected:
+        return ChargeLine
+    new = object.__new__
+    (s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12) = (ChargeLine.__dict__[n].__set__ for n in names)
+
+    def make(a, b, c, d, e, f, g, h, i, j, k, m, n):
+        line = new(ChargeLine)
+        s0(line, a); s1(line, b); s2(line, c); s3(line, d); s4(line, e); s5(line, f); s6(line, g)  # noqa: E702
+        s7(line, h); s8(line, i); s9(line, j); s10(line, k); s11(line, m); s12(line, n)  # noqa: E702
+        return line
+
+    return make
+
+
+_charge_line = _line_factory()

@@ -32,15 +32,18 @@ if TYPE_CHECKING:
 
 def can_be_initial(service: Service, ctx: "Context") -> bool:
     """True when the service meets its initial code's minimum minutes (16 for infusions, 31 for hydration)."""
-    kind = ctx.tables.kinds[(service.category, service.method)]
+    kind = service.kind = ctx.tables.kinds[(service.category, service.method)]
     service.rank = kind.rank
     return service.minutes >= kind.minimum_minutes
 
 
+def _precedence(s: Service) -> tuple:
+    return s.rank, -s.minutes, s.start if s.start is not None else 1 << 20, s.admins[0].row.admin_id
+
+
 def facility_choice(candidates: list[Service]) -> Service:
     """Highest in the hierarchy; then the longer; then the earlier."""
-    return min(candidates, key=lambda s: (s.rank, -s.minutes, s.start if s.start is not None else 1 << 20,
-                                          s.admins[0].admin_id))
+    return candidates[0] if len(candidates) == 1 else min(candidates, key=_precedence)
 
 
 def primary_service(services: list[Service], candidates: list[Service], ctx: "Context",
@@ -80,9 +83,11 @@ def site_groups(services: list[Service], ctx: "Context", out: Outcome,
     primary = primary_service(services, candidates, ctx, out) if professional and services else None
 
     sites: list[str] = []
-    for s in sorted(services, key=lambda s: s.start if s.start is not None else 1 << 20):
-        if s.site and s.site not in sites:
-            sites.append(s.site)
+    first_site = services[0].site
+    if any(s.site != first_site for s in services):
+        for s in sorted(services, key=lambda s: s.start if s.start is not None else 1 << 20):
+            if s.site and s.site not in sites:
+                sites.append(s.site)
     if len(sites) > 1 and not out.encounter.second_site_necessary:
         second = next(s for s in services if s.site == sites[1])
         row = second.admins[0].row
@@ -95,7 +100,7 @@ def site_groups(services: list[Service], ctx: "Context", out: Outcome,
         return None
 
     if len(sites) <= 1:
-        groups = [services]
+        return [(services, facility_choice(candidates) if primary is None and candidates else primary)]
     else:
         by_site: dict[str, list[Service]] = {site: [] for site in sites}
         for s in services:

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from datetime import date, time
 
+from .rules import INTERRUPTION_INVALID, STOP_BEFORE_START
+
 MINUTES_PER_DAY = 24 * 60
 
 
@@ -35,6 +37,9 @@ class TimeProblem(ValueError):
         self.message = message
 
 
+_CLOCK_FACES = tuple(f"{m // 60:02d}:{m % 60:02d}" for m in range(MINUTES_PER_DAY))
+
+
 def clock_minutes(t: time) -> int:
     """Minutes since midnight: 11:20 -> 680."""
     return t.hour * 60 + t.minute
@@ -42,8 +47,7 @@ def clock_minutes(t: time) -> int:
 
 def clock_text(minutes: int) -> str:
     """680 -> ``11:20``; a time past midnight of the next day keeps its clock face (1560 -> ``02:00``)."""
-    m = minutes % MINUTES_PER_DAY
-    return f"{m // 60:02d}:{m % 60:02d}"
+    return _CLOCK_FACES[minutes % MINUTES_PER_DAY]
 
 
 def span(day: date, start: time, stop: time, stop_date: date | None = None) -> tuple[int, int]:
@@ -53,8 +57,6 @@ def span(day: date, start: time, stop: time, stop_date: date | None = None) -> t
     Raises :class:`TimeProblem` (``coding.stop-before-start``) when the stop comes before the start,
     which usually means a missing Stop Date or swapped times.
     """
-    from .rules import STOP_BEFORE_START
-
     begin = start.hour * 60 + start.minute
     end = stop.hour * 60 + stop.minute
     if stop_date is not None and stop_date != day:
@@ -80,14 +82,12 @@ def infusion_minutes(start: time, stop: time, interrupted: int = 0, *, stop_date
     >>> infusion_minutes(time(11, 20), time(16, 40), 75)
     245
     """
-    from .rules import INTERRUPTION_INVALID
-
     day = start_date or stop_date or date(2000, 1, 1)
     begin, end = span(day, start, stop, stop_date)
     return counted(begin, end, interrupted, INTERRUPTION_INVALID)
 
 
-def counted(begin: int, end: int, interrupted: int, rule_id: str = "coding.interruption-invalid") -> int:
+def counted(begin: int, end: int, interrupted: int, rule_id: str = INTERRUPTION_INVALID) -> int:
     """``end - begin - interrupted``; interruptions must be at least 0 and shorter than the infusion."""
     elapsed = end - begin
     if interrupted < 0:

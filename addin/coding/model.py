@@ -11,7 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 from ..findings import Finding, Severity
-from ..schema import Administration, Drug, Encounter, Payer
+from ..schema import Administration, Encounter, Payer
+from .druginfo import DrugInfo
 
 
 class Admin:
@@ -19,7 +20,7 @@ class Admin:
 
     Attributes:
         row: the input row (for locating findings).
-        drug: its Drugs-table row, or None (no HCPCS: white/brown-bagged drug or plain fluid).
+        info: its digested Drugs-table row, or None (no HCPCS: white/brown-bagged drug or plain fluid).
         category: ``Chemo/Complex``, ``Therapeutic`` or ``Hydration fluid`` after payer options.
         biologic_moved: True when the payer's Biologics As Chemo Admin = N made it therapeutic.
         route: the route value text (``IV infusion``, ``SC injection`` ...).
@@ -35,13 +36,13 @@ class Admin:
         incidental: True for KVO, carrier and flush fluid: no administration and no fluid line.
     """
 
-    __slots__ = ("row", "drug", "category", "biologic_moved", "route", "interval", "minutes", "method",
+    __slots__ = ("row", "info", "category", "biologic_moved", "route", "interval", "minutes", "method",
                  "fallback", "site", "drug_key", "name", "reportable", "incidental")
 
-    def __init__(self, row: Administration, drug: Drug | None, category: str, route: str, name: str,
+    def __init__(self, row: Administration, info: "DrugInfo | None", category: str, route: str, name: str,
                  drug_key: str, site: str) -> None:
         self.row = row
-        self.drug = drug
+        self.info = info
         self.category = category
         self.biologic_moved = False
         self.route = route
@@ -76,10 +77,11 @@ class Service:
         site: IV site key.
         drug_keys: the drug or mix (frozenset of drug keys), for "new drug" and "same drug" questions.
         timing: how the minutes were counted, in words, for the Explanation column.
+        start: minute it started (for time order and the same-drug push gap), or None.
     """
 
     __slots__ = ("admins", "category", "method", "minutes", "intervals", "site", "drug_keys", "timing", "rank",
-                 "fallback")
+                 "kind", "start")
 
     def __init__(self, admins: list[Admin], category: str, method: str, minutes: int,
                  intervals: list[tuple[int, int]], site: str, drug_keys: frozenset[str], timing: str) -> None:
@@ -92,11 +94,8 @@ class Service:
         self.drug_keys = drug_keys
         self.timing = timing
         self.rank = 99
-        self.fallback = any(a.fallback for a in admins)
-
-    @property
-    def start(self) -> int | None:
-        return self.intervals[0][0] if self.intervals else None
+        self.kind = None  # its row of tables/hierarchy.csv, set when the initial is chosen
+        self.start: int | None = intervals[0][0] if intervals else None
 
     @property
     def admin_ids(self) -> list[str]:
@@ -104,11 +103,9 @@ class Service:
 
     @property
     def name(self) -> str:
-        names: list[str] = []
-        for a in self.admins:
-            if a.name not in names:
-                names.append(a.name)
-        return " + ".join(names)
+        if len(self.admins) == 1:
+            return self.admins[0].name
+        return " + ".join(dict.fromkeys(a.name for a in self.admins))
 
 
 class Draft:

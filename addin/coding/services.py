@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .engine import Context
 
 _CLASS_ORDER = {CHEMO: 0, THERAPEUTIC: 1, HYDRATION: 2}
+_HYDRATION_KEY = frozenset(("hydration",))
 
 
 def timing_text(admins: list[Admin], minutes: int | None, method: str) -> str:
@@ -34,69 +35,74 @@ def timing_text(admins: list[Admin], minutes: int | None, method: str) -> str:
     ``11:20-16:40 less 75 min interruption = 245 min``; ``09:00-10:00 + 13:00-13:45 = 105 min``;
     ``IV push at 10:05``.
     """
+    a = admins[0]
     if method == PUSH:
-        a = admins[0]
         if a.fallback:
             missing = "stop" if a.row.start is not None else "start"
             return f"IV infusion with no {missing} time, coded as a push"
-        if a.route == "IV infusion" and a.minutes is not None:
+        if a.interval is None:
+            return "IV push"
+        if a.route == "IV infusion":
             return f"{clock_text(a.interval[0])}-{clock_text(a.interval[1])} = {a.minutes} min (15 min or less is a push)"
-        return f"IV push at {clock_text(a.interval[0])}" if a.interval else "IV push"
-    spans = []
-    interrupted = 0
-    for a in admins:
-        if a.interval:
-            text = f"{clock_text(a.interval[0])}-{clock_text(a.interval[1])}"
-            if a.interval[1] >= 1440:
-                text += " (next day)"
-            if text not in spans:
-                spans.append(text)
-        interrupted += a.row.interrupted_minutes
-    text = " + ".join(spans)
+        return f"IV push at {clock_text(a.interval[0])}"
+    if len(admins) == 1:
+        begin, end = a.interval
+        text = f"{clock_text(begin)}-{clock_text(end)}{' (next day)' if end >= 1440 else ''}"
+        interrupted = a.row.interrupted_minutes
+    else:
+        spans: list[str] = []
+        interrupted = 0
+        for a in admins:
+            if a.interval:
+                text = f"{clock_text(a.interval[0])}-{clock_text(a.interval[1])}"
+                if a.interval[1] >= 1440:
+                    text += " (next day)"
+                if text not in spans:
+                    spans.append(text)
+            interrupted += a.row.interrupted_minutes
+        text = " + ".join(spans)
     if interrupted:
-        text += f" less {interrupted} min interruption"
+        return f"{text} less {interrupted} min interruption = {minutes} min"
     return f"{text} = {minutes} min"
 
 
 def build_services(admins: list[Admin], ctx: "Context", out: Outcome) -> list[Service]:
     """The IV services of one encounter: bags merged, repeated bags of a drug summed, hydration counted."""
-    push_max = ctx.tables.push_max
-    bags: dict[str, list[Admin]] = {}
-    units: list[list[Admin]] = []
+    drug_services: list[Service] = []
+    hydration: list[list[Admin]] = []
+    bags: dict[str, list[Admin]] | None = None
     for a in admins:
         if not a.reportable:
             continue
         bag = a.row.bag
-        if bag:
-            key = v.norm_key(bag)
-            members = bags.get(key)
-            if members is None:
-                members = bags[key] = []
-                units.append(members)
-            members.append(a)
+        if bag:  # drugs sharing a bag are merged below, once every row is seen
+            if bags is None:
+                bags = {}
+            bags.setdefault(ctx.key(bag), []).append(a)
+        elif a.category == HYDRATION:
+            hydration.append([a])
         else:
-            units.append([a])
-
-    drug_services: list[Service] = []
-    hydration: list[list[Admin]] = []
-    for members in units:
-        if len(members) == 1:
-            a = members[0]
-            if a.category == HYDRATION:
-                hydration.append(members)
-                continue
-            drug_services.append(Service(members, a.category, a.method, a.minutes or 0,
+            drug_services.append(Service([a], a.category, a.method, a.minutes or 0,
                                          [a.interval] if a.interval else [], a.site, frozenset((a.drug_key,)),
-                                         timing_text(members, a.minutes, a.method)))
-            continue
-        category = min((a.category for a in members), key=_CLASS_ORDER.__getitem__)
-        if category == HYDRATION:
-            hydration.append(members)
-            continue
-        drug_services.append(_bag_service(members, category, push_max))
+                                         timing_text([a], a.minutes, a.method)))
+    if bags:
+        for members in bags.values():
+            category = min((a.category for a in members), key=_CLASS_ORDER.__getitem__)
+            if category == HYDRATION:
+                hydration.append(members)
+            elif len(members) == 1:
+                a = members[0]
+                drug_services.append(Service(members, category, a.method, a.minutes or 0,
+                                             [a.interval] if a.interval else [], a.site, frozenset((a.drug_key,)),
+                                             timing_text(members, a.minutes, a.method)))
+            else:
+                drug_services.append(_bag_service(members, category, ctx.push_max))
 
-    drug_services = _sum_same_drug(drug_services)
-    return drug_services + _hydration_services(hydration, drug_services, ctx, out)
+    if len(drug_services) > 1:
+        drug_services = _sum_same_drug(drug_services)
+    if hydration:
+        return drug_services + _hydration_services(hydration, drug_services, ctx, out)
+    return drug_services
 
 
 def _bag_service(members: list[Admin], category: str, push_max: int) -> Service:
@@ -139,10 +145,10 @@ def _sum_same_drug(services: list[Service]) -> list[Service]:
 def _hydration_services(groups: list[list[Admin]], drug_services: list[Service], ctx: "Context",
                         out: Outcome) -> list[Service]:
     """Hydration bags with documented necessity, counted only where nothing else ran [S1][S8][S24]."""
-    eligible: list[list[Admin]] = []
+    eligible: list[tuple[tuple[int, int], list[Admin]]] = []
     for members in groups:
         lead = members[0]
-        if any(a.fallback for a in members):
+        if lead.fallback or (len(members) > 1 and any(a.fallback for a in members)):
             continue  # already reported by coding.stop-time-fallback
         if lead.row.necessity_documented is not True:
             out.at_admin(lead.row, R.HYDRATION_NECESSITY, Severity.WARNING,
@@ -150,38 +156,40 @@ def _hydration_services(groups: list[list[Admin]], drug_services: list[Service],
                          "as hydration.", "Necessity Documented",
                          fix="Set Necessity Documented = Y when the record documents why the patient needed fluids.")
             continue
-        if any(a.interval for a in members):
-            eligible.append(members)
+        timed = [a.interval for a in members if a.interval]
+        if timed:
+            hull = timed[0] if len(timed) == 1 else (min(i[0] for i in timed), max(i[1] for i in timed))
+            eligible.append((hull, members))
     if not eligible:
         return []
+    eligible.sort(key=lambda e: e[0][0])
 
     # Time taken by other infusions and by documented pushes is not hydration time.
     others = [iv for s in drug_services for iv in s.intervals if iv[1] > iv[0]]
-    segments: list[tuple[list[Admin], int, tuple[int, int]]] = []
-    counted_hydration: list[tuple[int, int]] = []
-    for members in sorted(eligible, key=lambda m: min(a.interval[0] for a in m if a.interval)):
-        timed = [a for a in members if a.interval]
-        hull = (min(a.interval[0] for a in timed), max(a.interval[1] for a in timed))
-        minutes = minutes_outside(hull, others + counted_hydration)
-        minutes -= max(a.row.interrupted_minutes for a in members)
-        counted_hydration.append(hull)
-        segments.append((members, max(minutes, 0), hull))
-
-    def service(parts: list[tuple[list[Admin], int, tuple[int, int]]]) -> Service:
-        admins = [a for members, _, _ in parts for a in members]
-        minutes = sum(m for _, m, _ in parts)
-        gross = sum(h[1] - h[0] for _, _, h in parts) - sum(max(a.row.interrupted_minutes for a in m) for m, _, _ in parts)
-        timing = " + ".join(f"{clock_text(h[0])}-{clock_text(h[1])}" for _, _, h in parts)
-        interrupted = sum(max(a.row.interrupted_minutes for a in m) for m, _, _ in parts)
-        if interrupted:
-            timing += f" less {interrupted} min interruption"
-        if gross != minutes:
-            timing += f" less {gross - minutes} min alongside other infusions or pushes"
-        timing += f" = {minutes} min"
-        site = next((a.site for a in admins if a.site), "")
-        return Service(admins, HYDRATION, INFUSION, minutes, [h for _, _, h in parts], site,
-                       frozenset(("hydration",)), timing)
+    segments: list[tuple[list[Admin], int, tuple[int, int], int]] = []
+    for hull, members in eligible:
+        interrupted = members[0].row.interrupted_minutes if len(members) == 1 else \
+            max(a.row.interrupted_minutes for a in members)
+        minutes = minutes_outside(hull, others) - interrupted
+        others.append(hull)  # overlapping hydration bags count once
+        segments.append((members, max(minutes, 0), hull, interrupted))
 
     if ctx.settings.hydration_sum_segments:
-        return [service(segments)]
-    return [service([seg]) for seg in segments]
+        return [_hydration_service(segments)]
+    return [_hydration_service([seg]) for seg in segments]
+
+
+def _hydration_service(parts: list[tuple[list[Admin], int, tuple[int, int], int]]) -> Service:
+    """One hydration service over ``parts`` (bag, counted minutes, clock span, interruption)."""
+    admins = [a for members, _, _, _ in parts for a in members]
+    minutes = sum(p[1] for p in parts)
+    interrupted = sum(p[3] for p in parts)
+    gross = sum(h[1] - h[0] for _, _, h, _ in parts) - interrupted
+    timing = " + ".join(f"{clock_text(h[0])}-{clock_text(h[1])}" for _, _, h, _ in parts)
+    if interrupted:
+        timing += f" less {interrupted} min interruption"
+    if gross != minutes:
+        timing += f" less {gross - minutes} min alongside other infusions or pushes"
+    timing += f" = {minutes} min"
+    site = next((a.site for a in admins if a.site), "")
+    return Service(admins, HYDRATION, INFUSION, minutes, [p[2] for p in parts], site, _HYDRATION_KEY, timing)

@@ -1,0 +1,62 @@
+"""What the engine needs to know about one HCPCS drug, looked up once per run.
+
+A clinic gives the same few dozen drugs thousands of times; everything about a drug that does not
+depend on the encounter (billing unit, class, container, biologic or unclassified code, NDC in 11
+digits, deletion date, the name a biller reads) is worked out the first time the HCPCS is met.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from ..schema import Container, Drug, NdcUnit
+from .ruletables import CodingTables
+
+
+def short_name(table_name: str) -> str:
+    """A Drugs-table name without its descriptor notes: ``diphenhydramine HCl up to 50 mg`` -> ``diphenhydramine HCl``."""
+    return table_name.split(" (")[0].split(" up to ")[0]
+
+
+def display_name(text: str) -> str:
+    """``rituximab`` -> ``Rituximab`` (only the first letter; ``IVIG`` stays ``IVIG``)."""
+    return text[:1].upper() + text[1:] if text else text
+
+
+class DrugInfo:
+    """One Drugs-table row, digested.
+
+    Attributes:
+        drug: the row itself (workbook row or built-in).
+        hcpcs, name: code and display name (``Rituximab``).
+        category: ``Chemo/Complex``, ``Therapeutic`` or ``Hydration fluid`` (before payer options).
+        unit, quantity: billing unit measure (``mg``) and amount per HCPCS unit (10).
+        single_dose, up_to, hormonal: container and descriptor flags.
+        biologic, unclassified: membership of ``tables/drug_groups.csv``.
+        ml_per_unit: mL in one billing unit when the table gives the concentration (NDC Unit = ML).
+        ndc_unit, ndc_per_unit: the NDC unit of measure and NDC quantity per billing unit.
+        vial: content of one vial in the billing unit's measure, or None.
+        deleted: (deleted from, replacement) for a deleted code, else None.
+    """
+
+    __slots__ = ("drug", "hcpcs", "name", "category", "unit", "quantity", "single_dose", "up_to", "hormonal",
+                 "biologic", "unclassified", "ml_per_unit", "ndc_unit", "ndc_per_unit", "vial", "deleted")
+
+    def __init__(self, drug: Drug, tables: CodingTables) -> None:
+        self.drug = drug
+        self.hcpcs = drug.hcpcs
+        self.name = display_name(short_name(drug.drug_name))
+        self.category = drug.drug_class.value
+        self.unit = drug.billing_unit.value
+        self.quantity: Decimal = drug.billing_unit_quantity
+        self.single_dose = drug.container is Container.SINGLE_DOSE
+        self.up_to = drug.up_to
+        self.hormonal = drug.hormonal_antineoplastic
+        self.biologic = drug.hcpcs in tables.biologics
+        self.unclassified = drug.hcpcs in tables.unclassified
+        self.ndc_unit = drug.ndc_unit.value if drug.ndc_unit is not None else ""
+        self.ndc_per_unit: Decimal | None = drug.ndc_quantity_per_unit or None
+        self.ml_per_unit = self.ndc_per_unit if drug.ndc_unit is NdcUnit.ML else None
+        self.vial: Decimal | None = drug.vial_size or None
+        self.deleted: tuple[date, str] | None = tables.deleted.get(drug.hcpcs)
