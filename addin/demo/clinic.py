@@ -55,18 +55,40 @@ PRACTICE = "Synthetic Infusion Clinic (demo data)"
 
 #: Planting rates. Per eligible encounter: a timed bag without its stop time; a Medicaid drug line
 #: without its NDC; a premedication with a mistyped HCPCS. Per patient with two or more visits:
-#: coverage that ended before the last visit. Per authorization used twice or more: too few units.
-RATE_STOP_MISSING = 0.015
-RATE_NDC_MISSING = 0.05
-RATE_UNKNOWN_HCPCS = 0.04
-RATE_COVERAGE_ENDED = 0.10
-RATE_AUTH_SHORT = 0.12
+#: coverage that ended before the last visit. Per authorization of a key drug used twice or more:
+#: too few units for the last dose. About 1% of the encounters each.
+RATE_STOP_MISSING = 0.012
+RATE_NDC_MISSING = 0.04
+RATE_UNKNOWN_HCPCS = 0.045
+RATE_COVERAGE_ENDED = 0.08
+RATE_AUTH_SHORT = 0.15
 #: Above this many encounters the stages are skipped: the reader and the result writer hold the
 #: whole workbook in memory (about 2 GB at 100,000 encounters), only generation and writing stream.
 STAGE_LIMIT = 50_000
 
 ANSWER_KEY = "Demo Answer Key"
 ANSWER_COLUMNS = ["Rule ID", "Sheet", "Column", "Row", "Cell", "Description", "Found"]
+
+
+class Quota:
+    """Plants about ``rate`` of the eligible cases, spread out with some jitter.
+
+    A coin flip per case would make the count swing widely in a small demo (two authorization
+    defects one seed, twelve the next); a running credit keeps it near ``rate`` x cases. A case
+    that is due but taken by another defect leaves the credit for the next eligible case.
+    """
+
+    def __init__(self, rate: float, rng: random.Random):
+        self.rate, self.rng = rate, rng
+        self.credit = rng.random()
+
+    def due(self) -> bool:
+        """Count one more eligible case; True (and the credit spent) when a defect is due on it."""
+        self.credit += self.rate
+        if self.credit < 1:
+            return False
+        self.credit -= 1 + self.rng.uniform(-0.4, 0.4)
+        return True
 
 
 @dataclass(frozen=True)
@@ -95,14 +117,16 @@ class AuthPlan:
     used: int = 0
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class PatientPlan:
-    """Everything decided about one patient before any visit is charted."""
+    """Everything decided about one patient before any visit is charted.
+
+    Kept small because a million-encounter clinic holds about 100,000 of them: the visit dates are
+    one byte each (the business day's index in the calendar), and names and member IDs are not
+    stored but re-derived from the seed when the Patients and Coverage rows are written.
+    """
 
     index: int
-    patient_id: str
-    last_name: str
-    first_name: str
     dob: date
     sex: str
     regimen: Regimen
@@ -110,14 +134,17 @@ class PatientPlan:
     diagnoses: dict[str, str]  # visit kind ("*" = any) -> "Z51.11, C18.7"
     ordering_npi: str
     primary: str
-    primary_member: str
     secondary: str | None
-    secondary_member: str | None
     coverage_from: date
-    coverage_to: date | None
-    visits: list[tuple[date, str]]
+    coverage_to: date | None = None
+    days: bytes = b""  # business-day index of each visit, in date order
+    kinds: tuple[str, ...] = ()  # the kind of each visit ("dose", "chemo", "hydration" ...)
     auths: dict[str, AuthPlan] = field(default_factory=dict)
     cursor: int = 0
+
+    @property
+    def patient_id(self) -> str:
+        return f"P{self.index:06d}"
 
     def dx(self, kind: str) -> str:
         return self.diagnoses.get(kind) or self.diagnoses["*"]
@@ -195,14 +222,19 @@ class Clinic:
         self._ordering: dict[str, list[str]] = {}
         self.plans: list[PatientPlan] = []
         self._auth_serial = 0
+        self._auth_quota, self._coverage_quota = Quota(RATE_AUTH_SHORT, rng), Quota(RATE_COVERAGE_ENDED, rng)
         total = 0
+        day_index = {d: i for i, d in enumerate(self.calendar.days)}
         while total < encounters:
-            plan = self._plan(rng, len(self.plans) + 1)
-            if plan is None:
+            made = self._plan(rng, len(self.plans) + 1)
+            if made is None:
                 continue
-            plan.visits = plan.visits[: encounters - total]
-            total += len(plan.visits)
-            self._authorize(rng, plan)
+            plan, visits = made
+            visits = visits[: encounters - total]
+            total += len(visits)
+            self._authorize(rng, plan, visits)
+            plan.days = bytes(day_index[d] for d, _ in visits)
+            plan.kinds = tuple(kind for _, kind in visits)
             self.plans.append(plan)
 
     # -- patients
@@ -211,7 +243,7 @@ class Clinic:
         pool = self._ordering.setdefault(specialty, [people.synthetic_npi(rng) for _ in range(2)])
         return rng.choice(pool)
 
-    def _plan(self, rng: random.Random, index: int) -> PatientPlan | None:
+    def _plan(self, rng: random.Random, index: int) -> tuple[PatientPlan, list[tuple[date, str]]] | None:
         regimen = rng.choices(REGIMENS, weights=[r.weight for r in REGIMENS])[0]
         age = rng.randint(*regimen.ages)
         sex = "F" if rng.random() < regimen.female else "M"
@@ -230,16 +262,22 @@ class Clinic:
             return None
         patient.site = regimen.site(rng) if regimen.site else ""
         primary, secondary = self._choose_payers(rng, age)
+        start = date(rng.choice((2023, 2024, 2025, 2026)), rng.choice((1, 1, 4, 7)), 1)
+        plan = PatientPlan(index=index, dob=dob, sex=sex, regimen=regimen, patient=patient, diagnoses=diagnoses,
+                           ordering_npi=self._ordering_npi(rng, regimen.specialty), primary=primary,
+                           secondary=secondary, coverage_from=min(start, FIRST_DAY - timedelta(days=30)))
+        return plan, visits
+
+    def identity(self, plan: PatientPlan) -> tuple[str, str, str, str | None]:
+        """(last name, first name, primary member ID, secondary member ID), re-derived from the seed."""
+        rng = random.Random(f"{self.seed}:{plan.index}")
         member = {catalog.MEDICARE: people.medicare_id, catalog.MEDICAID: people.medicaid_id}
         ids = [member[p](rng) if p in member else people.commercial_id(rng, p) if p else None
-               for p in (primary, secondary)]
-        start = date(rng.choice((2023, 2024, 2025, 2026)), rng.choice((1, 1, 4, 7)), 1)
-        return PatientPlan(
-            index=index, patient_id=f"P{index:06d}", last_name=people.last_name(rng),
-            first_name=people.first_name(rng), dob=dob, sex=sex, regimen=regimen, patient=patient,
-            diagnoses=diagnoses, ordering_npi=self._ordering_npi(rng, regimen.specialty), primary=primary,
-            primary_member=ids[0], secondary=secondary, secondary_member=ids[1],
-            coverage_from=min(start, FIRST_DAY - timedelta(days=30)), coverage_to=None, visits=visits)
+               for p in (plan.primary, plan.secondary)]
+        return people.last_name(rng), people.first_name(rng), ids[0], ids[1]
+
+    def visit_days(self, plan: PatientPlan) -> list[date]:
+        return [self.calendar.days[i] for i in plan.days]
 
     @staticmethod
     def _choose_payers(rng: random.Random, age: int) -> tuple[str, str | None]:
@@ -254,37 +292,32 @@ class Clinic:
             return rng.choice(catalog.COMMERCIAL), None
         return (catalog.MEDICAID, None) if r < 0.97 else (catalog.MEDICARE, None)
 
-    def _authorize(self, rng: random.Random, plan: PatientPlan) -> None:
+    def _authorize(self, rng: random.Random, plan: PatientPlan, visits: list[tuple[date, str]]) -> None:
         """Prior authorizations for the patient's drugs that need one, with units for every planned
         dose plus a few to spare; now and then one planted short by part of its last dose. Also
         decides whether the patient's coverage ends before the last visit (planted)."""
-        kinds = {kind for _, kind in plan.visits}
-        per_kind = {kind: units_by_hcpcs(_chart(random.Random(0), plan, plan.visits[0][0], kind).admins)
-                    for kind in kinds}
-        primary_codes = {self._key_code(plan, kind) for kind in kinds}
+        kinds = {kind for _, kind in visits}
+        charts = {kind: _chart(random.Random(0), plan, visits[0][0], kind) for kind in kinds}
+        per_kind = {kind: units_by_hcpcs(chart.admins) for kind, chart in charts.items()}
+        primary_codes = {chart.primary.get("hcpcs") for chart in charts.values() if chart.primary}
         planted_patient = False
         for code in sorted({c for units in per_kind.values() for c in units}):
             if not catalog.needs_auth(plan.primary, code):
                 continue
-            doses = [per_kind[kind][code] for _, kind in plan.visits if code in per_kind[kind]]
-            first = next(d for d, kind in plan.visits if code in per_kind[kind])
+            doses = [per_kind[kind][code] for _, kind in visits if code in per_kind[kind]]
+            first = next(d for d, kind in visits if code in per_kind[kind])
             self._auth_serial += 1
             begin = first - timedelta(days=rng.randint(3, 28))
             auth = AuthPlan(f"PA{self.seed % 1000:03d}{self._auth_serial:06d}", code, 0, len(doses) + rng.randint(2, 4),
                             begin, begin + timedelta(days=179))
-            if len(doses) >= 2 and code in primary_codes and not planted_patient and rng.random() < RATE_AUTH_SHORT:
+            if len(doses) >= 2 and code in primary_codes and not planted_patient and self._auth_quota.due():
                 auth.short = planted_patient = True
                 auth.units = sum(doses[:-1]) + doses[-1] // 2
             else:
                 auth.units = sum(doses) + max(doses) * rng.randint(2, 4)
             plan.auths[code] = auth
-        if not planted_patient and len(plan.visits) >= 2 and rng.random() < RATE_COVERAGE_ENDED:
-            plan.coverage_to = plan.visits[-1][0] - timedelta(days=1)
-
-    @staticmethod
-    def _key_code(plan: PatientPlan, kind: str) -> str | None:
-        chair = _chart(random.Random(0), plan, plan.visits[0][0], kind)
-        return chair.primary.get("hcpcs") if chair.primary else None
+        if not planted_patient and len(visits) >= 2 and self._coverage_quota.due():
+            plan.coverage_to = visits[-1][0] - timedelta(days=1)
 
     # -- the small tables
 
@@ -323,20 +356,22 @@ class Clinic:
 
     def _patient_rows(self):
         for p in self.plans:
-            yield {"patient_id": p.patient_id, "last_name": p.last_name, "first_name": p.first_name,
-                   "date_of_birth": p.dob, "sex": p.sex}
+            last, first, _, _ = self.identity(p)
+            yield {"patient_id": p.patient_id, "last_name": last, "first_name": first, "date_of_birth": p.dob,
+                   "sex": p.sex}
 
     def _coverage_rows(self):
         for p in self.plans:
             payer = catalog.PAYERS_BY_ID[p.primary]
             commercial = payer.payer_type == "Commercial"
-            yield {"patient_id": p.patient_id, "payer_id": p.primary, "member_id": p.primary_member,
+            _, _, primary_member, secondary_member = self.identity(p)
+            yield {"patient_id": p.patient_id, "payer_id": p.primary, "member_id": primary_member,
                    "priority": "Primary", "effective_from": p.coverage_from, "effective_to": p.coverage_to,
                    "copay": Decimal("25.00") if commercial else None,
                    "coinsurance": Decimal("0.2") if payer.payer_type != "Medicaid" else Decimal(0),
                    "deductible_remaining": Decimal("0.00") if p.index % 3 else Decimal("250.00")}
             if p.secondary:
-                yield {"patient_id": p.patient_id, "payer_id": p.secondary, "member_id": p.secondary_member,
+                yield {"patient_id": p.patient_id, "payer_id": p.secondary, "member_id": secondary_member,
                        "priority": "Secondary", "effective_from": p.coverage_from, "effective_to": None}
 
     def _authorization_rows(self):
@@ -351,21 +386,23 @@ class Clinic:
     def visits(self) -> Iterator[Visit]:
         """Every encounter in date order with its administrations; fills ``planted`` as it goes."""
         rng = random.Random(self.seed * 31 + 7)
+        self._quotas = [Quota(rate, rng) for rate in (RATE_STOP_MISSING, RATE_NDC_MISSING, RATE_UNKNOWN_HCPCS)]
         self.planted = []
         self.administration_count = 0
-        by_day: dict[date, list[PatientPlan]] = defaultdict(list)
+        by_day: list[list[PatientPlan]] = [[] for _ in self.calendar.days]
         for plan in self.plans:
             plan.cursor = 0
             for auth in plan.auths.values():
                 auth.used = 0
-            for day, _ in plan.visits:
-                by_day[day].append(plan)
+            for i in plan.days:
+                by_day[i].append(plan)
         enc_fields, adm_fields = _fields("Encounters"), _fields("Administrations")
         n = 0
-        for day in sorted(by_day):
-            for plan in by_day.pop(day):
+        for i, day in enumerate(self.calendar.days):
+            plans, by_day[i] = by_day[i], []
+            for plan in plans:
                 n += 1
-                kind = plan.visits[plan.cursor][1]
+                kind = plan.kinds[plan.cursor]
                 plan.cursor += 1
                 yield self._visit(rng, plan, day, kind, n, enc_fields, adm_fields)
 
@@ -420,19 +457,20 @@ class Clinic:
                  and a.get("stop") is not None]
         billed = [(r, a) for r, a in rows if a.get("hcpcs") and a["purpose"] != "KVO"]
         premeds = [(r, a) for r, a in rows if a.get("hcpcs") and a["purpose"] == "Premedication"]
-        draw = rng.random()
-        if timed and draw < RATE_STOP_MISSING:
+        stop_due, ndc_due, hcpcs_due = (q.due() if eligible else False for q, eligible in
+                                        zip(self._quotas, (timed, payer.requires_ndc and billed, premeds)))
+        if stop_due:
             r, a = rng.choice(timed)
             a["stop"] = None
             a.pop("stop_date", None)
             self._record("doc.stop-time-missing", "Administrations", "stop", r,
                          f"{a['admin_id']} ({a['drug']}) was charted without its stop time.")
-        elif payer.requires_ndc and billed and draw < RATE_STOP_MISSING + RATE_NDC_MISSING:
+        elif ndc_due:
             r, a = rng.choice(billed)
             a["ndc"] = None
             self._record("doc.ndc-missing", "Administrations", "ndc", r,
                          f"{a['admin_id']} ({a['drug']}, {a['hcpcs']}) billed to {payer.payer_id} has no NDC.")
-        elif premeds and rng.random() < RATE_UNKNOWN_HCPCS:
+        elif hcpcs_due:
             r, a = rng.choice(premeds)
             wrong = mistyped_hcpcs(rng, a["hcpcs"])
             self._record("coding.unknown-hcpcs", "Administrations", "hcpcs", r,

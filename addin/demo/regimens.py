@@ -213,7 +213,7 @@ def plain(d: Decimal) -> Decimal:
 # ----------------------------------------------------------------------------- the regimens
 
 
-@dataclass
+@dataclass(slots=True)
 class Patient:
     """What a regimen needs to know about its patient (set once when the patient is made)."""
 
@@ -467,7 +467,7 @@ def _folfox_visit(chair, p, kind):
 
 def _opat_schedule(rng, cal, p):
     start = cal.random_day(rng, 10)
-    count = rng.randint(10, 30)
+    count = rng.randint(14, 32)
     i = cal.days.index(start)
     return [(d, "dose") for d in cal.days[i:i + count]]
 

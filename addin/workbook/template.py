@@ -235,7 +235,7 @@ class WorkbookBuilder:
     def append(self, table: str, row: Sequence[Any] | Mapping[str, Any]) -> int:
         """Add one row to ``table``; returns its Excel row number."""
         sheet = self.sheets[table]
-        if isinstance(row, Mapping):
+        if type(row) is not list and isinstance(row, Mapping):
             row = self._row_from_mapping(sheet, row)
         elif len(row) > len(sheet.headers):
             raise ValueError(f"{table}: row has {len(row)} cells for {len(sheet.headers)} columns")
@@ -491,14 +491,15 @@ def _is_date_format(fmt: str) -> bool:
 
 _EPOCH = date(1899, 12, 30)
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_NEEDS_CARE = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _text_xml(text: str) -> str:
-    if "&" in text or "<" in text or ">" in text:
-        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    if _ILLEGAL_XML.search(text):
-        text = _ILLEGAL_XML.sub("", text)
-    return text
+    """Text safe inside an XML element: &, < and > escaped, control characters XML forbids dropped."""
+    if _NEEDS_CARE.search(text) is None:
+        return text
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _ILLEGAL_XML.sub("", text)
 
 
 def _row_xml(r: int, values: Sequence[Any], layout: list[tuple[str, str, str, str, str]]) -> str:
