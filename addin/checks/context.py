@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator, TypeVar
 
 from ..schema import (
     Administration,
@@ -38,6 +38,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..coding.lines import ChargeLine
     from .authorization import AuthLedger
     from .payer_rules import AuthPolicy
+
+T = TypeVar("T")
 
 #: Fluid that only keeps the line open, carries a drug or flushes it is never billed (coding-rules.md section 3).
 NOT_BILLED = frozenset({Purpose.KVO, Purpose.CARRIER, Purpose.FLUSH})
@@ -80,6 +82,7 @@ class CheckContext:
         self.settings = book.settings
         self._lines = lines
         self._kinds: dict[str, _Kind] = {}
+        self._shared: dict[str, object] = {}
 
     # ------------------------------------------------------------------ rows
 
@@ -230,6 +233,12 @@ class CheckContext:
         from .authorization import AuthLedger
 
         return AuthLedger.build(self)
+
+    def shared(self, name: str, build: Callable[["CheckContext"], T]) -> T:
+        """``build(self)``, computed once per run and shared by the rules that need it."""
+        if name not in self._shared:
+            self._shared[name] = build(self)
+        return self._shared[name]
 
     def active_coverage(self, patient_id: str, on: date) -> list[CoverageRow]:
         """The patient's coverage rows in force on ``on``."""

@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 
 from ..findings import Severity
 from ..identifiers import ValidationError
 from ..identifiers import ndc as ndc_id
 from ..identifiers import npi as npi_id
-from ..schema import Container
+from ..schema import Administration, Container, Drug, Encounter
 from ..values import is_blank, norm_key
 from . import icd10
 from ..coding.drug_lines import number
@@ -283,20 +285,62 @@ def hydration_necessity_missing(ctx):
 # ----------------------------------------------------------------------------- waste and NDC
 
 
-def _expected_waste(ctx, admin):
-    """(dose, waste, vial size text) in the billing measure, for a single-dose drug with a known vial size."""
-    drug = ctx.drug(admin)
-    if drug is None or drug.vial_size is None or drug.vial_size <= 0:
-        return None
-    if ctx.container(admin) is not Container.SINGLE_DOSE:
-        return None
-    dose = in_billing_measure(admin.dose, admin.dose_unit, drug)
-    if dose is None or dose <= 0:
-        return None
-    # The smallest number of vials that covers the dose; what is left in the last one is the waste [S27].
-    vials = math.ceil(dose / drug.vial_size)
-    unit = drug.billing_unit.value
-    return dose, vials * drug.vial_size - dose, f"{number(drug.vial_size)} {unit}", unit
+@dataclass(frozen=True, slots=True)
+class _VialUse:
+    """One single-dose drug in one visit: its doses share vials, so waste is counted on their total."""
+
+    encounter: Encounter
+    admins: tuple[Administration, ...]  # in start-time order; the last is where waste is charted
+    dose: Decimal  # total given, in the billing measure
+    waste: Decimal  # what the smallest vial combination for the total leaves over
+    charted: Decimal | None  # Wasted summed over the doses (None when every Wasted is blank)
+    drug: Drug
+
+
+def _vial_uses(ctx) -> list[_VialUse]:
+    return ctx.shared("vial uses", _build_vial_uses)
+
+
+def _build_vial_uses(ctx):
+    """Every single-dose drug with a known Vial Size, per visit, with the waste its vials leave.
+
+    Doses of one drug in one visit come out of the same vials (a bolus and a pump of fluorouracil), so
+    the waste is what the smallest vial combination covering their total leaves [S27], charted on any
+    of them (usually the last).
+    """
+    out = []
+    single = Container.SINGLE_DOSE
+    for enc in ctx.encounters:
+        by_code: dict[str, list[Administration]] = {}
+        for admin in ctx.admins(enc):
+            drug = ctx.drug(admin)
+            if (drug is not None and drug.vial_size and ctx.is_drug(admin)
+                    and (admin.container or drug.container) is single):
+                by_code.setdefault(drug.hcpcs, []).append(admin)
+        for code, admins in by_code.items():
+            drug = ctx.drugs[code]
+            total = Decimal(0)
+            for a in admins:
+                dose = in_billing_measure(a.dose, a.dose_unit, drug)
+                if dose is None:
+                    break  # a missing or unconvertible dose is reported by its own rule
+                total += dose
+            else:
+                if total <= 0 or drug.vial_size <= 0:
+                    continue
+                waste = math.ceil(total / drug.vial_size) * drug.vial_size - total
+                charted = [in_billing_measure(a.wasted, a.dose_unit, drug) for a in admins if a.wasted is not None]
+                if len(admins) > 1:
+                    admins.sort(key=lambda a: (a.start is None, a.start, a.excel_row))
+                out.append(_VialUse(enc, tuple(admins), total, waste,
+                                    None if not charted or None in charted else sum(charted, Decimal(0)), drug))
+    return out
+
+
+def _vial_slots(use: _VialUse) -> dict:
+    unit = use.drug.billing_unit.value
+    return {"dose": number(use.dose), "unit": unit, "vial": f"{number(use.drug.vial_size)} {unit}",
+            "waste": number(use.waste), **_label(use.admins[-1])}
 
 
 @rule("doc.waste-missing", "Discarded amount not documented", Severity.ERROR,
@@ -308,42 +352,32 @@ def _expected_waste(ctx, admin):
              "coding-rules.md section 9 (JW/JZ)",
       tables=ADM, location="Administrations / Wasted")
 def waste_missing(ctx):
-    """For a payer that wants JW/JZ, a dose from single-dose vials that leaves drug in the last vial
-    (Drugs Vial Size) must have the discarded amount charted: JW bills it, JZ says nothing was
-    discarded, and the waste must be in the record."""
-    for enc, admin in ctx.encounter_admins():
-        if admin.wasted is not None or not ctx.is_drug(admin):
-            continue
-        payer = ctx.payer(enc)
-        if payer is None or not payer.requires_jw_jz:
-            continue
-        expected = _expected_waste(ctx, admin)
-        if expected is not None and expected[1] > 0:
-            dose, waste, vial, unit = expected
-            yield hit("Administrations", admin, "Wasted", enc.encounter_id, dose=number(dose), unit=unit,
-                      vial=vial, waste=number(waste), payer_id=payer.payer_id, **_label(admin))
+    """For a payer that wants JW/JZ, a drug from single-dose vials (Drugs Vial Size) whose doses in the
+    visit leave drug in the last vial must have the discarded amount charted: JW bills it, JZ says
+    nothing was discarded, and the waste must be in the record. Reported on the visit's last dose."""
+    for use in _vial_uses(ctx):
+        payer = ctx.payer(use.encounter)
+        if (payer is not None and payer.requires_jw_jz and use.waste > 0
+                and all(a.wasted is None for a in use.admins)):
+            yield hit("Administrations", use.admins[-1], "Wasted", use.encounter.encounter_id,
+                      payer_id=payer.payer_id, **_vial_slots(use))
 
 
 @rule("doc.waste-mismatch", "Discarded amount differs from the vials", Severity.WARNING,
-      message="{admin_id} ({drug}): Wasted is {wasted} {unit}, but {dose} {unit} from {vial} vials leaves "
+      message="{admin_id} ({drug}): Wasted is {wasted} {unit} in all, but {dose} {unit} from {vial} vials leaves "
               "{waste} {unit}.",
       fix="Check the charted waste and the vial size in the Drugs table; waste from a needlessly large vial is "
           "not billable.",
       source="coding-rules.md section 9 (smallest vial combination that covers the dose [S27])",
       rule_set=STRICT, tables=ADM, location="Administrations / Wasted")
 def waste_mismatch(ctx):
-    """The charted waste should equal what the smallest vial combination leaves over."""
-    for enc, admin in ctx.encounter_admins():
-        if admin.wasted is None or not ctx.is_drug(admin):
-            continue
-        expected = _expected_waste(ctx, admin)
-        if expected is None:
-            continue
-        dose, waste, vial, unit = expected
-        wasted = in_billing_measure(admin.wasted, admin.dose_unit, ctx.drug(admin))
-        if wasted is not None and wasted != waste:
-            yield hit("Administrations", admin, "Wasted", enc.encounter_id, wasted=number(wasted), dose=number(dose),
-                      unit=unit, vial=vial, waste=number(waste), **_label(admin))
+    """The waste charted for a drug in a visit (summed over its doses) should equal what the smallest
+    vial combination for the total dose leaves over."""
+    for use in _vial_uses(ctx):
+        if use.charted is not None and use.charted != use.waste:
+            last = next(a for a in reversed(use.admins) if a.wasted is not None)
+            yield hit("Administrations", last, "Wasted", use.encounter.encounter_id, wasted=number(use.charted),
+                      **{**_vial_slots(use), **_label(last)})
 
 
 @rule("doc.ndc-missing", "NDC missing", Severity.ERROR,

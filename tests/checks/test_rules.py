@@ -294,3 +294,26 @@ def test_auth_missing_explains_the_dates_on_file(kit, sheets):
     (f,) = kit.check(sheets, "auth.missing").findings
     assert "AUTH1 covers 2026-01-01 to 2026-08-31" in f.message
     assert "built-in default for Commercial payers" in f.message
+
+
+def _second_infliximab_dose(kit, s, wasted_first, wasted_second):
+    kit.edit(s, "Administrations", "A001", Wasted=wasted_first)
+    return kit.add_row(s, "Administrations", Encounter_ID="E001", Admin_ID="A006", Drug="infliximab", HCPCS="J1745",
+                       Dose=150, Dose_Unit="mg", Wasted=wasted_second, Route="IV infusion", Start=T(11, 10),
+                       Stop=T(11, 40), IV_Site="L forearm", Bag="B3", Purpose="Primary")
+
+
+def test_doses_of_one_drug_share_vials_for_waste(kit, sheets):
+    # 400 mg + 150 mg of infliximab in one visit: six 100 mg vials, 50 mg left, charted on the last dose.
+    row = _second_infliximab_dose(kit, sheets, None, None)
+    (f,) = kit.check(sheets, "doc.waste-missing").findings
+    assert f.location == f"Administrations!H{row}" and "550 mg from 100 mg single-dose vials leaves 50 mg" in f.message
+    sheets = kit.clinic()
+    _second_infliximab_dose(kit, sheets, 0, 50)
+    assert kit.check(sheets, "doc.waste-missing", "doc.waste-mismatch").findings == []
+
+
+def test_waste_mismatch_compares_the_visit_total(kit, sheets):
+    row = _second_infliximab_dose(kit, sheets, 0, 100)
+    (f,) = kit.check(sheets, "doc.waste-mismatch").findings
+    assert f.location == f"Administrations!H{row}" and "Wasted is 100 mg in all" in f.message
