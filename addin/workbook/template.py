@@ -593,14 +593,13 @@ def _sheet_parts(buffer: BytesIO) -> dict[str, str]:
 # ----------------------------------------------------------------------------- entry points
 
 
-def settings_rows(values: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-    """One Settings row per known setting: name, value (blank = default) and a note with the default."""
-    values = values or {}
+def settings_rows() -> list[dict[str, Any]]:
+    """One Settings row per known setting: its name, a blank value (= the default) and a note saying it."""
     rows = []
     for s in SETTING_SPECS:
         default = _default_text(s.default)
-        rows.append({"setting": s.name, "value": values.get(s.name),
-                     "notes": f"Default: {default}." if default else "No default: set it."})
+        note = f"Default: {default}." if default else "No default: set it." if s.default is None else "Blank by default."
+        rows.append({"setting": s.name, "value": None, "notes": note})
     return rows
 
 

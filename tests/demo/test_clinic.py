@@ -292,3 +292,9 @@ def test_above_the_stage_limit_the_workbook_carries_its_answer_key(tmp_path, mon
     assert wb.sheetnames[-1] == ANSWER_KEY and "Findings" not in wb.sheetnames
     assert wb["Encounters"].max_row == 201
     assert [c.value for c in wb[ANSWER_KEY][1]] == demo.ANSWER_COLUMNS
+
+
+def test_a_demo_of_no_encounters_is_refused_with_one_sentence(tmp_path, capsys):
+    assert run_demo(tmp_path / "none.xlsx", encounters=0) == 2
+    assert capsys.readouterr().err.strip() == "infusion-billing: --encounters must be 1 or more."
+    assert not (tmp_path / "none.xlsx").exists()
