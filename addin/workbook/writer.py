@@ -175,11 +175,22 @@ def save_atomically(wb, target: Path) -> None:
     os.close(fd)
     try:
         wb.save(tmp)
+        # mkstemp makes the file private (0600); give it the permissions the user would expect: the
+        # old file's when it is replaced, else what a newly created file gets under the umask.
+        os.chmod(tmp, _mode_for(target))
         os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _mode_for(target: Path) -> int:
+    if target.exists():
+        return target.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def write_table_sheet(wb, table: OutputTable, *, index: int | None = None):

@@ -176,3 +176,17 @@ def test_new_file_says_what_it_could_not_copy(book_factory):
     out = write_outputs(book, [CHARGES], [A_FINDING])
     rules = [r["Rule ID"] for r in read_output_table(out, "Findings")]
     assert rules == ["doc.stop-time-missing", "writer.content-not-copied"]
+
+
+def test_written_files_keep_ordinary_permissions(book_factory):
+    import os
+    import stat
+
+    book = book_factory()
+    os.chmod(book, 0o640)
+    out = write_outputs(book, [CHARGES], [])
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
+    write_outputs(book, [CHARGES], [], in_place=True)
+    assert stat.S_IMODE(book.stat().st_mode) == 0o640
