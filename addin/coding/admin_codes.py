@@ -216,7 +216,7 @@ def code_other_routes(admins: list[Admin], ctx: "Context", out: Outcome) -> tupl
         label = tables.label(rc.code)
         if rc.per_injection:
             drafts.append(Draft(rc.code, 1, [a.admin_id], [R.INJECTION],
-                                f"{a.name} {a.route.lower()}: {rc.code} ({label}), one per injection"))
+                                f"{a.name} {a.route}: {rc.code} ({label}), one per injection"))
         elif route == Route.PORT_FLUSH.value:
             flushes.append(Draft(rc.code, 1, [a.admin_id], [R.PORT_FLUSH],
                                  f"{a.name} port flush with no other service that day: {rc.code}"))
@@ -240,7 +240,7 @@ def code_other_routes(admins: list[Admin], ctx: "Context", out: Outcome) -> tupl
         elif rc.code not in once:
             once.add(rc.code)
             drafts.append(Draft(rc.code, 1, [a.admin_id], [R.PROLONGED_PUMP],
-                                f"{a.name} by {a.route.lower()}: {rc.code} ({label})"))
+                                f"{a.name} by {a.route[:1].lower()}{a.route[1:]}: {rc.code} ({label})"))
     return drafts, flushes
 
 

@@ -33,7 +33,7 @@ An NDC that cannot be converted holds the encounter at the NDC cell.
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -85,8 +85,9 @@ def billing_amount(dose: Decimal, dose_unit: str, drug: Drug | DrugInfo) -> Deci
 
 
 def ceil_units(amount: Decimal, quantity: Decimal) -> int:
-    """Whole billing units covering ``amount``, rounded up."""
-    return int((amount / quantity).to_integral_value(rounding=ROUND_CEILING))
+    """Whole billing units covering ``amount`` (positive), rounded up: 67.9 units of 10 mg is 68."""
+    whole, rest = divmod(amount, quantity)
+    return int(whole) + 1 if rest else int(whole)
 
 
 def drug_units(dose: Decimal, dose_unit: str, drug: Drug) -> int:
@@ -109,6 +110,12 @@ def number(d: Decimal) -> str:
         whole, frac = text.split(".")
         return f"{int(whole):,}.{frac}"
     return f"{int(text):,}"
+
+
+@lru_cache(maxsize=8192)
+def dose_text(dose: Decimal, unit: str) -> str:
+    """``679 mg``: a charted dose as the Explanation shows it."""
+    return f"{number(dose)} {unit}"
 
 
 @lru_cache(maxsize=8192)
@@ -157,7 +164,7 @@ def code_drug_lines(admins: list[Admin], ctx: "Context", out: Outcome) -> list[D
             group = groups[key] = _Group(info, ndc, unit)
         group.admins.append(a)
         group.amount += amount[0]
-        group.parts.append(f"{number(row.dose)} {unit}" if row.dose is not None else "")
+        group.parts.append(dose_text(row.dose, unit) if row.dose is not None else "")
         if amount[1]:
             group.waste += amount[1]
             group.waste_admin = a
@@ -244,11 +251,10 @@ def _lines(group: _Group, ctx: "Context", out: Outcome) -> list[Draft]:
         units = ceil_units(amount, q)
         rules = [R.DRUG_UNITS]
         parts = group.parts
-        dose_text = parts[0] if len(parts) == 1 else " + ".join(parts)
-        if len(parts) > 1 or group.dose_unit != unit:
-            dose_text += f" = {number(amount)} {unit}"
-        per = f"up to {number(q)} {unit}" if info.up_to else f"{number(q)} {unit}"
-        sentence = f"{name} {dose_text} at {per} per unit, rounded up: {hcpcs} x {units}"
+        if len(parts) == 1 and group.dose_unit == unit:
+            sentence = f"{name} {parts[0]} {info.per_unit_text}{units}"
+        else:
+            sentence = f"{name} {' + '.join(parts)} = {number(amount)} {unit} {info.per_unit_text}{units}"
     if len(group.admins) > 1:
         rules.append(R.DRUG_SAME_DAY)
 

@@ -38,10 +38,12 @@ class DrugInfo:
         ndc_unit, ndc_per_unit: the NDC unit of measure and NDC quantity per billing unit.
         vial: content of one vial in the billing unit's measure, or None.
         deleted: (deleted from, replacement) for a deleted code, else None.
+        per_unit_text: the fixed end of its drug line's explanation.
     """
 
     __slots__ = ("drug", "hcpcs", "name", "category", "unit", "quantity", "single_dose", "up_to", "hormonal",
-                 "biologic", "unclassified", "ml_per_unit", "ndc_unit", "ndc_per_unit", "vial", "deleted")
+                 "biologic", "unclassified", "ml_per_unit", "ndc_unit", "ndc_per_unit", "vial", "deleted",
+                 "per_unit_text")
 
     def __init__(self, drug: Drug, tables: CodingTables) -> None:
         self.drug = drug
@@ -60,3 +62,8 @@ class DrugInfo:
         self.ml_per_unit = self.ndc_per_unit if drug.ndc_unit is NdcUnit.ML else None
         self.vial: Decimal | None = drug.vial_size or None
         self.deleted: tuple[date, str] | None = tables.deleted.get(drug.hcpcs)
+        from .drug_lines import number
+
+        per = f"{'up to ' if self.up_to else ''}{number(self.quantity)} {self.unit}"
+        #: The fixed end of the drug line's explanation: ``at 10 mg per unit, rounded up: J9312 x ``.
+        self.per_unit_text = f"at {per} per unit, rounded up: {self.hcpcs} x "

@@ -244,9 +244,12 @@ def _administration_lines(admins, ctx: Context, out: Outcome, professional: bool
         groups = site_groups(services, ctx, out, professional)
         if groups is not None:
             counters = EncounterCounters()
-            modifier = out.payer.separate_site_modifier.value if out.payer is not None else "59"
-            for index, (group, initial) in enumerate(groups):
-                drafts += code_site(group, initial, modifier if index else "", ctx, out, counters, professional)
+            if len(groups) == 1:
+                drafts = code_site(groups[0][0], groups[0][1], "", ctx, out, counters, professional)
+            else:
+                modifier = out.payer.separate_site_modifier.value if out.payer is not None else "59"
+                for index, (group, initial) in enumerate(groups):
+                    drafts += code_site(group, initial, modifier if index else "", ctx, out, counters, professional)
     if other:
         more, flushes = code_other_routes(other, ctx, out)
         drafts += more
@@ -260,9 +263,13 @@ def _administration_lines(admins, ctx: Context, out: Outcome, professional: bool
                 drafts.append(flushes[0])
     if not drafts:
         return drafts
-    drafts = combine(drafts)
-    drafts = _claim_type_filter(drafts, ctx, out, professional)
-    return _drop_orphan_addons(drafts, ctx, out)
+    codes = {d.code for d in drafts}
+    if len(codes) < len(drafts):
+        drafts = combine(drafts)
+    if professional:
+        drafts = _claim_type_filter(drafts, ctx, out)
+        codes = {d.code for d in drafts}
+    return _drop_orphan_addons(drafts, codes, ctx, out)
 
 
 def combine(drafts: list[Draft]) -> list[Draft]:
@@ -284,10 +291,8 @@ def combine(drafts: list[Draft]) -> list[Draft]:
     return result
 
 
-def _claim_type_filter(drafts: list[Draft], ctx: Context, out: Outcome, professional: bool) -> list[Draft]:
+def _claim_type_filter(drafts: list[Draft], ctx: Context, out: Outcome) -> list[Draft]:
     """Professional claims: no facility-only codes (96376); in a facility POS, no 963xx-965xx [S6][S57]."""
-    if not professional:
-        return drafts
     families = ctx.tables.families
     pos = out.encounter.place_of_service
     if pos and pos in ctx.tables.facility_pos:
@@ -300,11 +305,10 @@ def _claim_type_filter(drafts: list[Draft], ctx: Context, out: Outcome, professi
     return [d for d in drafts if not (d.code in families and families[d.code].facility_only)]
 
 
-def _drop_orphan_addons(drafts: list[Draft], ctx: Context, out: Outcome) -> list[Draft]:
+def _drop_orphan_addons(drafts: list[Draft], codes: set[str], ctx: Context, out: Outcome) -> list[Draft]:
     """An add-on code needs one of its primary codes on the claim (``tables/addon_pairs.csv``)."""
     pairs = ctx.tables.addon_primaries
     while True:
-        codes = {d.code for d in drafts}
         orphan = None
         for d in drafts:
             primaries = pairs.get(d.code)
@@ -318,6 +322,7 @@ def _drop_orphan_addons(drafts: list[Draft], ctx: Context, out: Outcome) -> list
                          f"{', '.join(sorted(pairs[orphan.code]))} on the same claim; it was left off. Review the "
                          "initial service.", "Primary Admin ID", out.encounter.primary_admin_id or "")
         drafts = [d for d in drafts if d is not orphan]
+        codes = {d.code for d in drafts}
 
 
 def _em_lines(encounter: Encounter, with_administration: bool, out: Outcome) -> list[Draft]:

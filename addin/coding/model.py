@@ -78,10 +78,11 @@ class Service:
         drug_keys: the drug or mix (frozenset of drug keys), for "new drug" and "same drug" questions.
         timing: how the minutes were counted, in words, for the Explanation column.
         start: minute it started (for time order and the same-drug push gap), or None.
+        admin_ids: the Admin IDs it is made of (the Charges sheet's Admin IDs).
     """
 
     __slots__ = ("admins", "category", "method", "minutes", "intervals", "site", "drug_keys", "timing", "rank",
-                 "kind", "start")
+                 "kind", "start", "admin_ids")
 
     def __init__(self, admins: list[Admin], category: str, method: str, minutes: int,
                  intervals: list[tuple[int, int]], site: str, drug_keys: frozenset[str], timing: str) -> None:
@@ -96,10 +97,7 @@ class Service:
         self.rank = 99
         self.kind = None  # its row of tables/hierarchy.csv, set when the initial is chosen
         self.start: int | None = intervals[0][0] if intervals else None
-
-    @property
-    def admin_ids(self) -> list[str]:
-        return [a.row.admin_id for a in self.admins]
+        self.admin_ids = [a.row.admin_id for a in admins]
 
     @property
     def name(self) -> str:

@@ -136,6 +136,7 @@ def _sum_same_drug(services: list[Service]) -> list[Service]:
             out.append(s)
             continue
         first.admins.extend(s.admins)
+        first.admin_ids.extend(s.admin_ids)
         first.intervals.extend(s.intervals)
         first.minutes += s.minutes
         first.timing = timing_text(first.admins, first.minutes, INFUSION)

@@ -30,8 +30,8 @@ def charges_table(lines: Iterable[ChargeLine]) -> OutputTable:
     """The ``Charges`` output table."""
     return OutputTable(
         "Charges", list(CHARGE_COLUMNS), charge_rows(lines),
-        number_formats={"Date of Service": "yyyy-mm-dd", "Charge": "#,##0.00", "NDC": "@", "NDC Quantity": "0.###",
-                        "Units": "0", "Line": "0"},
+        # Only the columns that need a format get one: each format is a pass over the column's cells.
+        number_formats={"Date of Service": "yyyy-mm-dd", "Charge": "#,##0.00", "NDC Quantity": "0.###"},
         widths={"Explanation": 90, "Rule": 40, "Admin IDs": 22, "NDC": 13, "Modifiers": 11},
         description="One row per claim line: code, modifiers, units, charge, NDC, and the rule that made it.")
 
