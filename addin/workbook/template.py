@@ -32,14 +32,11 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import tempfile
 import typing
 import warnings
 import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime, time
-from decimal import Decimal
 from enum import Enum
 from io import BytesIO
 from pathlib import Path
@@ -50,6 +47,7 @@ from .. import __version__
 from .. import values as v
 from ..schema import INPUT_TABLES, TABLES_BY_NAME, ColumnSpec, TableSpec
 from ..settings import SETTING_SPECS, SettingSpec
+from .ooxml import COMPRESSLEVEL, is_date_format, row_xml, write_part
 from .writer import HEADER_FILL, TABLE_STYLE, OutputTable, save_atomically
 
 INSTRUCTIONS = "Instructions"
@@ -191,7 +189,7 @@ class _Sheet:
     name: str
     ws: Any
     headers: list[str]
-    layout: list[tuple[str, str, str, str, str]]  # letter, then style attr for value, date, time, datetime
+    layout: list[tuple[str, str, str, str, str, str]]  # letter, style attrs: value, date, time, datetime, =text
     data_path: Path | None = None
     data: Any = None  # the open temporary file of row XML
     rows: int = 0
@@ -243,7 +241,7 @@ class WorkbookBuilder:
         excel_row = sheet.rows + 1
         if sheet.name == "Settings" and row and row[0]:
             self._setting_rows[excel_row] = str(row[0])  # its Value cell gets the setting's own drop-down
-        sheet.data.write(_row_xml(excel_row, row, sheet.layout))
+        sheet.data.write(row_xml(excel_row, row, sheet.layout))
         return excel_row
 
     def extend(self, table: str, rows: Iterable[Sequence[Any] | Mapping[str, Any]]) -> int:
@@ -339,10 +337,11 @@ class WorkbookBuilder:
             if shade:  # the column's own style: cells typed below the data are shaded and formatted too
                 dim.fill = PatternFill("solid", fgColor=INPUT_FILL)
                 dim.number_format = fmt
-            date_fmt = fmt if _is_date_format(fmt) else "yyyy-mm-dd"
-            time_fmt = fmt if _is_date_format(fmt) else "hh:mm"
-            layout.append((letter, self._style(ws, fmt, fill), self._style(ws, date_fmt, fill),
-                           self._style(ws, time_fmt, fill), self._style(ws, "yyyy-mm-dd hh:mm", fill)))
+            date_fmt = fmt if is_date_format(fmt) else "yyyy-mm-dd"
+            time_fmt = fmt if is_date_format(fmt) else "hh:mm"
+            plain = self._style(ws, fmt, fill)
+            layout.append((letter, plain, self._style(ws, date_fmt, fill),
+                           self._style(ws, time_fmt, fill), self._style(ws, "yyyy-mm-dd hh:mm", fill), plain))
         header_cells = []
         for header in headers:
             cell = WriteOnlyCell(ws, header)
@@ -482,60 +481,7 @@ def _header_comment(spec: TableSpec, col: ColumnSpec) -> str:
     return "\n".join(lines)
 
 
-def _is_date_format(fmt: str) -> bool:
-    return any(ch in fmt.lower() for ch in "dmyh") and fmt != "General"
-
-
 # ----------------------------------------------------------------------------- streaming the rows
-
-
-_EPOCH = date(1899, 12, 30)
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_NEEDS_CARE = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def _text_xml(text: str) -> str:
-    """Text safe inside an XML element: &, < and > escaped, control characters XML forbids dropped."""
-    if _NEEDS_CARE.search(text) is None:
-        return text
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _ILLEGAL_XML.sub("", text)
-
-
-def _row_xml(r: int, values: Sequence[Any], layout: list[tuple[str, str, str, str, str]]) -> str:
-    """One ``<row>`` of sheet XML. Text is always an inline string, so it can never become a formula."""
-    out = [f'<row r="{r}">']
-    append = out.append
-    for (letter, s, s_date, s_time, s_dt), value in zip(layout, values):
-        if value is None:
-            continue
-        t = type(value)
-        if t is str:
-            if value:
-                append(f'<c r="{letter}{r}"{s} t="inlineStr"><is><t xml:space="preserve">{_text_xml(value)}</t></is></c>')
-        elif t is int or t is float:
-            append(f'<c r="{letter}{r}"{s}><v>{value!r}</v></c>')
-        elif t is Decimal:
-            append(f'<c r="{letter}{r}"{s}><v>{value:f}</v></c>')
-        elif t is date:
-            append(f'<c r="{letter}{r}"{s_date}><v>{(value - _EPOCH).days}</v></c>')
-        elif t is time:
-            seconds = value.hour * 3600 + value.minute * 60 + value.second
-            append(f'<c r="{letter}{r}"{s_time}><v>{seconds / 86400!r}</v></c>')
-        elif t is bool:
-            append(f'<c r="{letter}{r}"{s} t="b"><v>{int(value)}</v></c>')
-        elif t is datetime:
-            days = (value.date() - _EPOCH).days
-            seconds = value.hour * 3600 + value.minute * 60 + value.second
-            append(f'<c r="{letter}{r}"{s_dt}><v>{days + seconds / 86400!r}</v></c>')
-        elif isinstance(value, Enum):
-            append(f'<c r="{letter}{r}"{s} t="inlineStr"><is><t xml:space="preserve">{_text_xml(str(value.value))}'
-                   f'</t></is></c>')
-        else:
-            append(f'<c r="{letter}{r}"{s} t="inlineStr"><is><t xml:space="preserve">{_text_xml(str(value))}'
-                   f'</t></is></c>')
-    append("</row>")
-    return "".join(out)
 
 
 class _Assembler:
@@ -551,7 +497,7 @@ class _Assembler:
         parts = _sheet_parts(buffer)
         by_part = {parts[name]: sheet for name, sheet in self.builder.sheets.items() if name in parts}
         with zipfile.ZipFile(buffer) as src, \
-                zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as dst:
+                zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESSLEVEL) as dst:
             for info in src.infolist():
                 data = src.read(info.filename)
                 sheet = by_part.get(info.filename)
@@ -559,11 +505,8 @@ class _Assembler:
                     dst.writestr(info.filename, data)
                     continue
                 # openpyxl wrote the header row only (and no <dimension>, which is optional).
-                head, tail = data.decode("utf-8").split("</sheetData>", 1)
-                with dst.open(info.filename, "w", force_zip64=True) as out, open(sheet.data_path, "rb") as rows:
-                    out.write(head.encode("utf-8"))
-                    shutil.copyfileobj(rows, out, 1 << 20)
-                    out.write(b"</sheetData>" + tail.encode("utf-8"))
+                head, tail = data.split(b"</sheetData>", 1)
+                write_part(dst, info.filename, [head, sheet.data_path, b"</sheetData>" + tail])
 
 
 def _readable(path: Path) -> None:
