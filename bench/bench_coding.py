@@ -22,7 +22,6 @@ import argparse
 import datetime as dt
 import gc
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -141,13 +140,14 @@ def write_workbook(path: Path, tables: dict[str, list[list[Any]]]) -> None:
 
 
 def child(code: str) -> tuple[float, float]:
-    """Run ``code`` in a fresh Python; (wall seconds, peak RSS MB of that child)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Run ``code`` in a fresh Python; (wall seconds, that child's own peak RSS in MB)."""
+    report = ("\nimport resource, sys\n"
+              "sys.stderr.write(f'PEAK_KB {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n')\n")
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True)
+    done = subprocess.run([sys.executable, "-c", code + report], check=True, stderr=subprocess.PIPE, text=True)
     wall = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return wall, max(peak, before) / 1024
+    peak_kb = next((int(line.split()[1]) for line in done.stderr.splitlines() if line.startswith("PEAK_KB")), 0)
+    return wall, peak_kb / 1024
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -213,8 +213,9 @@ def main(argv: list[str] | None = None) -> int:
             f"write_outputs({str(path)!r}, [], out={str(Path(tmp) / 'copy.xlsx')!r})\n")
         print(f"read + write only:         {base_s:6.2f} s  peak {base_mb:,.0f} MB")
         e2e_s, e2e_mb = child(
-            "import sys\nfrom infusion_billing.cli import main\n"
-            f"sys.exit(main(['code', {str(path)!r}, '-o', {str(Path(tmp) / 'coded.xlsx')!r}, '--max-lines', '0']))\n")
+            "import contextlib, io\nfrom infusion_billing.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"    main(['code', {str(path)!r}, '-o', {str(Path(tmp) / 'coded.xlsx')!r}, '--max-lines', '0'])\n")
         print(f"infusion-billing code:     {e2e_s:6.2f} s  peak {e2e_mb:,.0f} MB  "
               f"{n_enc / e2e_s:>9,.0f} encounters/s end to end")
         ratio = e2e_s / base_s

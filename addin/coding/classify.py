@@ -107,7 +107,7 @@ def classify(row: Administration, ctx: "Context", out: Outcome) -> Admin | None:
     if incidental:
         admin.reportable = False
         admin.incidental = category == HYDRATION
-    if not hcpcs and category != HYDRATION:
+    if not hcpcs and category != HYDRATION and not incidental:
         out.at_admin(row, R.WHITE_BAGGED, INFO,
                      f"{name} has no HCPCS: the drug was supplied by a pharmacy or the patient, so only its "
                      "administration is coded.", "HCPCS")

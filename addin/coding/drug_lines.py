@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 
 from ..findings import Severity
 from ..identifiers import ValidationError
-from ..schema import Container, Drug, MeasureUnit, NdcUnit
+from ..schema import Container, Drug, NdcUnit
 from . import rules as R
 from .classify import HYDRATION
 from .druginfo import DrugInfo

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .. import values as v
 from ..findings import Severity
 from . import rules as R
 from .classify import CHEMO, HYDRATION, INFUSION, PUSH, THERAPEUTIC
