@@ -6,6 +6,11 @@ the input plus the result sheets); the input file is only written with ``in_plac
 after a timestamped backup copy, through a temporary file renamed over the original so a crash never
 leaves half a workbook.
 
+The workbook is never loaded into a spreadsheet library: every part of the input file is copied byte
+for byte (sheets, charts, shapes, pictures, pivot tables, slicers, form controls, VBA) and only the
+tool's sheets are added or replaced (:mod:`.package`), their rows streamed into the sheet XML one at
+a time (:mod:`.ooxml`). Memory therefore follows the largest result table, not the input's size.
+
 Safety rules this module enforces:
 
 * a result table may never replace one of the input tables (Encounters, Payers ...);
@@ -17,7 +22,9 @@ Safety rules this module enforces:
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -28,15 +35,24 @@ from typing import Any, Iterable, Sequence
 
 from .. import __version__
 from .. import values as v
-from ..findings import FINDING_COLUMNS, Finding, Severity, count_by_severity, findings_to_rows
+from ..findings import FINDING_COLUMNS, Finding, count_by_severity, findings_to_rows
 from ..schema import TABLES_BY_NAME
+from .ooxml import ColumnLayout, is_date_format, row_xml
+from .package import TABLE_STYLE, StyleSheet, WorkbookPackage
 from .reader import WorkbookError, check_is_workbook, load_grids
 
+__all__ = ["OutputTable", "findings_table", "write_outputs", "read_output_table", "save_atomically",
+           "default_output_path", "RUN_LOG_COLUMNS", "HEADER_FILL", "TABLE_STYLE"]
+
+#: Dark blue header fill (white bold text) of every tool-owned sheet.
 HEADER_FILL = "1F4E78"
-TABLE_STYLE = "TableStyleMedium2"
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 TIME_FORMAT = "hh:mm"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+#: Characters Excel does not allow in a sheet name, and its length limit.
+_BAD_SHEET_CHARS = set("[]:*?/\\")
+_MAX_SHEET_NAME = 31
 
 
 @dataclass
@@ -91,7 +107,8 @@ def write_outputs(
     """Write ``tables`` (and a Findings sheet when ``findings`` is given) next to the book's own sheets.
 
     Returns the path written. With ``in_place`` a backup ``<name>.backup-YYYYmmdd-HHMMSS.xlsx`` is
-    written first. Input tables are copied cell for cell; only tool-owned sheets are replaced.
+    written first. Every part of the input is copied unchanged; only tool-owned sheets are replaced.
+    With ``stage`` the RunLog sheet gets one more row.
     """
     book_path = Path(book_path)
     check_is_workbook(book_path)
@@ -99,15 +116,15 @@ def write_outputs(
     finding_list = list(findings) if findings is not None else None
     if finding_list is not None:
         all_tables.append(findings_table(finding_list))
+    input_names = {v.norm_key(n) for n in TABLES_BY_NAME}
+    seen: set[str] = set()
     for t in all_tables:
-        if v.norm_key(t.name) in {v.norm_key(n) for n in TABLES_BY_NAME}:
+        if v.norm_key(t.name) in input_names:
             raise ValueError(f"refusing to overwrite input table {t.name}")
-
-    at_risk = content_openpyxl_drops(book_path)
-    if in_place and at_risk:
-        raise WorkbookError(
-            f"{book_path.name} has {', '.join(at_risk)} that cannot be kept when the file is rewritten; "
-            "write the results to a new file with -o instead of --in-place.")
+        _check_sheet_name(t.name)
+        if t.name.casefold() in seen:
+            raise ValueError(f"two result tables are both called {t.name}")
+        seen.add(t.name.casefold())
 
     if in_place:
         target = book_path
@@ -119,62 +136,79 @@ def write_outputs(
         if target.resolve() == book_path.resolve():
             raise WorkbookError("The output file is the input file; use --in-place to write into it.")
 
-    import openpyxl
-
-    keep_vba = book_path.suffix.lower() == ".xlsm"
-    try:
-        wb = openpyxl.load_workbook(book_path, keep_vba=keep_vba)
-    except Exception as exc:
-        raise WorkbookError(f"{book_path.name} could not be opened for writing ({type(exc).__name__}).") from None
-    input_hash = file_hash(book_path)
-    if at_risk and finding_list is not None:
-        # The input file is untouched; only this copy lacks them. Say so on the Findings sheet.
-        lost = Finding("writer.content-not-copied", Severity.WARNING,
-                       f"The output copy does not include the input's {', '.join(at_risk)}; "
-                       f"they are still in {book_path.name}.", source=book_path.name)
-        all_tables[-1] = findings_table(finding_list + [lost])
-    for t in all_tables:
-        write_table_sheet(wb, t)
-    if stage:
-        _append_run_log(wb, stage, input_hash, all_tables, finding_list)
-    save_atomically(wb, target)
+    input_hash = file_hash(book_path) if stage else ""
+    with WorkbookPackage(book_path) as package:
+        if stage:
+            all_tables.append(_run_log_table(package, stage, input_hash, all_tables, finding_list))
+        for t in all_tables:
+            _put_table(package, t)
+        save_atomically(package, target)
     return target
 
 
-def content_openpyxl_drops(path: Path) -> list[str]:
-    """Parts of a workbook that openpyxl does not carry over when it rewrites the file.
-
-    Shapes and text boxes, slicers and timelines, form controls, and pictures (without Pillow) are
-    dropped by openpyxl. Charts, tables, validations, comments and VBA (.xlsm) are kept.
-    """
-    import zipfile
-
-    found = []
-    with zipfile.ZipFile(path) as z:
-        names = z.namelist()
-        drawings = [n for n in names if n.startswith("xl/drawings/drawing") and n.endswith(".xml")]
-        if any(b"<xdr:sp>" in z.read(n) or b"<xdr:sp " in z.read(n) for n in drawings):
-            found.append("shapes or text boxes")
-        if any(n.startswith(("xl/slicers/", "xl/timelines/", "xl/slicerCaches/")) for n in names):
-            found.append("slicers or timelines")
-        if any(n.startswith("xl/ctrlProps/") for n in names):
-            found.append("form controls")
-        if any(n.startswith("xl/media/") for n in names):
-            try:
-                import PIL  # noqa: F401  (openpyxl keeps pictures only with Pillow)
-            except ImportError:
-                found.append("pictures")
-    return found
+def _check_sheet_name(name: str) -> None:
+    """Sheet and Table names Excel would reject are a programming error, caught before anything is written."""
+    if not name.strip() or len(name) > _MAX_SHEET_NAME or _BAD_SHEET_CHARS & set(name) or name.startswith("'"):
+        raise ValueError(f"{name!r} is not a sheet name Excel accepts (1-31 characters, none of [ ] : * ? / \\)")
+    table = OutputTable(name, [], []).table_name
+    if not re.fullmatch(r"[^\W\d]\w*", table) or re.fullmatch(r"[A-Za-z]{1,3}\d+|[RrCc]", table):
+        raise ValueError(f"{name!r} gives the Table name {table!r}, which Excel does not accept (it must start with a "
+                         "letter and must not look like a cell address)")
 
 
-def save_atomically(wb, target: Path) -> None:
-    """Save to a temporary file in the target's folder, then rename it over the target."""
+def _put_table(package: WorkbookPackage, table: OutputTable) -> None:
+    """Stream ``table`` into a new sheet of ``package``: styled header, formatted cells, one Excel Table."""
+    styles = package.styles
+    headers = _unique_headers(table.columns)
+    header_style = f' s="{styles.cell_format(bold_color="FFFFFF", fill=HEADER_FILL, wrap_top=True)}"'
+    header_layout = [(v.excel_column_letter(i), *[header_style] * 5) for i in range(1, len(headers) + 1)]
+    layout = _column_layout(styles, table)
+    widths = [table.widths.get(h) or _guess_width(h, table.rows, i) for i, h in enumerate(table.columns)]
+    rows = itertools.chain([row_xml(1, headers, header_layout)],
+                           (row_xml(r, row, layout) for r, row in enumerate(table.rows, start=2)))
+    package.put_sheet(table.name, table.table_name, headers, widths, rows, last_row=len(table.rows) + 1)
+
+
+def _column_layout(styles: StyleSheet, table: OutputTable) -> list[ColumnLayout]:
+    """Each column's cell styles: its number format, and date/time formats for date and time values."""
+
+    def style(fmt: str) -> str:
+        return "" if fmt == "General" else f' s="{styles.cell_format(fmt)}"'
+
+    quoted = f' s="{styles.cell_format(quote_prefix=True)}"'
+    layout = []
+    for i, header in enumerate(table.columns):
+        fmt = table.number_formats.get(header) or _guess_format(table.rows, i)
+        dated = is_date_format(fmt)
+        layout.append((v.excel_column_letter(i + 1), style(fmt), style(fmt if dated else DATE_FORMAT),
+                       style(fmt if dated else TIME_FORMAT), style(fmt if dated else DATETIME_FORMAT), quoted))
+    return layout
+
+
+def _unique_headers(columns: Sequence[str]) -> list[str]:
+    """Header texts as an Excel Table needs them: not blank, no two alike (Excel adds 2, 3 ... too)."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for i, header in enumerate(columns, start=1):
+        name = str(header).strip() or f"Column{i}"
+        base, n = name, 1
+        while name.casefold() in seen:
+            n += 1
+            name = f"{base}{n}"
+        seen.add(name.casefold())
+        out.append(name)
+    return out
+
+
+def save_atomically(book, target: Path) -> None:
+    """Save ``book`` (anything with ``save(path)``) to a temporary file in the target's folder, then
+    rename it over the target: a crash or a full disk never leaves half a workbook behind."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".~ib-", suffix=target.suffix, dir=target.parent)
     os.close(fd)
     try:
-        wb.save(tmp)
+        book.save(tmp)
         # mkstemp makes the file private (0600); give it the permissions the user would expect: the
         # old file's when it is replaced, else what a newly created file gets under the umask.
         os.chmod(tmp, _mode_for(target))
@@ -193,65 +227,6 @@ def _mode_for(target: Path) -> int:
     return 0o666 & ~umask
 
 
-def write_table_sheet(wb, table: OutputTable, *, index: int | None = None):
-    """Replace (or create) sheet ``table.name`` with a formatted Excel Table of ``table``."""
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.table import Table, TableStyleInfo
-
-    if table.name in wb.sheetnames:
-        old = wb[table.name]
-        index = wb.sheetnames.index(table.name) if index is None else index
-        wb.remove(old)
-    ws = wb.create_sheet(table.name, index)
-    ws.append(list(table.columns))
-    as_text: list[tuple[int, int]] = []
-    for r, row in enumerate(table.rows, start=2):
-        clean = []
-        for c, value in enumerate(row, start=1):
-            value = _cell_value(value)
-            if isinstance(value, str) and v.is_formula_like(value):
-                as_text.append((r, c))
-            clean.append(value)
-        ws.append(clean)
-    for r, c in as_text:
-        cell = ws.cell(r, c)
-        cell.data_type = "s"  # never a formula, whatever the text says
-        cell.quotePrefix = True  # Excel keeps it text when the cell is edited
-
-    header_font = Font(bold=True, color="FFFFFF")
-    header_fill = PatternFill("solid", fgColor=HEADER_FILL)
-    for c, header in enumerate(table.columns, start=1):
-        cell = ws.cell(1, c)
-        cell.font = header_font
-        cell.fill = header_fill
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        letter = get_column_letter(c)
-        fmt = table.number_formats.get(header) or _guess_format(table.rows, c - 1)
-        if fmt and fmt != "General":
-            for (cell_,) in ws.iter_rows(min_row=2, max_row=len(table.rows) + 1, min_col=c, max_col=c):
-                cell_.number_format = fmt
-        ws.column_dimensions[letter].width = table.widths.get(header) or _guess_width(header, table.rows, c - 1)
-    ws.freeze_panes = "A2"
-    last_row = max(2, len(table.rows) + 1)
-    ref = f"A1:{get_column_letter(len(table.columns))}{last_row}"
-    xl_table = Table(displayName=table.table_name, ref=ref)
-    xl_table.tableStyleInfo = TableStyleInfo(name=TABLE_STYLE, showRowStripes=True)
-    ws.add_table(xl_table)
-    return ws
-
-
-def _cell_value(value: Any) -> Any:
-    if value is None or isinstance(value, (str, int, Decimal, date, datetime, time, bool)):
-        return value.value if isinstance(value, v.Choice) else value
-    if isinstance(value, float):
-        # Floats only for ratios and counts; money is Decimal by the time it gets here.
-        return value
-    if hasattr(value, "value"):  # enums
-        return value.value
-    return str(value)
-
-
 def _guess_format(rows: list[list[Any]], i: int) -> str:
     for row in rows[:50]:
         value = row[i] if i < len(row) else None
@@ -260,7 +235,7 @@ def _guess_format(rows: list[list[Any]], i: int) -> str:
         if isinstance(value, Decimal):
             return MONEY_FORMAT
         if isinstance(value, datetime):
-            return "yyyy-mm-dd hh:mm"
+            return DATETIME_FORMAT
         if isinstance(value, date):
             return DATE_FORMAT
         if isinstance(value, time):
@@ -315,16 +290,24 @@ def file_hash(path: Path) -> str:
     return h.hexdigest()
 
 
-def _append_run_log(wb, stage: str, input_hash: str, tables: list[OutputTable], findings: list[Finding] | None):
-    """One RunLog row per run: when, which stage, which tool version, which input, how much came out."""
-    previous: list[list[Any]] = []
-    if "RunLog" in wb.sheetnames:
-        ws = wb["RunLog"]
-        previous = [list(r) for r in ws.iter_rows(min_row=2, values_only=True) if any(x is not None for x in r)]
+def _run_log_table(package: WorkbookPackage, stage: str, input_hash: str, tables: list[OutputTable],
+                   findings: list[Finding] | None) -> OutputTable:
+    """The RunLog sheet: the rows of earlier runs plus this one (when, which stage, which tool version,
+    which input, how much came out)."""
     counts = count_by_severity(findings or [])
     row = [datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None), stage, __version__, input_hash,
            ", ".join(t.name for t in tables), sum(len(t.rows) for t in tables),
            counts["error"], counts["warning"], counts["info"]]
-    write_table_sheet(wb, OutputTable("RunLog", RUN_LOG_COLUMNS, previous + [row],
-                                      number_formats={"Run At (UTC)": "yyyy-mm-dd hh:mm:ss"},
-                                      widths={"Input SHA-256": 20}))
+    return OutputTable("RunLog", RUN_LOG_COLUMNS, _previous_runs(package) + [row],
+                       number_formats={"Run At (UTC)": "yyyy-mm-dd hh:mm:ss"}, widths={"Input SHA-256": 20})
+
+
+def _previous_runs(package: WorkbookPackage) -> list[list[Any]]:
+    """The RunLog rows already in the workbook, matched to today's columns by header text."""
+    rows = package.read_rows("RunLog")
+    if not rows:
+        return []
+    where = {str(h).strip(): i for i, h in enumerate(rows[0]) if h is not None}
+    positions = [where.get(h) for h in RUN_LOG_COLUMNS]
+    return [[row[i] if i is not None and i < len(row) else None for i in positions]
+            for row in rows[1:] if any(x is not None for x in row)]

@@ -1,0 +1,749 @@
+"""An existing workbook file, edited at the package level: tool sheets added or replaced, all else kept.
+
+The result writer never loads a biller's workbook into a spreadsheet library (openpyxl needs about
+50 MB per 1,000 encounters and silently drops shapes, slicers and form controls it cannot model).
+Instead :class:`WorkbookPackage` treats the .xlsx/.xlsm as the zip of XML parts it is:
+
+* every part of the input is copied byte for byte (its compressed bytes, not even re-deflated), so
+  the input sheets, charts, shapes, pictures, pivot tables, slicers and VBA arrive untouched;
+* each tool-owned sheet is written as a new worksheet part holding one Excel Table (a table part
+  with a workbook-unique id), linked through the sheet's relationships, ``[Content_Types].xml``,
+  a ``<sheet>`` entry in ``xl/workbook.xml`` and ``xl/_rels/workbook.xml.rels``;
+* the cell formats the new sheets use are appended to ``xl/styles.xml`` (:class:`StyleSheet`), so
+  every existing style index keeps its meaning;
+* a sheet of the same name written by an earlier run is replaced where it stands (same position,
+  sheet id and part name); its old table parts are removed with their content types.
+
+Small structural parts (workbook, relationships, content types, styles) are edited as text with
+insertions and deletions at element boundaries, never parsed and re-serialised, so namespace
+prefixes and ``mc:Ignorable`` markers Excel relies on stay exactly as Excel wrote them.
+Memory is the largest of those small parts plus one row of XML at a time.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+from xml.etree import ElementTree
+
+from .. import values as v
+from .ooxml import COMPRESSLEVEL, attr_xml, copy_part, from_serial, is_date_format, write_part
+from .reader import WorkbookError
+
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+NS_STRICT = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+REL_WORKSHEET = NS_REL + "/worksheet"
+REL_TABLE = NS_REL + "/table"
+REL_STYLES = NS_REL + "/styles"
+REL_CALC_CHAIN = NS_REL + "/calcChain"
+CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+CT_TABLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
+CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
+#: The look of every tool-owned Table (blue header, banded rows), as the template's input Tables.
+TABLE_STYLE = "TableStyleMedium2"
+XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+WORKBOOK = "xl/workbook.xml"
+WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+CONTENT_TYPES = "[Content_Types].xml"
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _unescape(text: str) -> str:
+    return (text.replace("&quot;", '"').replace("&apos;", "'").replace("&lt;", "<").replace("&gt;", ">")
+            .replace("&#10;", "\n").replace("&amp;", "&"))
+
+
+def _prefix(xml: str, root: str) -> str:
+    """The namespace prefix (``"x:"`` or ``""``) of the root element ``root`` in ``xml``."""
+    m = re.search(rf"<(\w+:)?{root}\b", xml)
+    return (m.group(1) or "") if m else ""
+
+
+def _insert_before_close(xml: str, tag: str, text: str) -> str:
+    """Insert ``text`` just before the last ``</tag>`` (any prefix)."""
+    closes = list(re.finditer(rf"</(?:\w+:)?{tag}\s*>", xml))
+    if not closes:
+        raise WorkbookError(f"The workbook's {tag} list is malformed; open and re-save it in Excel.")
+    at = closes[-1].start()
+    return xml[:at] + text + xml[at:]
+
+
+def _elements(xml: str, tag: str) -> list[re.Match]:
+    """Every ``<tag .../>`` or ``<tag ...>...</tag>`` element (any prefix; ``tag`` must not nest)."""
+    return list(re.finditer(rf"<(?:\w+:)?{tag}\b[^>]*?(?:/>|>.*?</(?:\w+:)?{tag}\s*>)", xml, re.S))
+
+
+def _attr(element: str, name: str) -> str | None:
+    m = re.search(rf'\s{name}\s*=\s*(["\'])(.*?)\1', element, re.S)
+    return _unescape(m.group(2)) if m else None
+
+
+def _resolve(source_part: str, target: str) -> str:
+    """A relationship target as a part name (``xl/tables/table2.xml``), relative to its source part."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source_part), target))
+
+
+def rels_part(part: str) -> str:
+    """``xl/worksheets/sheet3.xml`` -> ``xl/worksheets/_rels/sheet3.xml.rels``."""
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+@dataclass
+class Relationship:
+    rid: str
+    type: str
+    part: str | None  # None for external targets
+
+
+@dataclass
+class SheetEntry:
+    """One ``<sheet>`` of xl/workbook.xml and the part its relationship points to."""
+
+    name: str
+    sheet_id: int
+    rid: str
+    part: str | None
+    rel_type: str
+
+    @property
+    def is_worksheet(self) -> bool:
+        return self.rel_type == REL_WORKSHEET and self.part is not None
+
+
+@dataclass
+class _NewSheet:
+    """A tool sheet waiting to be written: its sheet XML is already on disk."""
+
+    name: str
+    table_name: str
+    columns: list[str]
+    ref: str
+    xml_path: Path
+    part: str = ""
+    table_part: str = ""
+    table_id: int = 0
+
+
+@dataclass
+class _Plan:
+    """What save() writes: part name -> new content (in order), and the input parts to leave out."""
+
+    parts: dict[str, list[bytes | Path]] = field(default_factory=dict)
+    deleted: set[str] = field(default_factory=set)
+
+
+class WorkbookPackage:
+    """An .xlsx/.xlsm opened as parts; add tool sheets with :meth:`put_sheet`, then :meth:`save`.
+
+    Usage::
+
+        with WorkbookPackage(path) as book:
+            header = book.styles.cell_format(bold_color="FFFFFF", fill="1F4E78")  # -> s="N" of the header cells
+            book.put_sheet("Charges", "Charges", headers, widths, rows_xml, last_row=len(rows) + 1)
+            save_atomically(book, target)  # calls book.save(temporary file), then renames it
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        try:
+            self.zip = zipfile.ZipFile(self.path)
+        except zipfile.BadZipFile:
+            raise WorkbookError(f"{self.path.name} is damaged and cannot be opened; restore it from a backup.") from None
+        self.infos = self.zip.infolist()
+        self._by_lower = {i.filename.lower(): i.filename for i in self.infos}
+        self.workbook_xml = self._text(WORKBOOK)
+        if NS_STRICT in self.workbook_xml[:2000]:
+            raise WorkbookError(f"{self.path.name} is saved as Strict Open XML; save it as a normal Excel "
+                                "Workbook (.xlsx) and run again.")
+        self.rels_xml = self._text(WORKBOOK_RELS)
+        self.types_xml = self._text(CONTENT_TYPES)
+        self.rels = self._relationships(WORKBOOK, self.rels_xml)
+        self.sheets = self._sheet_entries()
+        styles = next((r.part for r in self.rels.values() if r.type == REL_STYLES and r.part), None)
+        self.styles_part = styles if styles and self.has(styles) else None
+        self.styles = StyleSheet(self._text(self.styles_part) if self.styles_part else None)
+        self._tmp = tempfile.TemporaryDirectory(prefix="ib-out-")
+        self._new: list[_NewSheet] = []
+
+    # -- reading the input
+
+    def has(self, part: str) -> bool:
+        return part.lower() in self._by_lower
+
+    def _text(self, part: str) -> str:
+        name = self._by_lower.get(part.lower())
+        if name is None:
+            raise WorkbookError(f"{self.path.name} has no {part}; it is not a complete Excel workbook.")
+        return self.zip.read(name).decode("utf-8")
+
+    def _relationships(self, source_part: str, xml: str) -> dict[str, Relationship]:
+        out = {}
+        for el in ElementTree.fromstring(xml.encode("utf-8")):
+            if _local(el.tag) != "Relationship":
+                continue
+            external = el.get("TargetMode") == "External"
+            out[el.get("Id")] = Relationship(el.get("Id"), el.get("Type", ""),
+                                             None if external else _resolve(source_part, el.get("Target", "")))
+        return out
+
+    def _sheet_entries(self) -> list[SheetEntry]:
+        root = ElementTree.fromstring(self.workbook_xml.encode("utf-8"))
+        entries = []
+        for el in root.iter(f"{{{NS_MAIN}}}sheet"):
+            rid = el.get(f"{{{NS_REL}}}id", "")
+            rel = self.rels.get(rid)
+            entries.append(SheetEntry(el.get("name", ""), int(el.get("sheetId", "0")), rid,
+                                      rel.part if rel else None, rel.type if rel else ""))
+        return entries
+
+    def sheet(self, name: str) -> SheetEntry | None:
+        """The sheet called ``name``; Excel sheet names ignore case, so this does too."""
+        key = name.casefold()
+        return next((s for s in self.sheets if s.name.casefold() == key), None)
+
+    def sheet_relationships(self, part: str) -> dict[str, Relationship]:
+        rels = rels_part(part)
+        return self._relationships(part, self._text(rels)) if self.has(rels) else {}
+
+    def tables(self) -> dict[str, str]:
+        """Every Excel Table in the workbook: table part -> table name."""
+        out = {}
+        for m in _elements(self.types_xml, "Override"):
+            if _attr(m.group(0), "ContentType") == CT_TABLE:
+                part = (_attr(m.group(0), "PartName") or "").lstrip("/")
+                if self.has(part):
+                    with self.zip.open(self._by_lower[part.lower()]) as fh:
+                        head = fh.read(4096).decode("utf-8", "replace")
+                    m2 = re.search(r"<(?:\w+:)?table\b[^>]*>", head)
+                    if m2:
+                        out[part] = _attr(m2.group(0), "displayName") or _attr(m2.group(0), "name") or ""
+        return out
+
+    def defined_names(self) -> set[str]:
+        return {(_attr(m.group(0), "name") or "").casefold() for m in _elements(self.workbook_xml, "definedName")}
+
+    def read_rows(self, sheet_name: str) -> list[list[Any]]:
+        """A (small) sheet's cell values by row, header first, as Excel shows them.
+
+        Text comes from inline strings or the shared-string table (read only for the strings used),
+        numbers as int or float, cells with a date/time format as datetime or time, TRUE/FALSE as bool.
+        """
+        entry = self.sheet(sheet_name)
+        if entry is None or not entry.is_worksheet or not self.has(entry.part):
+            return []
+        dates = self.styles.date_formats()
+        rows: list[list[Any]] = []
+        shared: dict[int, str] = {}
+        with self.zip.open(self._by_lower[entry.part.lower()]) as fh:
+            row: list[Any] = []
+            for _, el in ElementTree.iterparse(fh):
+                tag = _local(el.tag)
+                if tag == "c":
+                    col = _column_index(el.get("r")) if el.get("r") else len(row)
+                    row.extend([None] * (col + 1 - len(row)))
+                    row[col] = _cell_value(el, dates, shared)
+                elif tag == "row":
+                    rows.append(row)
+                    row = []
+                    el.clear()
+        if shared:
+            self._shared_strings(shared)
+            rows = [[shared[x.index] if isinstance(x, _Shared) else x for x in r] for r in rows]
+        return rows
+
+    def _shared_strings(self, wanted: dict[int, str]) -> None:
+        """Fill ``wanted`` (index -> "") from the shared-string table, streaming through it."""
+        part = next((r.part for r in self.rels.values() if r.type.endswith("/sharedStrings") and r.part), None)
+        if part is None or not self.has(part):
+            return
+        with self.zip.open(self._by_lower[part.lower()]) as fh:
+            i = 0
+            for _, el in ElementTree.iterparse(fh):
+                if _local(el.tag) == "si":
+                    if i in wanted:
+                        wanted[i] = _rich_text(el)
+                    i += 1
+                    el.clear()
+
+    # -- adding sheets
+
+    def put_sheet(self, name: str, table_name: str, columns: Sequence[str], widths: Sequence[float],
+                  rows_xml: Iterable[str], last_row: int) -> None:
+        """Add (or, when a sheet of that name exists, replace) sheet ``name`` holding Excel Table ``table_name``.
+
+        ``rows_xml`` yields the ``<row>`` elements, header row first; ``last_row`` is the Excel row
+        of the last data row (at least 2: a Table needs a body row). The sheet XML is written to a
+        temporary file now, so the rows need not stay in memory.
+        """
+        last_col = v.excel_column_letter(len(columns))
+        ref = f"A1:{last_col}{max(2, last_row)}"
+        path = Path(self._tmp.name) / f"sheet{len(self._new) + 1}.xml"
+        cols = "".join(f'<col min="{i}" max="{i}" width="{w:g}" customWidth="1"/>' for i, w in enumerate(widths, 1))
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            fh.write(f'{XML_DECLARATION}<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}"><dimension ref="{ref}"/>'
+                     '<sheetViews><sheetView workbookViewId="0">'
+                     '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+                     '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
+                     f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>')
+            for xml in rows_xml:
+                fh.write(xml)
+            fh.write('</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
+                     'footer="0.3"/><tableParts count="1"><tablePart r:id="rId1"/></tableParts></worksheet>')
+        self._new.append(_NewSheet(name, table_name, list(columns), ref, path))
+
+    # -- writing the output
+
+    def save(self, target: str | Path) -> None:
+        """Write the input's parts plus the new sheets to ``target`` (use save_atomically for safety).
+
+        The input file is closed afterwards, because Windows cannot rename a file over one that is
+        still open (``--in-place``); a package is therefore saved once.
+        """
+        try:
+            plan = self._plan()
+            with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESSLEVEL) as dst:
+                for info in self.infos:
+                    if info.filename in plan.deleted:
+                        continue
+                    pieces = plan.parts.pop(info.filename, None)
+                    if pieces is None:
+                        copy_part(self.zip, dst, info)
+                    else:
+                        write_part(dst, info.filename, pieces)
+                for name, pieces in plan.parts.items():
+                    write_part(dst, name, pieces)
+        finally:
+            self.zip.close()
+
+    def _plan(self) -> _Plan:
+        plan = _Plan()
+        workbook, rels, types = self.workbook_xml, self.rels_xml, self.types_xml
+        taken = set(self._by_lower)
+        replaced_ids: set[int] = set()
+        removed_tables: set[str] = set()
+        next_sheet_id = max((s.sheet_id for s in self.sheets), default=0) + 1
+        for new in self._new:
+            entry = self.sheet(new.name)
+            if entry is not None:
+                replaced_ids.add(entry.sheet_id)
+                if entry.name != new.name:
+                    workbook = _rename_sheet(workbook, entry.name, new.name)
+                if entry.is_worksheet:
+                    new.part = self._by_lower.get(entry.part.lower(), entry.part)
+                    for rel in self.sheet_relationships(entry.part).values():
+                        if rel.type == REL_TABLE and rel.part and self.has(rel.part):
+                            removed_tables.add(self._by_lower[rel.part.lower()])
+                else:  # e.g. a chart sheet of that name: the relationship now points at a worksheet
+                    new.part = _free_name(taken, "xl/worksheets/sheet{}.xml")
+                    rels = _replace_relationship(rels, entry.rid, REL_WORKSHEET, new.part)
+                    types = _add_override(types, new.part, CT_WORKSHEET)
+            else:
+                new.part = _free_name(taken, "xl/worksheets/sheet{}.xml")
+                rid = _free_rid(self.rels, rels)
+                workbook = _add_sheet(workbook, new.name, next_sheet_id, rid)
+                next_sheet_id += 1
+                rels = _insert_before_close(rels, "Relationships", _relationship_xml(rid, REL_WORKSHEET, new.part))
+                types = _add_override(types, new.part, CT_WORKSHEET)
+            taken.add(new.part.lower())
+
+        existing_tables = {p: n for p, n in self.tables().items() if p not in removed_tables}
+        self._check_table_names(existing_tables)
+        next_table_id = self._max_table_id(existing_tables) + 1
+        for new in self._new:
+            new.table_part = _free_name(taken, "xl/tables/table{}.xml")
+            taken.add(new.table_part.lower())
+            new.table_id = next_table_id
+            next_table_id += 1
+            types = _add_override(types, new.table_part, CT_TABLE)
+            plan.parts[new.part] = [new.xml_path]
+            sheet_rels = rels_part(new.part)
+            plan.parts[self._by_lower.get(sheet_rels.lower(), sheet_rels)] = [_sheet_rels_xml(new)]
+            plan.parts[new.table_part] = [_table_xml(new)]
+
+        plan.deleted |= removed_tables
+        calc_chain = next((r for r in self.rels.values() if r.type == REL_CALC_CHAIN and r.part), None)
+        if calc_chain and self.has(calc_chain.part) and replaced_ids & self._calc_chain_sheet_ids(calc_chain.part):
+            # Its entries point at formula cells of the replaced sheet that no longer exist; Excel rebuilds it.
+            plan.deleted.add(self._by_lower[calc_chain.part.lower()])
+            rels = _remove_relationship(rels, calc_chain.rid)
+        for part in plan.deleted:
+            types = _remove_override(types, part)
+
+        if self.styles.changed:
+            if self.styles_part is None:
+                self.styles_part = "xl/styles.xml"
+                rels = _insert_before_close(rels, "Relationships",
+                                            _relationship_xml(_free_rid(self.rels, rels), REL_STYLES, self.styles_part))
+                types = _add_override(types, self.styles_part, CT_STYLES)
+            plan.parts[self._by_lower.get(self.styles_part.lower(), self.styles_part)] = [self.styles.render()]
+        for part, old, new_text in ((WORKBOOK, self.workbook_xml, workbook), (WORKBOOK_RELS, self.rels_xml, rels),
+                                    (CONTENT_TYPES, self.types_xml, types)):
+            if new_text != old:
+                plan.parts[self._by_lower[part.lower()]] = [new_text.encode("utf-8")]
+        return plan
+
+    def _check_table_names(self, existing: dict[str, str]) -> None:
+        ours = [n.table_name for n in self._new]
+        if len({n.casefold() for n in ours}) != len(ours):
+            raise ValueError(f"two result tables share a name: {', '.join(ours)}")
+        taken = {n.casefold() for n in existing.values()} | self.defined_names()
+        clash = [n for n in ours if n.casefold() in taken]
+        if clash:
+            raise WorkbookError(f"{self.path.name} already has a table or defined name called {clash[0]} on another "
+                                f"sheet; rename it (Table Design > Table Name) so the results can use that name.")
+
+    def _max_table_id(self, tables: dict[str, str]) -> int:
+        top = 0
+        for part in tables:
+            with self.zip.open(self._by_lower[part.lower()]) as fh:
+                m = re.search(r"<(?:\w+:)?table\b[^>]*>", fh.read(4096).decode("utf-8", "replace"))
+            if m and (_attr(m.group(0), "id") or "").isdigit():
+                top = max(top, int(_attr(m.group(0), "id")))
+        return top
+
+    def _calc_chain_sheet_ids(self, part: str) -> set[int]:
+        """The sheet ids the calculation chain names (an entry without ``i`` repeats the previous one's)."""
+        ids, current = set(), 0
+        with self.zip.open(self._by_lower[part.lower()]) as fh:
+            for _, el in ElementTree.iterparse(fh):
+                if _local(el.tag) == "c":
+                    current = int(el.get("i", current))
+                    ids.add(current)
+                    el.clear()
+        return ids
+
+    # -- lifetime
+
+    def close(self) -> None:
+        self.zip.close()
+        self._tmp.cleanup()
+
+    def __enter__(self) -> "WorkbookPackage":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+# ----------------------------------------------------------------------------- structural edits
+
+
+def _free_name(taken: set[str], pattern: str) -> str:
+    """The first ``pattern.format(n)`` above every number already used with that pattern."""
+    numbers = [int(m.group(1)) for name in taken
+               if (m := re.fullmatch(re.escape(pattern.lower()).replace(r"\{\}", r"(\d+)"), name))]
+    n = max(numbers, default=0) + 1
+    while pattern.format(n).lower() in taken:
+        n += 1
+    return pattern.format(n)
+
+
+def _free_rid(existing: dict[str, Relationship], rels_xml: str) -> str:
+    used = set(existing) | set(re.findall(r'\sId="([^"]+)"', rels_xml))
+    n = 1
+    while f"rId{n}" in used:
+        n += 1
+    return f"rId{n}"
+
+
+def _add_sheet(workbook: str, name: str, sheet_id: int, rid: str) -> str:
+    p = _prefix(workbook, "workbook")
+    m = re.search(rf'xmlns:(\w+)\s*=\s*"{re.escape(NS_REL)}"', workbook)
+    rel_attr = f'{m.group(1)}:id="{rid}"' if m else f'xmlns:r="{NS_REL}" r:id="{rid}"'
+    return _insert_before_close(workbook, "sheets", f'<{p}sheet name="{attr_xml(name)}" sheetId="{sheet_id}" {rel_attr}/>')
+
+
+def _rename_sheet(workbook: str, old: str, new: str) -> str:
+    for m in _elements(workbook, "sheet"):
+        if _attr(m.group(0), "name") == old:
+            element = re.sub(r'(\sname\s*=\s*)(["\']).*?\2', lambda x: f'{x.group(1)}"{attr_xml(new)}"', m.group(0),
+                             count=1, flags=re.S)
+            return workbook[:m.start()] + element + workbook[m.end():]
+    return workbook
+
+
+def _relationship_xml(rid: str, rel_type: str, part: str) -> str:
+    """A workbook relationship, its target relative to xl/ as Excel writes it (``worksheets/sheet7.xml``)."""
+    target = posixpath.relpath(part, posixpath.dirname(WORKBOOK))
+    return f'<Relationship Id="{rid}" Type="{rel_type}" Target="{attr_xml(target)}"/>'
+
+
+def _relationship_span(rels: str, rid: str) -> re.Match | None:
+    return next((m for m in _elements(rels, "Relationship") if _attr(m.group(0), "Id") == rid), None)
+
+
+def _replace_relationship(rels: str, rid: str, rel_type: str, part: str) -> str:
+    m = _relationship_span(rels, rid)
+    element = _relationship_xml(rid, rel_type, part)
+    return rels[:m.start()] + element + rels[m.end():] if m else _insert_before_close(rels, "Relationships", element)
+
+
+def _remove_relationship(rels: str, rid: str) -> str:
+    m = _relationship_span(rels, rid)
+    return rels[:m.start()] + rels[m.end():] if m else rels
+
+
+def _add_override(types: str, part: str, content_type: str) -> str:
+    if any((_attr(m.group(0), "PartName") or "").lower() == "/" + part.lower() for m in _elements(types, "Override")):
+        types = _remove_override(types, part)
+    return _insert_before_close(types, "Types",
+                                f'<Override PartName="/{attr_xml(part)}" ContentType="{content_type}"/>')
+
+
+def _remove_override(types: str, part: str) -> str:
+    for m in _elements(types, "Override"):
+        if (_attr(m.group(0), "PartName") or "").lower() == "/" + part.lower():
+            return types[:m.start()] + types[m.end():]
+    return types
+
+
+def _sheet_rels_xml(new: _NewSheet) -> bytes:
+    target = posixpath.relpath(new.table_part, posixpath.dirname(new.part))
+    return (f'{XML_DECLARATION}<Relationships xmlns="{NS_PKG_REL}"><Relationship Id="rId1" Type="{REL_TABLE}" '
+            f'Target="{attr_xml(target)}"/></Relationships>').encode("utf-8")
+
+
+def _table_xml(new: _NewSheet) -> bytes:
+    columns = "".join(f'<tableColumn id="{i}" name="{attr_xml(c)}"/>' for i, c in enumerate(new.columns, 1))
+    name = attr_xml(new.table_name)
+    return (f'{XML_DECLARATION}<table xmlns="{NS_MAIN}" id="{new.table_id}" name="{name}" displayName="{name}" '
+            f'ref="{new.ref}" totalsRowShown="0"><autoFilter ref="{new.ref}"/>'
+            f'<tableColumns count="{len(new.columns)}">{columns}</tableColumns>'
+            f'<tableStyleInfo name="{TABLE_STYLE}" showFirstColumn="0" showLastColumn="0" showRowStripes="1" '
+            f'showColumnStripes="0"/></table>').encode("utf-8")
+
+
+# ----------------------------------------------------------------------------- reading cells
+
+
+@dataclass(frozen=True)
+class _Shared:
+    index: int
+
+
+def _column_index(ref: str) -> int:
+    n = 0
+    for ch in ref:
+        if not ch.isalpha():
+            break
+        n = n * 26 + ord(ch.upper()) - 64
+    return n - 1
+
+
+def _rich_text(box) -> str:
+    """The text of an ``<si>`` or ``<is>``: its ``<t>``, or its runs' ``<t>``s (phonetic guides left out)."""
+    out = []
+    for child in box:
+        tag = _local(child.tag)
+        if tag == "t":
+            out.append(child.text or "")
+        elif tag == "r":
+            out += [t.text or "" for t in child if _local(t.tag) == "t"]
+    return "".join(out)
+
+
+def _cell_value(el, date_styles: dict[int, bool], shared: dict[int, str]) -> Any:
+    kind = el.get("t", "n")
+    value = next((c.text for c in el if _local(c.tag) == "v"), None)
+    if kind == "inlineStr":
+        box = next((c for c in el if _local(c.tag) == "is"), None)
+        return _rich_text(box) if box is not None else None
+    if value is None:
+        return None
+    if kind == "s":
+        shared[int(value)] = ""
+        return _Shared(int(value))
+    if kind in ("str", "e"):
+        return value
+    if kind == "b":
+        return value.strip() in ("1", "true")
+    number = float(value)
+    style = int(el.get("s", "0"))
+    if style in date_styles:
+        return from_serial(number, as_date=date_styles[style])
+    return int(number) if number.is_integer() and re.fullmatch(r"-?\d+", value.strip()) else number
+
+
+# ----------------------------------------------------------------------------- styles
+
+
+#: Excel's built-in number formats that read the same in every locale (others are custom here).
+BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10,
+                   "0.00E+00": 11, "@": 49}
+#: Built-in format ids that show a date or a time (the locale decides how).
+BUILTIN_DATE_IDS = set(range(14, 23)) | set(range(27, 37)) | {45, 46, 47} | set(range(50, 59))
+BUILTIN_TIME_IDS = {18, 19, 20, 21, 45, 46, 47}
+
+_SECTIONS = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs",
+             "tableStyles", "colors", "extLst")
+_DEFAULT_SECTIONS = {
+    "fonts": '<{p}font><{p}sz val="11"/><{p}name val="Calibri"/><{p}family val="2"/></{p}font>',
+    "fills": '<{p}fill><{p}patternFill patternType="none"/></{p}fill>'
+             '<{p}fill><{p}patternFill patternType="gray125"/></{p}fill>',
+    "borders": "<{p}border><{p}left/><{p}right/><{p}top/><{p}bottom/><{p}diagonal/></{p}border>",
+    "cellStyleXfs": '<{p}xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>',
+    "cellXfs": '<{p}xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>',
+}
+_CHILD = {"numFmts": "numFmt", "fonts": "font", "fills": "fill", "borders": "border", "cellStyleXfs": "xf",
+          "cellXfs": "xf"}
+MINIMAL_STYLES = f'{XML_DECLARATION}<styleSheet xmlns="{NS_MAIN}"></styleSheet>'
+
+
+class StyleSheet:
+    """xl/styles.xml, with fonts, fills, number formats and cell formats appended, never renumbered.
+
+    Cell ``s="N"`` attributes in every sheet point into ``cellXfs`` by position, so anything added
+    goes at the end; an identical entry already there (from an earlier run) is reused instead.
+    """
+
+    def __init__(self, xml: str | None):
+        self.xml = xml or MINIMAL_STYLES
+        self.changed = xml is None
+        self._formats: dict[tuple, int] = {}
+        self.p = _prefix(self.xml, "styleSheet")
+        for section in ("fonts", "fills", "borders", "cellStyleXfs", "cellXfs"):
+            self._ensure(section)
+
+    def render(self) -> bytes:
+        return self.xml.encode("utf-8")
+
+    # -- sections
+
+    def _section(self, name: str) -> re.Match | None:
+        return re.search(rf"<(?:\w+:)?{name}\b[^>]*?(?:/>|>.*?</(?:\w+:)?{name}\s*>)", self.xml, re.S)
+
+    def _items(self, name: str) -> list[str]:
+        m = self._section(name)
+        return [x.group(0) for x in _elements(m.group(0), _CHILD[name])] if m else []
+
+    def _ensure(self, name: str) -> None:
+        if self._section(name):
+            return
+        p = self.p
+        children = _DEFAULT_SECTIONS.get(name, "").format(p=p)
+        count = len(_elements(children, _CHILD[name]))
+        text = f'<{p}{name} count="{count}">{children}</{p}{name}>'
+        later = _SECTIONS[_SECTIONS.index(name) + 1:]
+        at = None
+        for other in later:
+            m = self._section(other)
+            if m:
+                at = m.start()
+                break
+        if at is None:
+            at = list(re.finditer(r"</(?:\w+:)?styleSheet\s*>", self.xml))[-1].start()
+        self.xml = self.xml[:at] + text + self.xml[at:]
+        self.changed = True
+
+    def _add(self, name: str, element: str) -> int:
+        """Index of ``element`` in section ``name``: the existing identical one, else appended."""
+        self._ensure(name)
+        items = self._items(name)
+        if element in items:
+            return items.index(element)
+        m = self._section(name)
+        section = m.group(0)
+        if section.endswith("/>") and not section.endswith(f"</{self.p}{name}>"):
+            section = section[:-2].rstrip() + f"></{self.p}{name}>"
+        close = section.rfind("</")
+        section = section[:close] + element + section[close:]
+        section = re.sub(r'(<(?:\w+:)?\w+\b[^>]*?\scount\s*=\s*")\d+(")', rf"\g<1>{len(items) + 1}\g<2>", section,
+                         count=1)
+        if not re.match(r"<[^>]*\scount=", section):
+            section = re.sub(r"^(<(?:\w+:)?\w+)", rf'\1 count="{len(items) + 1}"', section, count=1)
+        self.xml = self.xml[:m.start()] + section + self.xml[m.end():]
+        self.changed = True
+        return len(items)
+
+    # -- what the writer asks for
+
+    def number_format_id(self, code: str) -> int:
+        """The id of number format ``code``: built-in, already declared, or newly declared (164 and up)."""
+        if code in BUILTIN_FORMATS:
+            return BUILTIN_FORMATS[code]
+        declared = {(_attr(x, "formatCode") or ""): int(_attr(x, "numFmtId") or 0) for x in self._items("numFmts")}
+        if code in declared:
+            return declared[code]
+        new_id = max([163, *declared.values()]) + 1
+        self._ensure("numFmts")
+        self._add("numFmts", f'<{self.p}numFmt numFmtId="{new_id}" formatCode="{attr_xml(code)}"/>')
+        return new_id
+
+    def default_font(self) -> dict[str, str]:
+        """The workbook's normal font (size, name, family, scheme), for new fonts to match it."""
+        fonts = self._items("fonts")
+        first = fonts[0] if fonts else _DEFAULT_SECTIONS["fonts"].format(p="")
+        found = {}
+        for tag in ("sz", "name", "family", "charset", "scheme"):
+            m = re.search(rf"<(?:\w+:)?{tag}\b[^>]*/>", first)
+            if m:
+                found[tag] = _attr(m.group(0), "val") or ""
+        return found
+
+    def cell_format(self, number_format: str = "General", *, bold_color: str | None = None,
+                    fill: str | None = None, wrap_top: bool = False, quote_prefix: bool = False) -> int:
+        """The index of a cell format (``s="N"``): a number format, optionally a bold coloured font, a solid
+        fill, wrapped top-aligned text, or the quote prefix that keeps typed text text."""
+        key = (number_format, bold_color, fill, wrap_top, quote_prefix)
+        if key not in self._formats:
+            self._formats[key] = self._cell_format(*key)
+        return self._formats[key]
+
+    def _cell_format(self, number_format: str, bold_color: str | None, fill: str | None, wrap_top: bool,
+                     quote_prefix: bool) -> int:
+        p = self.p
+        font_id = fill_id = 0
+        if bold_color:
+            base = self.default_font()
+            parts = [f"<{p}b/>"]
+            if "sz" in base:
+                parts.append(f'<{p}sz val="{attr_xml(base["sz"])}"/>')
+            parts.append(f'<{p}color rgb="FF{bold_color}"/>')
+            parts += [f'<{p}{tag} val="{attr_xml(base[tag])}"/>' for tag in ("name", "family", "charset", "scheme")
+                      if tag in base]
+            font_id = self._add("fonts", f"<{p}font>{''.join(parts)}</{p}font>")
+        if fill:
+            fill_id = self._add("fills", f'<{p}fill><{p}patternFill patternType="solid"><{p}fgColor rgb="FF{fill}"/>'
+                                         f'<{p}bgColor indexed="64"/></{p}patternFill></{p}fill>')
+        fmt_id = self.number_format_id(number_format)
+        attrs = f'numFmtId="{fmt_id}" fontId="{font_id}" fillId="{fill_id}" borderId="0" xfId="0"'
+        if fmt_id:
+            attrs += ' applyNumberFormat="1"'
+        if font_id:
+            attrs += ' applyFont="1"'
+        if fill_id:
+            attrs += ' applyFill="1"'
+        if quote_prefix:
+            attrs += ' quotePrefix="1"'
+        if wrap_top:
+            return self._add("cellXfs", f'<{p}xf {attrs} applyAlignment="1"><{p}alignment vertical="top" '
+                                        f'wrapText="1"/></{p}xf>')
+        return self._add("cellXfs", f"<{p}xf {attrs}/>")
+
+    def date_formats(self) -> dict[int, bool]:
+        """Cell format index -> True for a date (or date and time) format, False for a time-only format."""
+        codes = {int(_attr(x, "numFmtId") or 0): _attr(x, "formatCode") or "" for x in self._items("numFmts")}
+        out = {}
+        for i, xf in enumerate(self._items("cellXfs")):
+            fmt_id = int(_attr(xf, "numFmtId") or 0)
+            code = codes.get(fmt_id)
+            if code is not None and is_date_format(code):
+                bare = re.sub(r'"[^"]*"|\[[^\]]*\]', "", code).lower()
+                out[i] = any(ch in bare for ch in "dy") or ("m" in bare and "h" not in bare and "s" not in bare)
+            elif code is None and fmt_id in BUILTIN_DATE_IDS:
+                out[i] = fmt_id not in BUILTIN_TIME_IDS
+        return out
