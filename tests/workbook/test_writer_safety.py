@@ -139,6 +139,7 @@ def test_run_log_keeps_one_row_per_run(book_factory):
     book = book_factory()
     write_outputs(book, [CHARGES], [A_FINDING], in_place=True, stage="code")
     write_outputs(book, [CHARGES], [], in_place=True, stage="check")
+    assert package_problems(book) == []  # openpyxl's sheets and tables were replaced cleanly too
     log = read_output_table(book, "RunLog")
     assert [r["Stage"] for r in log] == ["code", "check"]
     assert log[0]["Errors"] == 1 and len(log[0]["Input SHA-256"]) == 64
@@ -328,6 +329,7 @@ def test_run_log_reads_earlier_rows_after_excel_resaved_them(book_factory):
     write_outputs(book, [CHARGES], [A_FINDING], in_place=True, stage="code")
     openpyxl.load_workbook(book).save(book)
     write_outputs(book, [CHARGES], [], in_place=True, stage="check")
+    assert package_problems(book) == []  # openpyxl's sheets and tables were replaced cleanly too
     log = read_output_table(book, "RunLog")
     assert [(r["Stage"], r["Rows Written"], r["Errors"]) for r in log] == [("code", 3, 1), ("check", 2, 0)]
     assert isinstance(log[0]["Run At (UTC)"], dt.datetime) and len(log[0]["Input SHA-256"]) == 64
@@ -360,6 +362,26 @@ def test_a_formula_chain_into_a_replaced_sheet_is_dropped_not_left_dangling(book
     assert "xl/calcChain.xml" in parts(book)  # sheet 6 (Charges) was not replaced
     write_outputs(book, [CHARGES], in_place=True)
     assert "xl/calcChain.xml" not in parts(book) and package_problems(book) == []
+
+
+def test_memory_does_not_grow_with_the_rows_written(book_factory, tmp_path):
+    # Rows are streamed to disk one at a time: ten times the rows, the same peak (openpyxl held every cell).
+    import tracemalloc
+
+    book = book_factory()
+
+    def peak_writing(n):
+        table = OutputTable("Charges", CHARGES.columns, [[f"E{i:06d}", "96413", i % 9, Decimal("420.10")]
+                                                         for i in range(n)])
+        tracemalloc.start()
+        write_outputs(book, [table], [A_FINDING], out=tmp_path / f"{n}.xlsx", stage="code")
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return peak
+
+    small, large = peak_writing(4_000), peak_writing(40_000)
+    assert large < small + 1_000_000 and large < 5_000_000
+    assert len(read_output_table(tmp_path / "40000.xlsx", "Charges")) == 40_000
 
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
