@@ -44,13 +44,13 @@ from infusion_billing import values as v
 from infusion_billing.findings import count_by_severity
 from infusion_billing.pipeline import RunOptions, RunResult, run_book
 from infusion_billing.schema import INPUT_TABLES, TABLES_BY_NAME
-from infusion_billing.workbook.reader import Grid, _match, read_grids
+from infusion_billing.workbook.reader import Grid, match_table_name, read_grids
 from infusion_billing.workbook.writer import (
     HEADER_FILL,
     RUN_LOG_COLUMNS,
     OutputTable,
-    _guess_format,
-    _guess_width,
+    guess_format,
+    guess_width,
     findings_table,
 )
 
@@ -116,13 +116,13 @@ def read_book_grids(book: xw.Book, names: Iterable[str] | None = None) -> dict[s
     tables = _excel_tables(sheets.values())
     grids: dict[str, Grid] = {}
     for name in wanted:
-        tname = _match(tables, name)
+        tname = match_table_name(tables, name)
         if tname:
             sheet, table = tables[tname]
             rng = table.range
             grids[name] = Grid(sheet.name, _rows(rng), top=rng.row, left=rng.column, table_name=tname)
             continue
-        sname = _match(sheets, name)
+        sname = match_table_name(sheets, name)
         if sname:
             sheet = sheets[sname]
             used = sheet.used_range
@@ -208,9 +208,9 @@ def _format(book: xw.Book, sheet, table: OutputTable) -> None:
     scale = POINTS_PER_CHARACTER if is_remote(book) else 1.0
     for i, name in enumerate(table.columns):
         column = sheet.range((1, i + 1), (max(nrows, 1) + 1, i + 1))
-        width = table.widths.get(name) or _guess_width(name, table.rows, i)
+        width = table.widths.get(name) or guess_width(name, table.rows, i)
         cosmetic(lambda: setattr(column, "column_width", width * scale))
-        fmt = table.number_formats.get(name) or _guess_format(table.rows, i)
+        fmt = table.number_formats.get(name) or guess_format(table.rows, i)
         if nrows and fmt and fmt != "General":
             body = sheet.range((2, i + 1), (nrows + 1, i + 1))
             cosmetic(lambda: setattr(body, "number_format", fmt))

@@ -209,7 +209,7 @@ def load_grids(path: Path, names: Sequence[str]) -> dict[str, Grid]:
         raise WorkbookError(f"{path.name} could not be read ({type(exc).__name__}); open and re-save it in Excel.") from None
 
 
-def _match(names: Iterable[str], wanted: str) -> str | None:
+def match_table_name(names: Iterable[str], wanted: str) -> str | None:
     """The first of ``names`` that is ``wanted`` or ``tblWanted``, leniently."""
     keys = {v.norm_key(wanted), v.norm_key("tbl" + wanted)}
     return next((n for n in names if v.norm_key(n) in keys), None)
@@ -224,7 +224,6 @@ def _load_grids_calamine(path: Path, names: Sequence[str]) -> dict[str, Grid]:
     except Exception:
         wb = pc.CalamineWorkbook.from_path(str(path))
         table_names = []
-    formulas = _formula_cells(path)
     sheets: dict[str, Any] = {}
 
     def sheet(name: str):
@@ -234,7 +233,7 @@ def _load_grids_calamine(path: Path, names: Sequence[str]) -> dict[str, Grid]:
 
     grids: dict[str, Grid] = {}
     for wanted in names:
-        tname = _match(table_names, wanted)
+        tname = match_table_name(table_names, wanted)
         if tname:
             # The table object carries its own cells: one parse of the sheet, not two. Excel never
             # lets cells inside a Table be merged, so there is no merged-header check to make here.
@@ -246,15 +245,15 @@ def _load_grids_calamine(path: Path, names: Sequence[str]) -> dict[str, Grid]:
                 header = list(sheet(t.sheet).to_python(skip_empty_area=False)[r0 - 1][c0:c1 + 1])
             rows = [header] + [list(r) for r in t.to_python()]
             # calamine's start is the first data row (0-based), which is the header's Excel row number.
-            grids[wanted] = Grid(t.sheet, rows, top=r0, left=c0 + 1, formulas=formulas.get(t.sheet, set()),
+            grids[wanted] = Grid(t.sheet, rows, top=r0, left=c0 + 1,
                                  table_name=tname)
             continue
-        sname = _match(wb.sheet_names, wanted)
+        sname = match_table_name(wb.sheet_names, wanted)
         if sname:
             sh = sheet(sname)
             rows = [list(r) for r in sh.to_python(skip_empty_area=False)]
-            grids[wanted] = Grid(sname, rows, formulas=formulas.get(sname, set()), merged=_merged(sh))
-    return grids
+            grids[wanted] = Grid(sname, rows, merged=_merged(sh))
+    return _attach_formulas(path, grids)
 
 
 def _merged(sheet) -> list:
@@ -270,26 +269,24 @@ def _load_grids_openpyxl(path: Path, names: Sequence[str]) -> dict[str, Grid]:
     from openpyxl.utils.cell import range_boundaries
 
     wb = openpyxl.load_workbook(path, data_only=True)
-    formulas = _formula_cells(path)
     grids: dict[str, Grid] = {}
     tables = {t: (ws, ws.tables[t]) for ws in wb.worksheets for t in ws.tables}
     for wanted in names:
-        tname = _match(tables, wanted)
+        tname = match_table_name(tables, wanted)
         if tname:
             ws, t = tables[tname]
             c0, r0, c1, r1 = range_boundaries(t.ref)
             rows = [[c.value for c in r] for r in ws.iter_rows(min_row=r0, max_row=r1, min_col=c0, max_col=c1)]
             merged = [((m.min_row, m.min_col), (m.max_row, m.max_col)) for m in ws.merged_cells.ranges]
-            grids[wanted] = Grid(ws.title, rows, top=r0, left=c0, formulas=formulas.get(ws.title, set()),
-                                 merged=merged, table_name=tname)
+            grids[wanted] = Grid(ws.title, rows, top=r0, left=c0, merged=merged, table_name=tname)
             continue
-        sname = _match(wb.sheetnames, wanted)
+        sname = match_table_name(wb.sheetnames, wanted)
         if sname:
             ws = wb[sname]
             rows = [list(r) for r in ws.iter_rows(values_only=True)]
             merged = [((m.min_row, m.min_col), (m.max_row, m.max_col)) for m in ws.merged_cells.ranges]
-            grids[wanted] = Grid(sname, rows, formulas=formulas.get(sname, set()), merged=merged)
-    return grids
+            grids[wanted] = Grid(sname, rows, merged=merged)
+    return _attach_formulas(path, grids)
 
 
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]+)([0-9]+)"[^>]*?(?<!/)><f[ >/]')
@@ -298,8 +295,20 @@ _REL_ENTRY = re.compile(rb'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+
 _REL_ENTRY_REV = re.compile(rb'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"')
 
 
-def _formula_cells(path: Path) -> dict[str, set[tuple[int, int]]]:
-    """Cells holding a formula, per sheet, found in the sheet XML (cell readers only see values)."""
+def _attach_formulas(path: Path, grids: dict[str, Grid]) -> dict[str, Grid]:
+    """Mark the formula cells of the sheets the grids came from (cell readers only see values)."""
+    found = _formula_cells(path, {g.sheet for g in grids.values()})
+    for grid in grids.values():
+        grid.formulas = found.get(grid.sheet, set())
+    return grids
+
+
+def _formula_cells(path: Path, sheets: set[str]) -> dict[str, set[tuple[int, int]]]:
+    """Cells holding a formula, for the named sheets only, found by streaming each sheet's XML.
+
+    A 100,000-encounter Administrations sheet is hundreds of MB of XML: it is scanned in chunks,
+    never held whole, and sheets no table lives on are not read at all.
+    """
     import html
 
     out: dict[str, set[tuple[int, int]]] = {}
@@ -310,19 +319,35 @@ def _formula_cells(path: Path) -> dict[str, set[tuple[int, int]]]:
             rels = {i.decode(): t.decode() for i, t in _REL_ENTRY.findall(rels_xml)}
             rels.update({i.decode(): t.decode() for t, i in _REL_ENTRY_REV.findall(rels_xml)})
             for name, rid in _SHEET_ENTRY.findall(wb_xml):
+                sheet = html.unescape(name.decode())
+                if sheet not in sheets:
+                    continue
                 target = rels.get(rid.decode(), "")
                 part = target.lstrip("/") if target.startswith("/") else "xl/" + target
                 try:
-                    xml = z.read(part)
+                    cells = _scan_formulas(z, part)
                 except KeyError:
                     continue
-                if b"<f" not in xml:
-                    continue
-                cells = {(int(row), _col_number(col.decode())) for col, row in _FORMULA_CELL.findall(xml)}
-                out[html.unescape(name.decode())] = cells
+                if cells:
+                    out[sheet] = cells
     except Exception:
         return out
     return out
+
+
+def _scan_formulas(z: zipfile.ZipFile, part: str, chunk: int = 1 << 22) -> set[tuple[int, int]]:
+    cells: set[tuple[int, int]] = set()
+    tail = b""
+    with z.open(part) as fh:
+        while True:
+            block = fh.read(chunk)
+            if not block:
+                break
+            data = tail + block
+            if b"<f" in data:
+                cells.update((int(row), _col_number(col.decode())) for col, row in _FORMULA_CELL.findall(data))
+            tail = data[-512:]  # a cell tag cut by the chunk boundary is whole in the next scan
+    return cells
 
 
 def _col_number(letters: str) -> int:

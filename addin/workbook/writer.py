@@ -163,7 +163,7 @@ def _put_table(package: WorkbookPackage, table: OutputTable) -> None:
     header_style = f' s="{styles.cell_format(bold_color="FFFFFF", fill=HEADER_FILL, wrap_top=True)}"'
     header_layout = [(v.excel_column_letter(i), *[header_style] * 5) for i in range(1, len(headers) + 1)]
     layout = _column_layout(styles, table)
-    widths = [table.widths.get(h) or _guess_width(h, table.rows, i) for i, h in enumerate(table.columns)]
+    widths = [table.widths.get(h) or guess_width(h, table.rows, i) for i, h in enumerate(table.columns)]
     rows = itertools.chain([row_xml(1, headers, header_layout)],
                            (row_xml(r, row, layout) for r, row in enumerate(table.rows, start=2)))
     package.put_sheet(table.name, table.table_name, headers, widths, rows, last_row=len(table.rows) + 1)
@@ -178,7 +178,7 @@ def _column_layout(styles: StyleSheet, table: OutputTable) -> list[ColumnLayout]
     quoted = f' s="{styles.cell_format(quote_prefix=True)}"'
     layout = []
     for i, header in enumerate(table.columns):
-        fmt = table.number_formats.get(header) or _guess_format(table.rows, i)
+        fmt = table.number_formats.get(header) or guess_format(table.rows, i)
         dated = is_date_format(fmt)
         layout.append((v.excel_column_letter(i + 1), style(fmt), style(fmt if dated else DATE_FORMAT),
                        style(fmt if dated else TIME_FORMAT), style(fmt if dated else DATETIME_FORMAT), quoted))
@@ -227,7 +227,7 @@ def _mode_for(target: Path) -> int:
     return 0o666 & ~umask
 
 
-def _guess_format(rows: list[list[Any]], i: int) -> str:
+def guess_format(rows: list[list[Any]], i: int) -> str:
     for row in rows[:50]:
         value = row[i] if i < len(row) else None
         if value is None or value == "":
@@ -244,7 +244,7 @@ def _guess_format(rows: list[list[Any]], i: int) -> str:
     return "General"
 
 
-def _guess_width(header: str, rows: list[list[Any]], i: int) -> float:
+def guess_width(header: str, rows: list[list[Any]], i: int) -> float:
     longest = len(header)
     for row in rows[:200]:
         if i < len(row) and row[i] is not None:
