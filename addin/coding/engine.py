@@ -19,13 +19,12 @@ left out would otherwise leave a partial claim). Warnings and info findings neve
 
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from typing import Callable, Iterable, Sequence
 
 from ..findings import Finding, Severity
+from ..pipeline import paused_cycle_collector
 from ..values import norm_key
 from ..schema import Administration, Encounter, Setting
 from . import rules as R
@@ -155,21 +154,10 @@ def code_book(book, progress: Callable[..., Iterable] | None = None) -> CodingRe
     ``progress(iterable, total=, desc=)`` wraps the loop (a progress bar on the command line).
     Never raises for bad data: every problem is a Finding located at its cell.
     """
-    with _no_cycle_collection():
+    # The engine builds no reference cycles; with a workbook's rows in memory every automatic
+    # collection would walk them all (a quarter of the run).
+    with paused_cycle_collector():
         return _code_book(book, progress)
-
-
-@contextmanager
-def _no_cycle_collection():
-    """Pause Python's cycle collector while coding: the engine's objects form no reference cycles, and
-    with a workbook's rows in memory each automatic collection walks them all (a quarter of the time)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _code_book(book, progress: Callable[..., Iterable] | None) -> CodingResult:
