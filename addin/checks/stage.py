@@ -17,12 +17,11 @@ Nothing in the workbook's input tables is changed, and the same workbook always 
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
 from typing import Callable, Iterable
 
 from ..findings import Finding, Severity, count_by_severity
-from ..pipeline import RunOptions, StageResult
+from ..pipeline import RunOptions, StageResult, paused_cycle_collector
 from ..workbook.reader import BookData
 from ..workbook.writer import OutputTable
 from .authorization import usage_table
@@ -43,13 +42,8 @@ def run(book: BookData, options: RunOptions = RunOptions()) -> StageResult:
     """Run the pre-bill checks on ``book``; never raises for bad data."""
     # The checks make no reference cycles, and with a workbook's rows in memory every automatic cycle
     # collection walks all of them: pausing the collector halves the run (as the coding engine does).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_cycle_collector():
         return _run(book, options)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _run(book: BookData, options: RunOptions) -> StageResult:
@@ -63,7 +57,8 @@ def _run(book: BookData, options: RunOptions) -> StageResult:
     ctx = CheckContext(book)
     findings += run_rules(ctx, list(options.progress(rules, total=len(rules), desc="checks")))
 
-    status = encounter_status(book, ctx, [*book.findings, *findings, *_coding_findings(ctx, findings)])
+    coding_findings = _coding_findings(ctx, findings)
+    status = encounter_status(book, ctx, [*book.findings, *findings, *coding_findings])
     tables = [status]
     if book.has("Authorizations"):
         tables.append(usage_table(ctx.auth_ledger))
@@ -71,13 +66,17 @@ def _run(book: BookData, options: RunOptions) -> StageResult:
     for row in status.rows:
         counts[row[3]] += 1
     summary = {"rules run": len(rules), READY: counts[READY], HOLD: counts[HOLD], REVIEW: counts[REVIEW]}
+    # The coding problems that hold or flag a claim are listed with the checks' own, so the Findings
+    # sheet explains every Hold; a run with the code stage too lists each of them once (the pipeline).
+    if not options.rules:  # a run of chosen rules reports only those rules
+        findings += [f for f in coding_findings if f.encounter_id and f.severity is not Severity.INFO]
     return StageResult(tables=tables, findings=findings, summary=summary)
 
 
 def _coding_findings(ctx: CheckContext, findings: list[Finding]) -> list[Finding]:
     """The coding engine's findings, which count toward each encounter's status: a claim the engine
     cannot code (an unknown HCPCS, a dose it cannot convert) cannot go out either. They are listed on
-    the Findings sheet by the ``code`` stage (``infusion-billing run``), not repeated by this one."""
+    the Findings sheet by this stage too (errors and warnings), once per run."""
     if not ctx.book.has("Encounters"):
         return []
     try:

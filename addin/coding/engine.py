@@ -154,10 +154,17 @@ def code_book(book, progress: Callable[..., Iterable] | None = None) -> CodingRe
     ``progress(iterable, total=, desc=)`` wraps the loop (a progress bar on the command line).
     Never raises for bad data: every problem is a Finding located at its cell.
     """
+    # One result per workbook read: the check stage counts authorization units on these lines too.
+    memo = getattr(book, "memo", None)
+    if memo is not None and "code_book" in memo:
+        return memo["code_book"]
     # The engine builds no reference cycles; with a workbook's rows in memory every automatic
     # collection would walk them all (a quarter of the run).
     with paused_cycle_collector():
-        return _code_book(book, progress)
+        result = _code_book(book, progress)
+    if memo is not None:
+        memo["code_book"] = result
+    return result
 
 
 def _code_book(book, progress: Callable[..., Iterable] | None) -> CodingResult:

@@ -87,6 +87,9 @@ class BookData:
     settings: Settings
     path: Path | None = None
     _drugs: dict[str, Drug] | None = None
+    #: Results derived from this read that several stages use (the coding engine's claim lines feed
+    #: the checks' authorization burn-down): computed once per run, keyed by name.
+    memo: dict[str, Any] = field(default_factory=dict)
 
     def table(self, name: str) -> TableData:
         return self.tables[name]
