@@ -362,6 +362,9 @@ class ColumnSpec:
     phi: bool = False
     default: Any = None
     example: Any = None
+    #: The cell coercer (``values.to_money`` ...) and the Choice enum, for the reader's fast path.
+    convert: Any = None
+    choice: Any = None
 
 
 @dataclass(frozen=True)
@@ -420,6 +423,11 @@ def _column_spec(name: str, info: FieldInfo) -> ColumnSpec:
             kind = kind or next((m for m in getattr(arg, "__metadata__", ()) if isinstance(m, Kind)), None)
     extra = info.json_schema_extra or {}
     default = None if info.is_required() else info.default
+    convert = None
+    for holder in (info, *typing.get_args(annotation)):
+        for m in (*getattr(holder, "metadata", ()), *getattr(holder, "__metadata__", ())):
+            if isinstance(m, BeforeValidator):
+                convert = convert or m.func
     return ColumnSpec(
         header=info.alias or name,
         field=name,
@@ -430,6 +438,8 @@ def _column_spec(name: str, info: FieldInfo) -> ColumnSpec:
         phi=bool(extra.get("phi")),
         default=default.value if isinstance(default, Choice) else default,
         example=extra.get("example"),
+        convert=convert,
+        choice=choice,
     )
 
 

@@ -459,3 +459,19 @@ def test_bad_cells_name_their_encounter_so_its_status_can_hold(book_factory, she
     book = read_workbook(book_factory(sheets))
     assert {(f.rule_id, f.encounter_id) for f in book.findings} == {
         ("reader.wrong-type", "E001"), ("reader.dangling-reference", "E404")}
+
+
+def test_a_modifier_typed_as_a_number_is_still_the_modifier(book_factory, sheets):
+    sheets["Payers"][0].append("Separate Site Modifier")
+    sheets["Payers"][1].append(59)
+    sheets["Payers"][2].append("xs")
+    book = read_workbook(book_factory(sheets))
+    assert book.findings == []
+    assert [p.separate_site_modifier.value for p in book.rows("Payers")] == ["59", "XS"]
+
+
+def test_the_same_bad_value_on_many_rows_is_reported_on_each(book_factory, sheets):
+    sheets["Administrations"][1][5] = "tablets"
+    sheets["Administrations"][2][5] = "tablets"
+    book = read_workbook(book_factory(sheets))
+    assert sorted(f.cell for f in book.findings if f.rule_id == "reader.unknown-value") == ["F2", "F3"]
