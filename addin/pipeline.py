@@ -166,10 +166,24 @@ def run_workbook(
     options: RunOptions = RunOptions(),
     write: bool = True,
 ) -> RunResult:
-    """Read ``book_path``, run ``stages``, and write their sheets plus Findings to a new file (or in place)."""
-    book = read_workbook(book_path)
-    run = run_book(book, stages, options)
-    if write:
-        run.output = write_outputs(book_path, run.tables, run.findings, out=out, in_place=in_place,
-                                   stage="+".join(stages))
-    return run
+    """Read ``book_path``, run ``stages``, and write their sheets plus Findings to a new file (or in place).
+
+    ``options.progress`` shows the three steps (read, run, write); long stages show their own bar.
+    """
+    state: dict[str, Any] = {}
+
+    def read():
+        state["book"] = read_workbook(book_path)
+
+    def run():
+        state["run"] = run_book(state["book"], stages, options)
+
+    def save():
+        result = state["run"]
+        result.output = write_outputs(book_path, result.tables, result.findings, out=out, in_place=in_place,
+                                      stage="+".join(stages))
+
+    steps = [read, run, save] if write else [read, run]
+    for step in options.progress(steps, total=len(steps), desc="read, run, write"):
+        step()
+    return state["run"]
