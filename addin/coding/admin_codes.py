@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from .engine import Context
 
 WARNING, INFO = Severity.WARNING, Severity.INFO
+_BIOLOGIC = (R.BIOLOGIC_THERAPEUTIC,)
 
 
 class EncounterCounters:
@@ -48,15 +49,18 @@ class EncounterCounters:
         self.concurrent_used = False
 
 
-def _extra_rules(service: Service) -> list[str]:
-    return [R.BIOLOGIC_THERAPEUTIC] if any(a.biologic_moved for a in service.admins) else []
+def _extra_rules(service: Service) -> tuple[str, ...]:
+    """``coding.biologic-therapeutic`` on every line of a service the payer moved to therapeutic codes."""
+    for a in service.admins:
+        if a.biologic_moved:
+            return _BIOLOGIC
+    return ()
 
 
 def code_site(group: list[Service], initial: Service | None, site_modifier: str, ctx: "Context",
               out: Outcome, counters: EncounterCounters, professional: bool) -> list[Draft]:
     """The administration lines of one IV site: its initial, add-on hours and every subsequent service."""
     drafts: list[Draft] = []
-    tables = ctx.tables
     if initial is None:
         for s in group:
             if s.category == HYDRATION:
@@ -66,7 +70,7 @@ def code_site(group: list[Service], initial: Service | None, site_modifier: str,
     kind = initial.kind
     ids = initial.admin_ids
     extra = _extra_rules(initial)
-    hours = addon_hour_units(initial.minutes, tables.hour, tables.addon_over) \
+    hours = addon_hour_units(initial.minutes, ctx.hour, ctx.addon_over) \
         if initial.method == INFUSION and kind.addon_hour else 0
     sentence = f"{initial.name} {initial.timing}: {kind.initial}"
     if hours:
@@ -75,16 +79,17 @@ def code_site(group: list[Service], initial: Service | None, site_modifier: str,
         first_rule = R.INITIAL_HYDRATION
     else:
         first_rule = R.INITIAL_INFUSION if initial.method == INFUSION else R.INITIAL_PUSH
-    rules = [first_rule] + extra
-    modifiers: list[str] = []
-    initial_sentence = sentence
+    rules = (first_rule,) + extra
     if site_modifier:
-        rules.append(R.SEPARATE_SITE)
-        modifiers.append(site_modifier)
-        initial_sentence += f" (second, medically required IV site: modifier {site_modifier})"
-    drafts.append(Draft(kind.initial, 1, ids, rules, initial_sentence, modifiers))
+        drafts.append(Draft(kind.initial, 1, ids, rules + (R.SEPARATE_SITE,),
+                            f"{sentence} (second, medically required IV site: modifier {site_modifier})",
+                            (site_modifier,)))
+    else:
+        drafts.append(Draft(kind.initial, 1, ids, rules, sentence))
     if hours:
-        drafts.append(Draft(kind.addon_hour, hours, ids, [R.ADDON_HOUR] + extra, sentence))
+        drafts.append(Draft(kind.addon_hour, hours, ids, (R.ADDON_HOUR,) + extra, sentence))
+    if len(group) == 1:
+        return drafts
 
     pushes: dict[frozenset, int | None] = {}
     if initial.method == PUSH:
@@ -115,15 +120,15 @@ def _hydration_short(s: Service, out: Outcome) -> None:
 
 
 def _secondary_hydration(s: Service, code: str, ctx: "Context", out: Outcome) -> list[Draft]:
-    units = secondary_hydration_units(s.minutes, ctx.tables.hour, ctx.tables.addon_over)
+    units = secondary_hydration_units(s.minutes, ctx.hour, ctx.addon_over)
     if not units:
         _hydration_short(s, out)
         return []
-    rules = [R.HYDRATION_SECONDARY]
-    modifiers = []
+    rules: tuple[str, ...] = (R.HYDRATION_SECONDARY,)
+    modifiers: tuple[str, ...] = ()
     if out.payer is not None and out.payer.secondary_hydration_59:
-        rules.append(R.HYDRATION_59)
-        modifiers.append("59")
+        rules += (R.HYDRATION_59,)
+        modifiers = ("59",)
     return [Draft(code, units, s.admin_ids, rules,
                   f"Hydration ({s.name}) {s.timing} after another initial service: {code} x {units}", modifiers)]
 
@@ -144,16 +149,16 @@ def _subsequent_infusion(s: Service, kind, infusions: list[Service], ctx: "Conte
         if counters.concurrent_used or not kind.concurrent:
             return []
         counters.concurrent_used = True
-        return [Draft(kind.concurrent, 1, s.admin_ids, [R.CONCURRENT] + extra,
+        return [Draft(kind.concurrent, 1, s.admin_ids, (R.CONCURRENT,) + extra,
                       f"{s.name} {s.timing} ran alongside {alongside.name} from a separate bag: "
                       f"{kind.concurrent} (once per encounter, not timed)")]
-    hours = addon_hour_units(s.minutes, ctx.tables.hour, ctx.tables.addon_over)
+    hours = addon_hour_units(s.minutes, ctx.hour, ctx.addon_over)
     sentence = f"{s.name} {s.timing}, a new drug after the initial service: {kind.subsequent}"
     if hours:
         sentence += f" + {hours} x {kind.subsequent_addon_hour}"
-    drafts = [Draft(kind.subsequent, 1, s.admin_ids, [R.SEQUENTIAL] + extra, sentence)]
+    drafts = [Draft(kind.subsequent, 1, s.admin_ids, (R.SEQUENTIAL,) + extra, sentence)]
     if hours:
-        drafts.append(Draft(kind.subsequent_addon_hour, hours, s.admin_ids, [R.ADDON_HOUR] + extra, sentence))
+        drafts.append(Draft(kind.subsequent_addon_hour, hours, s.admin_ids, (R.ADDON_HOUR,) + extra, sentence))
     return drafts
 
 
@@ -162,7 +167,7 @@ def _subsequent_push(s: Service, kind, pushes: dict, ctx: "Context", out: Outcom
     extra = _extra_rules(s)
     if s.drug_keys not in pushes:
         pushes[s.drug_keys] = s.start
-        return [Draft(kind.subsequent, 1, s.admin_ids, [R.PUSH_ADDITIONAL] + extra,
+        return [Draft(kind.subsequent, 1, s.admin_ids, (R.PUSH_ADDITIONAL,) + extra,
                       f"{s.name} {s.timing}, a new drug after the initial service: {kind.subsequent}")]
     if not kind.same_drug_repeat or professional:
         return []  # chemo has no same-drug push code; 96376 has no office equivalent [S52]
@@ -187,7 +192,7 @@ def _subsequent_push(s: Service, kind, pushes: dict, ctx: "Context", out: Outcom
     elif gap < limit:
         return []
     pushes[s.drug_keys] = s.start
-    return [Draft(kind.same_drug_repeat, 1, s.admin_ids, [R.PUSH_SAME_DRUG] + extra,
+    return [Draft(kind.same_drug_repeat, 1, s.admin_ids, (R.PUSH_SAME_DRUG,) + extra,
                   f"{s.name} pushed again at {clock_text(s.start)}, {gap} min after its last reported push at "
                   f"{clock_text(last)}: {kind.same_drug_repeat}")]
 
@@ -204,7 +209,7 @@ def code_other_routes(admins: list[Admin], ctx: "Context", out: Outcome) -> tupl
     for a in admins:
         route = a.route
         if route == Route.SC_INFUSION.value and a.minutes is not None and not a.fallback \
-                and a.minutes <= tables.push_max:
+                and a.minutes <= ctx.push_max:
             route = Route.SC_INJECTION.value  # a 15-minute subcutaneous "infusion" is an injection
         hormonal = a.info is not None and a.info.hormonal
         rc = tables.route_code(route, a.category, hormonal)
@@ -215,31 +220,31 @@ def code_other_routes(admins: list[Admin], ctx: "Context", out: Outcome) -> tupl
             continue
         label = tables.label(rc.code)
         if rc.per_injection:
-            drafts.append(Draft(rc.code, 1, [a.admin_id], [R.INJECTION],
+            drafts.append(Draft(rc.code, 1, (a.admin_id,), (R.INJECTION,),
                                 f"{a.name} {a.route}: {rc.code} ({label}), one per injection"))
         elif route == Route.PORT_FLUSH.value:
-            flushes.append(Draft(rc.code, 1, [a.admin_id], [R.PORT_FLUSH],
+            flushes.append(Draft(rc.code, 1, (a.admin_id,), (R.PORT_FLUSH,),
                                  f"{a.name} port flush with no other service that day: {rc.code}"))
         elif route == Route.SC_INFUSION.value:
             if sc_first is None:
                 sc_first, sc_sites = a, {a.site}
-                hours = 0 if a.fallback else addon_hour_units(a.minutes or 0, tables.hour, tables.addon_over)
+                hours = 0 if a.fallback else addon_hour_units(a.minutes or 0, ctx.hour, ctx.addon_over)
                 timing = "with no stop time, first hour only" if a.fallback else _span(a)
                 sentence = f"{a.name} SC infusion {timing}: {rc.code}" + (f" + {hours} x {rc.addon_hour}" if hours else "")
-                sc_draft = Draft(rc.code, 1, [a.admin_id], [R.SC_INFUSION], sentence)
+                sc_draft = Draft(rc.code, 1, (a.admin_id,), (R.SC_INFUSION,), sentence)
                 drafts.append(sc_draft)
                 if hours:
-                    drafts.append(Draft(rc.addon_hour, hours, [a.admin_id], [R.ADDON_HOUR], sentence))
+                    drafts.append(Draft(rc.addon_hour, hours, (a.admin_id,), (R.ADDON_HOUR,), sentence))
             elif a.site and a.site not in sc_sites and rc.additional_site and rc.additional_site not in once:
                 once.add(rc.additional_site)
                 sc_sites.add(a.site)
-                drafts.append(Draft(rc.additional_site, 1, [a.admin_id], [R.SC_INFUSION],
+                drafts.append(Draft(rc.additional_site, 1, (a.admin_id,), (R.SC_INFUSION,),
                                     f"{a.name} SC infusion at an additional site ({a.row.iv_site}): {rc.additional_site}"))
             elif sc_draft is not None:
-                sc_draft.admin_ids.append(a.admin_id)
+                sc_draft.admin_ids += (a.admin_id,)
         elif rc.code not in once:
             once.add(rc.code)
-            drafts.append(Draft(rc.code, 1, [a.admin_id], [R.PROLONGED_PUMP],
+            drafts.append(Draft(rc.code, 1, (a.admin_id,), (R.PROLONGED_PUMP,),
                                 f"{a.name} by {a.route[:1].lower()}{a.route[1:]}: {rc.code} ({label})"))
     return drafts, flushes
 

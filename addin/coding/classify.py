@@ -52,11 +52,15 @@ def classify(row: Administration, ctx: "Context", out: Outcome) -> Admin | None:
 
     Every problem on the row is reported, not just the first, so a biller fixes them in one pass.
     """
+    route = row.route
+    incidental = route is not PORT_FLUSH and row.purpose in INCIDENTAL_PURPOSES
     hcpcs = row.hcpcs
+    if incidental and not hcpcs and row.drug_class is None:
+        return None  # a KVO, carrier or flush bag with nothing to bill
     info = None
     ok = True
     if hcpcs:
-        info = ctx.info(hcpcs)
+        info = ctx.info[hcpcs]
         if info is None:
             out.at_admin(row, R.UNKNOWN_HCPCS, ERROR,
                          f"HCPCS {hcpcs} is not in the built-in drug table or the workbook's Drugs table.",
@@ -68,8 +72,6 @@ def classify(row: Administration, ctx: "Context", out: Outcome) -> Admin | None:
                          f"HCPCS {hcpcs} was deleted on {info.deleted[0].isoformat()}; bill {info.deleted[1]} "
                          "(its billing unit differs).", "HCPCS", hcpcs, f"Use {info.deleted[1]}.")
 
-    route = row.route
-    incidental = route is not PORT_FLUSH and row.purpose in INCIDENTAL_PURPOSES
     category = None
     moved = False
     if row.drug_class is not None:
@@ -78,9 +80,7 @@ def classify(row: Administration, ctx: "Context", out: Outcome) -> Admin | None:
         category = info.category
         if info.biologic and category == CHEMO and out.payer is not None and not out.payer.biologics_as_chemo:
             category, moved = THERAPEUTIC, True
-    if category is None and ok:
-        if incidental and not hcpcs:
-            return None  # a KVO or carrier bag with nothing to bill
+    if category is None and ok:  # no HCPCS and no Drug Class (and not incidental fluid: returned above)
         out.at_admin(row, R.DRUG_UNIDENTIFIED, ERROR,
                      "has neither a HCPCS nor a Drug Class, so it cannot be coded.", "HCPCS",
                      fix="Fill in the HCPCS, or the Drug Class when the drug was supplied by a pharmacy or "
@@ -99,9 +99,9 @@ def classify(row: Administration, ctx: "Context", out: Outcome) -> Admin | None:
         return None
 
     drug_text = row.drug
-    name = ctx.display(drug_text) if drug_text else (info.name if info is not None else category)
-    admin = Admin(row, info, category, route._value_, name, hcpcs or ctx.key(drug_text or category),
-                  ctx.key(row.iv_site) if row.iv_site else "")
+    name = ctx.display[drug_text] if drug_text else (info.name if info is not None else category)
+    admin = Admin(row, info, category, route._value_, name, hcpcs or ctx.key[drug_text or category],
+                  ctx.key[row.iv_site] if row.iv_site else "")
     if moved:
         admin.biologic_moved = True
     if incidental:

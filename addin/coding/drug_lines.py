@@ -125,74 +125,45 @@ def tidy(d: Decimal) -> Decimal:
     return d.quantize(_ONE) if d == d.to_integral_value() else d.normalize()
 
 
-class _Group:
-    """Administrations of one HCPCS (and one NDC) in one encounter: one drug line."""
-
-    __slots__ = ("info", "admins", "amount", "waste", "parts", "ml", "waste_ml", "all_ml", "ndc", "waste_admin",
-                 "dose_unit")
-
-    def __init__(self, info: DrugInfo, ndc: str, dose_unit: str) -> None:
-        self.info = info
-        self.ndc = ndc
-        self.dose_unit = dose_unit
-        self.admins: list[Admin] = []
-        self.amount = ZERO
-        self.waste = ZERO
-        self.parts: list[str] = []
-        self.ml = ZERO
-        self.waste_ml = ZERO
-        self.all_ml = True
-        self.waste_admin: Admin | None = None
-
-
 def code_drug_lines(admins: list[Admin], ctx: "Context", out: Outcome) -> list[Draft]:
-    """One line per drug (and NDC) with units, then a JW line where waste is billable."""
-    groups: dict[tuple[str, str], _Group] = {}
+    """One line per drug (and NDC) with units, then a JW line where waste is billable.
+
+    Doses of one HCPCS from one NDC go on one line with the summed amount [S52].
+    """
+    groups: dict[tuple[str, str], list[tuple[Admin, Decimal, Decimal]]] = {}
     for a in admins:
         info = a.info
         if info is None or a.incidental:
             continue
-        row = a.row
-        amount = _checked_amount(a, info, out)
+        dose = _dose(a, info, out)
         ndc = _ndc(a, info, ctx, out)
-        if amount is None or ndc is None:
+        if dose is None or ndc is None:
             continue
         key = (info.hcpcs, ndc)
-        group = groups.get(key)
-        unit = row.dose_unit._value_ if row.dose_unit is not None else ""
-        if group is None:
-            group = groups[key] = _Group(info, ndc, unit)
-        group.admins.append(a)
-        group.amount += amount[0]
-        group.parts.append(dose_text(row.dose, unit) if row.dose is not None else "")
-        if amount[1]:
-            group.waste += amount[1]
-            group.waste_admin = a
-        if unit == "mL":
-            group.ml += row.dose
-            if row.wasted:
-                group.waste_ml += row.wasted
+        doses = groups.get(key)
+        if doses is None:
+            groups[key] = [dose]
         else:
-            group.all_ml = False
+            doses.append(dose)
     if out.held:
         return []
     lines: list[Draft] = []
-    for group in groups.values():
-        lines.extend(_lines(group, ctx, out))
+    for (_hcpcs, ndc), doses in groups.items():
+        lines += _lines(doses, ndc, ctx, out)
     return lines
 
 
-def _checked_amount(a: Admin, info: DrugInfo, out: Outcome) -> tuple[Decimal, Decimal] | None:
-    """(dose, waste) in the billing unit's measure, or None after an error finding on the row."""
+def _dose(a: Admin, info: DrugInfo, out: Outcome) -> tuple[Admin, Decimal, Decimal] | None:
+    """(administration, dose, waste), amounts in the billing unit's measure; None after an error finding."""
     row = a.row
     dose = row.dose
     if info.unclassified:
-        return (dose or ZERO, ZERO)
+        return a, (dose or ZERO), ZERO
     if dose is None:
         out.at_admin(row, R.DOSE_MISSING, ERROR, f"{a.name} has no Dose, so its units cannot be counted.", "Dose",
                      fix="Fill in the amount given.")
         return None
-    if dose <= 0:
+    if dose <= ZERO:
         out.at_admin(row, R.DOSE_INVALID, ERROR, f"{a.name} has a dose of {number(dose)}; a dose must be "
                      "more than zero.", "Dose", dose, "Correct the Dose.")
         return None
@@ -201,20 +172,64 @@ def _checked_amount(a: Admin, info: DrugInfo, out: Outcome) -> tuple[Decimal, De
                      fix=f"Fill in the Dose Unit ({info.hcpcs} is billed per {number(info.quantity)} {info.unit}).")
         return None
     wasted = row.wasted
-    if wasted is not None and wasted < 0:
+    if wasted is not None and wasted < ZERO:
         out.at_admin(row, R.WASTE_INVALID, ERROR, "the Wasted amount is negative.", "Wasted", wasted,
                      "Enter the amount discarded, or leave Wasted blank.")
         return None
     unit = row.dose_unit._value_
     if unit == info.unit:  # the usual case: charted in the billing unit's measure
-        return dose, (wasted or ZERO)
+        return a, dose, (wasted or ZERO)
     try:
-        return billing_amount(dose, unit, info), (billing_amount(wasted, unit, info) if wasted else ZERO)
+        return a, billing_amount(dose, unit, info), (billing_amount(wasted, unit, info) if wasted else ZERO)
     except UnitProblem as problem:
         out.at_admin(row, R.DOSE_UNIT, ERROR, f"{a.name}: {problem}.", "Dose Unit", unit,
                      "Enter the dose in the billing unit's measure (mg, mcg, g, units), or add the concentration "
                      "to the Drugs table (NDC Unit ML and NDC Quantity Per Billing Unit).")
         return None
+
+
+def _unit_text(row) -> str:
+    return row.dose_unit._value_ if row.dose_unit is not None else ""
+
+
+def _summed(doses: list[tuple[Admin, Decimal, Decimal]], unit: str):
+    """The doses of one line added up, as the drug line and its JW line need them.
+
+    Returns (Admin IDs, amount, waste, the row that recorded the waste, the dose as the Explanation
+    words it, mL given, mL wasted); the mL are None unless every dose was charted in mL (the NDC
+    quantity is then the mL drawn).
+    """
+    if len(doses) == 1:  # the usual case: one dose of the drug
+        a, amount, waste = doses[0]
+        row = a.row
+        dose_unit = _unit_text(row)
+        words = dose_text(row.dose, dose_unit) if row.dose is not None else ""
+        if dose_unit != unit:
+            words = f"{words} = {number(amount)} {unit}"
+        if dose_unit == "mL":
+            return (row.admin_id,), amount, waste, row, words, ZERO + row.dose, ZERO + (row.wasted or ZERO)
+        return (row.admin_id,), amount, waste, row, words, None, None
+    amount = waste = ml = waste_ml = ZERO
+    all_ml = True
+    waste_row = None
+    parts = []
+    for a, dose, wasted in doses:
+        row = a.row
+        amount += dose
+        if wasted:
+            waste += wasted
+            waste_row = row
+        dose_unit = _unit_text(row)
+        parts.append(dose_text(row.dose, dose_unit) if row.dose is not None else "")
+        if dose_unit == "mL":
+            ml += row.dose
+            if row.wasted:
+                waste_ml += row.wasted
+        else:
+            all_ml = False
+    ids = tuple([a.row.admin_id for a, _, _ in doses])
+    words = f"{' + '.join(parts)} = {number(amount)} {unit}"
+    return (ids, amount, waste, waste_row, words) + ((ml, waste_ml) if all_ml else (None, None))
 
 
 def _ndc(a: Admin, info: DrugInfo, ctx: "Context", out: Outcome) -> str | None:
@@ -223,7 +238,7 @@ def _ndc(a: Admin, info: DrugInfo, ctx: "Context", out: Outcome) -> str | None:
     if not text:
         return ""
     try:
-        return ctx.ndc11(text)
+        return ctx.ndc11[text]
     except ValidationError as problem:
         if a.row.ndc:
             out.at_admin(a.row, R.NDC_INVALID, ERROR, f"NDC: {problem}", "NDC", text,
@@ -234,92 +249,87 @@ def _ndc(a: Admin, info: DrugInfo, ctx: "Context", out: Outcome) -> str | None:
         return None
 
 
-def _lines(group: _Group, ctx: "Context", out: Outcome) -> list[Draft]:
-    info = group.info
+def _lines(doses: list[tuple[Admin, Decimal, Decimal]], ndc: str, ctx: "Context", out: Outcome) -> list[Draft]:
+    """The drug line of one HCPCS (and NDC), and its JW line when the payer bills waste."""
+    first = doses[0][0]
+    info = first.info
     hcpcs = info.hcpcs
-    first = group.admins[0]
-    ids = [a.row.admin_id for a in group.admins]
     q = info.quantity
     unit = info.unit
     name = first.name
-    amount = group.amount
+    ids, amount, waste, waste_row, words, ml, waste_ml = _summed(doses, unit)
     if info.unclassified:
-        units = len(group.admins)
-        rules = [R.UNCLASSIFIED_DRUG]
+        units = len(doses)
+        rules: tuple[str, ...] = (R.UNCLASSIFIED_DRUG,)
         sentence = f"{name}: {hcpcs} is an unclassified drug code, billed as 1 unit per dose with its NDC"
     else:
-        units = ceil_units(amount, q)
-        rules = [R.DRUG_UNITS]
-        parts = group.parts
-        if len(parts) == 1 and group.dose_unit == unit:
-            sentence = f"{name} {parts[0]} {info.per_unit_text}{units}"
-        else:
-            sentence = f"{name} {' + '.join(parts)} = {number(amount)} {unit} {info.per_unit_text}{units}"
-    if len(group.admins) > 1:
-        rules.append(R.DRUG_SAME_DAY)
+        units = info.units(amount)
+        rules = (R.DRUG_UNITS,)
+        sentence = f"{name} {words} {info.per_unit_text}{units}"
+    if len(doses) > 1:
+        rules += (R.DRUG_SAME_DAY,)
 
     container = first.row.container
     single = info.single_dose if container is None else container is SINGLE_DOSE
-    waste = group.waste
     if waste and not single:
-        row = group.waste_admin.row
-        out.at_admin(row, R.JW_MULTI_DOSE, WARNING,
+        out.at_admin(waste_row, R.JW_MULTI_DOSE, WARNING,
                      f"{name} comes from a multi-dose container; waste from multi-dose containers is never billed "
-                     "with JW, so the waste was left off.", "Wasted", row.wasted,
+                     "with JW, so the waste was left off.", "Wasted", waste_row.wasted,
                      "Clear Wasted, or correct the Container if the drug came from a single-dose vial.")
         waste = ZERO
     if waste and info.vial:
         vials = ceil_units(amount, info.vial)
         most = vials * info.vial - amount
         if waste > most:
-            row = group.waste_admin.row
-            out.at_admin(row, R.WASTE_EXCEEDS_VIALS, WARNING,
+            out.at_admin(waste_row, R.WASTE_EXCEEDS_VIALS, WARNING,
                          f"{name}: {number(waste)} {unit} wasted is more than the {vials} x {number(info.vial)} "
                          f"{unit} vials the dose needs leave over ({number(most)} {unit}); only that is billed.",
-                         "Wasted", row.wasted, "Check the vials used and the amount discarded.")
+                         "Wasted", waste_row.wasted, "Check the vials used and the amount discarded.")
             waste = most
 
-    modifiers: list[str] = []
+    modifiers: tuple[str, ...] = ()
     jw_line: Draft | None = None
     payer = out.payer
     if single and payer is not None and payer.requires_jw_jz and not info.unclassified:
-        jw = ceil_units(amount + waste, q) - units if waste else 0
+        jw = info.units(amount + waste) - units if waste else 0
         if jw > 0:
-            jw_line = Draft(hcpcs, jw, ids, [R.JW_WASTE],
+            jw_line = Draft(hcpcs, jw, ids, (R.JW_WASTE,),
                             f"{name} {number(waste)} {unit} discarded from a single-dose container: "
                             f"ceil({number(amount + waste)}/{number(q)}) - ceil({number(amount)}/"
-                            f"{number(q)}) = {jw} x {hcpcs}-JW", ["JW"], is_admin=False)
+                            f"{number(q)}) = {jw} x {hcpcs}-JW", ("JW",))
         elif not waste:
-            modifiers.append("JZ")
-            rules.append(R.JZ_NO_WASTE)
+            modifiers = ("JZ",)
+            rules += (R.JZ_NO_WASTE,)
             sentence += "; nothing discarded from the single-dose container: JZ"
         elif ctx.settings.jz_when_waste_within_unit:
-            modifiers.append("JZ")
-            rules.append(R.JZ_NO_WASTE)
+            modifiers = ("JZ",)
+            rules += (R.JZ_NO_WASTE,)
             sentence += f"; the {number(waste)} {unit} discarded is inside the rounded-up units: JZ"
     m340b = ctx.settings.modifier_340b
     if m340b != "None" and first.category != HYDRATION:
-        modifiers.append(m340b)
-        rules.append(R.MODIFIER_340B)
+        modifiers += (m340b,)
+        rules += (R.MODIFIER_340B,)
         if jw_line is not None:
-            jw_line.modifiers.append(m340b)
-            jw_line.rules.append(R.MODIFIER_340B)
+            jw_line.modifiers += (m340b,)
+            jw_line.rules += (R.MODIFIER_340B,)
 
-    line = Draft(hcpcs, units, ids, rules, sentence, modifiers, is_admin=False)
-    if group.ndc:
-        _set_ndc(line, group, amount, group.ml)
-        if jw_line is not None:
-            _set_ndc(jw_line, group, waste, group.waste_ml)
-    return [line] if jw_line is None else [line, jw_line]
+    if not ndc:
+        line = Draft(hcpcs, units, ids, rules, sentence, modifiers)
+        return [line] if jw_line is None else [line, jw_line]
+    line = Draft(hcpcs, units, ids, rules + (R.NDC,), sentence, modifiers)
+    _set_ndc(line, info, ndc, amount, ml)
+    if jw_line is None:
+        return [line]
+    jw_line.rules += (R.NDC,)
+    _set_ndc(jw_line, info, ndc, waste, waste_ml)
+    return [line, jw_line]
 
 
-def _set_ndc(line: Draft, group: _Group, amount: Decimal, ml: Decimal) -> None:
-    """NDC, its unit and the package quantity: mL drawn when the dose was in mL, else by the Drugs table."""
-    info = group.info
-    line.ndc = group.ndc
-    line.rules.append(R.NDC)
-    if group.all_ml:
+def _set_ndc(line: Draft, info: DrugInfo, ndc: str, amount: Decimal, ml: Decimal | None) -> None:
+    """NDC, its unit and the package quantity: mL drawn when every dose was in mL, else by the Drugs table."""
+    line.ndc = ndc
+    if ml is not None:
         line.ndc_unit, line.ndc_quantity = "ML", tidy(ml)
     elif info.ndc_unit and info.ndc_per_unit:
         line.ndc_unit = info.ndc_unit
-        line.ndc_quantity = tidy(amount / info.quantity * info.ndc_per_unit)
+        line.ndc_quantity = info.ndc_quantity(amount)

@@ -39,11 +39,14 @@ class DrugInfo:
         vial: content of one vial in the billing unit's measure, or None.
         deleted: (deleted from, replacement) for a deleted code, else None.
         per_unit_text: the fixed end of its drug line's explanation.
+
+    A clinic gives a drug in a handful of doses, so the units and NDC quantity of an amount are
+    worked out once per amount (:meth:`units`, :meth:`ndc_quantity`).
     """
 
     __slots__ = ("drug", "hcpcs", "name", "category", "unit", "quantity", "single_dose", "up_to", "hormonal",
                  "biologic", "unclassified", "ml_per_unit", "ndc_unit", "ndc_per_unit", "vial", "deleted",
-                 "per_unit_text")
+                 "per_unit_text", "_units", "_ndc_quantities")
 
     def __init__(self, drug: Drug, tables: CodingTables) -> None:
         self.drug = drug
@@ -67,3 +70,23 @@ class DrugInfo:
         per = f"{'up to ' if self.up_to else ''}{number(self.quantity)} {self.unit}"
         #: The fixed end of the drug line's explanation: ``at 10 mg per unit, rounded up: J9312 x ``.
         self.per_unit_text = f"at {per} per unit, rounded up: {self.hcpcs} x "
+        self._units: dict[Decimal, int] = {}
+        self._ndc_quantities: dict[Decimal, Decimal] = {}
+
+    def units(self, amount: Decimal) -> int:
+        """HCPCS units for ``amount`` (in the billing unit's measure): ``ceil(amount / unit quantity)``."""
+        units = self._units.get(amount)
+        if units is None:
+            from .drug_lines import ceil_units
+
+            units = self._units[amount] = ceil_units(amount, self.quantity)
+        return units
+
+    def ndc_quantity(self, amount: Decimal) -> Decimal:
+        """NDC quantity for ``amount``: ``amount / unit quantity x NDC quantity per billing unit``, to 3 decimals."""
+        quantity = self._ndc_quantities.get(amount)
+        if quantity is None:
+            from .drug_lines import tidy
+
+            quantity = self._ndc_quantities[amount] = tidy(amount / self.quantity * self.ndc_per_unit)
+        return quantity

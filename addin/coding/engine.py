@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from ..findings import Finding, Severity
 from ..pipeline import paused_cycle_collector
@@ -35,7 +35,7 @@ from .drug_lines import code_drug_lines
 from .druginfo import DrugInfo, display_name
 from .hierarchy import site_groups
 from .lines import ChargeLine
-from .model import Draft, Outcome
+from .model import Admin, Draft, Outcome
 from .ruletables import CodingTables, coding_tables
 from .services import build_services
 
@@ -87,14 +87,40 @@ class CodingResult:
         return [s.encounter_id for s in self.status.values() if s.status == CODED]
 
 
+class Memo(dict):
+    """A lookup that fills itself: ``memo[key]`` works out ``compute(key)`` the first time a key is met.
+
+    A clinic uses a few dozen drugs, sites, bag labels and NDCs thousands of times; each is digested once.
+    """
+
+    __slots__ = ("compute",)
+
+    def __init__(self, compute: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, key: str) -> Any:
+        value = self[key] = self.compute(key)
+        return value
+
+
 class Context:
-    """Everything looked up once per run: tables, settings, payers, drugs, prices, rows by encounter."""
+    """Everything looked up once per run: tables, settings, payers, drugs, prices, rows by encounter.
+
+    Attributes:
+        info: HCPCS -> its digested Drugs-table row (workbook rows override the built-in table), or None.
+        key: site, bag or drug name -> comparison key (``L Forearm`` and ``l-forearm`` are one site).
+        display: charted drug name -> as the Explanation shows it.
+        ndc11: NDC as charted -> 11 digits (raises ValidationError for an NDC that cannot convert).
+    """
 
     def __init__(self, book, tables: CodingTables | None = None) -> None:
+        from ..identifiers.ndc import to_ndc11
+
         self.book = book
-        self.tables = tables or coding_tables()
+        self.tables = tables = tables or coding_tables()
         self.settings = book.settings
-        self.drugs = book.drugs
+        self.drugs = drugs = book.drugs
         self.payers = {p.payer_id: p for p in book.rows("Payers")}
         self.pricer = Pricer(book)
         self.by_encounter: dict[str, list[Administration]] = {}
@@ -104,45 +130,18 @@ class Context:
                 self.by_encounter[row.encounter_id] = [row]
             else:
                 rows.append(row)
-        self._ndc: dict[str, str] = {}
-        self._info: dict[str, DrugInfo | None] = {}
-        self._keys: dict[str, str] = {}
-        self._names: dict[str, str] = {}
-        self.push_max = self.tables.push_max
-
-    def info(self, hcpcs: str) -> DrugInfo | None:
-        """The digested Drugs-table row of a HCPCS (workbook rows override the built-in table), or None."""
-        try:
-            return self._info[hcpcs]
-        except KeyError:
-            drug = self.drugs.get(hcpcs)
-            info = self._info[hcpcs] = DrugInfo(drug, self.tables) if drug is not None else None
-            return info
-
-    def key(self, text: str) -> str:
-        """The comparison key of a site or drug name (``L Forearm`` and ``l-forearm`` are one site)."""
-        try:
-            return self._keys[text]
-        except KeyError:
-            key = self._keys[text] = norm_key(text)
-            return key
-
-    def display(self, text: str) -> str:
-        """A charted drug name as the Explanation shows it."""
-        try:
-            return self._names[text]
-        except KeyError:
-            name = self._names[text] = display_name(text)
-            return name
-
-    def ndc11(self, text: str) -> str:
-        """The 11-digit NDC (cached: a clinic uses a few dozen NDCs thousands of times)."""
-        ndc = self._ndc.get(text)
-        if ndc is None:
-            from ..identifiers.ndc import to_ndc11
-
-            ndc = self._ndc[text] = to_ndc11(text)
-        return ndc
+        self.info: Memo = Memo(lambda hcpcs: DrugInfo(drugs[hcpcs], tables) if hcpcs in drugs else None)
+        self.key: Memo = Memo(norm_key)
+        self.display: Memo = Memo(display_name)
+        self.ndc11: Memo = Memo(to_ndc11)
+        self.push_max = tables.push_max
+        self.hour = tables.hour
+        self.addon_over = tables.addon_over
+        families = tables.families.values()
+        #: Codes a professional claim in a facility leaves to the facility (963xx-965xx) [S6][S57].
+        self.pro_facility_drop = frozenset(f.code for f in families if f.pro_facility_drop)
+        #: Codes only a facility claim carries (96376).
+        self.facility_only = frozenset(f.code for f in families if f.facility_only)
 
     def admin_ids_of(self, encounter_id: str) -> set[str]:
         return {row.admin_id for row in self.by_encounter.get(encounter_id, ())}
@@ -231,8 +230,14 @@ def code_encounter(encounter: Encounter, rows: Sequence[Administration], ctx: Co
 
 
 def _administration_lines(admins, ctx: Context, out: Outcome, professional: bool) -> list[Draft]:
-    iv = [a for a in admins if a.method]
-    other = [a for a in admins if not a.method and a.reportable]
+    """The administration codes of one encounter: IV services by site, then injections and other routes."""
+    iv: list[Admin] = []
+    other: list[Admin] = []
+    for a in admins:
+        if a.method:
+            iv.append(a)
+        elif a.reportable:
+            other.append(a)
     drafts: list[Draft] = []
     services = build_services(iv, ctx, out) if iv else []
     if services:
@@ -262,8 +267,10 @@ def _administration_lines(admins, ctx: Context, out: Outcome, professional: bool
     if len(codes) < len(drafts):
         drafts = combine(drafts)
     if professional:
-        drafts = _claim_type_filter(drafts, ctx, out)
-        codes = {d.code for d in drafts}
+        kept = _claim_type_filter(drafts, codes, ctx, out)
+        if kept is not drafts:
+            drafts = kept
+            codes = {d.code for d in drafts}
     return _drop_orphan_addons(drafts, codes, ctx, out)
 
 
@@ -272,32 +279,34 @@ def combine(drafts: list[Draft]) -> list[Draft]:
     seen: dict[tuple, Draft] = {}
     result: list[Draft] = []
     for d in drafts:
-        key = (d.code, tuple(d.modifiers))
+        key = (d.code, d.modifiers)
         first = seen.get(key)
         if first is None:
             seen[key] = d
             result.append(d)
             continue
         first.units += d.units
-        first.admin_ids = list(dict.fromkeys(first.admin_ids + d.admin_ids))
-        first.rules = list(dict.fromkeys(first.rules + d.rules))
+        first.admin_ids = tuple(dict.fromkeys(first.admin_ids + d.admin_ids))
+        first.rules = tuple(dict.fromkeys(first.rules + d.rules))
         if d.explanation not in first.explanation:
             first.explanation += "; " + d.explanation
     return result
 
 
-def _claim_type_filter(drafts: list[Draft], ctx: Context, out: Outcome) -> list[Draft]:
-    """Professional claims: no facility-only codes (96376); in a facility POS, no 963xx-965xx [S6][S57]."""
-    families = ctx.tables.families
+def _claim_type_filter(drafts: list[Draft], codes: set[str], ctx: Context, out: Outcome) -> list[Draft]:
+    """Professional claims: no facility-only codes (96376); in a facility POS, no 963xx-965xx [S6][S57].
+
+    ``codes`` are the codes of ``drafts``; the same list comes back when nothing is dropped.
+    """
     pos = out.encounter.place_of_service
-    if pos and pos in ctx.tables.facility_pos:
-        kept = [d for d in drafts if not (d.code in families and families[d.code].pro_facility_drop)]
-        if len(kept) != len(drafts):
-            out.at_encounter(R.PROFESSIONAL_FACILITY_POS, Severity.INFO,
-                             f"Professional claim at place of service {pos} (a facility): the drug administration "
-                             "codes are billed by the facility, so they were left off.", "Place of Service", pos)
-        drafts = kept
-    return [d for d in drafts if not (d.code in families and families[d.code].facility_only)]
+    if pos and pos in ctx.tables.facility_pos and not codes.isdisjoint(ctx.pro_facility_drop):
+        drafts = [d for d in drafts if d.code not in ctx.pro_facility_drop]
+        out.at_encounter(R.PROFESSIONAL_FACILITY_POS, Severity.INFO,
+                         f"Professional claim at place of service {pos} (a facility): the drug administration "
+                         "codes are billed by the facility, so they were left off.", "Place of Service", pos)
+    if not codes.isdisjoint(ctx.facility_only):
+        drafts = [d for d in drafts if d.code not in ctx.facility_only]
+    return drafts
 
 
 def _drop_orphan_addons(drafts: list[Draft], codes: set[str], ctx: Context, out: Outcome) -> list[Draft]:
@@ -326,15 +335,15 @@ def _em_lines(encounter: Encounter, with_administration: bool, out: Outcome) -> 
     if not em:
         return []
     if not with_administration:
-        return [Draft(em, 1, [], [R.EM_VISIT], f"E/M {em} with no drug administration on the claim", is_admin=False)]
+        return [Draft(em, 1, (), (R.EM_VISIT,), f"E/M {em} with no drug administration on the claim")]
     if em == "99211":
         out.at_encounter(R.EM_99211, Severity.INFO, "99211 is not reported with drug administration; it was left off.",
                          "E/M Code", em)
         return []
     if encounter.em_separately_identifiable:
-        return [Draft(em, 1, [], [R.EM_MODIFIER_25],
+        return [Draft(em, 1, (), (R.EM_MODIFIER_25,),
                       f"E/M {em} significant and separately identifiable from the drug administration: modifier 25",
-                      ["25"], is_admin=False)]
+                      ("25",))]
     out.at_encounter(R.EM_NOT_SEPARATE, Severity.WARNING,
                      f"E/M {em} is billed with drug administration but is not marked separately identifiable, so it "
                      "was left off.", "E/M Separately Identifiable", "N",
@@ -351,9 +360,9 @@ def finalize(encounter: Encounter, drafts: list[Draft], pricer: Pricer) -> list[
     for n, d in enumerate(drafts, start=1):
         code, units = d.code, d.units
         amount = amounts.get(code)
-        lines.append(_charge_line(eid, n, dos, code, tuple(d.modifiers), units,
+        lines.append(_charge_line(eid, n, dos, code, d.modifiers, units,
                                   amount * units if amount is not None else pricer.unpriced(code), d.ndc,
-                                  d.ndc_unit, d.ndc_quantity, tuple(d.admin_ids), tuple(d.rules), d.explanation))
+                                  d.ndc_unit, d.ndc_quantity, d.admin_ids, d.rules, d.explanation))
     pricer.lines += len(drafts)
     return lines
 

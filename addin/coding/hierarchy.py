@@ -84,7 +84,7 @@ def site_groups(services: list[Service], ctx: "Context", out: Outcome,
 
     sites: list[str] = []
     first_site = services[0].site
-    if any(s.site != first_site for s in services):
+    if len(services) > 1 and any(s.site != first_site for s in services):
         for s in sorted(services, key=lambda s: s.start if s.start is not None else 1 << 20):
             if s.site and s.site not in sites:
                 sites.append(s.site)

@@ -85,7 +85,8 @@ class Service:
                  "kind", "start", "admin_ids")
 
     def __init__(self, admins: list[Admin], category: str, method: str, minutes: int,
-                 intervals: list[tuple[int, int]], site: str, drug_keys: frozenset[str], timing: str) -> None:
+                 intervals: list[tuple[int, int]], site: str, drug_keys: frozenset[str], timing: str,
+                 admin_ids: tuple[str, ...] | None = None) -> None:
         self.admins = admins
         self.category = category
         self.method = method
@@ -97,7 +98,7 @@ class Service:
         self.rank = 99
         self.kind = None  # its row of tables/hierarchy.csv, set when the initial is chosen
         self.start: int | None = intervals[0][0] if intervals else None
-        self.admin_ids = [a.row.admin_id for a in admins]
+        self.admin_ids = admin_ids if admin_ids is not None else tuple([a.row.admin_id for a in admins])
 
     @property
     def name(self) -> str:
@@ -107,23 +108,27 @@ class Service:
 
 
 class Draft:
-    """A claim line before numbering and pricing."""
+    """A claim line before numbering and pricing.
 
-    __slots__ = ("code", "modifiers", "units", "admin_ids", "rules", "explanation", "ndc", "ndc_unit",
-                 "ndc_quantity", "is_admin")
+    Modifiers, Admin IDs and rule IDs are tuples, as on the finished ChargeLine: the few rules that
+    add one later (an NDC, the 340B modifier, lines combined) build a new tuple, and pricing copies
+    nothing.
+    """
 
-    def __init__(self, code: str, units: int, admin_ids: list[str], rules: list[str], explanation: str,
-                 modifiers: list[str] | None = None, *, is_admin: bool = True) -> None:
+    __slots__ = ("code", "units", "admin_ids", "rules", "explanation", "modifiers", "ndc", "ndc_unit",
+                 "ndc_quantity")
+
+    def __init__(self, code: str, units: int, admin_ids: tuple[str, ...], rules: tuple[str, ...],
+                 explanation: str, modifiers: tuple[str, ...] = ()) -> None:
         self.code = code
         self.units = units
         self.admin_ids = admin_ids
         self.rules = rules
         self.explanation = explanation
-        self.modifiers = modifiers if modifiers is not None else []
+        self.modifiers = modifiers
         self.ndc = ""
         self.ndc_unit = ""
         self.ndc_quantity: Decimal | None = None
-        self.is_admin = is_admin
 
     def __repr__(self) -> str:  # what a failing test prints
         mods = "-" + "-".join(self.modifiers) if self.modifiers else ""

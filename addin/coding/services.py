@@ -77,23 +77,22 @@ def build_services(admins: list[Admin], ctx: "Context", out: Outcome) -> list[Se
         if bag:  # drugs sharing a bag are merged below, once every row is seen
             if bags is None:
                 bags = {}
-            bags.setdefault(ctx.key(bag), []).append(a)
+            bags.setdefault(ctx.key[bag], []).append(a)
         elif a.category == HYDRATION:
             hydration.append([a])
         else:
-            drug_services.append(Service([a], a.category, a.method, a.minutes or 0,
-                                         [a.interval] if a.interval else [], a.site, frozenset((a.drug_key,)),
-                                         timing_text([a], a.minutes, a.method)))
+            drug_services.append(_drug_service([a]))
     if bags:
         for members in bags.values():
+            if len(members) == 1:  # the usual bag: one drug
+                if members[0].category == HYDRATION:
+                    hydration.append(members)
+                else:
+                    drug_services.append(_drug_service(members))
+                continue
             category = min((a.category for a in members), key=_CLASS_ORDER.__getitem__)
             if category == HYDRATION:
                 hydration.append(members)
-            elif len(members) == 1:
-                a = members[0]
-                drug_services.append(Service(members, category, a.method, a.minutes or 0,
-                                             [a.interval] if a.interval else [], a.site, frozenset((a.drug_key,)),
-                                             timing_text(members, a.minutes, a.method)))
             else:
                 drug_services.append(_bag_service(members, category, ctx.push_max))
 
@@ -102,6 +101,13 @@ def build_services(admins: list[Admin], ctx: "Context", out: Outcome) -> list[Se
     if hydration:
         return drug_services + _hydration_services(hydration, drug_services, ctx, out)
     return drug_services
+
+
+def _drug_service(members: list[Admin]) -> Service:
+    """One drug given on its own (a push, or an infusion with or without a bag label)."""
+    a = members[0]
+    return Service(members, a.category, a.method, a.minutes or 0, [a.interval] if a.interval else [], a.site,
+                   frozenset((a.drug_key,)), timing_text(members, a.minutes, a.method), (a.row.admin_id,))
 
 
 def _bag_service(members: list[Admin], category: str, push_max: int) -> Service:
@@ -135,7 +141,7 @@ def _sum_same_drug(services: list[Service]) -> list[Service]:
             out.append(s)
             continue
         first.admins.extend(s.admins)
-        first.admin_ids.extend(s.admin_ids)
+        first.admin_ids += s.admin_ids
         first.intervals.extend(s.intervals)
         first.minutes += s.minutes
         first.timing = timing_text(first.admins, first.minutes, INFUSION)
