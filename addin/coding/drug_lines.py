@@ -316,20 +316,19 @@ def _lines(doses: list[tuple[Admin, Decimal, Decimal]], ndc: str, ctx: "Context"
     if not ndc:
         line = Draft(hcpcs, units, ids, rules, sentence, modifiers)
         return [line] if jw_line is None else [line, jw_line]
-    line = Draft(hcpcs, units, ids, rules + (R.NDC,), sentence, modifiers)
-    _set_ndc(line, info, ndc, amount, ml)
+    line = Draft(hcpcs, units, ids, rules + (R.NDC,), sentence, modifiers, ndc, *_ndc_quantity(info, amount, ml))
     if jw_line is None:
         return [line]
     jw_line.rules += (R.NDC,)
-    _set_ndc(jw_line, info, ndc, waste, waste_ml)
+    jw_line.ndc = ndc
+    jw_line.ndc_unit, jw_line.ndc_quantity = _ndc_quantity(info, waste, waste_ml)
     return [line, jw_line]
 
 
-def _set_ndc(line: Draft, info: DrugInfo, ndc: str, amount: Decimal, ml: Decimal | None) -> None:
-    """NDC, its unit and the package quantity: mL drawn when every dose was in mL, else by the Drugs table."""
-    line.ndc = ndc
+def _ndc_quantity(info: DrugInfo, amount: Decimal, ml: Decimal | None) -> tuple[str, Decimal | None]:
+    """The NDC unit and package quantity: the mL drawn when every dose was in mL, else by the Drugs table."""
     if ml is not None:
-        line.ndc_unit, line.ndc_quantity = "ML", tidy(ml)
-    elif info.ndc_unit and info.ndc_per_unit:
-        line.ndc_unit = info.ndc_unit
-        line.ndc_quantity = info.ndc_quantity(amount)
+        return "ML", tidy(ml)
+    if info.ndc_unit and info.ndc_per_unit:
+        return info.ndc_unit, info.ndc_quantity(amount)
+    return "", None

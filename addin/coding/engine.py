@@ -20,7 +20,6 @@ left out would otherwise leave a partial claim). Warnings and info findings neve
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from dataclasses import fields as dataclass_fields
 from typing import Any, Callable, Iterable, Sequence
 
 from ..findings import Finding, Severity
@@ -31,6 +30,7 @@ from . import rules as R
 from .admin_codes import EncounterCounters, code_other_routes, code_site
 from .charges import Pricer
 from .classify import classify
+from .construct import new_charge_line, status_constructor
 from .drug_lines import code_drug_lines
 from .druginfo import DrugInfo, display_name
 from .hierarchy import site_groups
@@ -123,11 +123,12 @@ class Context:
         self.drugs = drugs = book.drugs
         self.payers = {p.payer_id: p for p in book.rows("Payers")}
         self.pricer = Pricer(book)
-        self.by_encounter: dict[str, list[Administration]] = {}
+        self.by_encounter = by_encounter = {}
         for row in book.rows("Administrations"):
-            rows = self.by_encounter.get(row.encounter_id)
+            eid = row.encounter_id
+            rows = by_encounter.get(eid)
             if rows is None:
-                self.by_encounter[row.encounter_id] = [row]
+                by_encounter[eid] = [row]
             else:
                 rows.append(row)
         self.info: Memo = Memo(lambda hcpcs: DrugInfo(drugs[hcpcs], tables) if hcpcs in drugs else None)
@@ -176,21 +177,22 @@ def _code_book(book, progress: Callable[..., Iterable] | None) -> CodingResult:
             reader_errors.setdefault(f.encounter_id, []).append(f.rule_id)
     encounters = book.rows("Encounters")
     loop = progress(encounters, total=len(encounters), desc="Coding") if progress else encounters
-    lines = result.lines
+    lines, findings, status = result.lines, result.findings, result.status
+    by_encounter = ctx.by_encounter
     for encounter in loop:
-        out = code_encounter(encounter, ctx.by_encounter.get(encounter.encounter_id, ()), ctx)
-        result.findings.extend(out.findings)
         eid = encounter.encounter_id
+        out = code_encounter(encounter, by_encounter.get(eid, ()), ctx)
+        findings.extend(out.findings)
         if out.held or eid in reader_errors:
             errors = tuple(dict.fromkeys([*reader_errors.get(eid, ()),
                                           *(f.rule_id for f in out.findings if f.severity is Severity.ERROR)]))
-            result.status[eid] = EncounterStatus(eid, HELD, errors)
+            status[eid] = new_status(eid, HELD, errors, 0)
         elif not out.drafts:
-            result.status[eid] = EncounterStatus(eid, NOTHING_TO_CODE)
+            status[eid] = new_status(eid, NOTHING_TO_CODE, (), 0)
         else:
             new = finalize(encounter, out.drafts, ctx.pricer)
             lines.extend(new)
-            result.status[eid] = EncounterStatus(eid, CODED, (), len(new))
+            status[eid] = new_status(eid, CODED, (), len(new))
     result.findings.extend(ctx.pricer.findings())
     return result
 
@@ -312,6 +314,12 @@ def _claim_type_filter(drafts: list[Draft], codes: set[str], ctx: Context, out: 
 def _drop_orphan_addons(drafts: list[Draft], codes: set[str], ctx: Context, out: Outcome) -> list[Draft]:
     """An add-on code needs one of its primary codes on the claim (``tables/addon_pairs.csv``)."""
     pairs = ctx.tables.addon_primaries
+    for code in codes:
+        primaries = pairs.get(code)
+        if primaries is not None and primaries.isdisjoint(codes):
+            break
+    else:
+        return drafts  # the usual claim: every add-on has its primary
     while True:
         orphan = None
         for d in drafts:
@@ -360,36 +368,12 @@ def finalize(encounter: Encounter, drafts: list[Draft], pricer: Pricer) -> list[
     for n, d in enumerate(drafts, start=1):
         code, units = d.code, d.units
         amount = amounts.get(code)
-        lines.append(_charge_line(eid, n, dos, code, d.modifiers, units,
-                                  amount * units if amount is not None else pricer.unpriced(code), d.ndc,
-                                  d.ndc_unit, d.ndc_quantity, d.admin_ids, d.rules, d.explanation))
+        lines.append(new_charge_line(eid, n, dos, code, d.modifiers, units,
+                                    amount * units if amount is not None else pricer.unpriced(code), d.ndc,
+                                    d.ndc_unit, d.ndc_quantity, d.admin_ids, d.rules, d.explanation))
     pricer.lines += len(drafts)
     return lines
 
 
-def _line_factory() -> Callable[..., ChargeLine]:
-    """A ChargeLine constructor without the frozen dataclass's per-field ``object.__setattr__`` calls.
-
-    A run builds hundreds of thousands of lines and the generated ``__init__`` of a frozen, slotted
-    dataclass costs three times what filling its slots directly does. The object is the same: every
-    field set, in order; fields added to ChargeLine later (with defaults) fall back to the plain
-    constructor.
-    """
-    names = tuple(f.name for f in dataclass_fields(ChargeLine))
-    expected = ("encounter_id", "line", "date_of_service", "code", "modifiers", "units", "charge", "ndc", "ndc_unit",
-                "ndc_quantity", "admin_ids", "rule_ids", "explanation")
-    if names != expected or getattr(ChargeLine, "__slots__", ()) != expected:
-        return ChargeLine
-    new = object.__new__
-    (s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12) = (ChargeLine.__dict__[n].__set__ for n in names)
-
-    def make(a, b, c, d, e, f, g, h, i, j, k, m, n):
-        line = new(ChargeLine)
-        s0(line, a); s1(line, b); s2(line, c); s3(line, d); s4(line, e); s5(line, f); s6(line, g)  # noqa: E702
-        s7(line, h); s8(line, i); s9(line, j); s10(line, k); s11(line, m); s12(line, n)  # noqa: E702
-        return line
-
-    return make
-
-
-_charge_line = _line_factory()
+#: ``new_status(encounter_id, status, errors, lines)`` is ``EncounterStatus(...)``, built faster.
+new_status = status_constructor(EncounterStatus)

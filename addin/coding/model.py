@@ -119,16 +119,17 @@ class Draft:
                  "ndc_quantity")
 
     def __init__(self, code: str, units: int, admin_ids: tuple[str, ...], rules: tuple[str, ...],
-                 explanation: str, modifiers: tuple[str, ...] = ()) -> None:
+                 explanation: str, modifiers: tuple[str, ...] = (), ndc: str = "", ndc_unit: str = "",
+                 ndc_quantity: Decimal | None = None) -> None:
         self.code = code
         self.units = units
         self.admin_ids = admin_ids
         self.rules = rules
         self.explanation = explanation
         self.modifiers = modifiers
-        self.ndc = ""
-        self.ndc_unit = ""
-        self.ndc_quantity: Decimal | None = None
+        self.ndc = ndc
+        self.ndc_unit = ndc_unit
+        self.ndc_quantity = ndc_quantity
 
     def __repr__(self) -> str:  # what a failing test prints
         mods = "-" + "-".join(self.modifiers) if self.modifiers else ""

@@ -67,6 +67,13 @@ def timing_text(admins: list[Admin], minutes: int | None, method: str) -> str:
 
 def build_services(admins: list[Admin], ctx: "Context", out: Outcome) -> list[Service]:
     """The IV services of one encounter: bags merged, repeated bags of a drug summed, hydration counted."""
+    if len(admins) == 1:  # the usual visit: one IV administration, nothing to merge
+        a = admins[0]
+        if not a.reportable:
+            return []
+        if a.category == HYDRATION:
+            return _hydration_services([[a]], [], ctx, out)
+        return [_drug_service([a])]
     drug_services: list[Service] = []
     hydration: list[list[Admin]] = []
     bags: dict[str, list[Admin]] | None = None
