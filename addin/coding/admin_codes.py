@@ -40,15 +40,6 @@ WARNING, INFO = Severity.WARNING, Severity.INFO
 _BIOLOGIC = (R.BIOLOGIC_THERAPEUTIC,)
 
 
-class EncounterCounters:
-    """What is limited per encounter across IV sites: 96368 is reported once."""
-
-    __slots__ = ("concurrent_used",)
-
-    def __init__(self) -> None:
-        self.concurrent_used = False
-
-
 def _extra_rules(service: Service) -> tuple[str, ...]:
     """``coding.biologic-therapeutic`` on every line of a service the payer moved to therapeutic codes."""
     for a in service.admins:
@@ -58,7 +49,7 @@ def _extra_rules(service: Service) -> tuple[str, ...]:
 
 
 def code_site(group: list[Service], initial: Service | None, site_modifier: str, ctx: "Context",
-              out: Outcome, counters: EncounterCounters, professional: bool) -> list[Draft]:
+              out: Outcome, professional: bool) -> list[Draft]:
     """The administration lines of one IV site: its initial, add-on hours and every subsequent service."""
     drafts: list[Draft] = []
     if initial is None:
@@ -103,14 +94,14 @@ def code_site(group: list[Service], initial: Service | None, site_modifier: str,
         if s.category == HYDRATION:
             drafts.extend(_secondary_hydration(s, kind.subsequent, ctx, out))
         elif s.method == INFUSION:
-            drafts.extend(_subsequent_infusion(s, kind, infusions, ctx, out, counters))
+            drafts.extend(_subsequent_infusion(s, kind, infusions, ctx, out))
         else:
             drafts.extend(_subsequent_push(s, kind, pushes, ctx, out, professional))
     return drafts
 
 
 def _time_order(s: Service) -> tuple:
-    return s.start is None, s.start or 0, s.admins[0].row.admin_id
+    return s.start is None, s.start or 0, s.admins[0].admin_id
 
 
 def _hydration_short(s: Service, out: Outcome) -> None:
@@ -133,8 +124,7 @@ def _secondary_hydration(s: Service, code: str, ctx: "Context", out: Outcome) ->
                   f"Hydration ({s.name}) {s.timing} after another initial service: {code} x {units}", modifiers)]
 
 
-def _subsequent_infusion(s: Service, kind, infusions: list[Service], ctx: "Context", out: Outcome,
-                         counters: EncounterCounters) -> list[Draft]:
+def _subsequent_infusion(s: Service, kind, infusions: list[Service], ctx: "Context", out: Outcome) -> list[Draft]:
     alongside = next((o for o in infusions
                       if any(overlap(a, b) > 0 for a in s.intervals for b in o.intervals)), None)
     infusions.append(s)
@@ -146,9 +136,9 @@ def _subsequent_infusion(s: Service, kind, infusions: list[Service], ctx: "Conte
                          "so it was not coded. Review the record.", "Start", s.admins[0].row.start,
                          "Check the infusion times; code by hand if the drugs were given one after the other.")
             return []
-        if counters.concurrent_used or not kind.concurrent:
-            return []
-        counters.concurrent_used = True
+        if out.concurrent_used or not kind.concurrent:
+            return []  # 96368 once per encounter, across IV sites
+        out.concurrent_used = True
         return [Draft(kind.concurrent, 1, s.admin_ids, (R.CONCURRENT,) + extra,
                       f"{s.name} {s.timing} ran alongside {alongside.name} from a separate bag: "
                       f"{kind.concurrent} (once per encounter, not timed)")]
@@ -220,10 +210,10 @@ def code_other_routes(admins: list[Admin], ctx: "Context", out: Outcome) -> tupl
             continue
         label = tables.label(rc.code)
         if rc.per_injection:
-            drafts.append(Draft(rc.code, 1, (a.admin_id,), (R.INJECTION,),
+            drafts.append(Draft(rc.code, 1, a.ids, (R.INJECTION,),
                                 f"{a.name} {a.route}: {rc.code} ({label}), one per injection"))
         elif route == Route.PORT_FLUSH.value:
-            flushes.append(Draft(rc.code, 1, (a.admin_id,), (R.PORT_FLUSH,),
+            flushes.append(Draft(rc.code, 1, a.ids, (R.PORT_FLUSH,),
                                  f"{a.name} port flush with no other service that day: {rc.code}"))
         elif route == Route.SC_INFUSION.value:
             if sc_first is None:
@@ -231,20 +221,20 @@ def code_other_routes(admins: list[Admin], ctx: "Context", out: Outcome) -> tupl
                 hours = 0 if a.fallback else addon_hour_units(a.minutes or 0, ctx.hour, ctx.addon_over)
                 timing = "with no stop time, first hour only" if a.fallback else _span(a)
                 sentence = f"{a.name} SC infusion {timing}: {rc.code}" + (f" + {hours} x {rc.addon_hour}" if hours else "")
-                sc_draft = Draft(rc.code, 1, (a.admin_id,), (R.SC_INFUSION,), sentence)
+                sc_draft = Draft(rc.code, 1, a.ids, (R.SC_INFUSION,), sentence)
                 drafts.append(sc_draft)
                 if hours:
-                    drafts.append(Draft(rc.addon_hour, hours, (a.admin_id,), (R.ADDON_HOUR,), sentence))
+                    drafts.append(Draft(rc.addon_hour, hours, a.ids, (R.ADDON_HOUR,), sentence))
             elif a.site and a.site not in sc_sites and rc.additional_site and rc.additional_site not in once:
                 once.add(rc.additional_site)
                 sc_sites.add(a.site)
-                drafts.append(Draft(rc.additional_site, 1, (a.admin_id,), (R.SC_INFUSION,),
+                drafts.append(Draft(rc.additional_site, 1, a.ids, (R.SC_INFUSION,),
                                     f"{a.name} SC infusion at an additional site ({a.row.iv_site}): {rc.additional_site}"))
             elif sc_draft is not None:
                 sc_draft.admin_ids += (a.admin_id,)
         elif rc.code not in once:
             once.add(rc.code)
-            drafts.append(Draft(rc.code, 1, (a.admin_id,), (R.PROLONGED_PUMP,),
+            drafts.append(Draft(rc.code, 1, a.ids, (R.PROLONGED_PUMP,),
                                 f"{a.name} by {a.route[:1].lower()}{a.route[1:]}: {rc.code} ({label})"))
     return drafts, flushes
 

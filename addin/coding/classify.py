@@ -23,6 +23,7 @@ For every Administrations row this decides, in a biller's terms:
 
 from __future__ import annotations
 
+from datetime import time
 from typing import TYPE_CHECKING
 
 from ..findings import Severity
@@ -55,7 +56,8 @@ def classify(row: Administration, ctx: "Context", out: Outcome) -> Admin | None:
     route = row.route
     incidental = route is not PORT_FLUSH and row.purpose in INCIDENTAL_PURPOSES
     hcpcs = row.hcpcs
-    if incidental and not hcpcs and row.drug_class is None:
+    drug_class = row.drug_class
+    if incidental and not hcpcs and drug_class is None:
         return None  # a KVO, carrier or flush bag with nothing to bill
     info = None
     ok = True
@@ -67,15 +69,15 @@ def classify(row: Administration, ctx: "Context", out: Outcome) -> Admin | None:
                          "HCPCS", hcpcs,
                          "Correct the HCPCS, or add the drug with its billing unit to the Drugs table.")
             ok = False
-        elif info.deleted is not None and out.encounter.date_of_service >= info.deleted[0]:
+        elif info.deleted is not None and out.date_of_service >= info.deleted[0]:
             out.at_admin(row, R.DELETED_HCPCS, WARNING,
                          f"HCPCS {hcpcs} was deleted on {info.deleted[0].isoformat()}; bill {info.deleted[1]} "
                          "(its billing unit differs).", "HCPCS", hcpcs, f"Use {info.deleted[1]}.")
 
     category = None
     moved = False
-    if row.drug_class is not None:
-        category = row.drug_class._value_
+    if drug_class is not None:
+        category = drug_class._value_
     elif info is not None:
         category = info.category
         if info.biologic and category == CHEMO and out.payer is not None and not out.payer.biologics_as_chemo:
@@ -100,8 +102,9 @@ def classify(row: Administration, ctx: "Context", out: Outcome) -> Admin | None:
 
     drug_text = row.drug
     name = ctx.display[drug_text] if drug_text else (info.name if info is not None else category)
+    iv_site = row.iv_site
     admin = Admin(row, info, category, route._value_, name, hcpcs or ctx.key[drug_text or category],
-                  ctx.key[row.iv_site] if row.iv_site else "")
+                  ctx.key[iv_site] if iv_site else "")
     if moved:
         admin.biologic_moved = True
     if incidental:
@@ -112,7 +115,9 @@ def classify(row: Administration, ctx: "Context", out: Outcome) -> Admin | None:
                      f"{name} has no HCPCS: the drug was supplied by a pharmacy or the patient, so only its "
                      "administration is coded.", "HCPCS")
 
-    if (row.start is not None or route is IV_INFUSION or route is SC_INFUSION) and not _clock(admin, row, ctx, out):
+    start = row.start
+    if (start is not None or route is IV_INFUSION or route is SC_INFUSION) and \
+            not _clock(admin, row, route, start, ctx, out):
         return None
     if route is IV_PUSH:
         admin.method = PUSH
@@ -122,26 +127,27 @@ def classify(row: Administration, ctx: "Context", out: Outcome) -> Admin | None:
     return admin
 
 
-def _clock(admin: Admin, row: Administration, ctx: "Context", out: Outcome) -> bool:
+def _clock(admin: Admin, row: Administration, route: Route, start: time | None, ctx: "Context",
+           out: Outcome) -> bool:
     """Minutes and clock interval of the row; False when its times are unusable (error raised)."""
-    day = out.encounter.date_of_service
-    if row.start is not None and row.stop is not None:
+    stop = row.stop
+    if start is not None and stop is not None:
         try:
-            begin, end = span(day, row.start, row.stop, row.stop_date)
+            begin, end = span(out.date_of_service, start, stop, row.stop_date)
             admin.minutes = counted(begin, end, row.interrupted_minutes, R.INTERRUPTION_INVALID)
         except TimeProblem as problem:
-            value = {"Stop": row.stop, "Stop Date": row.stop_date}.get(problem.column, row.interrupted_minutes)
+            value = {"Stop": stop, "Stop Date": row.stop_date}.get(problem.column, row.interrupted_minutes)
             out.at_admin(row, problem.rule_id, ERROR, problem.message, problem.column, value,
                          "Correct the clock times (and the Stop Date for an infusion past midnight).")
             return False
         admin.interval = (begin, end)
         return True
-    if row.start is not None:
-        begin = row.start.hour * 60 + row.start.minute
+    if start is not None:
+        begin = start.hour * 60 + start.minute
         admin.interval = (begin, begin)
-    if (row.route is not IV_INFUSION and row.route is not SC_INFUSION) or not admin.reportable:
+    if (route is not IV_INFUSION and route is not SC_INFUSION) or not admin.reportable:
         return True
-    missing = "Stop" if row.start is not None else "Start"
+    missing = "Stop" if start is not None else "Start"
     if ctx.settings.missing_stop_fallback == "Hold":
         out.at_admin(row, R.TIMES_MISSING, ERROR,
                      f"has no {missing} time; the encounter is held (Missing Stop Time Fallback = Hold).",
@@ -150,7 +156,7 @@ def _clock(admin: Admin, row: Administration, ctx: "Context", out: Outcome) -> b
     admin.fallback = True
     if admin.category == HYDRATION:
         what = "is not coded as hydration"
-    elif row.route is Route.SC_INFUSION:
+    elif route is SC_INFUSION:
         what = "is coded for its first hour only"
     else:
         what = "is coded as a push (the conservative fallback)"

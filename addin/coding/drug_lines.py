@@ -130,7 +130,7 @@ def code_drug_lines(admins: list[Admin], ctx: "Context", out: Outcome) -> list[D
 
     Doses of one HCPCS from one NDC go on one line with the summed amount [S52].
     """
-    groups: dict[tuple[str, str], list[tuple[Admin, Decimal, Decimal]]] = {}
+    groups: dict[tuple[str, str], list[Dose]] = {}
     for a in admins:
         info = a.info
         if info is None or a.incidental:
@@ -153,12 +153,17 @@ def code_drug_lines(admins: list[Admin], ctx: "Context", out: Outcome) -> list[D
     return lines
 
 
-def _dose(a: Admin, info: DrugInfo, out: Outcome) -> tuple[Admin, Decimal, Decimal] | None:
-    """(administration, dose, waste), amounts in the billing unit's measure; None after an error finding."""
+#: One dose of a drug line: (administration, amount and waste in the billing unit's measure, then
+#: the dose, its unit and the waste as charted).
+Dose = tuple[Admin, Decimal, Decimal, "Decimal | None", str, "Decimal | None"]
+
+
+def _dose(a: Admin, info: DrugInfo, out: Outcome) -> Dose | None:
+    """The row's dose and waste, in the billing unit's measure and as charted; None after an error finding."""
     row = a.row
-    dose = row.dose
+    dose, dose_unit, wasted = row.dose, row.dose_unit, row.wasted
     if info.unclassified:
-        return a, (dose or ZERO), ZERO
+        return a, (dose or ZERO), ZERO, dose, (dose_unit._value_ if dose_unit is not None else ""), wasted
     if dose is None:
         out.at_admin(row, R.DOSE_MISSING, ERROR, f"{a.name} has no Dose, so its units cannot be counted.", "Dose",
                      fix="Fill in the amount given.")
@@ -167,20 +172,20 @@ def _dose(a: Admin, info: DrugInfo, out: Outcome) -> tuple[Admin, Decimal, Decim
         out.at_admin(row, R.DOSE_INVALID, ERROR, f"{a.name} has a dose of {number(dose)}; a dose must be "
                      "more than zero.", "Dose", dose, "Correct the Dose.")
         return None
-    if row.dose_unit is None:
+    if dose_unit is None:
         out.at_admin(row, R.DOSE_UNIT, ERROR, f"{a.name} has no Dose Unit.", "Dose Unit",
                      fix=f"Fill in the Dose Unit ({info.hcpcs} is billed per {number(info.quantity)} {info.unit}).")
         return None
-    wasted = row.wasted
     if wasted is not None and wasted < ZERO:
         out.at_admin(row, R.WASTE_INVALID, ERROR, "the Wasted amount is negative.", "Wasted", wasted,
                      "Enter the amount discarded, or leave Wasted blank.")
         return None
-    unit = row.dose_unit._value_
+    unit = dose_unit._value_
     if unit == info.unit:  # the usual case: charted in the billing unit's measure
-        return a, dose, (wasted or ZERO)
+        return a, dose, (wasted or ZERO), dose, unit, wasted
     try:
-        return a, billing_amount(dose, unit, info), (billing_amount(wasted, unit, info) if wasted else ZERO)
+        return (a, billing_amount(dose, unit, info), (billing_amount(wasted, unit, info) if wasted else ZERO),
+                dose, unit, wasted)
     except UnitProblem as problem:
         out.at_admin(row, R.DOSE_UNIT, ERROR, f"{a.name}: {problem}.", "Dose Unit", unit,
                      "Enter the dose in the billing unit's measure (mg, mcg, g, units), or add the concentration "
@@ -188,11 +193,7 @@ def _dose(a: Admin, info: DrugInfo, out: Outcome) -> tuple[Admin, Decimal, Decim
         return None
 
 
-def _unit_text(row) -> str:
-    return row.dose_unit._value_ if row.dose_unit is not None else ""
-
-
-def _summed(doses: list[tuple[Admin, Decimal, Decimal]], unit: str):
+def _summed(doses: list[Dose], unit: str):
     """The doses of one line added up, as the drug line and its JW line need them.
 
     Returns (Admin IDs, amount, waste, the row that recorded the waste, the dose as the Explanation
@@ -200,41 +201,38 @@ def _summed(doses: list[tuple[Admin, Decimal, Decimal]], unit: str):
     quantity is then the mL drawn).
     """
     if len(doses) == 1:  # the usual case: one dose of the drug
-        a, amount, waste = doses[0]
-        row = a.row
-        dose_unit = _unit_text(row)
-        words = dose_text(row.dose, dose_unit) if row.dose is not None else ""
+        a, amount, waste, dose, dose_unit, wasted = doses[0]
+        words = dose_text(dose, dose_unit) if dose is not None else ""
         if dose_unit != unit:
             words = f"{words} = {number(amount)} {unit}"
+        ids = a.ids
         if dose_unit == "mL":
-            return (row.admin_id,), amount, waste, row, words, ZERO + row.dose, ZERO + (row.wasted or ZERO)
-        return (row.admin_id,), amount, waste, row, words, None, None
+            return ids, amount, waste, a.row, words, ZERO + dose, ZERO + (wasted or ZERO)
+        return ids, amount, waste, a.row, words, None, None
     amount = waste = ml = waste_ml = ZERO
     all_ml = True
     waste_row = None
     parts = []
-    for a, dose, wasted in doses:
-        row = a.row
-        amount += dose
-        if wasted:
-            waste += wasted
-            waste_row = row
-        dose_unit = _unit_text(row)
-        parts.append(dose_text(row.dose, dose_unit) if row.dose is not None else "")
+    for a, billed, billed_waste, dose, dose_unit, wasted in doses:
+        amount += billed
+        if billed_waste:
+            waste += billed_waste
+            waste_row = a.row
+        parts.append(dose_text(dose, dose_unit) if dose is not None else "")
         if dose_unit == "mL":
-            ml += row.dose
-            if row.wasted:
-                waste_ml += row.wasted
+            ml += dose
+            if wasted:
+                waste_ml += wasted
         else:
             all_ml = False
-    ids = tuple([a.row.admin_id for a, _, _ in doses])
+    ids = tuple([dose[0].admin_id for dose in doses])
     words = f"{' + '.join(parts)} = {number(amount)} {unit}"
     return (ids, amount, waste, waste_row, words) + ((ml, waste_ml) if all_ml else (None, None))
 
 
 def _ndc(a: Admin, info: DrugInfo, ctx: "Context", out: Outcome) -> str | None:
     """The 11-digit NDC of the row ("" when none is known), or None after an error finding."""
-    text = a.row.ndc or info.drug.ndc
+    text = a.row.ndc or info.ndc_text
     if not text:
         return ""
     try:
@@ -249,7 +247,7 @@ def _ndc(a: Admin, info: DrugInfo, ctx: "Context", out: Outcome) -> str | None:
         return None
 
 
-def _lines(doses: list[tuple[Admin, Decimal, Decimal]], ndc: str, ctx: "Context", out: Outcome) -> list[Draft]:
+def _lines(doses: list[Dose], ndc: str, ctx: "Context", out: Outcome) -> list[Draft]:
     """The drug line of one HCPCS (and NDC), and its JW line when the payer bills waste."""
     first = doses[0][0]
     info = first.info

@@ -37,6 +37,7 @@ class DrugInfo:
         ml_per_unit: mL in one billing unit when the table gives the concentration (NDC Unit = ML).
         ndc_unit, ndc_per_unit: the NDC unit of measure and NDC quantity per billing unit.
         vial: content of one vial in the billing unit's measure, or None.
+        ndc_text: the NDC the Drugs table gives (as written), used when the row has none.
         deleted: (deleted from, replacement) for a deleted code, else None.
         per_unit_text: the fixed end of its drug line's explanation.
 
@@ -46,7 +47,7 @@ class DrugInfo:
 
     __slots__ = ("drug", "hcpcs", "name", "category", "unit", "quantity", "single_dose", "up_to", "hormonal",
                  "biologic", "unclassified", "ml_per_unit", "ndc_unit", "ndc_per_unit", "vial", "deleted",
-                 "per_unit_text", "_units", "_ndc_quantities")
+                 "per_unit_text", "ndc_text", "_units", "_ndc_quantities")
 
     def __init__(self, drug: Drug, tables: CodingTables) -> None:
         self.drug = drug
@@ -64,6 +65,7 @@ class DrugInfo:
         self.ndc_per_unit: Decimal | None = drug.ndc_quantity_per_unit or None
         self.ml_per_unit = self.ndc_per_unit if drug.ndc_unit is NdcUnit.ML else None
         self.vial: Decimal | None = drug.vial_size or None
+        self.ndc_text = drug.ndc
         self.deleted: tuple[date, str] | None = tables.deleted.get(drug.hcpcs)
         from .drug_lines import number
 

@@ -20,6 +20,7 @@ left out would otherwise leave a partial claim). Warnings and info findings neve
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Callable, Iterable, Sequence
 
 from ..findings import Finding, Severity
@@ -27,7 +28,7 @@ from ..pipeline import paused_cycle_collector
 from ..values import norm_key
 from ..schema import Administration, Encounter, Setting
 from . import rules as R
-from .admin_codes import EncounterCounters, code_other_routes, code_site
+from .admin_codes import code_other_routes, code_site
 from .charges import Pricer
 from .classify import classify
 from .construct import new_charge_line, status_constructor
@@ -39,6 +40,7 @@ from .model import Admin, Draft, Outcome
 from .ruletables import CodingTables, coding_tables
 from .services import build_services
 
+HOME, PROFESSIONAL = Setting.HOME, Setting.PROFESSIONAL
 CODED = "coded"
 HELD = "held"
 NOTHING_TO_CODE = "nothing to code"
@@ -190,7 +192,7 @@ def _code_book(book, progress: Callable[..., Iterable] | None) -> CodingResult:
         elif not out.drafts:
             status[eid] = new_status(eid, NOTHING_TO_CODE, (), 0)
         else:
-            new = finalize(encounter, out.drafts, ctx.pricer)
+            new = finalize(eid, out.date_of_service, out.drafts, ctx.pricer)
             lines.extend(new)
             status[eid] = new_status(eid, CODED, (), len(new))
     result.findings.extend(ctx.pricer.findings())
@@ -211,13 +213,14 @@ def code_encounter(encounter: Encounter, rows: Sequence[Administration], ctx: Co
         if admin is not None:
             admins.append(admin)
 
-    if encounter.setting is Setting.HOME:
+    setting = encounter.setting
+    if setting is HOME:
         out.at_encounter(R.HOME_OUT_OF_SCOPE, Severity.INFO,
                          "Home infusion: per-diem (S-codes) and nursing-visit coding is out of scope for this "
-                         "version; only the drug lines were coded.", "Setting", encounter.setting.value)
+                         "version; only the drug lines were coded.", "Setting", setting.value)
         drafts = code_drug_lines(admins, ctx, out)
     else:
-        professional = encounter.setting is Setting.PROFESSIONAL
+        professional = setting is PROFESSIONAL
         admin_drafts = _administration_lines(admins, ctx, out, professional)
         drafts = _em_lines(encounter, bool(admin_drafts), out) + admin_drafts + code_drug_lines(admins, ctx, out)
 
@@ -245,13 +248,12 @@ def _administration_lines(admins, ctx: Context, out: Outcome, professional: bool
     if services:
         groups = site_groups(services, ctx, out, professional)
         if groups is not None:
-            counters = EncounterCounters()
             if len(groups) == 1:
-                drafts = code_site(groups[0][0], groups[0][1], "", ctx, out, counters, professional)
+                drafts = code_site(groups[0][0], groups[0][1], "", ctx, out, professional)
             else:
                 modifier = out.payer.separate_site_modifier.value if out.payer is not None else "59"
                 for index, (group, initial) in enumerate(groups):
-                    drafts += code_site(group, initial, modifier if index else "", ctx, out, counters, professional)
+                    drafts += code_site(group, initial, modifier if index else "", ctx, out, professional)
     if other:
         more, flushes = code_other_routes(other, ctx, out)
         drafts += more
@@ -359,10 +361,8 @@ def _em_lines(encounter: Encounter, with_administration: bool, out: Outcome) -> 
     return []
 
 
-def finalize(encounter: Encounter, drafts: list[Draft], pricer: Pricer) -> list[ChargeLine]:
-    """Number the lines and price them: ChargeMaster amount x units."""
-    eid = encounter.encounter_id
-    dos = encounter.date_of_service
+def finalize(eid: str, dos: date, drafts: list[Draft], pricer: Pricer) -> list[ChargeLine]:
+    """Number the lines of encounter ``eid`` and price them: ChargeMaster amount x units."""
     amounts = pricer.amounts
     lines = []
     for n, d in enumerate(drafts, start=1):

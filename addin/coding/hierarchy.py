@@ -38,7 +38,7 @@ def can_be_initial(service: Service, ctx: "Context") -> bool:
 
 
 def _precedence(s: Service) -> tuple:
-    return s.rank, -s.minutes, s.start if s.start is not None else 1 << 20, s.admins[0].row.admin_id
+    return s.rank, -s.minutes, s.start if s.start is not None else 1 << 20, s.admins[0].admin_id
 
 
 def facility_choice(candidates: list[Service]) -> Service:

@@ -20,6 +20,7 @@ class Admin:
 
     Attributes:
         row: the input row (for locating findings).
+        admin_id: its Admin ID; ids: the same as a 1-tuple (the Admin IDs of a line it alone makes).
         info: its digested Drugs-table row, or None (no HCPCS: white/brown-bagged drug or plain fluid).
         category: ``Chemo/Complex``, ``Therapeutic`` or ``Hydration fluid`` after payer options.
         biologic_moved: True when the payer's Biologics As Chemo Admin = N made it therapeutic.
@@ -36,12 +37,14 @@ class Admin:
         incidental: True for KVO, carrier and flush fluid: no administration and no fluid line.
     """
 
-    __slots__ = ("row", "info", "category", "biologic_moved", "route", "interval", "minutes", "method",
-                 "fallback", "site", "drug_key", "name", "reportable", "incidental")
+    __slots__ = ("row", "admin_id", "ids", "info", "category", "biologic_moved", "route", "interval", "minutes",
+                 "method", "fallback", "site", "drug_key", "name", "reportable", "incidental")
 
     def __init__(self, row: Administration, info: "DrugInfo | None", category: str, route: str, name: str,
                  drug_key: str, site: str) -> None:
         self.row = row
+        self.admin_id = admin_id = row.admin_id
+        self.ids = (admin_id,)
         self.info = info
         self.category = category
         self.biologic_moved = False
@@ -55,10 +58,6 @@ class Admin:
         self.name = name
         self.reportable = True
         self.incidental = False
-
-    @property
-    def admin_id(self) -> str:
-        return self.row.admin_id
 
     @property
     def start(self) -> int | None:
@@ -98,7 +97,7 @@ class Service:
         self.rank = 99
         self.kind = None  # its row of tables/hierarchy.csv, set when the initial is chosen
         self.start: int | None = intervals[0][0] if intervals else None
-        self.admin_ids = admin_ids if admin_ids is not None else tuple([a.row.admin_id for a in admins])
+        self.admin_ids = admin_ids if admin_ids is not None else tuple([a.admin_id for a in admins])
 
     @property
     def name(self) -> str:
@@ -137,17 +136,23 @@ class Draft:
 
 
 class Outcome:
-    """What coding one encounter produced: findings as they are raised, and whether it is held."""
+    """What coding one encounter produced: findings as they are raised, and whether it is held.
 
-    __slots__ = ("book", "encounter", "payer", "findings", "held", "drafts")
+    It also carries what every rule asks of the encounter: its row, payer and date of service, and
+    whether its one concurrent infusion code (96368, once per encounter across IV sites) is used.
+    """
+
+    __slots__ = ("book", "encounter", "payer", "date_of_service", "findings", "held", "drafts", "concurrent_used")
 
     def __init__(self, book: Any, encounter: Encounter, payer: Payer | None) -> None:
         self.book = book
         self.encounter = encounter
         self.payer = payer
+        self.date_of_service = encounter.date_of_service
         self.findings: list[Finding] = []
         self.held = False
         self.drafts: list[Draft] = []
+        self.concurrent_used = False
 
     def add(self, rule_id: str, severity: Severity, message: str, *, table: str = "Administrations",
             row: Any = None, column: str = "", value: Any = "", fix: str = "") -> None:

@@ -114,7 +114,7 @@ def _drug_service(members: list[Admin]) -> Service:
     """One drug given on its own (a push, or an infusion with or without a bag label)."""
     a = members[0]
     return Service(members, a.category, a.method, a.minutes or 0, [a.interval] if a.interval else [], a.site,
-                   frozenset((a.drug_key,)), timing_text(members, a.minutes, a.method), (a.row.admin_id,))
+                   frozenset((a.drug_key,)), timing_text(members, a.minutes, a.method), a.ids)
 
 
 def _bag_service(members: list[Admin], category: str, push_max: int) -> Service:
