@@ -309,7 +309,7 @@ def _lines(doses: list[Dose], ndc: str, ctx: "Context", out: Outcome) -> list[Dr
         rules += (R.MODIFIER_340B,)
         if jw_line is not None:
             jw_line.modifiers += (m340b,)
-            jw_line.rules += (R.MODIFIER_340B,)
+            jw_line.rule_ids += (R.MODIFIER_340B,)
 
     if not ndc:
         line = Draft(hcpcs, units, ids, rules, sentence, modifiers)
@@ -317,7 +317,7 @@ def _lines(doses: list[Dose], ndc: str, ctx: "Context", out: Outcome) -> list[Dr
     line = Draft(hcpcs, units, ids, rules + (R.NDC,), sentence, modifiers, ndc, *_ndc_quantity(info, amount, ml))
     if jw_line is None:
         return [line]
-    jw_line.rules += (R.NDC,)
+    jw_line.rule_ids += (R.NDC,)
     jw_line.ndc = ndc
     jw_line.ndc_unit, jw_line.ndc_quantity = _ndc_quantity(info, waste, waste_ml)
     return [line, jw_line]

@@ -107,23 +107,25 @@ class Service:
 
 
 class Draft:
-    """A claim line before numbering and pricing.
+    """A claim line in the making: codes, units and explanation, before it is numbered and priced.
 
-    Modifiers, Admin IDs and rule IDs are tuples, as on the finished ChargeLine: the few rules that
-    add one later (an NDC, the 340B modifier, lines combined) build a new tuple, and pricing copies
-    nothing.
+    It has exactly the fields of :class:`~.lines.ChargeLine`, in the same order (so the same memory
+    layout): :func:`.construct.finish` fills in the encounter, line number, date of service and charge
+    and the draft *becomes* that ChargeLine, instead of being copied into a new object. Until then it
+    is mutable (lines combined, a modifier added) and those four fields are unset. Modifiers, Admin IDs
+    and rule IDs are tuples, as on the ChargeLine.
     """
 
-    __slots__ = ("code", "units", "admin_ids", "rules", "explanation", "modifiers", "ndc", "ndc_unit",
-                 "ndc_quantity")
+    __slots__ = ("encounter_id", "line", "date_of_service", "code", "modifiers", "units", "charge", "ndc",
+                 "ndc_unit", "ndc_quantity", "admin_ids", "rule_ids", "explanation")
 
-    def __init__(self, code: str, units: int, admin_ids: tuple[str, ...], rules: tuple[str, ...],
+    def __init__(self, code: str, units: int, admin_ids: tuple[str, ...], rule_ids: tuple[str, ...],
                  explanation: str, modifiers: tuple[str, ...] = (), ndc: str = "", ndc_unit: str = "",
                  ndc_quantity: Decimal | None = None) -> None:
         self.code = code
         self.units = units
         self.admin_ids = admin_ids
-        self.rules = rules
+        self.rule_ids = rule_ids
         self.explanation = explanation
         self.modifiers = modifiers
         self.ndc = ndc
