@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 from infusion_billing.workbook.schema_doc import readme_section, render_schema_markdown
@@ -10,15 +9,24 @@ from infusion_billing.workbook.schema_doc import readme_section, render_schema_m
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_every_package_folder_is_listed_in_pyproject():
-    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
-    found = {"infusion_billing"}
-    for top, name in (("addin", "infusion_billing"), ("udfs", "infusion_billing.udfs"),
-                      ("macros", "infusion_billing.macros")):
-        for init in (ROOT / top).rglob("__init__.py"):
-            rel = init.parent.relative_to(ROOT / top).parts
-            found.add(".".join((name, *rel)))
-    assert found == listed
+def test_udfs_and_macros_are_linked_into_the_one_package_tree():
+    """`udfs/` and `macros/` stay top-level folders; the package tree under `addin/` links them in."""
+    package = ROOT / "addin" / "infusion_billing"
+    for name in ("udfs", "macros"):
+        link = package / name
+        assert link.is_symlink() and link.resolve() == (ROOT / name).resolve()
+        assert (link / "__init__.py").is_file()
+
+
+def test_every_sub_package_is_importable_from_the_install():
+    import importlib
+
+    package = ROOT / "addin" / "infusion_billing"
+    names = {".".join(("infusion_billing", *init.parent.relative_to(package).parts))
+             for init in package.rglob("__init__.py")}
+    names |= {f"infusion_billing.{top}" for top in ("udfs", "macros")}
+    for name in sorted(names):
+        assert importlib.import_module(name.rstrip(".")).__name__ == name.rstrip(".")
 
 
 def test_readme_schema_section_is_current():
