@@ -2,7 +2,7 @@
 
 Targets (issue 5): at least 10x faster than x12sdk and 25x faster than pyx12 on the same file, and a
 100 MB file read in bounded memory. The file is x12sdk's own ``generate_835(seed=7, claims=5000)``
-(the file remits-reference.md section 3.3 measured), or our synthetic infusion generator when x12sdk
+(the file docs/remits.md section 3.3 measured), or our synthetic infusion generator when x12sdk
 is unavailable.
 
 The peers are benchmark-only: they are pip-installed into a throwaway venv under /tmp, never into

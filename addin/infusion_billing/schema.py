@@ -92,7 +92,7 @@ class MeasureUnit(Choice):
 
 
 class DrugClass(Choice):
-    """Which administration family a drug uses (coding-rules.md section 8)."""
+    """Which administration family a drug uses (docs/coding-rules.md section 8)."""
 
     CHEMO_COMPLEX = "Chemo/Complex"
     THERAPEUTIC = "Therapeutic"
@@ -217,7 +217,7 @@ class Payer(SheetRow):
     @model_validator(mode="after")
     def _payer_type_defaults(self) -> "Payer":
         # Defaults that depend on the payer type: JW/JZ is a Medicare Part B rule that many MA plans copy
-        # (remits-reference.md section 6); NDC is required by Medicaid under the DRA 2005.
+        # (docs/payer-rules.md section 5); NDC is required by Medicaid under the DRA 2005.
         if self.requires_jw_jz is None:
             object.__setattr__(self, "requires_jw_jz", self.payer_type is PayerType.MEDICARE)
         if self.requires_ndc is None:

@@ -5,7 +5,7 @@ the tool knows is declared once in :data:`SETTING_SPECS` with its type, default 
 explanation; the template lists them, the reader checks them, and nothing reads an implicit "today":
 aging and timely filing use the **As-Of Date** the user sets.
 
-Coding options that sources disagree on (coding-rules.md section 12) are settings here with a
+Coding options that sources disagree on (docs/coding-rules.md section 12) are settings here with a
 documented default; payer-specific ones (JW/JZ, NDC, biologics as chemo, separate-site modifier) are
 columns of the ``Payers`` table instead.
 """
@@ -47,7 +47,7 @@ SETTING_SPECS: list[SettingSpec] = [
     SettingSpec("As-Of Date", "as_of_date", v.to_date, None,
                 "The date aging, timely filing and authorization status are measured from. Never an implicit today."),
     SettingSpec("340B Modifier", "modifier_340b", _choice("None", "JG", "TB"), "None",
-                "JG or TB on 340B-acquired drug lines (coding-rules.md section 10); None when not a 340B entity.",
+                "JG or TB on 340B-acquired drug lines (docs/coding-rules.md section 10); None when not a 340B entity.",
                 ("None", "JG", "TB")),
     SettingSpec("Hydration Sum Segments", "hydration_sum_segments", v.to_yes_no, True,
                 "Y: hydration before and after a drug is summed into one time (CPT Assistant June 2007). "
@@ -57,7 +57,7 @@ SETTING_SPECS: list[SettingSpec] = [
                 "N (default): it must be more than 30 minutes; exact-30 cases are flagged for review."),
     SettingSpec("JZ When Waste Within One Unit", "jz_when_waste_within_unit", v.to_yes_no, True,
                 "Y (default, Noridian): when the rounded-up units already cover dose plus waste, the single drug "
-                "line carries JZ. N: that line carries neither JW nor JZ (coding-rules.md section 12 item 7)."),
+                "line carries JZ. N: that line carries neither JW nor JZ (docs/coding-rules.md section 12 item 7)."),
     SettingSpec("Missing Stop Time Fallback", "missing_stop_fallback", _choice("Push code", "Hold"), "Push code",
                 "What to code when an infusion has no stop time: the conservative push code plus a finding, "
                 "or hold the encounter.", ("Push code", "Hold")),

@@ -1,4 +1,4 @@
-"""NDC 10 -> 11 digits as billers meet it on labels and claims (coding-rules.md section 9)."""
+"""NDC 10 -> 11 digits as billers meet it on labels and claims (docs/coding-rules.md section 9)."""
 
 import pytest
 

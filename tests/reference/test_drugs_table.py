@@ -41,7 +41,7 @@ def test_header_names_the_source_quarter_and_version():
     header = reference_header()
     assert header["effective"] == "2026-10-01"
     assert header["version"] == "2026Q4"
-    assert "coding-rules.md section 13" in header["source"]
+    assert "docs/coding-rules.md section 13" in header["source"]
     assert "CMS HCPCS quarterly" in header["source"]
 
 
@@ -63,7 +63,7 @@ def test_at_least_sixty_drugs_with_unique_well_formed_codes():
 def test_every_row_cites_a_source_and_a_status():
     assert [r["HCPCS"] for r in DRUGS if not r["Source"]] == []
     assert {r["Status"] for r in DRUGS} == {"V", "K"}
-    # V means a retrieved source was seen: those rows carry an [Sn] tag from coding-rules.md section 14.
+    # V means a retrieved source was seen: those rows carry an [Sn] tag listed in docs/sources.md.
     assert [r["HCPCS"] for r in DRUGS if r["Status"] == "V" and not re.search(r"\[S\d+\]", r["Source"])] == []
 
 
@@ -137,7 +137,7 @@ def test_hormonal_antineoplastics_drive_96402_and_non_oncologic_leuprolide_does_
 
 
 def test_payer_listed_therapeutics_and_ivig_are_not_chemo():
-    # coding-rules.md section 8: denosumab, omalizumab, J1950 leuprolide on the never-chemo list; IVIG therapeutic.
+    # docs/coding-rules.md section 8: denosumab, omalizumab, J1950 leuprolide on the never-chemo list; IVIG therapeutic.
     for code in ("J0897", "J2357", "J1950", "J1569", "J1561", "J1459", "J1568"):
         assert BY_CODE[code]["Drug Class"] == "Therapeutic", code
 

@@ -1,4 +1,4 @@
-"""Adjustment categories and next actions (remits-reference.md section 2), editable per workbook."""
+"""Adjustment categories and next actions (docs/remits.md section 2), editable per workbook."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from infusion_billing.remits.categories import (
 def test_shipped_table_is_dated_and_has_one_row_per_key():
     codes = builtin_adjustment_codes()
     assert codes.meta["effective"] == "2026-11-27"
-    assert "remits-reference.md section 2" in codes.meta["source"]
+    assert "docs/remits.md section 2" in codes.meta["source"]
     header, rows = builtin_adjustment_code_rows()
     assert tuple(header) == CODE_COLUMNS
     assert len(rows) == len(codes) == len({tuple(r[:3]) for r in rows}) > 90

@@ -1,4 +1,4 @@
-"""Separators are read from the file, whatever the payer chose (remits-reference.md section 1)."""
+"""Separators are read from the file, whatever the payer chose (docs/remits.md section 1)."""
 
 from __future__ import annotations
 

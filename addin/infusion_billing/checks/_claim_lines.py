@@ -5,7 +5,7 @@ the coding engine's drug lines (:func:`infusion_billing.coding.engine.code_book`
 
 An encounter the coding engine held (an error such as an unknown HCPCS) has no lines yet, but its
 drugs were given and will use the authorization once the claim is fixed and billed. For those
-encounters the units are counted from the doses the way the coding engine counts them (coding-rules.md
+encounters the units are counted from the doses the way the coding engine counts them (docs/coding-rules.md
 section 9: each drug's doses summed, in its billing unit, rounded up to whole units), so the held
 visit does not hand its units to the next one.
 """

@@ -1,8 +1,8 @@
 """Prior authorization: an authorization on file for every drug that needs one, with units to spare.
 
 Commercial, Medicaid and Medicare Advantage plans pay specialty infused drugs only under a prior
-authorization: payer, member, HCPCS, units and visits for a date range (remits-reference.md section
-6). Which payer wants one for which code comes from :mod:`.payer_rules`. Claims without one deny
+authorization: payer, member, HCPCS, units and visits for a date range (docs/payer-rules.md section
+2). Which payer wants one for which code comes from :mod:`.payer_rules`. Claims without one deny
 (CARC 197 / 198 / 15 / 62), so each encounter's drug lines are matched to an authorization of that
 payer for that patient that covers the code (or the whole regimen, Code blank) on the date of
 service, and the authorized units and visits are burned down encounter by encounter in date order.
@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .context import CheckContext
 
 TABLES = ("Encounters", "Administrations", "Authorizations")
-SOURCE = "remits-reference.md section 6, prior authorization (payer, member, HCPCS, units, visits, dates)"
+SOURCE = "docs/payer-rules.md section 2, prior authorization (payer, member, HCPCS, units, visits, dates)"
 
 
 @dataclass

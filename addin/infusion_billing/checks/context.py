@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 T = TypeVar("T")
 
-#: Fluid that only keeps the line open, carries a drug or flushes it is never billed (coding-rules.md section 3).
+#: Fluid that only keeps the line open, carries a drug or flushes it is never billed (docs/coding-rules.md section 3).
 NOT_BILLED = frozenset({Purpose.KVO, Purpose.CARRIER, Purpose.FLUSH})
 #: Routes whose codes are counted in minutes, so they need a start and a stop time.
 TIMED_ROUTES = frozenset({Route.IV_INFUSION, Route.SC_INFUSION, Route.PROLONGED_PUMP})

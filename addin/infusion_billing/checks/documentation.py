@@ -1,7 +1,7 @@
 """Documentation completeness: what the chart must show before an infusion claim can go out.
 
 Medical review (MAC and RAC audits) denies infusion claims whose record does not support them, and a
-coder cannot code what is not charted. coding-rules.md section 3 lists what the validator must demand
+coder cannot code what is not charted. docs/coding-rules.md section 3 lists what the validator must demand
 (missing -> flag, never silently code): an order with drug, dose, route and reason [S33d]; a diagnosis
 supporting each administration [S10-FAQ6]; the IV site of each administration; start and stop clock
 times for every infusion and hydration bag (section 12 item 5); documented medical necessity for
@@ -37,7 +37,7 @@ from .registry import STRICT, hit, rule
 
 ENC = ("Encounters",)
 ADM = ("Encounters", "Administrations")
-DOC_SOURCE = "coding-rules.md section 3, documentation the validator should demand"
+DOC_SOURCE = "docs/coding-rules.md section 3, documentation the validator should demand"
 
 
 # ----------------------------------------------------------------------------- the encounter row
@@ -62,7 +62,7 @@ _NPI_COLUMNS = (("Rendering NPI", "rendering_npi", "rendering"), ("Ordering NPI"
 @rule("doc.npi-missing", "Provider NPI missing", Severity.ERROR,
       message="{header} is blank; the claim needs the {role} provider's NPI.",
       fix="Enter the {role} provider's 10-digit NPI.",
-      source="CMS-1500 / 837 provider loops (NPI required, 45 CFR 162.410); issue 4 documentation completeness",
+      source="837 provider loops: rendering and ordering NPI required [S70]; the NPI standard, 45 CFR 162.410 [S71]",
       tables=ENC, location="Encounters / Rendering NPI, Ordering NPI")
 def npi_missing(ctx):
     """The rendering and the ordering provider must each be named by NPI on the claim."""
@@ -75,7 +75,7 @@ def npi_missing(ctx):
 @rule("doc.npi-invalid", "Provider NPI invalid", Severity.ERROR,
       message="{header} is not a valid NPI: {reason}",
       fix="Look the {role} provider up in the NPPES registry and correct the NPI.",
-      source="CMS NPI check digit (Luhn over 80840 + the first nine digits); infusion_billing.identifiers.npi",
+      source="CMS NPI check digit: Luhn over 80840 + the first nine digits [S71]; infusion_billing.identifiers.npi",
       tables=ENC, location="Encounters / Rendering NPI, Ordering NPI")
 def npi_invalid(ctx):
     """An NPI that fails the CMS check digit (10 digits, starting with 1 or 2, Luhn with the 80840 prefix)
@@ -115,7 +115,7 @@ def diagnosis_missing(ctx):
 @rule("doc.diagnosis-invalid", "Diagnosis not billable", Severity.ERROR,
       message="Diagnosis {problems}.",
       fix="Correct the code to a valid ICD-10-CM code with all its characters (e.g. C50.911, not C50.9).",
-      source="ICD-10-CM code set (CMS) via the simple-icd-10-cm package: valid and a leaf (highest specificity)",
+      source="ICD-10-CM code set (CMS) [S72] via the simple-icd-10-cm package: valid and a leaf (highest specificity)",
       tables=ENC, location="Encounters / Diagnosis Codes")
 def diagnosis_invalid(ctx):
     """Each diagnosis must be a valid ICD-10-CM code coded to the highest specificity (a billable leaf
@@ -130,7 +130,7 @@ def diagnosis_invalid(ctx):
       message="{count} encounters have a date of service outside {code_set} ({valid}); their diagnosis codes "
               "were checked against it.",
       fix="Update the simple-icd-10-cm package when CMS publishes the code set for those dates.",
-      source="CMS ICD-10-CM annual code set (October 1) and April update; tables/icd10cm_code_sets.csv",
+      source="CMS ICD-10-CM annual code set (October 1) and April update [S72]; tables/icd10cm_code_sets.csv",
       tables=ENC, location="(whole run)")
 def diagnosis_code_set(ctx):
     """Diagnosis codes are judged against the ICD-10-CM release installed; dates of service outside
@@ -147,7 +147,7 @@ def diagnosis_code_set(ctx):
 @rule("doc.no-administrations", "Encounter with nothing given", Severity.WARNING,
       message="The encounter has no administrations, so there is nothing to code.",
       fix="Enter what was given on the Administrations sheet, or delete the encounter.",
-      source="issue 4 (one claim per encounter with its administrations)", tables=ADM,
+      source="docs/coding-rules.md section 3 (an encounter is one visit, billed as one claim with its administrations)", tables=ADM,
       location="Encounters / Encounter ID")
 def no_administrations(ctx):
     """An encounter without administrations produces an empty claim (often its rows were left out)."""
@@ -200,7 +200,7 @@ def stop_time_missing(ctx):
 @rule("doc.stop-before-start", "Stop not after start", Severity.ERROR,
       message="{admin_id} ({drug}) stops at {stop} on {stop_day}, not after it started at {start} on {start_day}.",
       fix="Correct Start or Stop; if the infusion ran past midnight, enter the Stop Date.",
-      source="coding-rules.md section 4 item 5 (crossing midnight: reported on the start date with total time [S50])",
+      source="docs/coding-rules.md section 4 item 5 (crossing midnight: reported on the start date with total time [S50])",
       tables=ADM, location="Administrations / Stop")
 def stop_before_start(ctx):
     """The stop time must come after the start. An infusion that ran past midnight carries its Stop Date;
@@ -233,7 +233,7 @@ def dose_missing(ctx):
 @rule("doc.dose-unit-missing", "Dose unit missing", Severity.ERROR,
       message="{admin_id} ({drug}) has a dose of {dose} with no unit (mg, mcg, g, units or mL).",
       fix="Pick the unit the dose was charted in.",
-      source=f"{DOC_SOURCE}: dose [S33d]; coding-rules.md section 9 (convert dose units first)",
+      source=f"{DOC_SOURCE}: dose [S33d]; docs/coding-rules.md section 9 (convert dose units first)",
       tables=ADM, location="Administrations / Dose Unit")
 def dose_unit_missing(ctx):
     """A dose without its unit cannot be turned into HCPCS units (8 mg and 8 mcg differ a thousandfold)."""
@@ -349,7 +349,7 @@ def _vial_slots(use: _VialUse) -> dict:
       fix="Enter the amount discarded, as charted (0 if the remainder was used for another patient under "
           "the payer's rules).",
       source=f"{DOC_SOURCE}: amount administered and discarded for single-dose containers [S28][S60]; "
-             "coding-rules.md section 9 (JW/JZ)",
+             "docs/coding-rules.md section 9 (JW/JZ)",
       tables=ADM, location="Administrations / Wasted")
 def waste_missing(ctx):
     """For a payer that wants JW/JZ, a drug from single-dose vials (Drugs Vial Size) whose doses in the
@@ -368,7 +368,7 @@ def waste_missing(ctx):
               "{waste} {unit}.",
       fix="Check the charted waste and the vial size in the Drugs table; waste from a needlessly large vial is "
           "not billable.",
-      source="coding-rules.md section 9 (smallest vial combination that covers the dose [S27])",
+      source="docs/coding-rules.md section 9 (smallest vial combination that covers the dose [S27])",
       rule_set=STRICT, tables=ADM, location="Administrations / Wasted")
 def waste_mismatch(ctx):
     """The waste charted for a drug in a visit (summed over its doses) should equal what the smallest
@@ -383,7 +383,7 @@ def waste_mismatch(ctx):
 @rule("doc.ndc-missing", "NDC missing", Severity.ERROR,
       message="{admin_id} ({drug}, {hcpcs}) has no NDC, and {payer_id} requires the NDC on drug lines.",
       fix="Enter the NDC printed on the container used (e.g. 57894-030-01).",
-      source=f"{DOC_SOURCE}: NDC of the container actually used [S35]; remits-reference.md section 6 "
+      source=f"{DOC_SOURCE}: NDC of the container actually used [S35]; docs/payer-rules.md section 5 "
              "(Medicaid NDC under the DRA 2005; CARC 16 + M119)",
       tables=ADM, location="Administrations / NDC")
 def ndc_missing(ctx):
@@ -401,7 +401,7 @@ def ndc_missing(ctx):
 @rule("doc.ndc-invalid", "NDC malformed", Severity.ERROR,
       message="{admin_id} ({drug}) NDC {ndc} cannot be billed: {reason}",
       fix="Copy the NDC from the label with its hyphens (4-4-2, 5-3-2 or 5-4-1) or as 11 digits.",
-      source="coding-rules.md section 9 (NDC 10 -> 11 digits [S34]); infusion_billing.identifiers.ndc",
+      source="docs/coding-rules.md section 9 (NDC 10 -> 11 digits [S34]); infusion_billing.identifiers.ndc",
       tables=ADM, location="Administrations / NDC")
 def ndc_invalid(ctx):
     """An NDC must convert to the 11-digit 5-4-2 billing form. Error when the payer requires NDCs;

@@ -22,7 +22,7 @@ from ..values import is_blank
 from .registry import STRICT, hit, rule
 
 TABLES = ("Encounters", "Coverage")
-SOURCE = "remits-reference.md section 2 (CARC 27 coverage terminated, CARC 22 other payer primary); issue 4 item 3"
+SOURCE = "docs/payer-rules.md section 3 (CARC 27 coverage terminated, CARC 22 other payer primary [S69][S78])"
 
 
 def _billable(ctx, enc: Encounter) -> bool:
@@ -133,7 +133,7 @@ def member_id_missing(ctx):
       message="The patient's secondary coverage {payer_id} (Coverage row {coverage_row}) {problem}; the balance after the "
               "primary pays cannot be billed to it.",
       fix="Complete the secondary coverage row: its own payer and the member ID from the card.",
-      source=SOURCE + "; secondary claims follow the primary's remittance (remits-reference.md section 6)",
+      source=SOURCE + "; secondary claims follow the primary's remittance (docs/payer-rules.md section 3)",
       tables=TABLES, location="Coverage / Member ID, Payer ID")
 def secondary_incomplete(ctx):
     """A Secondary coverage in force on the date of service needs a member ID and must be a different
@@ -156,7 +156,7 @@ def secondary_incomplete(ctx):
       message="No secondary coverage is listed for this Medicare patient on {dos}; the 20% coinsurance goes to "
               "the patient unless a supplemental plan exists.",
       fix="Ask the patient about a Medigap, Medicaid or retiree plan and add it to Coverage as Secondary.",
-      source="remits-reference.md section 6 (Medicare pays 80% of the allowed amount; the patient or a "
+      source="docs/payer-rules.md section 3 [S77] (Medicare pays 80% of the allowed amount; the patient or a "
              "supplemental plan owes the 20% coinsurance)",
       rule_set=STRICT, tables=TABLES, location="Encounters / Payer ID")
 def secondary_not_listed(ctx):

@@ -2,7 +2,7 @@
 
 Commercial plans, Medicaid and Medicare Advantage prior-authorize specialty infused drugs
 (chemotherapy, biologics, immune globulin); Medicare fee-for-service does not pre-authorize Part B
-drugs (remits-reference.md section 6). Each practice knows its own payers better, so the answer comes
+drugs (docs/payer-rules.md section 2). Each practice knows its own payers better, so the answer comes
 from, in order:
 
 1. the workbook's ``Payer Rules`` rows for the encounter's payer in force on the date of service: a row
@@ -130,7 +130,7 @@ def _overlap(a: PayerRule, b: PayerRule) -> bool:
       message="Payer Rules rows {first} and {second} both cover {payer_id} {what} on overlapping dates but say "
               "Requires Auth {first_answer} and {second_answer}; the later row is used.",
       fix="Delete one of the two rows, or give them dates that do not overlap.",
-      source="remits-reference.md section 6 (payer rules are configurable and dated)",
+      source="docs/payer-rules.md section 8 (payer rules are configurable and dated)",
       location="Payer Rules / Requires Auth")
 def rule_conflict(ctx):
     """Two Payer Rules rows for the same payer and code (or class) whose dates overlap disagree on
@@ -165,7 +165,7 @@ HOME_POS = "12"
       message="Place of service {pos} ({pos_name}) does not fit a {setting} claim; payers price the claim by "
               "place of service.",
       fix="Correct Place of Service or Setting so they describe where the infusion was given.",
-      source="CMS place-of-service code set; coding-rules.md section 2 (facility and professional claims)",
+      source="CMS place-of-service code set [S73]; docs/coding-rules.md section 2 (facility and professional claims)",
       rule_set=STRICT, tables=("Encounters",), location="Encounters / Place of Service")
 def pos_mismatch(ctx):
     """A facility claim (UB-04) whose place of service is not a facility (office 11, home 12), or a home

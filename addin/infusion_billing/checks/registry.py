@@ -8,7 +8,7 @@ problem, each naming the cell to fix and the values for the message slots::
 
     @rule("doc.stop-time-missing", "Stop time missing", Severity.ERROR,
           message="{admin_id} ({drug}) is timed but has no stop time.",
-          fix="Enter the stop time from the MAR.", source="coding-rules.md section 3")
+          fix="Enter the stop time from the MAR.", source="docs/coding-rules.md section 3")
     def stop_time_missing(ctx):
         for enc, admin in ctx.timed_admins():
             if admin.stop is None:

@@ -2,7 +2,7 @@
 
 Every payer sets a deadline for the first claim, counted from the date of service: Medicare 12
 months (42 CFR 424.44), Medicaid often 90-365 days by state, commercial contracts often 90-180 days
-(remits-reference.md section 6). A claim filed late is denied CARC 29 and is generally not
+(docs/payer-rules.md section 1). A claim filed late is denied CARC 29 and is generally not
 appealable, so money is lost for good. The deadline is Date of Service + the payer's ``Timely Filing
 Days``; it is measured from the Settings **As-Of Date**, never from the computer's clock, so a run
 gives the same answer whenever it is repeated.
@@ -22,7 +22,7 @@ from ..schema import PayerType
 from ..settings import spec_for
 from .registry import hit, rule
 
-SOURCE = "remits-reference.md section 6, timely filing (Medicare 12 months, 42 CFR 424.44; CARC 29)"
+SOURCE = "docs/payer-rules.md section 1, timely filing (Medicare 12 months, 42 CFR 424.44 [S67]; CARC 29)"
 TABLES = ("Encounters", "Payers")
 
 
@@ -40,7 +40,7 @@ def _unbilled(ctx):
 @rule("filing.as-of-missing", "As-Of Date not set", Severity.WARNING,
       message="Settings has no As-Of Date, so timely filing was not checked.",
       fix="Enter the As-Of Date on the Settings sheet (the date deadlines and aging are measured from).",
-      source="conventions-and-anchors.md convention 8 (an explicit as-of date, never an implicit today)",
+      source="docs/payer-rules.md section 1 (deadlines measured from an explicit as-of date, never an implicit today)",
       tables=TABLES, location="Settings / Value")
 def as_of_missing(ctx):
     """Deadlines are measured from the Settings As-Of Date; without one the filing checks are skipped."""

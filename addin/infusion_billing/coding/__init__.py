@@ -9,8 +9,8 @@ Public API:
   add-on hour units, drug units, JW units), also behind the ``IB_*`` worksheet functions;
 * :mod:`.rules`: every rule ID with its title; ``tables/*.csv``: the rules as versioned data.
 
-The rules follow coding-rules.md sections 2-12 (source tags ``[Sn]`` in the docstrings resolve in
-its section 14); the options where sources disagree are listed in ``docs/coding-options.md``.
+The rules follow docs/coding-rules.md sections 2-12 (source tags ``[Sn]`` in the docstrings resolve in
+``docs/sources.md``); the options where sources disagree are listed in ``docs/coding-options.md``.
 """
 
 from .engine import CODED, HELD, NOTHING_TO_CODE, CodingResult, EncounterStatus, code_book  # noqa: F401

@@ -1,4 +1,4 @@
-"""What each administration is, before any code is chosen (coding-rules.md sections 3, 6 and 8).
+"""What each administration is, before any code is chosen (docs/coding-rules.md sections 3, 6 and 8).
 
 For every Administrations row this decides, in a biller's terms:
 

@@ -1,4 +1,4 @@
-"""Drug lines: HCPCS units, repeated doses, JW/JZ, NDC and the 340B modifier (coding-rules.md section 9).
+"""Drug lines: HCPCS units, repeated doses, JW/JZ, NDC and the 340B modifier (docs/coding-rules.md section 9).
 
 **Units.** A drug is billed in multiples of its HCPCS descriptor quantity, rounded *up* to the next
 whole unit [S27][S20]: ``units = ceil(dose in the billing unit / unit quantity)``. The dose is first

@@ -2,7 +2,7 @@
 
 ``code_book(book)`` is the pure core behind the ``code`` stage, the ``code_encounters`` macro, the
 ``IB_CODE_ENCOUNTER`` worksheet function and the pre-bill checks (authorization burn-down uses its
-lines). For each encounter it follows coding-rules.md section 6:
+lines). For each encounter it follows docs/coding-rules.md section 6:
 
 1. classify each administration (:mod:`.classify`): drug class, push or infusion, minutes;
 2. merge bags and repeated bags, count hydration minutes (:mod:`.services`);

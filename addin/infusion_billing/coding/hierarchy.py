@@ -1,4 +1,4 @@
-"""Choosing the initial service, and the second IV site (coding-rules.md section 5).
+"""Choosing the initial service, and the second IV site (docs/coding-rules.md section 5).
 
 **Facility** claims (OPPS, UB-04/837I) follow the CPT facility hierarchy [S3][S14]:
 chemo/complex infusion > chemo/complex push > therapeutic infusion > therapeutic push > hydration of

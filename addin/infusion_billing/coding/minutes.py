@@ -1,4 +1,4 @@
-"""Infusion time in whole minutes, and the add-on hour formulas (coding-rules.md section 4).
+"""Infusion time in whole minutes, and the add-on hour formulas (docs/coding-rules.md section 4).
 
 Time starts when the drug starts and stops when it stops [S43]; documented interruptions (a
 reaction, a pump alarm) are taken off [S20]. An infusion that runs past midnight is reported on its

@@ -4,7 +4,7 @@ A *line rule* produced a claim line (its ID is in that line's Rule column); a *f
 raised when an input cannot be coded as it stands or when the biller should know what the engine did.
 IDs never change once released: billers filter on them and the pre-bill checks refer to them.
 
-Source tags ``[Sn]`` and section numbers refer to ``coding-rules.md`` (the project's coding reference).
+Source tags ``[Sn]`` and section numbers refer to ``docs/coding-rules.md`` (the project's coding reference).
 """
 
 from __future__ import annotations

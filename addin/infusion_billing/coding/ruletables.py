@@ -1,7 +1,7 @@
 """The coding rule tables: the versioned CSV files in ``coding/tables/`` as typed, cached lookups.
 
 Everything a payer or a new CPT year could change lives in those files, not in code: the minute
-thresholds (section 4 of coding-rules.md), the facility hierarchy and the code each kind of service
+thresholds (section 4 of docs/coding-rules.md), the facility hierarchy and the code each kind of service
 takes (section 5), the injection and pump codes (section 2), code labels and which codes a
 professional claim in a facility drops, the add-on/primary pairs, the biologics a payer may move to
 therapeutic administration (section 8), deleted HCPCS codes (section 12 item 10) and the facility

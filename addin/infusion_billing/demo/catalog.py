@@ -187,7 +187,7 @@ def drugs_rows() -> list[dict]:
 
 # ----------------------------------------------------------------------------- services, fees, charges
 
-#: Every administration code the coding engine can produce (coding-rules.md section 2), our own labels.
+#: Every administration code the coding engine can produce (docs/coding-rules.md section 2), our own labels.
 ADMIN_CODES: dict[str, str] = {
     "96360": "Hydration IV, first hour", "96361": "Hydration IV, each added hour",
     "96365": "IV infusion, first hour", "96366": "IV infusion, each added hour",

@@ -16,7 +16,7 @@ A bare 10-digit string such as ``0002759701`` cannot be converted: without the h
 tell which segment is short, so it is rejected and the biller is asked for the label form.
 11 digits with or without 5-4-2 hyphens are accepted as they are.
 
-Source: CMS/NUCC NDC billing guidance and payer NDC guides, see coding-rules.md section 9 [S34]-[S38].
+Source: CMS/NUCC NDC billing guidance and payer NDC guides, see docs/coding-rules.md section 9 [S34]-[S38].
 
 >>> to_ndc11("0002-7597-01")
 '00002759701'

@@ -2,11 +2,11 @@
 
 A drug line is billed in multiples of its HCPCS descriptor quantity, so the engine must know that
 J1745 infliximab is per 10 mg (a 400 mg dose is 40 units) and that J2469 palonosetron is per 25 mcg
-(0.25 mg is 10 units) [coding-rules.md section 9]. It must also know whether the drug counts as
+(0.25 mg is 10 units) [docs/coding-rules.md section 9]. It must also know whether the drug counts as
 chemotherapy/complex for the administration codes (section 8) and whether it comes in single-dose
 containers, where Medicare wants JW or JZ on the line.
 
-The table ships in the package as ``drugs.csv``, built from coding-rules.md section 13 and HCPCS
+The table ships in the package as ``drugs.csv``, built from docs/coding-rules.md section 13 and HCPCS
 knowledge; its ``Status`` column says which billing units were seen in a source (``V``) and which
 must still be checked against the CMS quarterly HCPCS/ASP file (``K``). The columns are exactly the
 workbook's ``Drugs`` table headers, so a user's own ``Drugs`` rows override these by HCPCS.

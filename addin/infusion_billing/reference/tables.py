@@ -3,7 +3,7 @@
 Every rule table (the built-in Drugs table, CARC categories, payer defaults, ...) is a CSV file that
 opens with comment lines saying where its content comes from and from when it applies::
 
-    # source: coding-rules.md section 13; verify against the CMS HCPCS quarterly file
+    # source: docs/coding-rules.md section 13; verify against the CMS HCPCS quarterly file
     # effective: 2026-10-01
     # version: 2026Q4
     # Any other comment line is free text for the person who maintains the table.

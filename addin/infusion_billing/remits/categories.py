@@ -4,7 +4,7 @@ A CAS adjustment says *why* money was not paid: a group (``CO`` contractual, ``P
 responsibility, ``OA`` other, ``PI`` payer initiated) and a reason code (CARC), often explained by a
 remark code (RARC) on the line (``LQ*HE``) or claim (``MOA``/``MIA``). The same CARC can mean a
 normal write-off or a denial to work, depending on the group and the remark
-(remits-reference.md section 2):
+(docs/remits.md section 2):
 
 1. ``PR-1/2/3`` deductible, coinsurance, copay: patient responsibility, not a denial;
 2. ``CO-45`` (above the fee schedule), ``CO-253`` (sequestration) and other contractual or

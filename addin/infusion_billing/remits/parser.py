@@ -1,6 +1,6 @@
 """The 835 state machine: walk the segments, fill the six tables, balance as each loop closes.
 
-How an 835 is built, in a biller's words (TR3 005010X221A1; remits-reference.md section 1):
+How an 835 is built, in a biller's words (TR3 005010X221A1; docs/remits.md section 1):
 
 * ``ISA ... IEA`` is the envelope of the whole file and ``GS ... GE`` a group inside it.
 * ``ST ... SE`` is one **payment**: one check or EFT to one payee. ``BPR`` says how much
@@ -71,7 +71,7 @@ CLAIM_STATUS = {
 }
 _PRIMARY = frozenset({"1", "19"})
 
-#: PLB reason codes in our words (remits-reference.md section 1); a positive amount reduces the payment.
+#: PLB reason codes in our words (docs/remits.md section 1); a positive amount reduces the payment.
 PLB_REASONS = {
     "WO": "Overpayment recovery (recoupment)",
     "FB": "Forwarding balance",

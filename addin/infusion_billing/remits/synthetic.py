@@ -1,6 +1,6 @@
 """Seeded synthetic infusion 835s: balanced to the cent, no real patients, for tests and benchmarks.
 
-No public 835 carries infusion lines (remits-reference.md section 3.4), so this writes the remits an
+No public 835 carries infusion lines (docs/remits.md section 3.4), so this writes the remits an
 infusion practice gets from Medicare Part B: a drug line (J-code with JZ, or a JW line for the
 discarded part of a single-dose vial) and its administration lines (96413 + 96415 chemo/complex,
 or 96365 + 96366 therapeutic), each paid the Medicare way:

@@ -9,7 +9,7 @@ The payer picks the characters and declares them in the ISA envelope segment tha
 * the component separator is the last element, ISA16;
 * the segment terminator is the character right after ISA16.
 
-Real files bend this (remits-reference.md section 1), so the reader:
+Real files bend this (docs/remits.md section 1), so the reader:
 
 * splits the ISA into its 16 elements instead of trusting fixed offsets (unpadded ISAs exist);
 * ignores CR/LF around and inside segments (one segment per line, or wrapped at 80 columns);
