@@ -22,7 +22,8 @@ from xlwings import script
 
 from infusion_billing.remits import read_835
 from infusion_billing.remits.categories import BOOK_TABLE, adjustment_codes_from_grid
-from infusion_billing.remits.importer import ERA_TABLES, STAGE, ImportResult, grid_records, merge_remits
+from infusion_billing.remits.importer import ERA_TABLES, STAGE, ImportResult, merge_remits
+from infusion_billing.workbook.reader import grid_records
 from infusion_billing.workbook.writer import findings_table
 
 from ._runner import (

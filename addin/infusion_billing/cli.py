@@ -71,13 +71,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_import_era(args: argparse.Namespace) -> int:
-    from .remits.importer import import_remits
-
-    result = import_remits(Path(args.book), [Path(p) for p in args.sources], out=args.output, in_place=args.in_place)
+    options = RunOptions(remit_sources=tuple(Path(p) for p in args.sources), progress=progress_bar)
+    run = run_workbook(Path(args.book), ["import-era"], out=args.output, in_place=args.in_place, options=options)
     if args.json:
-        print(findings_to_json(result.findings))
+        print(findings_to_json(run.findings))
     else:
-        print(result.summary_text() if hasattr(result, "summary_text") else f"Written: {result.output}")
+        print_summary(run, max_lines=args.max_lines)
     return EXIT_OK
 
 
@@ -148,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="write to this new file (default: BOOK.billing.xlsx)")
     p.add_argument("--in-place", action="store_true", help="write into BOOK after a timestamped backup")
     p.add_argument("--json", action="store_true", help="print the findings as JSON")
+    p.add_argument("--max-lines", type=int, default=20, help="findings to print (default 20)")
     p.set_defaults(func=cmd_import_era)
     return parser
 

@@ -10,58 +10,32 @@ Stages, in workflow order:
 
 * ``validate``: the reader's own Findings (types, allowed values, keys, references);
 * ``code``: administration codes, drug units, JW/JZ, NDC into the ``Charges`` sheet;
-* ``check``: pre-bill checks into ``Encounter Status`` and ``Authorization Usage``.
+* ``check``: pre-bill checks into ``Encounter Status`` and ``Authorization Usage``;
+* ``import-era``: 835 remittance files appended to the ERA ledger sheets (``RunOptions.remit_sources``).
 """
 
 from __future__ import annotations
 
-import gc
-import importlib
 import logging
 import traceback
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Sequence
 
+from .checks import stage as check_stage
+from .coding import stage as code_stage
 from .findings import Finding, Severity, count_by_severity
+from .gcpause import paused_cycle_collector
+from .remits import stage as import_era_stage
+from .schema import INPUT_TABLES, TableSpec
+from .stages import RunOptions, Stage, StageResult, StageSpec, no_progress
 from .workbook.reader import BookData, read_workbook
 from .workbook.writer import OutputTable, write_outputs
 
+__all__ = ["ALL_STAGES", "STAGES", "RunOptions", "RunResult", "StageResult", "available_stages", "no_progress",
+           "paused_cycle_collector", "run_book", "run_workbook", "stage_function", "tables_needed"]
+
 log = logging.getLogger("infusion_billing")
-
-
-def no_progress(iterable: Iterable, total: int | None = None, desc: str = "") -> Iterable:
-    """The default progress hook: does nothing (the CLI passes a progress bar instead)."""
-    return iterable
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    """Options for one run. ``rules`` limits the checks to these rule IDs (hledger-style ``check ID``)."""
-
-    strict: bool = False
-    rules: tuple[str, ...] = ()
-    progress: Callable[..., Iterable] = no_progress
-
-
-@dataclass
-class StageResult:
-    """What a stage hands back: its result tables, its Findings and a few summary lines to print."""
-
-    tables: list[OutputTable] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    summary: dict[str, Any] = field(default_factory=dict)
-
-
-#: Stage name -> "module:function". Looked up lazily so a stage's imports cost nothing until used.
-STAGES: dict[str, str] = {
-    "validate": "infusion_billing.pipeline:validate_stage",
-    "code": "infusion_billing.coding.stage:run",
-    "check": "infusion_billing.checks.stage:run",
-}
-#: The stages ``make demo`` and ``infusion-billing run`` perform, in order.
-ALL_STAGES: tuple[str, ...] = ("validate", "code", "check")
 
 
 def validate_stage(book: BookData, options: RunOptions) -> StageResult:
@@ -70,19 +44,30 @@ def validate_stage(book: BookData, options: RunOptions) -> StageResult:
     return StageResult(findings=[], summary=summary)
 
 
-def stage_function(name: str) -> Callable[[BookData, RunOptions], StageResult] | None:
-    """The function behind a stage, or None when that stage is not installed in this version."""
-    target = STAGES.get(name)
-    if target is None:
-        return None
-    module_name, func_name = target.split(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith(module_name):
-            return None
-        raise
-    return getattr(module, func_name, None)
+#: Stage name -> the stage, in workflow order. A stage is registered by importing its module here.
+STAGES: dict[str, StageSpec] = {spec.name: spec for spec in (
+    StageSpec("validate", validate_stage),
+    StageSpec("code", code_stage.run),
+    StageSpec("check", check_stage.run),
+    StageSpec("import-era", import_era_stage.run, tables=()),
+)}
+#: The stages ``make demo`` and ``infusion-billing run`` perform, in order.
+ALL_STAGES: tuple[str, ...] = ("validate", "code", "check")
+
+
+def stage_function(name: str) -> Stage | None:
+    """The function behind a stage, or None when no stage has that name."""
+    spec = STAGES.get(name)
+    return spec.run if spec is not None else None
+
+
+def tables_needed(stages: Sequence[str]) -> tuple[TableSpec, ...]:
+    """The input tables ``stages`` read, in schema order (all of them when any stage reads all)."""
+    specs = [STAGES[name] for name in stages if name in STAGES]
+    if any(spec.tables is None for spec in specs):
+        return INPUT_TABLES
+    wanted = {table for spec in specs for table in spec.tables or ()}
+    return tuple(t for t in INPUT_TABLES if t.name in wanted)
 
 
 def available_stages(names: Sequence[str] = ALL_STAGES) -> list[str]:
@@ -118,25 +103,10 @@ def run_book(book: BookData, stages: Sequence[str], options: RunOptions = RunOpt
     return run
 
 
-@contextmanager
-def paused_cycle_collector():
-    """Pause Python's cycle collector for a run.
-
-    The engines build no reference cycles, and with a month of typed rows in memory every automatic
-    collection walks all of them: pausing it halves a large run. Nested pauses are harmless.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _run_book(book: BookData, stages: Sequence[str], options: RunOptions) -> RunResult:
     results: dict[str, StageResult] = {}
-    findings: list[Finding] = list(book.findings)
+    # The reader's findings are the validate stage's: a run without it (import-era) does not repeat them.
+    findings: list[Finding] = list(book.findings) if "validate" in stages else []
     for name in stages:
         func = stage_function(name)
         if func is None:
@@ -173,7 +143,7 @@ def run_workbook(
     state: dict[str, Any] = {}
 
     def read():
-        state["book"] = read_workbook(book_path)
+        state["book"] = read_workbook(book_path, tables_needed(stages))
 
     def run():
         state["run"] = run_book(state["book"], stages, options)

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import shutil
+from types import SimpleNamespace
 from decimal import Decimal as D
 
 import pytest
 
 from infusion_billing.cli import main
 from infusion_billing.remits.categories import CODE_COLUMNS
-from infusion_billing.remits.importer import ERA_TABLES, import_remits
+from infusion_billing.pipeline import RunOptions, run_workbook
+from infusion_billing.remits.importer import ERA_TABLES
 from infusion_billing.workbook.writer import read_output_table
+
+
+def import_remits(book, sources, *, out=None, in_place=False) -> SimpleNamespace:
+    """The ``import-era`` stage through the pipeline, as the command line runs it: its figures and findings."""
+    run = run_workbook(book, ["import-era"], out=out, in_place=in_place,
+                       options=RunOptions(remit_sources=tuple(sources)))
+    summary = run.results["import-era"].summary
+    return SimpleNamespace(
+        findings=run.findings, output=run.output, files_read=summary["files read"],
+        payments_added=summary["payments added"], files_skipped=summary["files imported before"],
+        rows_added={name: summary[f"{name} rows added"] for name in ERA_TABLES})
 
 
 def era(book):
@@ -152,6 +165,6 @@ def test_command_line_import_era(book_factory, data, tmp_path, capsys):
     code = main(["import-era", str(book_factory()), str(data()), "-o", str(out)])
     assert code == 0
     printed = capsys.readouterr().out
-    assert "Read 3 file(s): 4 payment(s) added." in printed
+    assert "import-era: files read: 3\n" in printed and "import-era: payments added: 4\n" in printed
     assert f"Written: {out}" in printed
     assert len(era(out)["EraPayments"]) == 4

@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 
 from infusion_billing.findings import Finding, Severity
-from infusion_billing.workbook.package import WorkbookPackage
+from infusion_billing.workbook.xlsx.package import WorkbookPackage
 from infusion_billing.workbook.reader import WorkbookError, read_workbook
 from infusion_billing.workbook.writer import (
     OutputTable,

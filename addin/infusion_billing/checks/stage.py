@@ -21,7 +21,8 @@ from collections import defaultdict
 from typing import Callable, Iterable
 
 from ..findings import Finding, Severity, count_by_severity
-from ..pipeline import RunOptions, StageResult, paused_cycle_collector
+from ..gcpause import paused_cycle_collector
+from ..stages import RunOptions, StageResult
 from ..workbook.reader import BookData
 from ..workbook.writer import OutputTable
 from .authorization import usage_table

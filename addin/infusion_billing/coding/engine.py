@@ -25,7 +25,7 @@ from datetime import date
 from typing import Any, Callable, Iterable, Sequence
 
 from ..findings import Finding, Severity
-from ..pipeline import paused_cycle_collector
+from ..gcpause import paused_cycle_collector
 from ..values import norm_key
 from ..schema import Administration, Encounter, Setting
 from . import rules as R

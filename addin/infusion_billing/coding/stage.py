@@ -11,6 +11,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Iterable
 
+from ..stages import RunOptions, StageResult
+from ..workbook.reader import BookData
 from ..workbook.writer import OutputTable
 from .engine import CodingResult, code_book
 from .lines import CHARGE_COLUMNS, ChargeLine
@@ -46,10 +48,8 @@ def summary(result: CodingResult) -> dict[str, object]:
     }
 
 
-def run(book, options) -> "StageResult":
+def run(book: BookData, options: RunOptions) -> StageResult:
     """Code every encounter of ``book``; the Charges table, the findings and a short summary."""
-    from ..pipeline import StageResult
-
     missing = book.require("code", REQUIRED_TABLES)
     if missing:
         return StageResult(findings=missing, summary={"encounters coded": 0})

@@ -40,7 +40,8 @@ from ..reference.catalog import builtin_drugs
 from ..schema import TABLES_BY_NAME
 from ..settings import SETTING_SPECS
 from ..workbook.template import WorkbookBuilder
-from ..workbook.writer import OutputTable
+from ..pipeline import RunOptions, available_stages, run_workbook
+from ..workbook.writer import OutputTable, write_outputs
 from . import catalog, people
 from .regimens import REGIMENS, Calendar, Chair, Patient, Regimen, bsa, share_vials
 
@@ -595,9 +596,6 @@ def run_demo(path: str | Path, *, seed: int = DEFAULT_SEED, encounters: int = DE
     written: generating and writing stream in bounded memory, the stages do not. Returns 0 (2 when
     ``encounters`` is less than 1).
     """
-    from ..pipeline import RunOptions, available_stages, run_workbook
-    from ..workbook.writer import write_outputs
-
     out = out or sys.stdout
     if encounters < 1:
         print("infusion-billing: --encounters must be 1 or more.", file=sys.stderr)

@@ -15,8 +15,8 @@ Payment posting starts here. Each import run:
    ``Findings`` sheet. Importing the same folder twice leaves the tables unchanged.
 
 The merge (:func:`merge_remits`) is pure: it takes the rows already in the book and the new reads
-and returns the tables to write, so the command line (saved file) and the Excel macro (open
-workbook) share it. :func:`import_remits` is the saved-file version.
+and returns the tables to write, so the pipeline's ``import-era`` stage (:mod:`.stage`, behind the
+command line) and the Excel macro (open workbook) share it.
 """
 
 from __future__ import annotations
@@ -25,14 +25,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping
 
 from .. import values as v
-from ..findings import Finding, Severity, count_by_severity
-from ..workbook.writer import OutputTable, read_output_table, write_outputs
-from .categories import AdjustmentCodes, classify_adjustments, load_adjustment_codes
+from ..findings import Finding, Severity
+from ..workbook.writer import OutputTable
+from .categories import AdjustmentCodes, classify_adjustments
 from .elements import cents
-from .reader import read_835
 from .tables import (
     ADJUSTMENT_COLUMNS,
     CATEGORY_COLUMNS,
@@ -90,21 +89,6 @@ class ImportResult:
     payments_skipped: int = 0
     rows_added: dict[str, int] = field(default_factory=dict)
     output: Path | None = None
-
-    def summary_text(self) -> str:
-        """A few lines for the terminal or the status bar."""
-        counts = count_by_severity(self.findings)
-        lines = [
-            f"Read {self.files_read} file(s): {self.payments_added} payment(s) added"
-            + (f", {self.payments_skipped} already imported" if self.payments_skipped else "")
-            + (f", {self.files_skipped} file(s) imported before" if self.files_skipped else "") + ".",
-            "Rows added: " + ", ".join(f"{name} {n}" for name, n in self.rows_added.items()) + ".",
-            f"Findings: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} info.",
-        ]
-        lines += ["  " + f.to_text() for f in self.findings if f.severity is not Severity.INFO][:20]
-        if self.output:
-            lines.append(f"Written: {self.output}")
-        return "\n".join(lines)
 
 
 # ----------------------------------------------------------------------------- the pure merge
@@ -226,18 +210,6 @@ def _typed(record: Mapping[str, Any], columns: Columns) -> list[Any]:
     return out
 
 
-def grid_records(grid) -> list[dict[str, Any]]:
-    """The rows of a workbook Grid (header first) as ``{header: value}``, blank rows left out.
-
-    For the macro, which reads the ERA tables from the open workbook instead of a saved file.
-    """
-    if grid is None or not grid.rows:
-        return []
-    headers = [str(h).strip() if h is not None else "" for h in grid.rows[0]]
-    return [{h: (None if v.is_blank(x) else x) for h, x in zip(headers, row) if h}
-            for row in grid.rows[1:] if not all(v.is_blank(x) for x in row)]
-
-
 # ----------------------------------------------------------------------------- files and folders
 
 
@@ -275,32 +247,3 @@ def collect_sources(sources: Iterable[str | Path]) -> tuple[list[Path], list[Fin
                 f"{len(skipped)} file(s) in folder {path.name} do not look like 835 files and were skipped: {shown}.",
                 source=path.name))
     return files, findings
-
-
-def import_remits(
-    book_path: str | Path,
-    sources: Sequence[str | Path],
-    *,
-    out: str | Path | None = None,
-    in_place: bool = False,
-) -> ImportResult:
-    """Import 835 files and folders into a saved workbook's ERA sheets (``infusion-billing import-era``).
-
-    Args:
-        book_path: the workbook; its ERA tables from earlier imports are kept and appended to.
-        sources: 835 files and/or folders holding them.
-        out: the new file to write (default ``BOOK.billing.xlsx`` beside the book).
-        in_place: write into ``book_path`` itself, after a timestamped backup.
-
-    Returns:
-        The :class:`ImportResult`, with ``output`` set to the workbook written. A file that cannot
-        be read is one Finding; the other files still import.
-    """
-    book_path = Path(book_path)
-    files, findings = collect_sources(sources)
-    existing = {name: read_output_table(book_path, name) for name in ERA_TABLES}
-    codes, code_findings = load_adjustment_codes(book_path)
-    result = merge_remits(existing, (read_835(f) for f in files), codes)
-    result.findings = findings + code_findings + result.findings
-    result.output = write_outputs(book_path, result.tables, result.findings, out=out, in_place=in_place, stage=STAGE)
-    return result

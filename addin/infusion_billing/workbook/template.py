@@ -47,7 +47,7 @@ from .. import __version__
 from .. import values as v
 from ..schema import INPUT_TABLES, TABLES_BY_NAME, ColumnSpec, TableSpec
 from ..settings import SETTING_SPECS, SettingSpec
-from .ooxml import COMPRESSLEVEL, is_date_format, row_xml, write_part
+from .xlsx.ooxml import COMPRESSLEVEL, is_date_format, row_xml, write_part
 from .writer import HEADER_FILL, TABLE_STYLE, OutputTable, save_atomically
 
 INSTRUCTIONS = "Instructions"

@@ -37,8 +37,8 @@ from .. import __version__
 from .. import values as v
 from ..findings import FINDING_COLUMNS, Finding, count_by_severity, findings_to_rows
 from ..schema import TABLES_BY_NAME
-from .ooxml import ColumnLayout, is_date_format, row_xml
-from .package import TABLE_STYLE, StyleSheet, WorkbookPackage
+from .xlsx.ooxml import ColumnLayout, is_date_format, row_xml
+from .xlsx.package import TABLE_STYLE, StyleSheet, WorkbookPackage
 from .reader import WorkbookError, check_is_workbook, load_grids
 
 __all__ = ["OutputTable", "findings_table", "write_outputs", "read_output_table", "save_atomically",

@@ -31,7 +31,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from ..values import EXCEL_EPOCH as _EXCEL_EPOCH
+from ...values import EXCEL_EPOCH as _EXCEL_EPOCH
 
 #: Excel's day 0 as a date (serials are right from March 1900, after Excel's phantom 1900-02-29).
 EXCEL_EPOCH = _EXCEL_EPOCH.date()

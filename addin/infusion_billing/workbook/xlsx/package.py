@@ -31,9 +31,9 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 from xml.etree import ElementTree
 
-from .. import values as v
+from ... import values as v
 from .ooxml import COMPRESSLEVEL, attr_xml, copy_part, from_serial, is_date_format, write_part
-from .reader import WorkbookError
+from ..reader import WorkbookError
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

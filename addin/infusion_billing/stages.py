@@ -1,0 +1,78 @@
+"""What a stage is: a function over the typed book that returns its tables and Findings.
+
+Every step of the month (validate, code, check, import-era, and the stages to come) has the same
+shape, ``run(book, options) -> StageResult``: it takes the typed workbook
+(:class:`~infusion_billing.workbook.reader.BookData`), returns the result tables it owns, its
+Findings and a few summary figures, and never raises for bad data. The command line, the Excel macros
+and month close all call stages through :mod:`infusion_billing.pipeline`, which imports each stage
+module and lists it by name.
+
+This module holds only the contract, so stage modules depend on it and never on the pipeline that
+runs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .findings import Finding
+from .workbook.writer import OutputTable
+
+if TYPE_CHECKING:  # the reader's types, for annotations only
+    from .workbook.reader import BookData
+
+
+def no_progress(iterable: Iterable, total: int | None = None, desc: str = "") -> Iterable:
+    """The default progress hook: does nothing (the CLI passes a progress bar instead)."""
+    return iterable
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Options for one run.
+
+    Attributes:
+        strict: also run the strict pre-bill rule set.
+        rules: limit the checks to these rule IDs or families (hledger-style ``check ID``).
+        progress: a tqdm-like hook for long loops.
+        remit_sources: 835 files and folders for the ``import-era`` stage.
+    """
+
+    strict: bool = False
+    rules: tuple[str, ...] = ()
+    progress: Callable[..., Iterable] = no_progress
+    remit_sources: tuple[Path, ...] = ()
+
+
+@dataclass
+class StageResult:
+    """What a stage hands back: its result tables, its Findings and a few summary figures to print."""
+
+    tables: list[OutputTable] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+class Stage(Protocol):
+    """A stage function: ``run(book, options) -> StageResult``, never raising for bad data."""
+
+    def __call__(self, book: BookData, options: RunOptions, /) -> StageResult: ...
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    """A stage as the pipeline lists it.
+
+    Attributes:
+        name: what the command line and the Findings sheet call it (``check``, ``import-era``).
+        run: the stage function.
+        tables: the input tables it reads; None for all of them. A run reads only what its stages
+            need, so importing remits into a year-long book does not type every administration.
+    """
+
+    name: str
+    run: Stage
+    tables: tuple[str, ...] | None = None

@@ -1,0 +1,43 @@
+"""Read a user's workbook into typed rows and located Findings.
+
+The reader accepts any .xlsx/.xlsm a biller made: each input table is an Excel Table of its name
+(``Encounters`` or ``tblEncounters``) or else a sheet of that name with headers in row 1. Headers match
+case- and space-insensitively, columns may be in any order, extra columns are ignored.
+
+Every bad cell becomes a :class:`~infusion_billing.findings.Finding` with its sheet, Excel row, column
+header and A1 cell: wrong types, unknown values, missing required values, duplicate keys, references to
+rows that do not exist, formulas with no calculated value, merged header cells, empty rows. A row with
+an error is left out of the run and reported; nothing here raises for bad data. The one exception is a
+file that is not a workbook at all (a CSV renamed .xlsx, a password-protected or corrupt file): that is
+a :class:`WorkbookError` with one sentence the command line prints as it is.
+
+The reader is split by job: :mod:`.grids` opens the file and finds each table's raw cells,
+:mod:`.tables` matches headers to the schema and checks keys and references, :mod:`.rows` types one
+row's cells, and :mod:`.book` holds what the stages receive.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from ...schema import INPUT_TABLES, TableSpec
+from .book import BookData, Grid, TableData, WorkbookError, grid_records, value_text
+from .grids import check_is_workbook, load_grids, match_table_name
+from .rows import row_builder
+from .tables import read_grids
+
+__all__ = [
+    "BookData", "Grid", "TableData", "WorkbookError", "check_is_workbook", "grid_records", "load_grids",
+    "match_table_name", "read_grids", "read_workbook", "row_builder", "value_text",
+]
+
+
+def read_workbook(path: str | Path, tables: Sequence[TableSpec] = INPUT_TABLES) -> BookData:
+    """Read every input table from an .xlsx/.xlsm file. Raises only :class:`WorkbookError`."""
+    path = Path(path)
+    grids = load_grids(path, [t.name for t in tables])
+    book = read_grids(grids, tables)
+    book.path = path
+    book.extra_loader = lambda name: load_grids(path, [name]).get(name)
+    return book

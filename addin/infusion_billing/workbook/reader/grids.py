@@ -1,0 +1,203 @@
+"""Opening a file: is it a workbook, and the raw grid of each input table (Excel Table or sheet).
+
+python-calamine reads the cells when it is installed (fast); openpyxl is the pure-Python fallback
+(xlwings Lite / Pyodide). Cell readers only see values, so the cells holding formulas are found by
+streaming each sheet's XML.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import zipfile
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from ... import values as v
+from .book import Grid, WorkbookError
+
+
+def check_is_workbook(path: Path) -> None:
+    """Raise WorkbookError with one clear sentence when ``path`` is not a readable .xlsx/.xlsm."""
+    if not path.exists():
+        raise WorkbookError(f"{path.name}: no such file.")
+    if path.is_dir():
+        raise WorkbookError(f"{path.name} is a folder, not a workbook.")
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise WorkbookError(
+            f"{path.name} is password-protected or an old .xls workbook: remove the password "
+            "(File > Info > Protect Workbook) or save it as .xlsx, then run again.")
+    if not head.startswith(b"PK"):
+        hint = " It looks like a CSV or text file renamed to .xlsx; open it in Excel and save as .xlsx." \
+            if all(32 <= b < 127 or b in (9, 10, 13) for b in head) and head else ""
+        raise WorkbookError(f"{path.name} is not an Excel workbook (.xlsx or .xlsm).{hint}")
+    try:
+        with zipfile.ZipFile(path) as z:
+            if "xl/workbook.xml" not in z.namelist():
+                raise WorkbookError(f"{path.name} is a zip file but not an Excel workbook.")
+            bad = z.testzip()
+            if bad:
+                raise WorkbookError(f"{path.name} is damaged (part {bad} is corrupt); restore it from a backup.")
+    except zipfile.BadZipFile:
+        raise WorkbookError(f"{path.name} is damaged and cannot be opened; restore it from a backup.") from None
+
+
+def load_grids(path: Path, names: Sequence[str]) -> dict[str, Grid]:
+    """The raw grid of each named table found in the file (absent names are left out)."""
+    check_is_workbook(path)
+    try:
+        return _load_grids_calamine(path, names)
+    except ImportError:
+        return _load_grids_openpyxl(path, names)
+    except WorkbookError:
+        raise
+    except Exception as exc:  # a library choking on a damaged part: one clear sentence, no traceback
+        raise WorkbookError(f"{path.name} could not be read ({type(exc).__name__}); open and re-save it in Excel.") from None
+
+
+def match_table_name(names: Iterable[str], wanted: str) -> str | None:
+    """The first of ``names`` that is ``wanted`` or ``tblWanted``, leniently."""
+    keys = {v.norm_key(wanted), v.norm_key("tbl" + wanted)}
+    return next((n for n in names if v.norm_key(n) in keys), None)
+
+
+def _load_grids_calamine(path: Path, names: Sequence[str]) -> dict[str, Grid]:
+    import python_calamine as pc
+
+    try:
+        wb = pc.CalamineWorkbook.from_path(str(path), load_tables=True)
+        table_names = list(wb.table_names)
+    except Exception:
+        wb = pc.CalamineWorkbook.from_path(str(path))
+        table_names = []
+    sheets: dict[str, Any] = {}
+
+    def sheet(name: str):
+        if name not in sheets:
+            sheets[name] = wb.get_sheet_by_name(name)
+        return sheets[name]
+
+    grids: dict[str, Grid] = {}
+    for wanted in names:
+        tname = match_table_name(table_names, wanted)
+        if tname:
+            # The table object carries its own cells: one parse of the sheet, not two. Excel never
+            # lets cells inside a Table be merged, so there is no merged-header check to make here.
+            t = wb.get_table_by_name(tname)
+            (r0, c0), (r1, c1) = t.start, t.end
+            header = list(t.columns)
+            if len(header) != c1 - c0 + 1 or any(v.is_blank(h) for h in header):
+                # A table part without column names (some generators write them): use the header cells.
+                header = list(sheet(t.sheet).to_python(skip_empty_area=False)[r0 - 1][c0:c1 + 1])
+            rows = [header] + [list(r) for r in t.to_python()]
+            # calamine's start is the first data row (0-based), which is the header's Excel row number.
+            grids[wanted] = Grid(t.sheet, rows, top=r0, left=c0 + 1,
+                                 table_name=tname)
+            continue
+        sname = match_table_name(wb.sheet_names, wanted)
+        if sname:
+            sh = sheet(sname)
+            rows = [list(r) for r in sh.to_python(skip_empty_area=False)]
+            grids[wanted] = Grid(sname, rows, merged=_merged(sh))
+    return _attach_formulas(path, grids)
+
+
+def _merged(sheet) -> list:
+    try:
+        return [((a + 1, b + 1), (c + 1, d + 1)) for (a, b), (c, d) in (sheet.merged_cell_ranges or [])]
+    except Exception:
+        return []
+
+
+def _load_grids_openpyxl(path: Path, names: Sequence[str]) -> dict[str, Grid]:
+    """Fallback without python-calamine (e.g. in Pyodide): slower, same result."""
+    import openpyxl
+    from openpyxl.utils.cell import range_boundaries
+
+    wb = openpyxl.load_workbook(path, data_only=True)
+    grids: dict[str, Grid] = {}
+    tables = {t: (ws, ws.tables[t]) for ws in wb.worksheets for t in ws.tables}
+    for wanted in names:
+        tname = match_table_name(tables, wanted)
+        if tname:
+            ws, t = tables[tname]
+            c0, r0, c1, r1 = range_boundaries(t.ref)
+            rows = [[c.value for c in r] for r in ws.iter_rows(min_row=r0, max_row=r1, min_col=c0, max_col=c1)]
+            merged = [((m.min_row, m.min_col), (m.max_row, m.max_col)) for m in ws.merged_cells.ranges]
+            grids[wanted] = Grid(ws.title, rows, top=r0, left=c0, merged=merged, table_name=tname)
+            continue
+        sname = match_table_name(wb.sheetnames, wanted)
+        if sname:
+            ws = wb[sname]
+            rows = [list(r) for r in ws.iter_rows(values_only=True)]
+            merged = [((m.min_row, m.min_col), (m.max_row, m.max_col)) for m in ws.merged_cells.ranges]
+            grids[wanted] = Grid(sname, rows, merged=merged)
+    return _attach_formulas(path, grids)
+
+
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+)([0-9]+)"[^>]*?(?<!/)><f[ >/]')
+_SHEET_ENTRY = re.compile(rb'<sheet\b[^>]*?name="([^"]+)"[^>]*?r:id="([^"]+)"')
+_REL_ENTRY = re.compile(rb'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"')
+_REL_ENTRY_REV = re.compile(rb'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"')
+
+
+def _attach_formulas(path: Path, grids: dict[str, Grid]) -> dict[str, Grid]:
+    """Mark the formula cells of the sheets the grids came from (cell readers only see values)."""
+    found = _formula_cells(path, {g.sheet for g in grids.values()})
+    for grid in grids.values():
+        grid.formulas = found.get(grid.sheet, set())
+    return grids
+
+
+def _formula_cells(path: Path, sheets: set[str]) -> dict[str, set[tuple[int, int]]]:
+    """Cells holding a formula, for the named sheets only, found by streaming each sheet's XML.
+
+    A 100,000-encounter Administrations sheet is hundreds of MB of XML: it is scanned in chunks,
+    never held whole, and sheets no table lives on are not read at all.
+    """
+    out: dict[str, set[tuple[int, int]]] = {}
+    try:
+        with zipfile.ZipFile(path) as z:
+            wb_xml = z.read("xl/workbook.xml")
+            rels_xml = z.read("xl/_rels/workbook.xml.rels")
+            rels = {i.decode(): t.decode() for i, t in _REL_ENTRY.findall(rels_xml)}
+            rels.update({i.decode(): t.decode() for t, i in _REL_ENTRY_REV.findall(rels_xml)})
+            for name, rid in _SHEET_ENTRY.findall(wb_xml):
+                sheet = html.unescape(name.decode())
+                if sheet not in sheets:
+                    continue
+                target = rels.get(rid.decode(), "")
+                part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+                try:
+                    cells = _scan_formulas(z, part)
+                except KeyError:
+                    continue
+                if cells:
+                    out[sheet] = cells
+    except Exception:
+        return out
+    return out
+
+
+def _scan_formulas(z: zipfile.ZipFile, part: str, chunk: int = 1 << 22) -> set[tuple[int, int]]:
+    cells: set[tuple[int, int]] = set()
+    tail = b""
+    with z.open(part) as fh:
+        while True:
+            block = fh.read(chunk)
+            if not block:
+                break
+            data = tail + block
+            if b"<f" in data:
+                cells.update((int(row), _col_number(col.decode())) for col, row in _FORMULA_CELL.findall(data))
+            tail = data[-512:]  # a cell tag cut by the chunk boundary is whole in the next scan
+    return cells
+
+
+def _col_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
