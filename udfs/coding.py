@@ -27,6 +27,7 @@ from xlwings import arg, func
 from infusion_billing import values
 from infusion_billing.coding.drug_lines import UnitProblem, drug_units, waste_units
 from infusion_billing.coding.minutes import TimeProblem, addon_hour_units, infusion_minutes, secondary_hydration_units
+from infusion_billing.coding.ruletables import coding_tables
 from infusion_billing.schema import MeasureUnit
 
 from ._convert import NA, cell_text, is_blank, unwrap
@@ -183,10 +184,13 @@ def _addon_units(minutes: Any, kind: Any = None) -> Any:
     if count < 0:
         raise Invalid("Invalid minutes: cannot be negative")
     key = values.norm_key(cell_text(kind)) if not is_blank(kind) else "addon"
+    # The hour and the "more than 30 minutes" rule come from the engine's time_thresholds.csv, so a cell
+    # and the Code button count alike when the table changes.
+    tables = coding_tables()
     if key in _SECONDARY:
-        return secondary_hydration_units(count)
+        return secondary_hydration_units(count, tables.hour, tables.addon_over)
     if key in _ADDON:
-        return addon_hour_units(count)
+        return addon_hour_units(count, tables.hour, tables.addon_over)
     raise Invalid("Invalid kind: use add-on (after an initial or sequential infusion) or secondary hydration")
 
 
@@ -222,7 +226,9 @@ def IB_INFUSION_MINUTES(start, stop, interrupted=None):
 @arg("minutes", ndim=2, doc="Counted minutes of the infusion or hydration.")
 @arg("kind", ndim=2, doc="Optional: add-on (default; 96361/96366/96415 after an initial) or secondary hydration.")
 def IB_ADDON_UNITS(minutes, kind=None):
-    """Additional-hour units: more than 30 minutes past the first hour and past each further hour."""
+    """Additional-hour units: more than 30 minutes past the first hour and past each further hour.
+
+    The minutes (60 and 30 today) are those of the coding engine's time-thresholds table."""
     return _rowwise(_addon_units, minutes, kind)
 
 

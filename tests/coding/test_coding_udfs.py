@@ -63,6 +63,21 @@ def test_addon_units(minutes, kind, units):
     assert IB_ADDON_UNITS(minutes, kind) == units
 
 
+def test_addon_units_count_with_the_engines_time_thresholds_table(monkeypatch):
+    # A payer year where the remainder must exceed 15 minutes: the cell follows the table, as coding does.
+    import dataclasses
+
+    from infusion_billing.coding import ruletables
+    from infusion_billing.udfs import coding as coding_udfs
+
+    shipped = ruletables.coding_tables()
+    changed = dataclasses.replace(shipped, thresholds={**shipped.thresholds, "addon_over": 15})
+    monkeypatch.setattr(coding_udfs, "coding_tables", lambda: changed)
+    assert IB_ADDON_UNITS(80, None) == 1  # 20 minutes past the hour now earn 96366
+    assert IB_ADDON_UNITS(80, "secondary hydration") == 2  # 60 + 20 > 15
+    assert shipped.addon_over == 30
+
+
 def test_addon_units_refuses_an_unknown_kind():
     assert IB_ADDON_UNITS(120, "monthly").startswith("Invalid kind")
 
