@@ -1,10 +1,20 @@
-"""Reader benchmark: how fast a biller's workbook with 100,000 administrations turns into typed rows.
+"""Reader benchmark: how fast a biller's workbook turns into typed rows.
 
-Target (issue 2): 100,000 administration rows read in under 10 s on this 2-core machine.
-Prints rows per second for the raw cell read (python-calamine), the typed read (pydantic models,
-lenient values, keys, references) and the openpyxl fallback used where calamine is not available.
+Target (issue 2): 100,000 administration rows read in under 10 s on this 2-core machine. The book is
+synthetic: four administrations per encounter, so the default 25,000 encounters hold 100,000
+administrations (the demo clinic gives about 3.4 administrations per encounter, so its 100,000-encounter
+book holds about 340,000). Every line names both counts.
 
-    .venv/bin/python bench/bench_reader.py [--rows 100000]
+The whole read is split into its passes over the file, each timed on its own:
+
+* the integrity check (the zip's central directory and a CRC pass over every part);
+* the cells, by python-calamine alone (the tables' values, nothing else);
+* the formula scan (the XML of the sheets the tables live on, streamed, for cells holding a formula);
+* ``load_grids``: the three together, as the tool runs them;
+* ``read_workbook``: the typed read (pydantic models, lenient values, keys, references), the target;
+* the openpyxl fallback used where calamine is not available (``--skip-openpyxl`` to leave it out).
+
+    .venv/bin/python bench/bench_reader.py [--encounters 25000]
 """
 
 from __future__ import annotations
@@ -20,10 +30,16 @@ import time
 from pathlib import Path
 
 from infusion_billing.workbook import reader
+from infusion_billing.workbook.reader import grids
 
 
-def build(path: Path, n_admin: int) -> None:
-    """A synthetic workbook: n_admin administrations over n_admin/4 encounters (write-only, fast)."""
+ADMINS_PER_ENCOUNTER = 4
+
+
+def build(path: Path, n_enc: int) -> int:
+    """A synthetic workbook of ``n_enc`` encounters, four administrations each (write-only, fast).
+
+    Returns the number of administrations."""
     import openpyxl
     from openpyxl.worksheet.table import Table
 
@@ -39,7 +55,7 @@ def build(path: Path, n_admin: int) -> None:
             count += 1
         ws.add_table(_table(name, header, count))
 
-    n_enc = max(1, n_admin // 4)
+    n_admin = n_enc * ADMINS_PER_ENCOUNTER
     sheet("Payers", ["Payer ID", "Payer Name", "Payer Type"], [["MCR", "Medicare", "Medicare"]])
     sheet("Patients", ["Patient ID", "Last Name", "First Name", "Date of Birth"],
           ([f"P{i:05d}", "Synthetic", "Patient", dt.date(1950, 1, 1)] for i in range(500)))
@@ -53,7 +69,7 @@ def build(path: Path, n_admin: int) -> None:
     def admins():
         for i in range(n_admin):
             start = dt.time(8 + rng.randrange(6), rng.randrange(60))
-            yield [f"E{i // 4:07d}", f"A{i:08d}", "infliximab", "J1745", "Chemo/Complex", 400, "mg", 0,
+            yield [f"E{i // ADMINS_PER_ENCOUNTER:07d}", f"A{i:08d}", "infliximab", "J1745", "Chemo/Complex", 400, "mg", 0,
                    "Single-dose", "IV infusion", start, dt.time(min(start.hour + 2, 23), start.minute), 0,
                    "L forearm", f"B{i}", "Primary", "Y", "57894-030-01"]
 
@@ -63,6 +79,7 @@ def build(path: Path, n_admin: int) -> None:
         ws.append(row)
     ws.add_table(_table("Administrations", header, n_admin))
     wb.save(path)
+    return n_admin
 
 
 def _table(name, header, rows):
@@ -76,36 +93,55 @@ def _table(name, header, rows):
     return table
 
 
-def timed(label: str, rows: int, func):
+def timed(label: str, n_enc: int, n_admin: int, func):
     t0 = time.perf_counter()
     result = func()
     secs = time.perf_counter() - t0
-    print(f"{label:<42} {secs:7.2f} s   {rows / secs:>10,.0f} rows/s")
+    print(f"{label:<46} {secs:7.2f} s   {n_enc / secs:>9,.0f} encounters/s  {n_admin / secs:>10,.0f} administrations/s")
     return result, secs
+
+
+def calamine_cells(path: Path, names: list[str]) -> int:
+    """The tables' cells by python-calamine and nothing else: no integrity pass, no formula scan."""
+    import python_calamine as pc
+
+    wb = pc.CalamineWorkbook.from_path(str(path), load_tables=True)
+    cells = 0
+    for table in wb.table_names:
+        if reader.match_table_name(names, table):
+            cells += sum(len(r) for r in wb.get_table_by_name(table).to_python())
+    return cells
 
 
 def main(argv=None) -> int:
     warnings.filterwarnings("ignore", module="openpyxl")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--encounters", type=int, default=25_000)
     parser.add_argument("--skip-openpyxl", action="store_true", help="skip the slow fallback reader")
     args = parser.parse_args(argv)
+    n_enc = args.encounters
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.xlsx"
         t0 = time.perf_counter()
-        build(path, args.rows)
-        print(f"built {args.rows:,} administrations in {time.perf_counter() - t0:.1f} s "
+        n_admin = build(path, n_enc)
+        print(f"built {n_enc:,} encounters with {n_admin:,} administrations in {time.perf_counter() - t0:.1f} s "
               f"({path.stat().st_size / 1e6:.1f} MB)")
         names = [t.name for t in reader.INPUT_TABLES]
-        grids, raw = timed("raw cells (calamine)", args.rows, lambda: reader.load_grids(path, names))
-        book, typed = timed("typed read_workbook (calamine)", args.rows, lambda: reader.read_workbook(path))
-        assert len(book.rows("Administrations")) == args.rows, "every row must read"
+        timed("integrity check (zip CRC pass)", n_enc, n_admin, lambda: reader.check_is_workbook(path))
+        timed("cells, python-calamine alone", n_enc, n_admin, lambda: calamine_cells(path, names))
+        timed("formula scan (sheet XML, streamed)", n_enc, n_admin,
+              lambda: grids._formula_cells(path, {"Payers", "Patients", "Encounters", "Administrations"}))
+        timed("load_grids (the three passes together)", n_enc, n_admin, lambda: reader.load_grids(path, names))
+        book, typed = timed("typed read_workbook (calamine)", n_enc, n_admin, lambda: reader.read_workbook(path))
+        assert len(book.rows("Administrations")) == n_admin, "every row must read"
+        assert len(book.rows("Encounters")) == n_enc, "every encounter must read"
         assert not [f for f in book.findings if f.severity.value == "error"], "synthetic rows are clean"
         if not args.skip_openpyxl:
-            timed("raw cells (openpyxl fallback)", args.rows, lambda: reader._load_grids_openpyxl(path, names))
+            timed("raw cells (openpyxl fallback)", n_enc, n_admin, lambda: grids._load_grids_openpyxl(path, names))
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"peak RSS {peak_mb:,.0f} MB; typed read {typed:.2f} s vs target 10 s "
-              f"({'OK' if typed < 10 else 'OVER TARGET'}), ratio to target {typed / 10:.2f}")
+        target = 10 * n_admin / 100_000
+        print(f"peak RSS {peak_mb:,.0f} MB; typed read of {n_admin:,} administrations ({n_enc:,} encounters) "
+              f"{typed:.2f} s vs target {target:.1f} s ({'OK' if typed < target else 'OVER TARGET'})")
     return 0
 
 
