@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test venv bench template clean
+.PHONY: demo test venv bench template dist clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,5 +29,11 @@ bench: $(STAMP)
 template: $(STAMP)
 	$(BIN)/infusion-billing template -o workbook_templates/InfusionBilling.xlsx
 
+# A pure-Python wheel and an sdist in dist/, as the release workflow publishes them.
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist
+	@ls dist
+
 clean:
-	rm -rf $(VENV) out build *.egg-info
+	rm -rf $(VENV) out build dist *.egg-info addin/*.egg-info

@@ -59,7 +59,7 @@ def test_the_lite_main_py_registers_every_function_and_script(server):
     import types
     from pathlib import Path
 
-    source = (Path(__file__).parents[2] / "workbook_templates" / "lite_main.py").read_text()
+    source = (Path(__file__).parents[2] / "workbook_templates" / "lite" / "main.py").read_text()
     main = types.ModuleType("main")
     exec(compile(source, "main.py", "exec"), main.__dict__)
     functions = {f["id"] for f in server.custom_functions_meta(main)["functions"]}

@@ -38,3 +38,15 @@ def test_readme_starts_with_the_two_commands():
     text = (ROOT / "README.md").read_text()
     quick = text.split("## Quick start", 1)[1].split("##", 1)[0]
     assert "make demo" in quick and "make test" in quick
+
+
+def test_readme_quick_start_says_how_to_run_the_command_line_after_make_demo():
+    quick = (ROOT / "README.md").read_text().split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    assert ".venv/bin/infusion-billing" in quick and "source .venv/bin/activate" in quick
+
+
+def test_release_workflow_builds_tests_and_publishes_a_tag():
+    workflow = (ROOT / ".github" / "workflows" / "release.yml").read_text()
+    assert 'tags: ["v*"]' in workflow
+    assert "make dist" in workflow and "bash .ci/run" in workflow
+    assert "pypa/gh-action-pypi-publish" in workflow and "id-token: write" in workflow
