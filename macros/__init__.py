@@ -16,3 +16,4 @@ from .checks import *  # noqa: F401,F403
 from .remits import *  # noqa: F401,F403
 from .coding import *  # noqa: F401,F403
 from .validate import *  # noqa: F401,F403
+from .check_and_code import *  # noqa: F401,F403

@@ -44,6 +44,7 @@ from infusion_billing import values as v
 from infusion_billing.findings import count_by_severity
 from infusion_billing.pipeline import RunOptions, RunResult, run_book
 from infusion_billing.schema import INPUT_TABLES, TABLES_BY_NAME
+from infusion_billing.workbook.package import TABLE_STYLE
 from infusion_billing.workbook.reader import Grid, match_table_name, read_grids
 from infusion_billing.workbook.writer import (
     HEADER_FILL,
@@ -59,6 +60,7 @@ __all__ = ["run_stage_macro", "read_book_grids", "write_output_sheet", "append_r
 log = logging.getLogger("infusion_billing.macros")
 
 TITLE = "infusion-billing"
+STATUS_SHEET = "Encounter Status"
 #: Excel column widths are characters on the desktop and points in Office.js; one character ~ 5.6 pt.
 POINTS_PER_CHARACTER = 5.6
 
@@ -66,12 +68,15 @@ POINTS_PER_CHARACTER = 5.6
 # ----------------------------------------------------------------------------- the macro
 
 
-def run_stage_macro(book: xw.Book, stages: Sequence[str], *, strict: bool = False) -> RunResult | None:
+def run_stage_macro(book: xw.Book, stages: Sequence[str], *, strict: bool = False,
+                    status: bool = False) -> RunResult | None:
     """Run ``stages`` (pipeline names: "validate", "code", "check", ...) on the open ``book``.
 
-    Writes each stage's result tables and the ``Findings`` sheet, appends a ``RunLog`` row, and
-    returns the :class:`~infusion_billing.pipeline.RunResult` (None if something unexpected stopped
-    the run; the user then sees one dialog and the workbook is unchanged).
+    Writes each stage's result tables and the ``Findings`` sheet as Excel Tables with filters (as
+    the command line does), appends a ``RunLog`` row, and returns the
+    :class:`~infusion_billing.pipeline.RunResult` (None if something unexpected stopped the run; the
+    user then sees one dialog and the workbook is unchanged). ``status=True`` also writes the
+    ``Encounter Status`` sheet when no stage did (the Validate button: which visits a bad cell holds).
     """
     status = StatusBar(book)
     label = " + ".join(stages)
@@ -83,8 +88,11 @@ def run_stage_macro(book: xw.Book, stages: Sequence[str], *, strict: bool = Fals
             options = RunOptions(strict=strict, progress=status.progress)
             status.show(f"{TITLE}: running {label}")
             run = run_book(data, stages, options)
+            tables = [*run.tables]
+            if status and not any(table.name == STATUS_SHEET for table in tables):
+                tables.append(status_table(data, run.findings))
+            tables = work_order([findings_table(run.findings), *tables])
             # Nothing is written before this line: the run is complete in memory.
-            tables = [*run.tables, findings_table(run.findings)]
             for table in tables:
                 status.show(f"{TITLE}: writing {table.name}")
                 write_output_sheet(book, table)
@@ -100,6 +108,28 @@ def run_stage_macro(book: xw.Book, stages: Sequence[str], *, strict: bool = Fals
     status.show(f"{TITLE}: {label} done: {counts['error']} errors, {counts['warning']} warnings "
                 "(see the Findings sheet)")
     return run
+
+
+#: Result sheets a biller works through first, in this order; the others follow as the stages made them.
+FIRST_SHEETS = ("Findings", STATUS_SHEET, "Charges")
+
+
+def work_order(tables: Sequence[OutputTable]) -> list[OutputTable]:
+    """Findings, Encounter Status, Charges, then the rest: new sheets are added in this order."""
+    rank = {name: i for i, name in enumerate(FIRST_SHEETS)}
+    return sorted(tables, key=lambda table: rank.get(table.name, len(rank)))
+
+
+def status_table(data, findings) -> OutputTable:
+    """``Encounter Status`` from the findings known so far: Hold for a visit a bad cell concerns.
+
+    The same table and rule as the ``check`` stage's; after validation alone, Ready means "no bad
+    cell", not "checked": the Pre-bill Checks button says that.
+    """
+    from infusion_billing.checks.context import CheckContext
+    from infusion_billing.checks.stage import encounter_status
+
+    return encounter_status(data, CheckContext(data), findings)
 
 
 # ----------------------------------------------------------------------------- reading
@@ -194,8 +224,24 @@ def write_output_sheet(book: xw.Book, table: OutputTable) -> xw.Sheet:
         sheet.clear()
     values = [list(table.columns)] + [[excel_value(x) for x in row] for row in table.rows]
     sheet.range((1, 1)).value = values
+    # A Table with a filter on every header, like the saved-file writer's; an empty result keeps one
+    # blank row, as Excel needs one.
+    as_excel_table(sheet, table.table_name, sheet.range((1, 1), (max(len(table.rows), 1) + 1, len(table.columns))))
     _format(book, sheet, table)
     return sheet
+
+
+def as_excel_table(sheet, name: str, rng) -> None:
+    """Make ``rng`` the Excel Table ``name`` (with filter buttons): resized when the sheet has it
+    from an earlier run, so formulas such as ``Findings[#All]`` keep working; added otherwise."""
+    try:
+        existing = next((t for t in sheet.tables if t.name.lower() == name.lower()), None)
+    except NotImplementedError:  # an engine without Tables: the values are written all the same
+        return
+    if existing is not None:
+        cosmetic(lambda: existing.resize(rng))
+        return
+    cosmetic(lambda: sheet.tables.add(source=rng, name=name, has_headers=True, table_style_name=TABLE_STYLE))
 
 
 def _format(book: xw.Book, sheet, table: OutputTable) -> None:

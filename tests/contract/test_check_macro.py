@@ -54,7 +54,7 @@ def written(actions, position):
 def test_check_encounters_writes_status_usage_and_findings(run_script):
     actions, _book = run_script("check_encounters", clinic())
     added = added_sheets(actions)
-    assert list(added) == ["Encounter Status", "Authorization Usage", "Findings", "RunLog"]
+    assert list(added) == ["Findings", "Encounter Status", "Authorization Usage", "RunLog"]  # what needs work first
     header, *rows = written(actions, added["Encounter Status"])
     assert header[:4] == ["Encounter ID", "Date of Service", "Payer ID", "Status"]
     assert [r[3] for r in rows] == ["Ready", "Hold"]
@@ -76,3 +76,20 @@ def test_encounter_status_udf_reads_the_findings_table(call_function):
     ids = [["E001"], ["E002"], ["E003"], [""]]
     na = {"type": "Error", "errorType": "NotAvailable"}  # a real #N/A in the cell
     assert call_function("IB_ENCOUNTER_STATUS", ids, findings) == [["Ready"], ["Hold"], ["Review"], [na]]
+
+
+def test_check_and_code_runs_both_with_one_findings_sheet_and_one_run_log_row(run_script):
+    actions, _book = run_script("check_and_code", clinic())
+    added = added_sheets(actions)
+    assert list(added) == ["Findings", "Encounter Status", "Charges", "Authorization Usage", "RunLog"]
+    header, *rows = written(actions, added["Charges"])
+    assert {(r[0], r[header.index("Code")]) for r in rows} >= {("E001", "96374"), ("E002", "J1745")}
+    header, *rows = written(actions, added["Encounter Status"])
+    assert [r[3] for r in rows] == ["Ready", "Hold"]
+    header, *rows = written(actions, added["Findings"])
+    assert [(r[1], r[5]) for r in rows if r[0] == "error"] == [("elig.coverage-inactive", "D3")]
+    _, log = written(actions, added["RunLog"])
+    assert log[1] == "validate+code+check"
+    assert log[4] == "Findings, Encounter Status, Charges, Authorization Usage"
+    tables = {a["args"][3] for a in actions if a["func"] == "addTable"}
+    assert tables == {"Findings", "EncounterStatus", "Charges", "AuthorizationUsage"}

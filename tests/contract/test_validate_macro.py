@@ -102,7 +102,7 @@ def test_run_log_row_records_the_stage_and_counts(validated):
                       "Errors", "Warnings", "Info"]
     assert row[1:3] == ["validate", "0.1.0"]
     assert len(row[3]) == 64
-    assert row[4] == "Findings"
+    assert row[4] == "Findings, Encounter Status"
     assert row[6] == len(EXPECTED)
 
 
@@ -118,7 +118,7 @@ def test_rerun_clears_and_rewrites_the_same_findings_sheet(run_script):
     sheets["Findings"] = [["Severity", "Rule ID"], ["error", "stale.finding"]]
     sheets["RunLog"] = [["Run At (UTC)", "Stage"], ["2026-11-01 10:00:00", "validate"]]
     actions, _book = run_script("validate_workbook", sheets)
-    assert added_sheets(actions) == {}
+    assert added_sheets(actions) == {"Encounter Status": 7}  # Findings and RunLog are reused
     findings_pos, runlog_pos = 5, 6
     assert {"func": "sheetClear", "sheet_position": findings_pos} in [
         {"func": a["func"], "sheet_position": a["sheet_position"]} for a in actions]
@@ -170,3 +170,31 @@ def test_a_stage_this_version_lacks_is_reported_not_raised(officejs_book):
 
     run = run_stage_macro(officejs_book(clinic()), ["validate", "reconcile-moon-phase"])
     assert ("pipeline.stage-missing", "warning") in {(f.rule_id, f.severity.value) for f in run.findings}
+
+
+def test_validate_also_writes_encounter_status_holding_the_visits_with_bad_cells(validated):
+    actions, _book = validated
+    header, *rows = set_values_on(actions, added_sheets(actions)["Encounter Status"])[0]["values"]
+    status = {r[0]: (r[header.index("Status")], r[header.index("First Blocking Reason")]) for r in rows}
+    assert status["E001"] == ("Hold", "Administrations!E3: Dose: expected a number; this row was left out. "
+                                      "(reader.wrong-type)")
+    assert status["E002"][0] == "Hold" and status["E002"][1].startswith("Encounters!E3: Setting 'Drive-through'")
+    assert "E999" not in status  # an administration pointing at no encounter is not a visit
+
+
+def test_every_result_sheet_is_an_excel_table_with_filters_like_the_command_line(validated):
+    actions, _book = validated
+    added = added_sheets(actions)
+    tables = {a["sheet_position"]: a["args"] for a in actions if a["func"] == "addTable"}
+    # [range, has headers, style, name]: the file writer's Table names and style
+    assert tables[added["Findings"]] == ["$A$1:$K$5", True, "TableStyleMedium2", "Findings"]
+    assert tables[added["Encounter Status"]] == ["$A$1:$H$3", True, "TableStyleMedium2", "EncounterStatus"]
+
+
+def test_a_rerun_resizes_the_tables_it_made_so_formulas_on_them_keep_working(run_script):
+    sheets = clinic()
+    sheets["Findings"] = [["Severity", "Rule ID"], ["error", "stale.finding"]]
+    actions, _book = run_script("validate_workbook", sheets, tables={"Findings": "Findings"})
+    findings_pos = 5
+    assert [a["args"] for a in actions if a["func"] == "resizeTable"] == [[0, "$A$1:$K$5"]]
+    assert findings_pos not in {a["sheet_position"] for a in actions if a["func"] == "addTable"}
