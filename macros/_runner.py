@@ -44,7 +44,7 @@ from infusion_billing import values as v
 from infusion_billing.findings import count_by_severity
 from infusion_billing.pipeline import RunOptions, RunResult, run_book
 from infusion_billing.schema import INPUT_TABLES, TABLES_BY_NAME
-from infusion_billing.workbook.package import TABLE_STYLE
+from infusion_billing.workbook.xlsx.package import TABLE_STYLE
 from infusion_billing.workbook.reader import Grid, match_table_name, read_grids
 from infusion_billing.workbook.writer import (
     HEADER_FILL,
