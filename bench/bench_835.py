@@ -35,7 +35,7 @@ from pathlib import Path
 
 from infusion_billing.remits import read_835
 from infusion_billing.remits.synthetic import synthetic_835
-from infusion_billing.remits.tokenizer import SegmentStream
+from infusion_billing.x12.tokenizer import SegmentStream
 
 WORK = Path("/tmp/infusion-billing-bench-835")
 PEER_VENV = Path("/tmp/infusion-billing-835-peers")

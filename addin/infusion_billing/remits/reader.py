@@ -2,8 +2,8 @@
 
 A source may be a path, the file's bytes, its text, or a binary file object. The file is hashed
 (SHA-256, the key that stops one file importing twice), then decoded and cut into segments 1 MB at a
-time (:mod:`.tokenizer`) and walked by the state machine in :mod:`.parser`, which fills the tables
-and balances each payment, claim and line.
+time by the shared X12 layer (:mod:`infusion_billing.x12`) and walked by the state machine in
+:mod:`.parser`, which fills the tables and balances each payment, claim and line.
 
 Nothing here raises on bad input. A file that cannot be read at all (missing, a folder, a PDF,
 an 837) gives empty tables and one ``era.unreadable-file`` Finding, so the other files of an import
@@ -12,115 +12,17 @@ still go in.
 
 from __future__ import annotations
 
-import codecs
 import gc
-import hashlib
 import os
-from pathlib import Path
 from typing import Iterator
 
 import pandas as pd
 
 from ..findings import Finding, Severity
+from ..x12.source import Unreadable, describe, open_source
 from .parser import Parser
 from .tables import TABLES, Remit835
 from .tokenizer import SegmentStream
-
-CHUNK_BYTES = 1 << 20
-
-
-# -------------------------------------------------------------------- opening the source
-class _Unreadable(Exception):
-    """Why a source could not be opened, in words for the biller."""
-
-
-def _looks_like_x12(text: str) -> bool:
-    """Text that starts like an X12 file (``ISA*``, ``ST*``, ``GS*``) rather than a file name."""
-    head = text.lstrip("\ufeff \t\r\n")[:4]
-    if head[:3] == "ISA" and len(head) == 4:
-        return not head[3].isalnum() and not head[3].isspace()
-    return head[:2] in ("ST", "GS") and len(head) > 2 and not head[2].isalnum() and not head[2].isspace()
-
-
-def _text_chunks(data: bytes) -> Iterator[str]:
-    """Decode bytes in 1 MB steps; a UTF-16 BOM switches codec, bad bytes become U+FFFD."""
-    encoding = "utf-16" if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8-sig"
-    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-    view = memoryview(data)
-    for start in range(0, len(data), CHUNK_BYTES):
-        yield decoder.decode(view[start:start + CHUNK_BYTES])
-    yield decoder.decode(b"", final=True)
-
-
-def _file_chunks(path: Path) -> Iterator[str]:
-    """Decode a file in 1 MB steps, like :func:`_text_chunks`, without reading it whole."""
-    with open(path, "rb") as fh:
-        block = fh.read(CHUNK_BYTES)
-        encoding = "utf-16" if block[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8-sig"
-        decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-        while block:
-            yield decoder.decode(block)
-            block = fh.read(CHUNK_BYTES)
-        yield decoder.decode(b"", final=True)
-
-
-def _hash_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(CHUNK_BYTES), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _open(source, name: str | None) -> tuple[str, str, Iterator[str]]:
-    """(name, sha256, text chunks) for a path, bytes, text or binary file object."""
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        data = bytes(source)
-        return name or "835 data", hashlib.sha256(data).hexdigest(), _text_chunks(data)
-    if hasattr(source, "read"):
-        data = source.read()
-        if isinstance(data, str):
-            data = data.encode("utf-8")
-        return _open(data, name or os.path.basename(str(getattr(source, "name", ""))) or "835 data")
-    if isinstance(source, str) and not _is_path(source):
-        data = source.encode("utf-8", errors="replace")
-        chunks = (source[i:i + CHUNK_BYTES] for i in range(0, max(len(source), 1), CHUNK_BYTES))
-        return name or "835 text", hashlib.sha256(data).hexdigest(), chunks
-    if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        label = name or path.name or str(path)
-        try:
-            if path.is_dir():
-                raise _Unreadable(f"{label} is a folder, not a file")
-            return label, _hash_file(path), _file_chunks(path)
-        except _Unreadable:
-            raise
-        except FileNotFoundError:
-            raise _Unreadable(f"{label} was not found") from None
-        except PermissionError:
-            raise _Unreadable(f"{label} could not be opened (permission denied; is it open in another program?)") from None
-        except OSError as exc:
-            raise _Unreadable(f"{label} could not be read ({exc.strerror or type(exc).__name__})") from None
-        except ValueError:  # e.g. a NUL character in the name
-            raise _Unreadable(f"'{label[:60]}' is not a usable file name") from None
-    raise _Unreadable(f"the source given ({type(source).__name__}) is not a file name, bytes or text")
-
-
-def _is_path(text: str) -> bool:
-    if _looks_like_x12(text):
-        return False
-    return len(text) < 4096 and "\n" not in text
-
-
-def _describe(head: str) -> str:
-    """Say what a non-835 file looks like, so the biller knows what they picked."""
-    if head.startswith("%PDF"):
-        return "it is a PDF (perhaps the paper EOB)"
-    if head.startswith("PK"):
-        return "it is a zip or Excel file; unzip it and import the 835 inside"
-    if not head.strip():
-        return "it is empty"
-    return "it does not start with an ISA or ST segment"
 
 
 class _CollectorPause:
@@ -154,8 +56,8 @@ def iter_835(source, *, name: str | None = None, batch_claims: int | None = 20_0
     Findings of the batch they occur in.
     """
     try:
-        label, digest, chunks = _open(source, name)
-    except _Unreadable as why:
+        label, digest, chunks = open_source(source, name, "835")
+    except Unreadable as why:
         label = name or (os.path.basename(str(source))[:120] if isinstance(source, (str, os.PathLike)) else "835 data")
         yield Remit835(name=label, findings=[_unreadable(label, str(why))])
         return
@@ -192,7 +94,7 @@ def _whole_file_findings(parser: Parser, stream: SegmentStream, label: str, head
     """A file with no X12 at all, or with no 835 in it, is one ``era.unreadable-file`` Finding."""
     if not stream.any_segment:
         parser.findings[:] = [f for f in parser.findings if f.rule_id != "era.junk-skipped"]
-        parser.findings.append(_unreadable(label, f"{label} is not an 835 remittance file: {_describe(''.join(head))}"))
+        parser.findings.append(_unreadable(label, f"{label} is not an 835 remittance file: {describe(''.join(head))}"))
     elif "835" not in parser.seen_types:
         found = ", ".join(sorted(t for t in parser.seen_types if t)) or "none"
         parser.findings[:] = [f for f in parser.findings if f.rule_id != "era.not-835"]
