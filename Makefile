@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test venv bench template dist clean
+.PHONY: demo test lint venv bench template dist clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,13 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/infusion-billing demo -o out/InfusionBilling-demo.xlsx
 
-test: $(STAMP)
+# Lint and types (configuration in pyproject.toml). ruff gets the real udfs/ and macros/ folders, mypy
+# the package (which reaches them through the links), so each file is checked once.
+lint: $(STAMP)
+	$(BIN)/ruff check addin udfs macros
+	$(BIN)/mypy -p infusion_billing
+
+test: $(STAMP) lint
 	$(BIN)/python -m pytest tests --ignore=tests/contract
 	XLWINGS_ON_SERVER=true XLWINGS_LICENSE_KEY=noncommercial $(BIN)/python -m pytest tests/contract
 
