@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import ast
 import importlib
+import inspect
 import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeGuard
 
 START = "<!-- udfs:start -->"
 END = "<!-- udfs:end -->"
@@ -68,7 +70,7 @@ def _arg_docs(node: ast.FunctionDef) -> dict[str, str]:
     return docs
 
 
-def _is_udf(node: ast.AST) -> bool:
+def _is_udf(node: ast.AST) -> TypeGuard[ast.FunctionDef]:
     return isinstance(node, ast.FunctionDef) and any(
         (getattr(d, "id", None) == "func") or (isinstance(d, ast.Call) and getattr(d.func, "id", None) == "func")
         for d in node.decorator_list)
@@ -76,7 +78,7 @@ def _is_udf(node: ast.AST) -> bool:
 
 def read_group(module_name: str) -> Group:
     module = importlib.import_module(module_name)
-    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+    tree = ast.parse(inspect.getsource(module))
     doc = ast.get_docstring(tree) or ""
     title, _, rest = doc.partition("\n")
     text = rest.strip().split("\n\n", 1)[0]  # the first paragraph explains the group to a biller
@@ -87,8 +89,9 @@ def read_group(module_name: str) -> Group:
             continue
         docs = _arg_docs(node)
         params = node.args.args
-        defaults = [None] * (len(params) - len(node.args.defaults)) + [ast.unparse(d) for d in node.args.defaults]
-        arguments = tuple(Argument(p.arg, docs.get(p.arg, ""), d) for p, d in zip(params, defaults))
+        given = [ast.unparse(d) for d in node.args.defaults]  # the last parameters have defaults
+        defaults: list[str | None] = [None] * (len(params) - len(given)) + list(given)
+        arguments = tuple(Argument(p.arg, docs.get(p.arg, ""), d) for p, d in zip(params, defaults, strict=True))
         udfs.append(Udf(node.name, " ".join((ast.get_docstring(node) or "").split()), arguments))
     return Group(module_name.rsplit(".", 1)[-1], plain(title.strip()), plain(text.strip()), tuple(udfs))
 
@@ -96,7 +99,7 @@ def read_group(module_name: str) -> Group:
 def udf_modules() -> list[str]:
     """The modules ``infusion_billing.udfs`` star-imports, in its order."""
     package = importlib.import_module("infusion_billing.udfs")
-    tree = ast.parse(Path(package.__file__).read_text(encoding="utf-8"))
+    tree = ast.parse(inspect.getsource(package))
     return [f"infusion_billing.udfs.{node.module}" for node in tree.body
             if isinstance(node, ast.ImportFrom) and node.level == 1 and any(a.name == "*" for a in node.names)]
 
