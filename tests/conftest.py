@@ -78,3 +78,53 @@ def book_factory(tmp_path):
 def sheets():
     """A fresh copy of :func:`minimal_sheets` for a test to spoil."""
     return minimal_sheets()
+
+
+# ----------------------------------------------------------------------------- the rule catalogue
+#
+# Every Finding any test makes, from any stage, is recorded; when the session ends each (rule ID,
+# severity) must be in the rule catalogue, or the run fails naming it. So a new rule whose tests pass
+# but that nobody declared (or declared with another severity) cannot land.
+
+_EMITTED: set[tuple[str, str]] = set()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _record_every_finding():
+    from infusion_billing.findings import Finding
+
+    made = Finding.__init__
+
+    def recording(self, *args, **kwargs):
+        made(self, *args, **kwargs)
+        _EMITTED.add((self.rule_id, getattr(self.severity, "value", str(self.severity))))
+
+    Finding.__init__ = recording
+    yield
+    Finding.__init__ = made
+
+
+def uncatalogued(emitted) -> list[str]:
+    """The (rule ID, severity) pairs the catalogue does not declare."""
+    from infusion_billing.rules.catalogue import CATALOGUE
+
+    out = []
+    for rule_id, severity in sorted(emitted):
+        spec = CATALOGUE.get(rule_id)
+        if spec is None:
+            out.append(f"{rule_id} ({severity}): not in the rule catalogue")
+        elif severity not in {s.value for s in spec.severities}:
+            out.append(f"{rule_id} ({severity}): the catalogue says {[s.value for s in spec.severities]}")
+    return out
+
+
+def pytest_sessionfinish(session, exitstatus):
+    problems = uncatalogued(_EMITTED)
+    if problems:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line("Findings made by the tests that the rule catalogue lacks "
+                                "(declare them in infusion_billing/rules or the family's module):", red=True)
+            for line in problems:
+                reporter.write_line("  " + line, red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

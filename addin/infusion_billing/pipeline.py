@@ -24,8 +24,9 @@ from typing import Any, Sequence
 
 from .checks import stage as check_stage
 from .coding import stage as code_stage
-from .findings import Finding, Severity, count_by_severity
+from .findings import Finding, count_by_severity
 from .gcpause import paused_cycle_collector
+from .rules.runs import STAGE_FAILED, STAGE_MISSING
 from .remits import stage as import_era_stage
 from .schema import INPUT_TABLES, TableSpec
 from .stages import RunOptions, Stage, StageResult, StageSpec, no_progress
@@ -110,18 +111,15 @@ def _run_book(book: BookData, stages: Sequence[str], options: RunOptions) -> Run
     for name in stages:
         func = stage_function(name)
         if func is None:
-            findings.append(Finding("pipeline.stage-missing", Severity.WARNING,
-                                    f"The '{name}' stage is not available in this version; it was skipped."))
+            findings.append(STAGE_MISSING.finding(STAGE_MISSING.message.format(name=name)))
             continue
         try:
             result = func(book, options)
         except Exception as exc:  # one broken stage must not stop the month
             log.error("stage %s failed: %s", name, type(exc).__name__)
             log.debug("%s", traceback.format_exc())
-            result = StageResult(findings=[Finding(
-                "pipeline.stage-failed", Severity.ERROR,
-                f"The '{name}' stage stopped with an internal error ({type(exc).__name__}); "
-                "its results are missing. Please report this with the RunLog sheet.")])
+            result = StageResult(findings=[STAGE_FAILED.finding(
+                STAGE_FAILED.message.format(name=name, error=type(exc).__name__))])
         results[name] = result
         findings.extend(result.findings)
     return RunResult(results, findings)

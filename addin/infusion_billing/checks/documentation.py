@@ -184,7 +184,7 @@ def start_time_missing(ctx):
       message="{admin_id} ({drug}) is an infusion or hydration bag with no stop time; {consequence}.",
       fix="Enter the clock time the infusion stopped, from the MAR or pump record.",
       source=f"{DOC_SOURCE}: start and stop times for every infusion and hydration bag (section 12 item 5) [S8]",
-      tables=ADM, location="Administrations / Stop")
+      tables=ADM, location="Administrations / Stop", also=(Severity.ERROR,))
 def stop_time_missing(ctx):
     """Time-based infusion and hydration codes need the stop time. Warning (review) under the default
     Settings Missing Stop Time Fallback = Push code, with which coding bills the conservative push
@@ -402,7 +402,7 @@ def ndc_missing(ctx):
       message="{admin_id} ({drug}) NDC {ndc} cannot be billed: {reason}",
       fix="Copy the NDC from the label with its hyphens (4-4-2, 5-3-2 or 5-4-1) or as 11 digits.",
       source="docs/coding-rules.md section 9 (NDC 10 -> 11 digits [S34]); infusion_billing.identifiers.ndc",
-      tables=ADM, location="Administrations / NDC")
+      tables=ADM, location="Administrations / NDC", also=(Severity.WARNING,))
 def ndc_invalid(ctx):
     """An NDC must convert to the 11-digit 5-4-2 billing form. Error when the payer requires NDCs;
     warning otherwise (the line may still go out without it)."""

@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from ..findings import Finding, Severity
+from ..rules.runs import RULE_FAILED, TABLE_MISSING
+from ..rules.spec import RuleSpec
 from ..schema import TABLES_BY_NAME, SheetRow
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -91,56 +93,58 @@ CheckFunction = Callable[["CheckContext"], Iterable[Hit]]
 
 @dataclass(frozen=True)
 class Rule:
-    """One pre-bill check.
+    """One pre-bill check: its declaration in the rule catalogue and the function that finds the problems.
 
     Attributes:
-        id: stable slug, ``family.what`` (``doc.stop-time-missing``); never renamed once released.
-        title: a few words for the rules reference.
-        severity: error (hold the claim) or warning (review) or info.
-        message: the Finding message, a ``str.format`` template with named slots.
-        fix: the suggested fix, a template with the same slots.
-        source: where the rule comes from (document, section, source tag).
-        rule_set: ``basic`` (runs by default) or ``strict`` (opt-in).
+        spec: the rule as the catalogue holds it (:class:`~infusion_billing.rules.spec.RuleSpec`): stable
+            ID (``doc.stop-time-missing``, never renamed once released), title, severity (error holds the
+            claim, warning asks for review, info tells), the message and fix templates with named slots,
+            the source, the rule set (``basic`` runs by default, ``strict`` is opt-in), the location its
+            findings point at, and the description (the check function's docstring).
         check: the function that finds the problems.
         tables: input tables the rule needs; when one is missing the rule is skipped with one finding.
-        location: the sheet and column a finding points at, for the rules reference.
     """
 
-    id: str
-    title: str
-    severity: Severity
-    message: str
-    fix: str
-    source: str
-    rule_set: str
+    spec: RuleSpec
     check: CheckFunction
     tables: tuple[str, ...] = ()
-    location: str = ""
+
+    id = property(lambda self: self.spec.id)
+    title = property(lambda self: self.spec.title)
+    severity = property(lambda self: self.spec.severity)
+    message = property(lambda self: self.spec.message)
+    fix = property(lambda self: self.spec.fix)
+    source = property(lambda self: self.spec.source)
+    rule_set = property(lambda self: self.spec.rule_set)
+    location = property(lambda self: self.spec.location)
+    description = property(lambda self: self.spec.description)
 
     @property
     def family(self) -> str:
         return FAMILIES[self.id.split(".", 1)[0]]
-
-    @property
-    def description(self) -> str:
-        """The first paragraph of the check function's docstring, on one line."""
-        doc = inspect.getdoc(self.check) or ""
-        return " ".join(doc.split("\n\n", 1)[0].split())
 
     def render(self, template: str, slots: Mapping[str, Any]) -> str:
         return template.format_map(dict(slots))
 
 
 def rule(rule_id: str, title: str, severity: Severity, *, message: str, fix: str, source: str,
-         rule_set: str = BASIC, tables: Sequence[str] = (), location: str = "") -> Callable[[CheckFunction], Rule]:
-    """Declare a rule around its check function (the decorated name becomes the :class:`Rule`)."""
+         rule_set: str = BASIC, tables: Sequence[str] = (), location: str = "",
+         also: Sequence[Severity] = ()) -> Callable[[CheckFunction], Rule]:
+    """Declare a rule around its check function (the decorated name becomes the :class:`Rule`).
+
+    ``also`` lists the other severities a hit may carry (documented in the function's docstring); the
+    description in the rules reference is the first paragraph of that docstring.
+    """
     if rule_set not in RULE_SETS:
         raise ValueError(f"{rule_id}: unknown rule set {rule_set!r}")
     if rule_id.split(".", 1)[0] not in FAMILIES:
         raise ValueError(f"{rule_id}: the ID must start with one of {sorted(FAMILIES)}")
 
     def wrap(func: CheckFunction) -> Rule:
-        return Rule(rule_id, title, severity, message, fix, source, rule_set, func, tuple(tables), location)
+        doc = inspect.getdoc(func) or ""
+        description = " ".join(doc.split("\n\n", 1)[0].split())
+        spec = RuleSpec(rule_id, severity, title, fix, source, message, tuple(also), rule_set, location, description)
+        return Rule(spec, func, tuple(tables))
 
     return wrap
 
@@ -211,7 +215,7 @@ def run_rules(ctx: "CheckContext", rules: Sequence[Rule]) -> list[Finding]:
         missing = [t for t in r.tables if not ctx.book.has(t)]
         if missing:
             for f in ctx.book.require("The check stage", [t for t in missing if t not in missing_reported]):
-                findings.append(f.with_(rule_id="check.table-missing", severity=Severity.WARNING,
+                findings.append(f.with_(rule_id=TABLE_MISSING.id, severity=TABLE_MISSING.severity,
                                         message=f.message + " Checks that need it were skipped."))
             missing_reported.update(missing)
             continue
@@ -220,11 +224,9 @@ def run_rules(ctx: "CheckContext", rules: Sequence[Rule]) -> list[Finding]:
         except Exception as exc:  # one broken rule must not stop the others
             log.error("rule %s failed: %s", r.id, type(exc).__name__)
             log.debug("%s", traceback.format_exc())
-            findings.append(Finding(
-                "check.rule-failed", Severity.ERROR,
-                f"The check {r.id} stopped with an internal error ({type(exc).__name__}); its findings are "
-                "missing from this run. Please report it with the RunLog sheet.",
-                fix=f"Run again with --rule {r.id} --debug and report the output."))
+            slots = {"rule_id": r.id, "error": type(exc).__name__}
+            findings.append(RULE_FAILED.finding(RULE_FAILED.message.format(**slots),
+                                                fix=RULE_FAILED.fix.format(**slots)))
     return findings
 
 

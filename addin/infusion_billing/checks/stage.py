@@ -22,6 +22,7 @@ from typing import Callable, Iterable
 
 from ..findings import Finding, Severity, count_by_severity
 from ..gcpause import paused_cycle_collector
+from ..rules.runs import RULE_FAILED, UNKNOWN_RULE
 from ..stages import RunOptions, StageResult
 from ..workbook.reader import BookData
 from ..workbook.writer import OutputTable
@@ -50,11 +51,7 @@ def run(book: BookData, options: RunOptions = RunOptions()) -> StageResult:
 def _run(book: BookData, options: RunOptions) -> StageResult:
     strict = options.strict or book.settings.rule_set == "strict"
     rules, unknown = select_rules(strict=strict, only=options.rules)
-    findings = [Finding("check.unknown-rule", Severity.WARNING,
-                        f"No check is called '{name}'; it was skipped.",
-                        fix="Use a rule ID from docs/rules.md (e.g. doc.stop-time-missing) or a family: doc, elig, "
-                            "auth, filing, payer.")
-                for name in unknown]
+    findings = [UNKNOWN_RULE.finding(UNKNOWN_RULE.message.format(name=name)) for name in unknown]
     ctx = CheckContext(book)
     findings += run_rules(ctx, list(options.progress(rules, total=len(rules), desc="checks")))
 
@@ -83,10 +80,9 @@ def _coding_findings(ctx: CheckContext, findings: list[Finding]) -> list[Finding
     try:
         return list(ctx.coding.findings)
     except Exception as exc:  # the coding engine failing must not take the checks down with it
-        findings.append(Finding("check.rule-failed", Severity.ERROR,
-                                f"The coding engine stopped with an internal error ({type(exc).__name__}); coding "
-                                "problems are missing from Encounter Status.",
-                                fix="Run infusion-billing code --debug and report the output."))
+        findings.append(RULE_FAILED.finding(
+            f"The coding engine stopped with an internal error ({type(exc).__name__}); coding problems are "
+            "missing from Encounter Status.", fix="Run infusion-billing code --debug and report the output."))
         return []
 
 

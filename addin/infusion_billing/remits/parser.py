@@ -41,6 +41,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..findings import Finding, Severity
+from ..rules.era import BY_ID as ERA_RULES
 from .elements import _money_cache, _quantity_cache, ccyymmdd, cents, money, quantity
 from .tables import (
     ADJUSTMENT_COLUMNS,
@@ -940,8 +941,9 @@ class Parser:
             )
         for rule, count in sorted(self.counts.items()):
             if count > MAX_REPEATED_FINDINGS:
+                # The summary stands for findings of the rule's own severity, so it carries that severity.
                 self.findings.append(Finding(
-                    rule, Severity.INFO,
+                    rule, ERA_RULES[rule].severity or Severity.INFO,
                     f"{count - MAX_REPEATED_FINDINGS} more '{rule}' finding(s) in this file are not listed.",
                     source=self.name,
                 ))

@@ -1,0 +1,42 @@
+"""Every rule the tool can emit, from every family, in one place.
+
+The catalogue is the union of the family declarations: the reader's (:mod:`.reader`), the coding
+engine's (:mod:`infusion_billing.coding.rules`), the pre-bill checks' (each ``@rule`` in
+:mod:`infusion_billing.checks`), the 835 import's (:mod:`.era`) and the run's own (:mod:`.runs`).
+A rule ID is declared exactly once; ``docs/rules.md`` is rendered from this list and a test fails
+when the code emits an ID that is not in it.
+"""
+
+from __future__ import annotations
+
+from ..checks.registry import registry
+from ..coding import rules as coding_rules
+from . import era, reader, runs
+from .spec import FAMILIES, RuleSpec
+
+
+def _collect() -> dict[str, RuleSpec]:
+    specs = [*reader.SPECS, *coding_rules.RULES, *(r.spec for r in registry().values()), *era.SPECS, *runs.SPECS]
+    out: dict[str, RuleSpec] = {}
+    for spec in specs:
+        if spec.id in out:
+            raise ValueError(f"rule ID {spec.id} is declared twice")
+        out[spec.id] = spec
+    order = list(FAMILIES)
+    return dict(sorted(out.items(), key=lambda kv: order.index(kv[1].family)))
+
+
+CATALOGUE: dict[str, RuleSpec] = _collect()
+
+
+def spec(rule_id: str) -> RuleSpec:
+    """The declaration of ``rule_id``; KeyError when the catalogue has no such rule."""
+    return CATALOGUE[rule_id]
+
+
+def by_family() -> dict[str, list[RuleSpec]]:
+    """The rules of each family prefix, in the reference's order (families without rules left out)."""
+    out: dict[str, list[RuleSpec]] = {}
+    for s in CATALOGUE.values():
+        out.setdefault(s.family, []).append(s)
+    return out
