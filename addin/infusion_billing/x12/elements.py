@@ -37,7 +37,7 @@ def money(text: str) -> Decimal:
     stripped = text.strip()
     dot = stripped.find(".")
     if "e" in stripped or "E" in stripped:
-        if value.as_tuple().exponent > -2:
+        if _places(value) < 2:
             value = value.quantize(CENT)
     elif dot < 0 or len(stripped) - dot < 3:  # "800" or "127.8": add the zeros, nothing is lost
         value = value.quantize(CENT)
@@ -60,6 +60,12 @@ def quantity(text: str) -> Decimal:
             _quantity_cache.clear()
         _quantity_cache[text] = value
     return value
+
+
+def _places(value: Decimal) -> int:
+    """Digits after the decimal point: 2 for 127.80, 0 for 800, -2 for 8E+2 (0 for NaN, never an X12 number)."""
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) else 0
 
 
 def _decimal(text: str) -> Decimal:
@@ -107,4 +113,4 @@ def cents(amount: Decimal | None) -> str:
     """
     if amount is None:
         return "blank"
-    return f"{amount:,.2f}" if amount.as_tuple().exponent >= -2 else f"{amount:,}"
+    return f"{amount:,.2f}" if _places(amount) <= 2 else f"{amount:,}"

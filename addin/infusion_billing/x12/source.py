@@ -17,8 +17,8 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 CHUNK_BYTES = 1 << 20
 
@@ -94,7 +94,8 @@ def open_source(source, name: str | None, kind: str) -> tuple[str, str, Iterator
         except FileNotFoundError:
             raise Unreadable(f"{label} was not found") from None
         except PermissionError:
-            raise Unreadable(f"{label} could not be opened (permission denied; is it open in another program?)") from None
+            raise Unreadable(
+                f"{label} could not be opened (permission denied; is it open in another program?)") from None
         except OSError as exc:
             raise Unreadable(f"{label} could not be read ({exc.strerror or type(exc).__name__})") from None
         except ValueError:  # e.g. a NUL character in the name

@@ -26,8 +26,8 @@ objects in :attr:`SegmentStream.findings`; nothing here raises on bad input.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
 from ..findings import Finding, Severity
 
@@ -244,7 +244,8 @@ class SegmentStream:
                     f"'{_show(sniffed.delimiters.segment)}' ending segments.",
                 )
             elif sniffed.note:
-                self._finding(self.rules["isa-malformed"], Severity.WARNING, f"The ISA segment is malformed: {sniffed.note}.")
+                self._finding(self.rules["isa-malformed"], Severity.WARNING,
+                              f"The ISA segment is malformed: {sniffed.note}.")
             return sniffed
         # Junk before the X12 (an e-mail header, a banner line): skip to the first ISA or ST.
         m = _X12_START.search(text)

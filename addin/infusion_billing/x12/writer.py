@@ -31,10 +31,11 @@ infusion_billing.x12.writer.DataError: NM1 element 03 holds '*', the element sep
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import IO, Sequence
+from typing import IO
 
 from .tokenizer import Delimiters
 
@@ -230,7 +231,8 @@ def isa_segment(writer: SegmentWriter, sender: Party, receiver: Party, control: 
             raise DataError("ISA", 6 if role == "sender" else 8, party.id,
                             f"a {role} ID of {len(party.id)} characters (1 to 15 allowed)")
         if len(party.qualifier) != 2:
-            raise DataError("ISA", 5 if role == "sender" else 7, party.qualifier, "an ID qualifier that is not 2 characters")
+            raise DataError("ISA", 5 if role == "sender" else 7, party.qualifier,
+                            "an ID qualifier that is not 2 characters")
     if not 1 <= control <= 999_999_999:
         raise DataError("ISA", 13, str(control), "a control number outside 1 to 999,999,999")
     fields = [
