@@ -6,7 +6,8 @@ workbook. Prints, for 100,000 encounters by default:
 
 * engine alone: ``code_book`` on typed rows already in memory (encounters/s, peak memory);
 * the typed read of the same rows from grids (``read_grids``), for scale;
-* end to end: ``infusion-billing code BOOK -o OUT`` in a child process (wall time, peak RSS);
+* end to end: ``infusion-billing code BOOK -o OUT`` in a child process (wall time, the child's own
+  peak RSS, measured inside it);
 * baseline: reading the same workbook and writing it back with no result sheet, in a child process;
 * the ratio end to end / baseline.
 
@@ -14,7 +15,7 @@ The clinic comes from the demo generator (:mod:`infusion_billing.demo.clinic`) w
 installed, else from the small seeded generator below (``--synthetic`` forces it).
 
     .venv/bin/python bench/bench_coding.py [--encounters 100000] [--synthetic] [--engine-only]
-        [--tables /tmp/clinic-100000.pickle]
+        [--tables /tmp/clinic-100000.pickle] [--no-gc-pause]
 
 ``--tables FILE`` keeps the generated clinic between runs (generated and saved the first time, then
 loaded): generating 100,000 encounters takes longer than coding them.
@@ -23,6 +24,7 @@ loaded): generating 100,000 encounters takes longer than coding them.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import gc
 import pickle
@@ -35,6 +37,7 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
+from infusion_billing.coding import engine
 from infusion_billing.coding.engine import code_book
 from infusion_billing.schema import TABLES_BY_NAME
 from infusion_billing.workbook.reader import Grid, read_grids
@@ -144,12 +147,30 @@ def write_workbook(path: Path, tables: dict[str, list[list[Any]]]) -> None:
     wb.save(path)
 
 
+#: Printed by each child as its last act: its OWN peak resident memory. ``ru_maxrss`` cannot be used
+#: for that: the kernel carries the high-water mark of the process that forked the child over its
+#: ``exec`` (Linux keeps it in the signal struct), so a child started by a parent holding 1.4 GB
+#: reports 1.4 GB however little it uses. ``VmHWM`` in /proc/self/status belongs to the child's own
+#: address space, made fresh by ``exec``; ``ru_maxrss`` is the fallback where /proc does not exist.
+PEAK_REPORT = """
+import resource, sys
+def _own_peak_kb():
+    try:
+        with open('/proc/self/status') as f:
+            for line in f:
+                if line.startswith('VmHWM:'):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+sys.stderr.write(f'PEAK_KB {_own_peak_kb()}\\n')
+"""
+
+
 def child(code: str) -> tuple[float, float]:
-    """Run ``code`` in a fresh Python; (wall seconds, that child's own peak RSS in MB)."""
-    report = ("\nimport resource, sys\n"
-              "sys.stderr.write(f'PEAK_KB {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n')\n")
+    """Run ``code`` in a fresh Python; (wall seconds, that child's own peak RSS in MB, measured inside it)."""
     t0 = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code + report], check=True, stderr=subprocess.PIPE, text=True)
+    done = subprocess.run([sys.executable, "-c", code + PEAK_REPORT], check=True, stderr=subprocess.PIPE, text=True)
     wall = time.perf_counter() - t0
     peak_kb = next((int(line.split()[1]) for line in done.stderr.splitlines() if line.startswith("PEAK_KB")), 0)
     return wall, peak_kb / 1024
@@ -161,9 +182,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20261127)
     parser.add_argument("--synthetic", action="store_true", help="use the benchmark's own generator")
     parser.add_argument("--engine-only", action="store_true", help="skip the workbook round trips")
+    parser.add_argument("--no-gc-pause", action="store_true",
+                        help="leave the cycle collector running during code_book (shows what the pause buys)")
     parser.add_argument("--tables", type=Path, help="pickle of the generated clinic: loaded when it exists, "
                         "else generated and saved there (only for the same --encounters/--seed/--synthetic)")
     args = parser.parse_args(argv)
+    if args.no_gc_pause:
+        engine.paused_cycle_collector = contextlib.nullcontext
 
     t0 = time.perf_counter()
     loaded = args.tables is not None and args.tables.exists()

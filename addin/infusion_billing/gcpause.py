@@ -2,7 +2,7 @@
 
 The engines build no reference cycles, and with a month of typed rows in memory every automatic
 collection walks all of them: pausing it for the length of one run halves a large run
-(``bench/bench_coding.py`` shows the figure). The pause never outlives the ``with`` block, and nested
+(``bench/bench_coding.py --no-gc-pause`` shows the difference). The pause never outlives the ``with`` block, and nested
 pauses are harmless: only the outermost one turns the collector back on.
 """
 

@@ -24,17 +24,13 @@ coded with the subsequent code "regardless of the subsection" [S9][S59] (section
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..findings import Severity
 from ..schema import Route
 from . import rules as R
 from .classify import CHEMO, HYDRATION, INFUSION, PUSH
+from .context import Context
 from .minutes import addon_hour_units, clock_text, overlap, secondary_hydration_units
 from .model import Admin, Draft, Outcome, Service
-
-if TYPE_CHECKING:
-    from .engine import Context
 
 WARNING, INFO = Severity.WARNING, Severity.INFO
 _BIOLOGIC = (R.BIOLOGIC_THERAPEUTIC,)
@@ -48,7 +44,7 @@ def _extra_rules(service: Service) -> tuple[str, ...]:
     return ()
 
 
-def code_site(group: list[Service], initial: Service | None, site_modifier: str, ctx: "Context",
+def code_site(group: list[Service], initial: Service | None, site_modifier: str, ctx: Context,
               out: Outcome, professional: bool) -> list[Draft]:
     """The administration lines of one IV site: its initial, add-on hours and every subsequent service."""
     drafts: list[Draft] = []
@@ -110,7 +106,7 @@ def _hydration_short(s: Service, out: Outcome) -> None:
                  s.admins[0].row.stop)
 
 
-def _secondary_hydration(s: Service, code: str, ctx: "Context", out: Outcome) -> list[Draft]:
+def _secondary_hydration(s: Service, code: str, ctx: Context, out: Outcome) -> list[Draft]:
     units = secondary_hydration_units(s.minutes, ctx.hour, ctx.addon_over)
     if not units:
         _hydration_short(s, out)
@@ -124,7 +120,7 @@ def _secondary_hydration(s: Service, code: str, ctx: "Context", out: Outcome) ->
                   f"Hydration ({s.name}) {s.timing} after another initial service: {code} x {units}", modifiers)]
 
 
-def _subsequent_infusion(s: Service, kind, infusions: list[Service], ctx: "Context", out: Outcome) -> list[Draft]:
+def _subsequent_infusion(s: Service, kind, infusions: list[Service], ctx: Context, out: Outcome) -> list[Draft]:
     alongside = next((o for o in infusions
                       if any(overlap(a, b) > 0 for a in s.intervals for b in o.intervals)), None)
     infusions.append(s)
@@ -152,7 +148,7 @@ def _subsequent_infusion(s: Service, kind, infusions: list[Service], ctx: "Conte
     return drafts
 
 
-def _subsequent_push(s: Service, kind, pushes: dict, ctx: "Context", out: Outcome,
+def _subsequent_push(s: Service, kind, pushes: dict, ctx: Context, out: Outcome,
                      professional: bool) -> list[Draft]:
     extra = _extra_rules(s)
     if s.drug_keys not in pushes:
@@ -187,7 +183,7 @@ def _subsequent_push(s: Service, kind, pushes: dict, ctx: "Context", out: Outcom
                   f"{clock_text(last)}: {kind.same_drug_repeat}")]
 
 
-def code_other_routes(admins: list[Admin], ctx: "Context", out: Outcome) -> tuple[list[Draft], list[Draft]]:
+def code_other_routes(admins: list[Admin], ctx: Context, out: Outcome) -> tuple[list[Draft], list[Draft]]:
     """Injections, SC infusions, pumps: (lines, port-flush lines that stand only when nothing else is billed)."""
     tables = ctx.tables
     drafts: list[Draft] = []

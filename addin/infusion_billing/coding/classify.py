@@ -24,16 +24,13 @@ For every Administrations row this decides, in a biller's terms:
 from __future__ import annotations
 
 from datetime import time
-from typing import TYPE_CHECKING
 
 from ..findings import Severity
 from ..schema import Administration, Purpose, Route
 from . import rules as R
+from .context import Context
 from .minutes import TimeProblem, counted, span
 from .model import Admin, Outcome
-
-if TYPE_CHECKING:
-    from .engine import Context
 
 CHEMO = "Chemo/Complex"
 THERAPEUTIC = "Therapeutic"
@@ -48,7 +45,7 @@ INCIDENTAL_PURPOSES = frozenset({Purpose.KVO, Purpose.CARRIER, Purpose.FLUSH})
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 
-def classify(row: Administration, ctx: "Context", out: Outcome) -> Admin | None:
+def classify(row: Administration, ctx: Context, out: Outcome) -> Admin | None:
     """Classify one administration; None when it yields nothing (an error was raised, or it is oral).
 
     Every problem on the row is reported, not just the first, so a biller fixes them in one pass.
@@ -127,7 +124,7 @@ def classify(row: Administration, ctx: "Context", out: Outcome) -> Admin | None:
     return admin
 
 
-def _clock(admin: Admin, row: Administration, route: Route, start: time | None, ctx: "Context",
+def _clock(admin: Admin, row: Administration, route: Route, start: time | None, ctx: Context,
            out: Outcome) -> bool:
     """Minutes and clock interval of the row; False when its times are unusable (error raised)."""
     stop = row.stop

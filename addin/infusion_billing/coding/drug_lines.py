@@ -35,25 +35,21 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from ..findings import Severity
 from ..identifiers import ValidationError
 from ..schema import Container, Drug, NdcUnit
 from . import rules as R
 from .classify import HYDRATION
+from .context import Context
 from .druginfo import DrugInfo
 from .model import Admin, Draft, Outcome
-
-if TYPE_CHECKING:
-    from .engine import Context
+from .quantities import ceil_units, number, tidy  # noqa: F401  (also imported from here)
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 #: Mass units in micrograms, for g / mg / mcg conversions.
 MASS = {"g": Decimal(1_000_000), "mg": Decimal(1000), "mcg": Decimal(1)}
 ZERO = Decimal(0)
-_THOUSANDTH = Decimal("0.001")
-_ONE = Decimal(1)
 SINGLE_DOSE = Container.SINGLE_DOSE
 
 
@@ -84,12 +80,6 @@ def billing_amount(dose: Decimal, dose_unit: str, drug: Drug | DrugInfo) -> Deci
     raise UnitProblem(f"a dose in {dose_unit} cannot be converted to {hcpcs}'s billing unit ({unit})")
 
 
-def ceil_units(amount: Decimal, quantity: Decimal) -> int:
-    """Whole billing units covering ``amount`` (positive), rounded up: 67.9 units of 10 mg is 68."""
-    whole, rest = divmod(amount, quantity)
-    return int(whole) + 1 if rest else int(whole)
-
-
 def drug_units(dose: Decimal, dose_unit: str, drug: Drug) -> int:
     """HCPCS units for one dose: ``ceil(dose in billing unit / unit quantity)``."""
     return ceil_units(billing_amount(dose, dose_unit, drug), drug.billing_unit_quantity)
@@ -103,29 +93,12 @@ def waste_units(dose: Decimal, wasted: Decimal, dose_unit: str, drug: Drug) -> i
 
 
 @lru_cache(maxsize=8192)
-def number(d: Decimal) -> str:
-    """A Decimal as a biller writes it: 10, 0.25, 1,600 without exponent or trailing zeros."""
-    text = format(d.normalize(), "f")
-    if "." in text:
-        whole, frac = text.split(".")
-        return f"{int(whole):,}.{frac}"
-    return f"{int(text):,}"
-
-
-@lru_cache(maxsize=8192)
 def dose_text(dose: Decimal, unit: str) -> str:
     """``679 mg``: a charted dose as the Explanation shows it."""
     return f"{number(dose)} {unit}"
 
 
-@lru_cache(maxsize=8192)
-def tidy(d: Decimal) -> Decimal:
-    """A quantity to at most 3 decimals, without trailing zeros or exponent."""
-    d = d.quantize(_THOUSANDTH)
-    return d.quantize(_ONE) if d == d.to_integral_value() else d.normalize()
-
-
-def code_drug_lines(admins: list[Admin], ctx: "Context", out: Outcome) -> list[Draft]:
+def code_drug_lines(admins: list[Admin], ctx: Context, out: Outcome) -> list[Draft]:
     """One line per drug (and NDC) with units, then a JW line where waste is billable.
 
     Doses of one HCPCS from one NDC go on one line with the summed amount [S52].
@@ -230,7 +203,7 @@ def _summed(doses: list[Dose], unit: str):
     return (ids, amount, waste, waste_row, words) + ((ml, waste_ml) if all_ml else (None, None))
 
 
-def _ndc(a: Admin, info: DrugInfo, ctx: "Context", out: Outcome) -> str | None:
+def _ndc(a: Admin, info: DrugInfo, ctx: Context, out: Outcome) -> str | None:
     """The 11-digit NDC of the row ("" when none is known), or None after an error finding."""
     text = a.row.ndc or info.ndc_text
     if not text:
@@ -247,7 +220,7 @@ def _ndc(a: Admin, info: DrugInfo, ctx: "Context", out: Outcome) -> str | None:
         return None
 
 
-def _lines(doses: list[Dose], ndc: str, ctx: "Context", out: Outcome) -> list[Draft]:
+def _lines(doses: list[Dose], ndc: str, ctx: Context, out: Outcome) -> list[Draft]:
     """The drug line of one HCPCS (and NDC), and its JW line when the payer bills waste."""
     first = doses[0][0]
     info = first.info

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from ..schema import Container, Drug, NdcUnit
+from .quantities import ceil_units, number, tidy
 from .ruletables import CodingTables
 
 
@@ -67,8 +68,6 @@ class DrugInfo:
         self.vial: Decimal | None = drug.vial_size or None
         self.ndc_text = drug.ndc
         self.deleted: tuple[date, str] | None = tables.deleted.get(drug.hcpcs)
-        from .drug_lines import number
-
         per = f"{'up to ' if self.up_to else ''}{number(self.quantity)} {self.unit}"
         #: The fixed end of the drug line's explanation: ``at 10 mg per unit, rounded up: J9312 x ``.
         self.per_unit_text = f"at {per} per unit, rounded up: {self.hcpcs} x "
@@ -79,16 +78,12 @@ class DrugInfo:
         """HCPCS units for ``amount`` (in the billing unit's measure): ``ceil(amount / unit quantity)``."""
         units = self._units.get(amount)
         if units is None:
-            from .drug_lines import ceil_units
-
-            units = self._units[amount] = ceil_units(amount, self.quantity)
+                units = self._units[amount] = ceil_units(amount, self.quantity)
         return units
 
     def ndc_quantity(self, amount: Decimal) -> Decimal:
         """NDC quantity for ``amount``: ``amount / unit quantity x NDC quantity per billing unit``, to 3 decimals."""
         quantity = self._ndc_quantities.get(amount)
         if quantity is None:
-            from .drug_lines import tidy
-
-            quantity = self._ndc_quantities[amount] = tidy(amount / self.quantity * self.ndc_per_unit)
+                quantity = self._ndc_quantities[amount] = tidy(amount / self.quantity * self.ndc_per_unit)
         return quantity

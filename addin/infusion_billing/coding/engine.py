@@ -19,136 +19,28 @@ left out would otherwise leave a partial claim). Warnings and info findings neve
 
 from __future__ import annotations
 
-import gc
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable, Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
-from ..findings import Finding, Severity
+from ..findings import Severity
 from ..gcpause import paused_cycle_collector
-from ..values import norm_key
 from ..schema import Administration, Encounter, Setting
 from . import rules as R
 from .admin_codes import code_other_routes, code_site
 from .charges import Pricer
 from .classify import classify
-from .construct import finish, status_constructor
+from .context import Context
 from .drug_lines import code_drug_lines
-from .druginfo import DrugInfo, display_name
 from .hierarchy import site_groups
 from .lines import ChargeLine
 from .model import Admin, Draft, Outcome
-from .ruletables import CodingTables, coding_tables
+from .result import CODED, HELD, NOTHING_TO_CODE, CodingResult, EncounterStatus
 from .services import build_services
 
+__all__ = ["CODED", "HELD", "NOTHING_TO_CODE", "CodingResult", "Context", "EncounterStatus", "code_book",
+           "code_encounter"]
+
 HOME, PROFESSIONAL = Setting.HOME, Setting.PROFESSIONAL
-CODED = "coded"
-HELD = "held"
-NOTHING_TO_CODE = "nothing to code"
-
-
-@dataclass(frozen=True, slots=True)
-class EncounterStatus:
-    """How one encounter came out of coding.
-
-    Attributes:
-        encounter_id: the encounter.
-        status: ``coded`` (lines were produced), ``held`` (an error finding stopped it; no lines) or
-            ``nothing to code`` (no administrations and no E/M).
-        errors: the rule IDs of the error findings that held it.
-        lines: how many claim lines it got.
-    """
-
-    encounter_id: str
-    status: str
-    errors: tuple[str, ...] = ()
-    lines: int = 0
-
-    @property
-    def coded(self) -> bool:
-        return self.status == CODED
-
-
-@dataclass
-class CodingResult:
-    """What :func:`code_book` returns: claim lines, findings, and a status per encounter."""
-
-    lines: list[ChargeLine] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    status: dict[str, EncounterStatus] = field(default_factory=dict)
-
-    def lines_for(self, encounter_id: str) -> list[ChargeLine]:
-        return [line for line in self.lines if line.encounter_id == encounter_id]
-
-    @property
-    def held(self) -> list[str]:
-        """Encounter IDs that were not coded because of an error."""
-        return [s.encounter_id for s in self.status.values() if s.status == HELD]
-
-    @property
-    def coded(self) -> list[str]:
-        return [s.encounter_id for s in self.status.values() if s.status == CODED]
-
-
-class Memo(dict):
-    """A lookup that fills itself: ``memo[key]`` works out ``compute(key)`` the first time a key is met.
-
-    A clinic uses a few dozen drugs, sites, bag labels and NDCs thousands of times; each is digested once.
-    """
-
-    __slots__ = ("compute",)
-
-    def __init__(self, compute: Callable[[str], Any]) -> None:
-        super().__init__()
-        self.compute = compute
-
-    def __missing__(self, key: str) -> Any:
-        value = self[key] = self.compute(key)
-        return value
-
-
-class Context:
-    """Everything looked up once per run: tables, settings, payers, drugs, prices, rows by encounter.
-
-    Attributes:
-        info: HCPCS -> its digested Drugs-table row (workbook rows override the built-in table), or None.
-        key: site, bag or drug name -> comparison key (``L Forearm`` and ``l-forearm`` are one site).
-        display: charted drug name -> as the Explanation shows it.
-        ndc11: NDC as charted -> 11 digits (raises ValidationError for an NDC that cannot convert).
-    """
-
-    def __init__(self, book, tables: CodingTables | None = None) -> None:
-        from ..identifiers.ndc import to_ndc11
-
-        self.book = book
-        self.tables = tables = tables or coding_tables()
-        self.settings = book.settings
-        self.drugs = drugs = book.drugs
-        self.payers = {p.payer_id: p for p in book.rows("Payers")}
-        self.pricer = Pricer(book)
-        self.by_encounter = by_encounter = {}
-        for row in book.rows("Administrations"):
-            eid = row.encounter_id
-            rows = by_encounter.get(eid)
-            if rows is None:
-                by_encounter[eid] = [row]
-            else:
-                rows.append(row)
-        self.info: Memo = Memo(lambda hcpcs: DrugInfo(drugs[hcpcs], tables) if hcpcs in drugs else None)
-        self.key: Memo = Memo(norm_key)
-        self.display: Memo = Memo(display_name)
-        self.ndc11: Memo = Memo(to_ndc11)
-        self.push_max = tables.push_max
-        self.hour = tables.hour
-        self.addon_over = tables.addon_over
-        families = tables.families.values()
-        #: Codes a professional claim in a facility leaves to the facility (963xx-965xx) [S6][S57].
-        self.pro_facility_drop = frozenset(f.code for f in families if f.pro_facility_drop)
-        #: Codes only a facility claim carries (96376).
-        self.facility_only = frozenset(f.code for f in families if f.facility_only)
-
-    def admin_ids_of(self, encounter_id: str) -> set[str]:
-        return {row.admin_id for row in self.by_encounter.get(encounter_id, ())}
 
 
 def code_book(book, progress: Callable[..., Iterable] | None = None) -> CodingResult:
@@ -165,25 +57,9 @@ def code_book(book, progress: Callable[..., Iterable] | None = None) -> CodingRe
     # collection would walk them all (a quarter of the run).
     with paused_cycle_collector():
         result = _code_book(book, progress)
-        _keep_as_old(result)
     if memo is not None:
         memo["code_book"] = result
     return result
-
-
-def _keep_as_old(result: CodingResult) -> None:
-    """Hand the run's results to the cycle collector as long-lived objects.
-
-    The claim lines and statuses outlive the run (the Charges sheet, the checks), and none can be
-    in a reference cycle. Left alone, the first automatic collections after the pause would examine
-    each of them, a third of a second on 100,000 encounters, only to move them to the oldest
-    generation. ``gc.freeze()`` then ``gc.unfreeze()`` puts every tracked object there at once (two
-    constant-time list moves); they are examined only by full collections, as old objects always
-    are. Skipped when something else keeps frozen objects, which unfreezing would release.
-    """
-    if result.lines and gc.get_freeze_count() == 0:
-        gc.freeze()
-        gc.unfreeze()
 
 
 def _code_book(book, progress: Callable[..., Iterable] | None) -> CodingResult:
@@ -205,13 +81,13 @@ def _code_book(book, progress: Callable[..., Iterable] | None) -> CodingResult:
         if out.held or eid in reader_errors:
             errors = tuple(dict.fromkeys([*reader_errors.get(eid, ()),
                                           *(f.rule_id for f in out.findings if f.severity is Severity.ERROR)]))
-            status[eid] = new_status(eid, HELD, errors, 0)
+            status[eid] = EncounterStatus(eid, HELD, errors, 0)
         elif not out.drafts:
-            status[eid] = new_status(eid, NOTHING_TO_CODE, (), 0)
+            status[eid] = EncounterStatus(eid, NOTHING_TO_CODE, (), 0)
         else:
             new = finalize(eid, out.date_of_service, out.drafts, ctx.pricer)
             lines.extend(new)
-            status[eid] = new_status(eid, CODED, (), len(new))
+            status[eid] = EncounterStatus(eid, CODED, (), len(new))
     result.findings.extend(ctx.pricer.findings())
     return result
 
@@ -384,10 +260,9 @@ def finalize(eid: str, dos: date, drafts: list[Draft], pricer: Pricer) -> list[C
     lines = []
     for n, d in enumerate(drafts, start=1):
         amount = amounts.get(d.code)
-        lines.append(finish(d, eid, n, dos, amount * d.units if amount is not None else pricer.unpriced(d.code)))
+        lines.append(ChargeLine(eid, n, dos, d.code, d.modifiers, d.units,
+                                amount * d.units if amount is not None else pricer.unpriced(d.code),
+                                d.ndc, d.ndc_unit, d.ndc_quantity, d.admin_ids, d.rule_ids, d.explanation))
     pricer.lines += len(drafts)
     return lines
 
-
-#: ``new_status(encounter_id, status, errors, lines)`` is ``EncounterStatus(...)``, built faster.
-new_status = status_constructor(EncounterStatus)

@@ -20,17 +20,13 @@ documents the necessity or corrects the site, the engine does not guess which.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..findings import Severity
 from . import rules as R
+from .context import Context
 from .model import Outcome, Service
 
-if TYPE_CHECKING:
-    from .engine import Context
 
-
-def can_be_initial(service: Service, ctx: "Context") -> bool:
+def can_be_initial(service: Service, ctx: Context) -> bool:
     """True when the service meets its initial code's minimum minutes (16 for infusions, 31 for hydration)."""
     kind = service.kind = ctx.tables.kinds[(service.category, service.method)]
     service.rank = kind.rank
@@ -46,7 +42,7 @@ def facility_choice(candidates: list[Service]) -> Service:
     return candidates[0] if len(candidates) == 1 else min(candidates, key=_precedence)
 
 
-def primary_service(services: list[Service], candidates: list[Service], ctx: "Context",
+def primary_service(services: list[Service], candidates: list[Service], ctx: Context,
                     out: Outcome) -> Service | None:
     """The professional claim's initial: the service holding the Primary Admin ID, or None (hierarchy)."""
     encounter = out.encounter
@@ -72,7 +68,7 @@ def primary_service(services: list[Service], candidates: list[Service], ctx: "Co
     return None
 
 
-def site_groups(services: list[Service], ctx: "Context", out: Outcome,
+def site_groups(services: list[Service], ctx: Context, out: Outcome,
                 professional: bool) -> list[tuple[list[Service], Service | None]] | None:
     """The IV services split by required site, each with its initial; the primary site first.
 

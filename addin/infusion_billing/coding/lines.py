@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class ChargeLine:
-    """One line of a claim.
+class ChargeLine(NamedTuple):
+    """One line of a claim: an immutable record (a named tuple; a run builds hundreds of thousands).
 
     Attributes:
         encounter_id: the encounter (claim) the line belongs to.

@@ -40,7 +40,7 @@ class Admin:
     __slots__ = ("row", "admin_id", "ids", "info", "category", "biologic_moved", "route", "interval", "minutes",
                  "method", "fallback", "site", "drug_key", "name", "reportable", "incidental")
 
-    def __init__(self, row: Administration, info: "DrugInfo | None", category: str, route: str, name: str,
+    def __init__(self, row: Administration, info: DrugInfo | None, category: str, route: str, name: str,
                  drug_key: str, site: str) -> None:
         self.row = row
         self.admin_id = admin_id = row.admin_id
@@ -109,15 +109,13 @@ class Service:
 class Draft:
     """A claim line in the making: codes, units and explanation, before it is numbered and priced.
 
-    It has exactly the fields of :class:`~.lines.ChargeLine`, in the same order (so the same memory
-    layout): :func:`.construct.finish` fills in the encounter, line number, date of service and charge
-    and the draft *becomes* that ChargeLine, instead of being copied into a new object. Until then it
-    is mutable (lines combined, a modifier added) and those four fields are unset. Modifiers, Admin IDs
-    and rule IDs are tuples, as on the ChargeLine.
+    It is mutable (lines combined, a modifier added) until :func:`.engine.finalize` numbers and prices
+    it into a :class:`~.lines.ChargeLine`. Modifiers, Admin IDs and rule IDs are tuples, as on the
+    ChargeLine.
     """
 
-    __slots__ = ("encounter_id", "line", "date_of_service", "code", "modifiers", "units", "charge", "ndc",
-                 "ndc_unit", "ndc_quantity", "admin_ids", "rule_ids", "explanation")
+    __slots__ = ("code", "modifiers", "units", "ndc", "ndc_unit", "ndc_quantity", "admin_ids", "rule_ids",
+                 "explanation")
 
     def __init__(self, code: str, units: int, admin_ids: tuple[str, ...], rule_ids: tuple[str, ...],
                  explanation: str, modifiers: tuple[str, ...] = (), ndc: str = "", ndc_unit: str = "",

@@ -13,16 +13,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..findings import Severity
 from . import rules as R
 from .classify import CHEMO, HYDRATION, INFUSION, PUSH, THERAPEUTIC
+from .context import Context
 from .minutes import clock_text, minutes_outside
 from .model import Admin, Outcome, Service
-
-if TYPE_CHECKING:
-    from .engine import Context
 
 _CLASS_ORDER = {CHEMO: 0, THERAPEUTIC: 1, HYDRATION: 2}
 _HYDRATION_KEY = frozenset(("hydration",))
@@ -65,7 +61,7 @@ def timing_text(admins: list[Admin], minutes: int | None, method: str) -> str:
     return f"{text} = {minutes} min"
 
 
-def build_services(admins: list[Admin], ctx: "Context", out: Outcome) -> list[Service]:
+def build_services(admins: list[Admin], ctx: Context, out: Outcome) -> list[Service]:
     """The IV services of one encounter: bags merged, repeated bags of a drug summed, hydration counted."""
     if len(admins) == 1:  # the usual visit: one IV administration, nothing to merge
         a = admins[0]
@@ -155,7 +151,7 @@ def _sum_same_drug(services: list[Service]) -> list[Service]:
     return out
 
 
-def _hydration_services(groups: list[list[Admin]], drug_services: list[Service], ctx: "Context",
+def _hydration_services(groups: list[list[Admin]], drug_services: list[Service], ctx: Context,
                         out: Outcome) -> list[Service]:
     """Hydration bags with documented necessity, counted only where nothing else ran [S1][S8][S24]."""
     eligible: list[tuple[tuple[int, int], list[Admin]]] = []

@@ -1,0 +1,70 @@
+"""What the engine looks up once per run: tables, settings, payers, drugs, prices, rows by encounter."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from ..identifiers.ndc import to_ndc11
+from ..values import norm_key
+from .charges import Pricer
+from .druginfo import DrugInfo, display_name
+from .ruletables import CodingTables, coding_tables
+
+
+class Memo(dict):
+    """A lookup that fills itself: ``memo[key]`` works out ``compute(key)`` the first time a key is met.
+
+    A clinic uses a few dozen drugs, sites, bag labels and NDCs thousands of times; each is digested once.
+    """
+
+    __slots__ = ("compute",)
+
+    def __init__(self, compute: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, key: str) -> Any:
+        value = self[key] = self.compute(key)
+        return value
+
+
+class Context:
+    """Everything looked up once per run: tables, settings, payers, drugs, prices, rows by encounter.
+
+    Attributes:
+        info: HCPCS -> its digested Drugs-table row (workbook rows override the built-in table), or None.
+        key: site, bag or drug name -> comparison key (``L Forearm`` and ``l-forearm`` are one site).
+        display: charted drug name -> as the Explanation shows it.
+        ndc11: NDC as charted -> 11 digits (raises ValidationError for an NDC that cannot convert).
+    """
+
+    def __init__(self, book, tables: CodingTables | None = None) -> None:
+        self.book = book
+        self.tables = tables = tables or coding_tables()
+        self.settings = book.settings
+        self.drugs = drugs = book.drugs
+        self.payers = {p.payer_id: p for p in book.rows("Payers")}
+        self.pricer = Pricer(book)
+        self.by_encounter = by_encounter = {}
+        for row in book.rows("Administrations"):
+            eid = row.encounter_id
+            rows = by_encounter.get(eid)
+            if rows is None:
+                by_encounter[eid] = [row]
+            else:
+                rows.append(row)
+        self.info: Memo = Memo(lambda hcpcs: DrugInfo(drugs[hcpcs], tables) if hcpcs in drugs else None)
+        self.key: Memo = Memo(norm_key)
+        self.display: Memo = Memo(display_name)
+        self.ndc11: Memo = Memo(to_ndc11)
+        self.push_max = tables.push_max
+        self.hour = tables.hour
+        self.addon_over = tables.addon_over
+        families = tables.families.values()
+        #: Codes a professional claim in a facility leaves to the facility (963xx-965xx) [S6][S57].
+        self.pro_facility_drop = frozenset(f.code for f in families if f.pro_facility_drop)
+        #: Codes only a facility claim carries (96376).
+        self.facility_only = frozenset(f.code for f in families if f.facility_only)
+
+    def admin_ids_of(self, encounter_id: str) -> set[str]:
+        return {row.admin_id for row in self.by_encounter.get(encounter_id, ())}

@@ -1,0 +1,55 @@
+"""What coding a workbook returns: claim lines, findings, and how each encounter came out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from ..findings import Finding
+from .lines import ChargeLine
+
+CODED = "coded"
+HELD = "held"
+NOTHING_TO_CODE = "nothing to code"
+
+
+class EncounterStatus(NamedTuple):
+    """How one encounter came out of coding (an immutable record).
+
+    Attributes:
+        encounter_id: the encounter.
+        status: ``coded`` (lines were produced), ``held`` (an error finding stopped it; no lines) or
+            ``nothing to code`` (no administrations and no E/M).
+        errors: the rule IDs of the error findings that held it.
+        lines: how many claim lines it got.
+    """
+
+    encounter_id: str
+    status: str
+    errors: tuple[str, ...] = ()
+    lines: int = 0
+
+    @property
+    def coded(self) -> bool:
+        return self.status == CODED
+
+
+@dataclass
+class CodingResult:
+    """What :func:`~.engine.code_book` returns: claim lines, findings, and a status per encounter."""
+
+    lines: list[ChargeLine] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    status: dict[str, EncounterStatus] = field(default_factory=dict)
+
+    def lines_for(self, encounter_id: str) -> list[ChargeLine]:
+        return [line for line in self.lines if line.encounter_id == encounter_id]
+
+    @property
+    def held(self) -> list[str]:
+        """Encounter IDs that were not coded because of an error."""
+        return [s.encounter_id for s in self.status.values() if s.status == HELD]
+
+    @property
+    def coded(self) -> list[str]:
+        return [s.encounter_id for s in self.status.values() if s.status == CODED]
