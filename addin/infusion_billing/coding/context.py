@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..identifiers.ndc import to_ndc11
+from ..schema import Administration
 from ..values import norm_key
 from .charges import Pricer
 from .druginfo import DrugInfo, display_name
@@ -45,7 +47,8 @@ class Context:
         self.drugs = drugs = book.drugs
         self.payers = {p.payer_id: p for p in book.rows("Payers")}
         self.pricer = Pricer(book)
-        self.by_encounter = by_encounter = {}
+        self.by_encounter: dict[str, list[Administration]] = {}
+        by_encounter = self.by_encounter
         for row in book.rows("Administrations"):
             eid = row.encounter_id
             rows = by_encounter.get(eid)

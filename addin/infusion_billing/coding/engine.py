@@ -19,8 +19,8 @@ left out would otherwise leave a partial claim). Warnings and info findings neve
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from typing import Callable, Iterable, Sequence
 
 from ..findings import Severity
 from ..gcpause import paused_cycle_collector
