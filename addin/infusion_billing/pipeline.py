@@ -26,8 +26,8 @@ from .checks import stage as check_stage
 from .coding import stage as code_stage
 from .findings import Finding, count_by_severity
 from .gcpause import paused_cycle_collector
-from .rules.runs import STAGE_FAILED, STAGE_MISSING
 from .remits import stage as import_era_stage
+from .rules.runs import STAGE_FAILED, STAGE_MISSING
 from .schema import INPUT_TABLES, TableSpec
 from .stages import RunOptions, Stage, StageResult, StageSpec, no_progress
 from .workbook.reader import BookData, read_workbook

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..findings import Severity
 from .spec import Family
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 STRUCTURE = "docs/remits.md section 1 (envelope, separators and control numbers) [S68]"
 BALANCING = "docs/remits.md section 1 (balancing: payment, claim and line) [S68]"
 FIX_EOB = "Post this by hand from the payer's EOB and ask the payer for a corrected 835."
@@ -22,13 +22,13 @@ UNREADABLE_FILE = ERA.finding(
     fix="Choose the 835 (ERA) file the payer or clearinghouse sent; the other files were still imported.",
     source=STRUCTURE)
 NOT_X12_SKIPPED = ERA.finding(
-    "era.not-x12-skipped", I, "Files in a folder that are not 835s (skipped)",
+    "era.not-x12-skipped", INFO, "Files in a folder that are not 835s (skipped)",
     fix="Nothing to do, or move the 835 files into a folder of their own.", source=STRUCTURE)
 NOT_835 = ERA.finding(
     "era.not-835", W, "A transaction that is not an 835 remittance (skipped)",
     fix="Check the file: 837 claims, 999 or 277 acknowledgments are not remittances.", source=STRUCTURE)
 NO_ENVELOPE = ERA.finding(
-    "era.no-envelope", I, "A file without its ISA envelope, read from its first segment",
+    "era.no-envelope", INFO, "A file without its ISA envelope, read from its first segment",
     fix="Nothing to do if the payments read; ask the clearinghouse for the full file otherwise.", source=STRUCTURE)
 ISA_MALFORMED = ERA.finding(
     "era.isa-malformed", W, "An ISA segment without its 16 elements",
@@ -40,7 +40,7 @@ GARBLED_SEGMENT = ERA.finding(
     "era.garbled-segment", W, "Segments that could not be read (skipped)",
     fix="Download the 835 again; the file may be damaged.", source=STRUCTURE)
 COMPONENT_SEPARATOR = ERA.finding(
-    "era.component-separator", I, "Composites separated by another character than the ISA declares",
+    "era.component-separator", INFO, "Composites separated by another character than the ISA declares",
     fix="Nothing to do: they were read with the character the file uses.", source=STRUCTURE)
 OUT_OF_PLACE = ERA.finding(
     "era.out-of-place", W, "Segments outside a payment or before any claim (ignored)",
@@ -65,7 +65,7 @@ TRACE_MISSING = ERA.finding(
     fix="Match the payment to the deposit by amount and date, and ask the payer for the trace number.",
     source=STRUCTURE)
 PAYMENT_DATE_SHIFTED = ERA.finding(
-    "era.payment-date-shifted", I, "The payment date found one element early (BPR15 instead of BPR16)",
+    "era.payment-date-shifted", INFO, "The payment date found one element early (BPR15 instead of BPR16)",
     fix="Nothing to do: the date was read from where the payer put it.", source=STRUCTURE)
 PAYMENT_UNBALANCED = ERA.finding(
     "era.payment-unbalanced", E, "A payment whose amount is not the claims paid less provider adjustments",
@@ -80,7 +80,7 @@ PATIENT_SHARE_MISMATCH = ERA.finding(
     "era.patient-share-mismatch", W, "A claim's patient responsibility (CLP05) differs from its PR adjustments",
     fix="Bill the patient from the PR adjustments and ask the payer which figure is right.", source=BALANCING)
 ALLOWED_MISMATCH = ERA.finding(
-    "era.allowed-mismatch", I, "A line's allowed amount differs from paid plus patient share plus sequestration",
+    "era.allowed-mismatch", INFO, "A line's allowed amount differs from paid plus patient share plus sequestration",
     fix="Check the line against the fee schedule before posting it as paid in full.", source=BALANCING)
 AMOUNT_MISSING = ERA.finding(
     "era.amount-missing", E, "A required amount is blank (counted as zero)", fix=FIX_EOB, source=BALANCING)
@@ -94,7 +94,7 @@ CLAIM_ID_MISSING = ERA.finding(
     "era.claim-id-missing", W, "A claim without its patient control number (cannot be matched)",
     fix="Match the claim by patient, date of service and charge, and post it by hand.", source=STRUCTURE)
 UNKNOWN_STATUS = ERA.finding(
-    "era.unknown-status", I, "A claim status (CLP02) the reader does not know",
+    "era.unknown-status", INFO, "A claim status (CLP02) the reader does not know",
     fix="Read the claim on the payer's EOB to see whether it was paid, denied or reversed.", source=STRUCTURE)
 PROCEDURE_MISSING = ERA.finding(
     "era.procedure-missing", W, "A service line without its procedure code (amounts may be shifted)",
@@ -108,10 +108,10 @@ ADJUSTMENT_CODES = ERA.finding(
     fix="Fill in each row's CARC and Category (see docs/remits.md section 2), or delete the row.",
     source="docs/remits.md section 2 (categories and next actions) [S69]")
 DUPLICATE_FILE = ERA.finding(
-    "era.duplicate-file", I, "A file imported before (nothing added)",
+    "era.duplicate-file", INFO, "A file imported before (nothing added)",
     fix="Nothing to do: a payment is never imported twice.", source="docs/remits.md section 1 (each ST is one payment)")
 DUPLICATE_PAYMENT = ERA.finding(
-    "era.duplicate-payment", I, "A payment imported before from another file (nothing added)",
+    "era.duplicate-payment", INFO, "A payment imported before from another file (nothing added)",
     fix="Nothing to do: a payment is never imported twice.", source="docs/remits.md section 1 (each ST is one payment)")
 
 SPECS = tuple(ERA.specs)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..findings import Severity
 from .spec import Family
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 SCHEMA = "the workbook schema (README.md, Workbook schema)"
 READER = Family("reader")
 
@@ -25,19 +25,19 @@ MERGED_HEADER = READER.finding(
     "reader.merged-header", E, "Merged header cells",
     fix="Unmerge the header cells and give each column its own header.", source=SCHEMA)
 EXTRA_COLUMN = READER.finding(
-    "reader.extra-column", I, "A column the tool does not use (left as it is)",
+    "reader.extra-column", INFO, "A column the tool does not use (left as it is)",
     fix="Nothing to do; rename it if it was meant to be one of the schema's columns.", source=SCHEMA)
 DUPLICATE_COLUMN = READER.finding(
     "reader.duplicate-column", W, "The same column header twice (the first is used)",
     fix="Delete or rename the second column.", source=SCHEMA)
 EMPTY_ROW = READER.finding(
-    "reader.empty-row", I, "An empty row inside a table (skipped)",
+    "reader.empty-row", INFO, "An empty row inside a table (skipped)",
     fix="Delete the empty row.", source=SCHEMA)
 FORMULA_NO_VALUE = READER.finding(
     "reader.formula-no-value", W, "A formula cell without a calculated value (read as blank)",
     fix="Open the workbook in Excel, let it calculate and save it, or type the value.", source=SCHEMA)
 FORMULA_VALUE_USED = READER.finding(
-    "reader.formula-value-used", I, "A formula cell: its last calculated value was used",
+    "reader.formula-value-used", INFO, "A formula cell: its last calculated value was used",
     fix="Nothing to do; check the value if the formula depends on data outside the workbook.", source=SCHEMA)
 DUPLICATE_KEY = READER.finding(
     "reader.duplicate-key", E, "A row's ID is already used by an earlier row (row left out)",
