@@ -9,6 +9,7 @@ it rests on. :mod:`.spec` defines :class:`~.spec.RuleSpec`; each family is decla
 * :mod:`infusion_billing.coding.rules` (``coding.*``): claim lines and coding problems;
 * the check families (``doc``, ``elig``, ``auth``, ``filing``, ``payer``): declared with their check
   function in :mod:`infusion_billing.checks` (one ``@rule`` each);
+* :mod:`.x12` (``x12.*``): any X12 file's envelope and separators;
 * :mod:`.era` (``era.*``): 835 remittance files;
 * :mod:`.runs` (``pipeline.*``, ``check.*``): the run itself.
 

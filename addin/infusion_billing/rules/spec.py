@@ -14,7 +14,7 @@ from typing import Any
 from ..findings import Finding, Severity
 
 #: ``family.what``: lower-case words joined by hyphens, never renamed once released.
-ID_PATTERN = re.compile(r"[a-z]+\.[a-z0-9]+(?:-[a-z0-9]+)*")
+ID_PATTERN = re.compile(r"[a-z][a-z0-9]*\.[a-z0-9]+(?:-[a-z0-9]+)*")
 
 #: Every family prefix, in the order the rules reference lists them, with its heading.
 FAMILIES: dict[str, str] = {
@@ -25,6 +25,7 @@ FAMILIES: dict[str, str] = {
     "auth": "Prior authorization",
     "filing": "Timely filing",
     "payer": "Payer rules",
+    "x12": "X12 files (any transaction)",
     "era": "Remittances (835)",
     "pipeline": "Running the stages",
     "check": "Running the checks",
