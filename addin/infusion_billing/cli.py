@@ -40,6 +40,20 @@ def cmd_template(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_excel_workbook(args: argparse.Namespace) -> int:
+    from .classic import ClassicWorkbookError, build
+
+    try:
+        path = build(Path(args.output), force=args.force)
+    except ClassicWorkbookError as exc:
+        print(f"infusion-billing: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    print(f"Macro-enabled workbook written: {path}")
+    print("Next: open it in Excel with the xlwings add-in installed (xlwings addin install), enable macros, "
+          "and press a button on the Buttons sheet.")
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo.clinic import run_demo
 
@@ -129,6 +143,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("template", help="write an empty workbook with every input table and instructions")
     p.add_argument("-o", "--output", required=True, help="where to write the template (.xlsx)")
     p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("excel-workbook",
+                       help="write the template as a macro-enabled workbook (.xlsm) for the classic xlwings add-in: "
+                            "a button per macro and a filled xlwings.conf sheet")
+    p.add_argument("-o", "--output", required=True, help="where to write it, e.g. MyClinic.xlsm")
+    p.add_argument("--force", action="store_true", help="replace the file if it exists")
+    p.set_defaults(func=cmd_excel_workbook)
 
     p = sub.add_parser("demo", help="build the synthetic demo clinic and run every stage on it")
     p.add_argument("-o", "--output", default="out/InfusionBilling-demo.xlsx", help="output workbook")
