@@ -16,6 +16,7 @@ import zipfile
 import openpyxl
 import pytest
 
+import infusion_billing.macros as macros
 from infusion_billing.classic import BUTTONS, build, cfb, vba
 from infusion_billing.classic.workbook import quickstart
 from infusion_billing.cli import main
@@ -60,8 +61,6 @@ def test_the_python_running_the_command_is_the_interpreter_of_its_platform(tmp_p
 
 
 def test_every_macro_has_a_button_that_runs_it_through_run_python(clinic):
-    import infusion_billing.macros as macros
-
     classic = {name for name in dir(macros) if name.endswith("_classic") and callable(getattr(macros, name))}
     assert {b.python for b in BUTTONS} == classic
     source = vba.module_source(project_of(clinic), "Module1")

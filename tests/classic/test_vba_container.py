@@ -39,7 +39,8 @@ def test_compression_round_trips(data):
 
 
 def test_compression_actually_compresses_source_text():
-    text = b'Sub CheckAndCode()\r\n    RunPython "import infusion_billing.macros as m; m.check_and_code_classic()"\r\n' * 20
+    text = (b'Sub CheckAndCode()\r\n'
+            b'    RunPython "import infusion_billing.macros as m; m.check_and_code_classic()"\r\n') * 20
     assert len(vba.compress(text)) < len(text) // 4
 
 

@@ -29,9 +29,9 @@ class Storage:
     """A folder of the compound file: streams (bytes) and sub-storages, by name."""
 
     clsid: bytes = ZERO_CLSID
-    children: dict[str, "Storage | bytes"] = field(default_factory=dict)
+    children: dict[str, Storage | bytes] = field(default_factory=dict)
 
-    def get(self, path: str) -> "Storage | bytes":
+    def get(self, path: str) -> Storage | bytes:
         node: Storage | bytes = self
         for part in path.split("/"):
             if not isinstance(node, Storage):
@@ -64,15 +64,16 @@ def read(data: bytes) -> Storage:
     difat = list(struct.unpack_from("<109I", data, 0x4C))
     nxt = first_difat
     for _ in range(n_difat):
-        entries = struct.unpack(f"<{size // 4}I", sector(nxt))
-        difat += entries[:-1]
-        nxt = entries[-1]
+        links = struct.unpack(f"<{size // 4}I", sector(nxt))
+        difat += links[:-1]
+        nxt = links[-1]
     fat: list[int] = []
     for n in difat[:n_fat]:
         fat += struct.unpack(f"<{size // 4}I", sector(n))
 
     def chain(start: int, table: list[int]) -> list[int]:
-        out, n = [], start
+        out: list[int] = []
+        n = start
         while n not in (ENDOFCHAIN, FREESECT) and len(out) <= len(table):
             out.append(n)
             n = table[n]
@@ -84,7 +85,7 @@ def read(data: bytes) -> Storage:
     directory = big(first_dir)
     minifat = list(struct.unpack(f"<{n_minifat * size // 4}I", big(first_minifat)[:n_minifat * size])) \
         if n_minifat else []
-    entries = []
+    entries: list[tuple[str, int, int, int, int, bytes, int, int]] = []
     for off in range(0, len(directory), 128):
         raw = directory[off:off + 128]
         name_len = struct.unpack_from("<H", raw, 64)[0]

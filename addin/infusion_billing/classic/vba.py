@@ -86,7 +86,8 @@ def _compress_chunk(chunk: bytes) -> bytes:
             best_len, best_off = 0, 0
             for candidate in range(i - 1, max(-1, i - (1 << bits) - 1), -1):
                 length = 0
-                while length < max_length and i + length < len(chunk) and chunk[candidate + length] == chunk[i + length]:
+                while (length < max_length and i + length < len(chunk)
+                       and chunk[candidate + length] == chunk[i + length]):
                     length += 1
                 if length > best_len:
                     best_len, best_off = length, i - candidate
@@ -158,7 +159,7 @@ def with_module_source(base: bytes, module: str, source: str) -> bytes:
     vba = project.get("VBA")
     assert isinstance(vba, cfb.Storage)
     for name, offset in offsets.items():
-        vba.children[name] = vba.children[name][offset:]  # the compressed source alone
+        vba.children[name] = vba.stream(name)[offset:]  # the compressed source alone
     text = f'Attribute VB_Name = "{module}"\r\n' + "\r\n".join(source.splitlines()) + "\r\n"
     vba.children[module] = compress(text.encode("cp1252"))
     records = [(rid, struct.pack("<I", 0) if rid == MODULE_OFFSET else data)

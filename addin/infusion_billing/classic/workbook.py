@@ -25,6 +25,7 @@ import re
 import sys
 import tempfile
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -108,20 +109,27 @@ def xlwings_notice() -> str:
     raise ClassicWorkbookError("xlwings' license file is missing from its installation")
 
 
+def _attribute(element: str, name: str) -> str:
+    found = re.search(rf'(?:^|\s){name}="([^"]*)"', element)
+    if found is None:
+        raise ClassicWorkbookError(f"xlwings' quickstart workbook has an element without {name}: {element[:60]}")
+    return found.group(1)
+
+
 def quickstart_settings(book: zipfile.ZipFile) -> list[tuple[str, object]]:
     """The setting names (and default values) of the quickstart's ``_xlwings.conf`` sheet, from A1 down."""
-    strings = [re.sub(r"<[^>]+>", "", si) for si in re.findall(r"<si>(.*?)</si>", book.read("xl/sharedStrings.xml").decode())]
-    names = {re.search(r'name="([^"]+)"', s).group(1): re.search(r'r:id="([^"]+)"', s).group(1)
+    shared = book.read("xl/sharedStrings.xml").decode()
+    strings = [re.sub(r"<[^>]+>", "", si) for si in re.findall(r"<si>(.*?)</si>", shared)]
+    names = {_attribute(s, "name"): _attribute(s, "r:id")
              for s in re.findall(r"<sheet [^>]*/>", book.read("xl/workbook.xml").decode())}
     sheet = book.read("xl/" + _rels(book)[names["_xlwings.conf"]]).decode()
-    cells = {}
+    cells: dict[str, object] = {}
     for attrs, inner in re.findall(r"<c ([^>]*?)(?:/>|>(.*?)</c>)", sheet):
-        ref = re.search(r'r="([A-Z]+\d+)"', attrs).group(1)
-        kind = re.search(r' t="(\w+)"', " " + attrs)
         value = re.search(r"<v>([^<]*)</v>", inner or "")
         raw = value.group(1) if value else ""
-        cells[ref] = {"s": lambda: strings[int(raw)], "b": lambda: raw == "1"}.get(
-            kind.group(1) if kind else "", lambda: raw)()
+        cell_type = re.search(r'(?:^|\s)t="(\w+)"', attrs)
+        kind = cell_type.group(1) if cell_type else ""
+        cells[_attribute(attrs, "r")] = strings[int(raw)] if kind == "s" else raw == "1" if kind == "b" else raw
     settings = []
     row = 1
     while cells.get(f"A{row}"):
@@ -131,11 +139,8 @@ def quickstart_settings(book: zipfile.ZipFile) -> list[tuple[str, object]]:
 
 
 def _rels(book: zipfile.ZipFile) -> dict[str, str]:
-    out = {}
-    for rel in re.findall(r"<Relationship [^>]*/>", book.read("xl/_rels/workbook.xml.rels").decode()):
-        rid = re.search(r'Id="([^"]+)"', rel).group(1)
-        out[rid] = re.search(r'Target="([^"]+)"', rel).group(1).lstrip("/").removeprefix("xl/")
-    return out
+    rels = re.findall(r"<Relationship [^>]*/>", book.read("xl/_rels/workbook.xml.rels").decode())
+    return {_attribute(rel, "Id"): _attribute(rel, "Target").lstrip("/").removeprefix("xl/") for rel in rels}
 
 
 # ----------------------------------------------------------------------------- our content
@@ -180,7 +185,7 @@ def _cell(ref: str, value: object) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escape(str(value))}</t></is></c>'
 
 
-def _sheet_xml(rows: list[list[object]], cols: list[float], heights: dict[int, float] | None = None,
+def _sheet_xml(rows: list[list[object]], cols: list[float], heights: Mapping[int, float] | None = None,
                legacy_drawing: str | None = None) -> str:
     heights = heights or {}
     col_xml = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(cols, 1))
