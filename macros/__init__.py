@@ -7,8 +7,10 @@ which gets the workbook from ``xw.Book.caller()``. All of them go through
 tool-owned result sheets, the Findings sheet and a RunLog row: the same results as the
 ``infusion-billing`` command on a saved file.
 
-To add a button: ``@script def my_macro(book: xw.Book): run_stage_macro(book, ["stage"])`` in its
-own module, and one ``from .my_module import *`` line here.
+To add a button: ``@script def my_macro(book: xw.Book): run_stage_macro(book, ["stage"])`` and its
+``my_macro_classic()`` twin in their own module, one ``from .my_module import *`` line here, and a
+row in :data:`infusion_billing.classic.BUTTONS` for the classic workbook's Buttons sheet (a test
+fails when a ``*_classic`` macro has no button there).
 """
 
 from ._runner import run_stage_macro  # noqa: F401
