@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from infusion_billing import values
 from infusion_billing.identifiers import ValidationError

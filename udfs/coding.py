@@ -18,16 +18,19 @@ are answered row by row. An empty input gives ``#N/A``; an invalid one a short s
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from xlwings import arg, func
 
 from infusion_billing import values
 from infusion_billing.coding.drug_lines import UnitProblem, drug_units, waste_units
 from infusion_billing.coding.minutes import TimeProblem, addon_hour_units, infusion_minutes, secondary_hydration_units
+from infusion_billing.coding.one_encounter import code_rows
 from infusion_billing.coding.ruletables import coding_tables
+from infusion_billing.reference.catalog import builtin_drugs
 from infusion_billing.schema import MeasureUnit
 
 from ._convert import NA, cell_text, is_blank, unwrap
@@ -90,8 +93,6 @@ def _unit(value: Any) -> str:
 
 
 def _drug(hcpcs: Any):
-    from infusion_billing.reference.catalog import builtin_drugs
-
     code = values.to_code(cell_text(hcpcs))
     drug = builtin_drugs().get(code)
     if drug is None:
@@ -240,8 +241,6 @@ def IB_ADDON_UNITS(minutes, kind=None):
 @arg("primary_admin_id", ndim=2, doc="Optional: Admin ID of the main reason for the visit (professional).")
 def IB_CODE_ENCOUNTER(administration_rows, setting, payer_type, date_of_service=None, primary_admin_id=None):
     """The claim lines of one encounter, spilled: code, modifiers, units, NDC, rule and explanation."""
-    from infusion_billing.coding.one_encounter import code_rows
-
     try:
         return code_rows(administration_rows, unwrap(setting), unwrap(payer_type), unwrap(date_of_service),
                          unwrap(primary_admin_id))

@@ -12,7 +12,8 @@ from typing import Any
 
 from xlwings import arg, func
 
-from infusion_billing.identifiers import ValidationError, ndc as _ndc
+from infusion_billing.identifiers import ValidationError
+from infusion_billing.identifiers import ndc as _ndc
 
 from ._convert import NA, cell_text, cellwise, invalid
 

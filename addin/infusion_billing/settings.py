@@ -12,9 +12,10 @@ columns of the ``Payers`` table instead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 from . import values as v
 
@@ -84,9 +85,7 @@ class Settings:
     rule_set: str = "basic"
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def with_(self, **changes) -> "Settings":
-        from dataclasses import replace
-
+    def with_(self, **changes) -> Settings:
         return replace(self, **changes)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from enum import Enum
+from enum import StrEnum
 
 from pydantic_core import PydanticCustomError
 
@@ -37,10 +37,11 @@ def norm_key(text: object) -> str:
     return re.sub(r"[\s\-_/.]+", "", str(text)).lower()
 
 
-class Choice(str, Enum):
+class Choice(StrEnum):
     """Base class for a column's allowed values, matched leniently (see :func:`norm_key`).
 
-    Words billers commonly use instead of a value are registered with :func:`add_synonyms`.
+    Words billers commonly use instead of a value are registered with :func:`add_synonyms`. A member
+    reads as its value (``str(Route.IV_PUSH) == "IV push"``): Excel shows the value, not the name.
     """
 
     @classmethod
@@ -60,8 +61,6 @@ class Choice(str, Enum):
     def values(cls) -> list[str]:
         return [m.value for m in cls]
 
-    def __str__(self) -> str:  # Excel shows the value, not "Route.IV_PUSH"
-        return self.value
 
 
 _SYNONYMS: dict[type, dict[str, str]] = {}

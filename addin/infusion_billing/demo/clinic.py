@@ -29,18 +29,19 @@ import random
 import sys
 import time as timer
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, TextIO
+from typing import Any, TextIO
 
 from .. import values as v
+from ..pipeline import RunOptions, available_stages, run_workbook
 from ..reference.catalog import builtin_drugs
 from ..schema import TABLES_BY_NAME
 from ..settings import SETTING_SPECS
 from ..workbook.template import WorkbookBuilder
-from ..pipeline import RunOptions, available_stages, run_workbook
 from ..workbook.writer import OutputTable, write_outputs
 from . import catalog, people
 from .regimens import REGIMENS, Calendar, Chair, Patient, Regimen, bsa, share_vials
@@ -274,9 +275,13 @@ class Clinic:
         """(last name, first name, primary member ID, secondary member ID), re-derived from the seed."""
         rng = random.Random(f"{self.seed}:{plan.index}")
         member = {catalog.MEDICARE: people.medicare_id, catalog.MEDICAID: people.medicaid_id}
-        ids = [member[p](rng) if p in member else people.commercial_id(rng, p) if p else None
-               for p in (plan.primary, plan.secondary)]
-        return people.last_name(rng), people.first_name(rng), ids[0], ids[1]
+
+        def member_id(payer: str) -> str:
+            return member[payer](rng) if payer in member else people.commercial_id(rng, payer)
+
+        primary = member_id(plan.primary)  # drawn before the secondary's and the names, as always
+        secondary = member_id(plan.secondary) if plan.secondary else None
+        return people.last_name(rng), people.first_name(rng), primary, secondary
 
     def visit_days(self, plan: PatientPlan) -> list[date]:
         return [self.calendar.days[i] for i in plan.days]
@@ -408,7 +413,8 @@ class Clinic:
                 plan.cursor += 1
                 yield self._visit(rng, plan, day, kind, n, enc_fields, adm_fields)
 
-    def _visit(self, rng: random.Random, plan: PatientPlan, day: date, kind: str, n: int, enc_fields, adm_fields) -> Visit:
+    def _visit(self, rng: random.Random, plan: PatientPlan, day: date, kind: str, n: int, enc_fields,
+               adm_fields) -> Visit:
         chair = _chart(rng, plan, day, kind)
         admins = chair.admins
         first_row = self.administration_count + 2
@@ -430,8 +436,10 @@ class Clinic:
             "encounter_id": f"E{n:07d}", "patient_id": plan.patient_id, "payer_id": plan.primary,
             "date_of_service": day, "setting": "Professional", "place_of_service": "11",
             "rendering_npi": rng.choice(self.rendering_npis), "ordering_npi": plan.ordering_npi,
-            "diagnosis_codes": plan.dx(kind), "primary_admin_id": chair.primary["admin_id"] if chair.primary else None,
-            "em_code": rng.choice(("99213", "99214")) if em else None, "em_separately_identifiable": "Y" if em else None,
+            "diagnosis_codes": plan.dx(kind),
+            "primary_admin_id": chair.primary["admin_id"] if chair.primary else None,
+            "em_code": rng.choice(("99213", "99214")) if em else None,
+            "em_separately_identifiable": "Y" if em else None,
             "order_on_file": "Y",
         }
         self._plant(rng, plan, day, n, encounter, admins, first_row, payer)
@@ -460,7 +468,7 @@ class Clinic:
         billed = [(r, a) for r, a in rows if a.get("hcpcs") and a["purpose"] != "KVO"]
         premeds = [(r, a) for r, a in rows if a.get("hcpcs") and a["purpose"] == "Premedication"]
         stop_due, ndc_due, hcpcs_due = (q.due() if eligible else False for q, eligible in
-                                        zip(self._quotas, (timed, payer.requires_ndc and billed, premeds)))
+                                        zip(self._quotas, (timed, payer.requires_ndc and billed, premeds), strict=True))
         if stop_due:
             r, a = rng.choice(timed)
             a["stop"] = None
@@ -561,7 +569,7 @@ def write_clinic(clinic: Clinic, path: str | Path, *, progress: Callable[..., It
         for name in STATIC_TABLES:
             if name in book.sheets:
                 book.extend(name, clinic.rows(name))
-        visits = clinic.visits()
+        visits: Iterable[Visit] = clinic.visits()
         if progress is not None:
             visits = progress(visits, total=clinic.encounter_count, desc="writing encounters")
         for visit in visits:

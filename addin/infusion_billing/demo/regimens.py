@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Callable
+from typing import Any
 
 from .catalog import STOCK_BY_KEY, Stock
 
@@ -55,7 +56,7 @@ class Calendar:
     def every(self, start: date, days: int, count: int) -> list[date]:
         """``count`` visits ``days`` apart from ``start``, each moved to the next business day; those
         falling after the window are dropped."""
-        out = []
+        out: list[date] = []
         for i in range(count):
             d = self.open_on_or_after(start + timedelta(days=i * days))
             if d is not None and (not out or d > out[-1]):
@@ -243,7 +244,8 @@ class Regimen:
     schedule: Callable[[random.Random, Calendar, Patient], list[tuple[date, str]]]
     doses: Callable[[random.Random, Patient], None]
     visit: Callable[[Chair, Patient, str], None]
-    site: Callable[[random.Random], str] | None = None  # a fixed access (port, PICC); None = a new peripheral IV each visit
+    # a fixed access (port, PICC); None = a new peripheral IV each visit
+    site: Callable[[random.Random], str] | None = None
 
 
 def _port(rng: random.Random) -> str:

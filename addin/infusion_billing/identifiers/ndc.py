@@ -40,7 +40,7 @@ from ._util import clean, isdigits
 __all__ = ["compact", "validate", "to_ndc11", "is_valid", "format", "split"]
 
 #: The 10-digit label layouts and the segment that gets the leading zero.
-_TEN_DIGIT_LAYOUTS = {(4, 4, 2): 0, (5, 3, 2): 1, (5, 4, 1): 2}
+_TEN_DIGIT_LAYOUTS: dict[tuple[int, ...], int] = {(4, 4, 2): 0, (5, 3, 2): 1, (5, 4, 1): 2}
 _ELEVEN_DIGIT_LAYOUT = (5, 4, 2)
 
 AMBIGUOUS_MESSAGE = (
@@ -70,10 +70,10 @@ def to_ndc11(number: object) -> str:
 
     >>> to_ndc11("00002-7597-01")
     '00002759701'
-    >>> to_ndc11("0002-7597-1")
+    >>> to_ndc11("0002-7597-1")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
         ...
-    infusion_billing.identifiers.InvalidFormat: NDC segments must be 4-4-2, 5-3-2 or 5-4-1 digits (10-digit label) or 5-4-2 (11 digits).
+    infusion_billing.identifiers.InvalidFormat: NDC segments must be 4-4-2, 5-3-2 or 5-4-1 digits ...
     """
     number = compact(number)
     if not number:

@@ -59,7 +59,7 @@ def load_builtin_drugs() -> list[dict[str, str | None]]:
 
 def builtin_drugs_by_hcpcs() -> dict[str, dict[str, str | None]]:
     """The built-in rows keyed by HCPCS code (``"J1745"`` -> its row), for lookups and overrides."""
-    return {row["HCPCS"]: row for row in load_builtin_drugs()}
+    return {hcpcs: row for row in load_builtin_drugs() if (hcpcs := row["HCPCS"])}  # every built-in row has one
 
 
 def reference_header() -> dict[str, str]:

@@ -79,7 +79,7 @@ def parse_versioned_csv(text: str, origin: str = "<table>") -> tuple[dict[str, s
         if len(cells) != len(header):
             line_number = data_line_numbers[reader.line_num - 1]
             raise ValueError(f"{origin} line {line_number}: {len(cells)} cells for {len(header)} columns")
-        rows.append({name: (cell.strip() or None) for name, cell in zip(header, cells)})
+        rows.append({name: (cell.strip() or None) for name, cell in zip(header, cells, strict=True)})
     return meta, rows
 
 

@@ -21,11 +21,12 @@ command line) and the Excel macro (open workbook) share it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from .. import values as v
 from ..findings import Finding, Severity
@@ -186,7 +187,7 @@ def _as_money(value: Any) -> Decimal | None:
 
 def _typed(record: Mapping[str, Any], columns: Columns) -> list[Any]:
     """A row read back from the workbook, in column order, with the reader's types restored."""
-    out = []
+    out: list[Any] = []
     for name, header in columns:
         value = record.get(header)
         if value is None or value == "":
@@ -222,7 +223,8 @@ def _looks_like_x12(path: Path) -> bool:
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
         text = head.decode("utf-16", errors="replace").lstrip("\ufeff \t\r\n")
-    return (text[:3] == "ISA" or text[:2] in ("ST", "GS")) and len(text) > 3 and not text[3 if text[:3] == "ISA" else 2].isalnum()
+    separator_at = 3 if text[:3] == "ISA" else 2  # the element separator follows the segment ID
+    return (text[:3] == "ISA" or text[:2] in ("ST", "GS")) and len(text) > 3 and not text[separator_at].isalnum()
 
 
 def collect_sources(sources: Iterable[str | Path]) -> tuple[list[Path], list[Finding]]:
