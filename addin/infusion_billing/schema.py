@@ -42,6 +42,11 @@ Text = Annotated[str, BeforeValidator(v.to_text), Kind("text", "@", 18)]
 Code = Annotated[str, BeforeValidator(v.to_code), Kind("code", "@", 11)]
 Money = Annotated[Decimal, BeforeValidator(v.to_money), Kind("money", "#,##0.00", 13)]
 Number = Annotated[Decimal, BeforeValidator(v.to_decimal), Kind("number", "0.###", 11)]
+#: A dose or waste: a number, or a number with its unit typed in the cell (``750 mg``), whose unit the
+#: reader puts in the column named by ``col(unit_column=...)`` when blank and checks when filled.
+Amount = Annotated[Decimal, BeforeValidator(v.to_amount), Kind("number", "0.###", 11)]
+#: An NDC as text; typed as a number, its lost leading zeros are put back where that is certain.
+Ndc = Annotated[str, BeforeValidator(v.to_ndc_text), Kind("text", "@", 15)]
 Percent = Annotated[Decimal, BeforeValidator(lambda x: _to_fraction(x)), Kind("percent", "0%", 12)]
 Whole = Annotated[int, BeforeValidator(v.to_int), Kind("whole", "0", 11)]
 YesNo = Annotated[bool, BeforeValidator(v.to_yes_no), Kind("yesno", "General", 10)]
@@ -173,18 +178,26 @@ add_synonyms(Route, {"iv": "IV infusion", "infusion": "IV infusion", "ivpb": "IV
                      "push": "IV push", "ivp": "IV push", "sc": "SC injection", "subq": "SC injection",
                      "subcutaneous": "SC injection", "im": "IM injection", "intramuscular": "IM injection",
                      "ia": "Intra-arterial injection", "intraarterial": "Intra-arterial injection",
-                     "scig": "SC infusion", "pump": "Prolonged pump", "po": "Oral", "flush": "Port flush"})
+                     "scig": "SC infusion", "pump": "Prolonged pump", "po": "Oral", "bymouth": "Oral", "orally": "Oral",
+                     "flush": "Port flush"})
 add_synonyms(Purpose, {"premed": "Premedication", "keepveinopen": "KVO", "tko": "KVO", "diluent": "Carrier"})
 
 
 # --------------------------------------------------------------------------- row models
 
 
-def col(header: str, description: str, default: Any = ..., *, phi: bool = False, example: Any = None) -> Any:
-    """Declare a column: its exact header text, what it holds, and whether it is patient data (PHI)."""
-    extra = {"phi": phi}
+def col(header: str, description: str, default: Any = ..., *, phi: bool = False, example: Any = None,
+        unit_column: str = "") -> Any:
+    """Declare a column: its exact header text, what it holds, and whether it is patient data (PHI).
+
+    ``unit_column`` names the column that holds this amount's unit: a unit typed in the cell with the
+    number (``750 mg``) fills that column when it is blank and must agree with it when it is not.
+    """
+    extra: dict[str, Any] = {"phi": phi}
     if example is not None:
         extra["example"] = example
+    if unit_column:
+        extra["unit_column"] = unit_column
     return Field(default, alias=header, description=description, json_schema_extra=extra)
 
 
@@ -241,7 +254,7 @@ class Drug(SheetRow):
     billing_unit: MeasureUnit = col("Billing Unit", "mg, mcg, g, units or mL.")
     drug_class: DrugClass = col("Drug Class", "Chemo/Complex, Therapeutic or Hydration fluid.")
     container: Container = col("Container", "Single-dose or Multi-dose (JW/JZ apply to single-dose only).")
-    ndc: Optional[Text] = col("NDC", "NDC of the package you stock, 10-digit hyphenated or 11-digit.", None, example="57894-030-01")
+    ndc: Optional[Ndc] = col("NDC", "NDC of the package you stock, 10-digit hyphenated or 11-digit.", None, example="57894-030-01")
     ndc_unit: Optional[NdcUnit] = col("NDC Unit", "UN, ML, GR, F2 or ME.", None)
     ndc_quantity_per_unit: Optional[Number] = col("NDC Quantity Per Billing Unit", "NDC quantity in one HCPCS unit.", None)
     up_to: YesNo = col("Up To", "Y when the descriptor reads 'up to X' (J1200: up to 50 mg).", False)
@@ -329,9 +342,11 @@ class Administration(SheetRow):
     drug: Optional[Text] = col("Drug", "Drug or fluid given.", None, example="infliximab")
     hcpcs: Optional[Code] = col("HCPCS", "HCPCS of the drug; blank when the drug was supplied by a pharmacy or the patient.", None)
     drug_class: Optional[DrugClass] = col("Drug Class", "Overrides the Drugs table when filled.", None)
-    dose: Optional[Number] = col("Dose", "Amount given.", None)
+    dose: Optional[Amount] = col("Dose", "Amount given; a unit typed with it (750 mg) fills Dose Unit.", None,
+                                 unit_column="Dose Unit")
     dose_unit: Optional[MeasureUnit] = col("Dose Unit", "mg, mcg, g, units or mL.", None)
-    wasted: Optional[Number] = col("Wasted", "Amount discarded from single-dose containers, same unit as the dose.", None)
+    wasted: Optional[Amount] = col("Wasted", "Amount discarded from single-dose containers, same unit as the dose.", None,
+                                   unit_column="Dose Unit")
     container: Optional[Container] = col("Container", "Overrides the Drugs table when filled.", None)
     route: Optional[Route] = col("Route", "IV infusion, IV push, SC injection, IM injection, Intra-arterial injection, SC infusion, Prolonged pump, Port flush or Oral.", None)
     start: Optional[Clock] = col("Start", "Clock time the drug started (HH:MM).", None)
@@ -342,7 +357,7 @@ class Administration(SheetRow):
     bag: Optional[Text] = col("Bag", "Bag label; drugs sharing a bag are one administration.", None)
     purpose: Purpose = col("Purpose", "Primary, Premedication, Hydration, KVO, Carrier or Flush.", Purpose.PRIMARY)
     necessity_documented: Optional[YesNo] = col("Necessity Documented", "Y when medical necessity for hydration is documented.", None)
-    ndc: Optional[Text] = col("NDC", "NDC of the container used.", None)
+    ndc: Optional[Ndc] = col("NDC", "NDC of the container used.", None)
     lot: Optional[Text] = col("Lot", "Lot number.", None)
 
 
@@ -365,6 +380,8 @@ class ColumnSpec:
     #: The cell coercer (``values.to_money`` ...) and the Choice enum, for the reader's fast path.
     convert: Any = None
     choice: Any = None
+    #: The column holding this amount's unit ("" for most columns), see :func:`col`.
+    unit_column: str = ""
 
 
 @dataclass(frozen=True)
@@ -440,6 +457,7 @@ def _column_spec(name: str, info: FieldInfo) -> ColumnSpec:
         example=extra.get("example"),
         convert=convert,
         choice=choice,
+        unit_column=extra.get("unit_column", ""),
     )
 
 

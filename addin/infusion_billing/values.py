@@ -18,6 +18,8 @@ from enum import StrEnum
 
 from pydantic_core import PydanticCustomError
 
+from .identifiers import ndc as _ndc
+
 CENT = Decimal("0.01")
 #: Excel's day zero for serial dates (1900 system, with its leap-year quirk absorbed after 1900-03-01).
 EXCEL_EPOCH = datetime(1899, 12, 30)
@@ -91,6 +93,19 @@ def to_text(value: object) -> str:
     return str(value).strip()
 
 
+def to_ndc_text(value: object) -> str:
+    """An NDC cell as text. Typed into a number cell, Excel dropped its leading zeros: they are put back
+    where that is certain (2759701 is 00002-7597-01, see :func:`identifiers.ndc.from_number`); text is
+    kept as typed for the NDC checks to read.
+
+    >>> to_ndc_text(2759701.0), to_ndc_text(" 50242-040-62 ")
+    ('00002-7597-01', '50242-040-62')
+    """
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _ndc.from_number(value)
+    return to_text(value)
+
+
 def to_code(value: object) -> str:
     """A billing code in upper case without spaces (``j1745`` -> ``J1745``)."""
     return to_text(value).upper().replace(" ", "")
@@ -119,6 +134,12 @@ def to_decimal(value: object) -> Decimal:
             except InvalidOperation:
                 pass
     raise cell_error("wrong_type", "expected a number")
+
+
+def to_amount(value: object) -> Decimal:
+    """An amount given or wasted, from a number or text with its unit (``"750 mg"`` is 750; the reader
+    also checks the unit against the unit column, see :func:`split_amount`)."""
+    return to_decimal(split_amount(value)[0])
 
 
 def to_money(value: object) -> Decimal:
@@ -152,11 +173,27 @@ def to_yes_no(value: object) -> bool:
     raise cell_error("unknown_value", "expected Y or N")
 
 
-_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%Y%m%d", "%d-%b-%Y", "%b %d, %Y")
+#: Date layouts as clinics type them, US month-first where the order is numeric (05/08/2026 is May 8).
+#: Day-first numeric dates are never guessed; a month in letters is unambiguous in any order.
+_DATE_FORMATS = (
+    "%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%Y%m%d", "%Y/%m/%d", "%Y.%m.%d", "%m-%d-%Y",
+    "%d-%b-%Y", "%d-%b-%y", "%d %b %Y", "%d-%B-%Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%B %d %Y",
+)
+_DATE_NUMBER_MIN, _DATE_NUMBER_MAX = 19000101, 99991231
 
 
 def to_date(value: object) -> date:
-    """A date from an Excel date, a datetime, a serial number, or text (2026-09-14, 09/14/2026)."""
+    """A date from an Excel date, a datetime, a serial number, or text as clinics type it.
+
+    Accepted text: 2026-09-14, 09/14/2026, 9/14/26, 2026/09/14, 2026.09.14, 09-14-2026, 20260914,
+    14-Sep-2026, 14-SEP-26, 14 Sep 2026, Sep 14, 2026 and September 14, 2026. Numeric dates are read
+    month first, as US practices write them; a day-first 14/09/2026 is not a US date and is refused
+    rather than guessed. The number 20260914 (a date typed without separators into a number cell) is
+    read as year, month, day.
+
+    >>> to_date("2026/08/05"), to_date("05-Aug-2026"), to_date(20260805)
+    (datetime.date(2026, 8, 5), datetime.date(2026, 8, 5), datetime.date(2026, 8, 5))
+    """
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -164,9 +201,14 @@ def to_date(value: object) -> date:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if 1 <= value < 2958466:  # Excel's valid serial range (to 9999-12-31)
             return (EXCEL_EPOCH + timedelta(days=int(value))).date()
+        if _DATE_NUMBER_MIN <= value <= _DATE_NUMBER_MAX and float(value).is_integer():
+            try:
+                return datetime.strptime(str(int(value)), "%Y%m%d").date()
+            except ValueError:
+                pass
         raise cell_error("wrong_type", "expected a date")
     if isinstance(value, str):
-        text = value.strip()
+        text = " ".join(value.split())
         for fmt in _DATE_FORMATS:
             try:
                 return datetime.strptime(text, fmt).date()
@@ -180,13 +222,32 @@ def to_date(value: object) -> date:
     raise cell_error("wrong_type", "expected a date such as 2026-09-14 or 09/14/2026")
 
 
-_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?$")
+#: Clock text: 11:20, 2:05 PM, 9:15a, 8.30, 11am, 11 a.m., 11:20:30 (seconds dropped), 0915, 1340h.
+_CLOCK = re.compile(
+    r"^(?:(?P<h>\d{1,2})(?:[:.](?P<m>\d{2})(?::\d{2})?)?|(?P<hhmm>\d{3,4}))"
+    r"\s*(?:(?P<ap>[ap])\.?\s*(?:m\.?)?|h|hrs?)?$",
+    re.IGNORECASE,
+)
+_CLOCK_MESSAGE = "expected a clock time such as 11:20, 2:05 PM or 1420"
 
 
 def to_clock(value: object) -> time:
-    """A clock time from an Excel time (fraction of a day), a datetime, or text ``HH:MM`` / ``2:05 PM``.
+    """A clock time from an Excel time, a datetime, or a time typed the way a MAR is charted.
 
-    Seconds are dropped: infusion time is counted in whole minutes from the charted clock times.
+    * An Excel time (a fraction of a day) or a datetime: its clock time.
+    * ``11:20``, ``14:05``, ``8.30`` (a dot for the colon), with or without seconds.
+    * ``2:05 PM``, ``9:15a``, ``11am``, ``11 a.m.``: 12-hour clock; the hour must be 1 to 12.
+    * Military time ``0915``, ``915``, ``1340`` or ``1340h``, as text or as the number Excel keeps
+      when it drops the leading zero: the last two digits are the minutes, so ``1230`` is 12:30.
+    * A number with decimals such as ``8.3`` or ``8.45``: Excel's record of ``8.30`` or ``8.45``
+      typed into a number cell, hours before the point and minutes after (``8.3`` is 8:30, the zero
+      Excel dropped); more than two decimals, or 60 minutes or more, is refused, not guessed.
+
+    A bare hour (``9``) is refused: it could be 9 AM or 9 PM. Seconds are dropped: infusion time is
+    counted in whole minutes from the charted clock times.
+
+    >>> [to_clock(x).strftime("%H:%M") for x in ("0915", 1340, "11am", "8.30", "9:15a", 8.3, "1230")]
+    ['09:15', '13:40', '11:00', '08:30', '09:15', '08:30', '12:30']
     """
     if isinstance(value, datetime):
         return value.time().replace(second=0, microsecond=0)
@@ -202,19 +263,64 @@ def to_clock(value: object) -> time:
             if minutes == 24 * 60:
                 minutes -= 1
             return time(minutes // 60, minutes % 60)
-        raise cell_error("wrong_type", "expected a clock time such as 11:20")
+        return _clock_from_number(value)
     if isinstance(value, str):
         m = _CLOCK.match(value.strip())
         if m:
-            hour, minute = int(m.group(1)), int(m.group(2))
-            meridiem = (m.group(4) or "").lower()
+            if m.group("hhmm"):
+                hour, minute = divmod(int(m.group("hhmm")), 100)
+            elif m.group("m") is None and not m.group("ap"):
+                raise cell_error("wrong_type", "a bare hour could be AM or PM; type it as 09:00 or 9 PM")
+            else:
+                hour, minute = int(m.group("h")), int(m.group("m") or 0)
+            meridiem = (m.group("ap") or "").lower()
             if meridiem:
                 if not 1 <= hour <= 12:
                     raise cell_error("wrong_type", "hour must be 1-12 with AM/PM")
-                hour = hour % 12 + (12 if meridiem == "pm" else 0)
+                hour = hour % 12 + (12 if meridiem == "p" else 0)
             if hour < 24 and minute < 60:
                 return time(hour, minute)
-    raise cell_error("wrong_type", "expected a clock time such as 11:20 or 2:05 PM")
+    raise cell_error("wrong_type", _CLOCK_MESSAGE)
+
+
+def _clock_from_number(value: int | float) -> time:
+    """A clock time typed into a number cell: 915 or 1340 (military), 8.3 or 8.45 (hours.minutes)."""
+    if float(value).is_integer():
+        whole = int(value)
+        if 100 <= whole <= 2359 and whole % 100 < 60:
+            return time(whole // 100, whole % 100)
+        raise cell_error("wrong_type", _CLOCK_MESSAGE)
+    text = repr(float(value))
+    hours, _, decimals = text.partition(".")
+    if "e" not in text and len(decimals) <= 2 and int(hours) < 24:
+        minute = int(decimals.ljust(2, "0"))
+        if minute < 60:
+            return time(int(hours), minute)
+    raise cell_error("wrong_type", _CLOCK_MESSAGE)
+
+
+#: A dose typed with its unit: "750 mg", "1,000mL", "2.5 g". The unit is read by the unit column's
+#: own choices (mg, milligrams, mcg, units, mL, cc ...).
+_AMOUNT_WITH_UNIT = re.compile(r"^([-+]?[\d,]*\.?\d+)\s*([^\d\s].*?)\.?$")
+
+
+def split_amount(value: object) -> tuple[object, str | None]:
+    """A number typed with its unit in the cell, split into the number and the unit text.
+
+    ``"750 mg"`` is ``("750", "mg")``; a number or plain number text comes back as it is with no unit.
+    The number is then read like any number cell and the unit by the unit column's choices, so
+    ``"750 milligrams"`` fills Dose Unit with mg. Per-kilogram and per-area orders (``5 mg/kg``) are not
+    an amount given and are not split: they are refused as a number.
+
+    >>> split_amount("750 mg"), split_amount("1,000mL"), split_amount(400.0), split_amount("5 mg/kg")
+    (('750', 'mg'), ('1,000', 'mL'), (400.0, None), ('5 mg/kg', None))
+    """
+    if value.__class__ is not str:
+        return value, None
+    m = _AMOUNT_WITH_UNIT.match(value.strip())
+    if not m or "/" in m.group(2):
+        return value, None
+    return m.group(1), m.group(2).strip()
 
 
 def excel_column_letter(index: int) -> str:

@@ -26,10 +26,31 @@ def test_label_ndc_becomes_the_11_digit_billing_ndc(label, billed):
 
 
 def test_bare_ten_digits_are_rejected_as_ambiguous():
-    # 0002759701 could be 0002-7597-01 (4-4-2) or 00027-597-01 (5-3-2): different drugs.
+    # 5024204062 could be 5024-2040-62 (4-4-2), 50242-040-62 (5-3-2) or 50242-0406-2 (5-4-1).
     with pytest.raises(InvalidFormat, match="ambiguous"):
-        ndc.to_ndc11("0002759701")
-    assert not ndc.is_valid("0002759701")
+        ndc.to_ndc11("5024204062")
+    assert not ndc.is_valid("5024204062")
+
+
+def test_bare_ten_digits_starting_with_zero_are_a_4_digit_labeler():
+    # A 5-digit labeler never starts with 0 (it would bill as the 4-digit labeler's 11 digits).
+    assert ndc.to_ndc11("0002759701") == "00002759701"
+
+
+@pytest.mark.parametrize(
+    "number, read",
+    [
+        (2759701, "00002-7597-01"),        # 00002759701 or 0002759701 typed as a number
+        (2759701.0, "00002-7597-01"),      # as the cell reader hands it over
+        (409488802.0, "00409-4888-02"),    # 0409-4888-02: one zero lost
+        (50242004062.0, "50242004062"),    # 11 digits: nothing lost
+        (5024204062, "5024204062"),        # 10 digits: ambiguous, left for the NDC check to report
+        (12.5, "12.5"),
+    ],
+)
+def test_an_ndc_typed_as_a_number_gets_its_zeros_back_when_certain(number, read):
+    assert ndc.from_number(number) == read
+    assert ndc.is_valid(read) == (read != "5024204062" and read != "12.5")
 
 
 @pytest.mark.parametrize(
@@ -41,7 +62,7 @@ def test_bare_ten_digits_are_rejected_as_ambiguous():
         ("50242-040", InvalidFormat),        # package missing
         ("5024A-040-62", InvalidFormat),
         ("N450242004062", InvalidFormat),
-        ("2759701", InvalidLength),          # Excel dropped the leading zeros
+        ("2759701", InvalidLength),          # Excel dropped the leading zeros (text: not guessed)
         ("502420040621", InvalidLength),
         ("", InvalidLength),
         ("00000-1234-01", InvalidComponent),

@@ -35,15 +35,23 @@ def test_ndc11_of_an_empty_cell_is_na(blank):
 
 
 def test_ndc11_refuses_ten_bare_digits_with_a_short_reason():
-    shown = IB_NDC11("0002759701")
+    shown = IB_NDC11("5024204062")
     assert shown.startswith("Invalid NDC: ")
     assert "ambiguous" in shown
     assert "Traceback" not in shown
 
 
-def test_ndc11_explains_lost_leading_zeros():
-    # 00002759701 typed into a General cell becomes the number 2759701.
-    assert IB_NDC11(2759701.0) == (
+def test_ndc11_puts_back_the_zeros_a_number_cell_lost():
+    # 00002759701 typed into a General cell becomes the number 2759701: only a 4-4-2 label fits.
+    assert IB_NDC11(2759701.0) == "00002759701"
+
+
+def test_ndc11_refuses_a_ten_digit_number_as_ambiguous():
+    assert "ambiguous" in IB_NDC11(5024204062.0)
+
+
+def test_ndc11_explains_lost_leading_zeros_in_text():
+    assert IB_NDC11("2759701") == (
         "Invalid NDC: An NDC has 10 digits (with hyphens) or 11 digits, not 7; "
         "if leading zeros were lost, format the column as Text."
     )

@@ -12,9 +12,17 @@ label      rule              billed as
 5-4-1      0 + segment 3     60575-4112-1 -> 60575411201
 =========  ================  =============
 
-A bare 10-digit string such as ``0002759701`` cannot be converted: without the hyphens nobody can
-tell which segment is short, so it is rejected and the biller is asked for the label form.
-11 digits with or without 5-4-2 hyphens are accepted as they are.
+A bare 10-digit string such as ``5024204062`` cannot be converted: without the hyphens nobody can
+tell which segment is short (5024-2040-62, 50242-040-62 or 50242-0406-2 are three different
+packages), so it is rejected and the biller is asked for the label form. The one exception is a bare
+10-digit NDC that starts with 0: only a 4-digit labeler can start with 0 (a 5-digit labeler 0xxxx
+would bill as the same 11 digits as the 4-digit labeler xxxx, which the 11-digit form forbids), so
+``0002759701`` is 4-4-2, 00002759701. 11 digits with or without 5-4-2 hyphens are accepted as they are.
+
+An NDC typed into a number cell loses its leading zeros (00002759701 is kept as 2759701).
+:func:`from_number` puts them back when the result is certain: up to 9 digits left means at least
+one leading zero was lost, which makes it a 4-4-2 label, and its 11-digit form is the same whether
+the biller typed 10 or 11 digits; a 10-digit number is ambiguous as above.
 
 Source: CMS/NUCC NDC billing guidance and payer NDC guides, see docs/coding-rules.md section 9 [S34]-[S38].
 
@@ -28,8 +36,10 @@ Source: CMS/NUCC NDC billing guidance and payer NDC guides, see docs/coding-rule
 '58063079725'
 >>> format("00002759701")
 '00002-7597-01'
->>> is_valid("0002759701")
-False
+>>> is_valid("5024204062"), to_ndc11("0002759701")
+(False, '00002759701')
+>>> from_number(2759701.0)
+'00002-7597-01'
 """
 
 from __future__ import annotations
@@ -37,7 +47,7 @@ from __future__ import annotations
 from . import InvalidComponent, InvalidFormat, InvalidLength, ValidationError
 from ._util import clean, isdigits
 
-__all__ = ["compact", "validate", "to_ndc11", "is_valid", "format", "split"]
+__all__ = ["compact", "validate", "to_ndc11", "is_valid", "format", "split", "from_number"]
 
 #: The 10-digit label layouts and the segment that gets the leading zero.
 _TEN_DIGIT_LAYOUTS: dict[tuple[int, ...], int] = {(4, 4, 2): 0, (5, 3, 2): 1, (5, 4, 1): 2}
@@ -45,7 +55,7 @@ _ELEVEN_DIGIT_LAYOUT = (5, 4, 2)
 
 AMBIGUOUS_MESSAGE = (
     "A 10-digit NDC without hyphens is ambiguous; enter it as printed on the label "
-    "(4-4-2, 5-3-2 or 5-4-1 with hyphens) or as 11 digits."
+    "(4-4-2, 5-3-2 or 5-4-1 with hyphens) or as 11 digits, in a cell formatted as Text."
 )
 
 
@@ -64,7 +74,7 @@ def to_ndc11(number: object) -> str:
 
     Raises:
         InvalidFormat: letters, a hyphen layout that is not 4-4-2/5-3-2/5-4-1/5-4-2, or a bare
-            10-digit string (ambiguous).
+            10-digit string that does not start with 0 (ambiguous).
         InvalidLength: digits only, but neither 10 nor 11 of them.
         InvalidComponent: the labeler or product segment is all zeros.
 
@@ -84,6 +94,8 @@ def to_ndc11(number: object) -> str:
         raise InvalidFormat("An NDC has only digits and hyphens.")
     elif len(number) == 11:
         ndc11 = number
+    elif len(number) == 10 and number[0] == "0":
+        ndc11 = "0" + number  # only a 4-digit labeler starts with 0: 4-4-2
     elif len(number) == 10:
         raise InvalidFormat(AMBIGUOUS_MESSAGE)
     else:
@@ -145,3 +157,23 @@ def format(number: object, separator: str = "-") -> str:
     '60575-4112-01'
     """
     return separator.join(split(to_ndc11(number)))
+
+
+def from_number(number: int | float) -> str:
+    """The NDC a number cell holds, with the leading zeros Excel dropped put back where that is certain.
+
+    Up to 9 digits: zeros lost, so a 4-4-2 label (see the module notes); returned in the printed
+    11-digit form ``00002-7597-01``. 10 digits: ambiguous, returned as the digits for the NDC checks to
+    report. 11 digits: returned as they are. Anything else (decimals, negative) is returned as typed.
+
+    >>> from_number(2759701), from_number(50242004062.0), from_number(5024204062)
+    ('00002-7597-01', '50242004062', '5024204062')
+    """
+    if isinstance(number, float):
+        if not number.is_integer():
+            return repr(number)
+        number = int(number)
+    digits = str(number)
+    if number > 0 and len(digits) <= 9:
+        return format(digits.zfill(10))
+    return digits

@@ -34,13 +34,16 @@ def row_builder(spec: TableSpec):
                 return None, err.errors()
         return validate
 
-    columns = [(c.header, c.field, c.convert, c.choice, c.required) for c in spec.columns]
+    columns = [(c.header, c.field, _reader_convert(spec, c), c.choice, c.required) for c in spec.columns]
+    unit_fields = {c.header: (c.unit_column, spec.column(c.unit_column).field)
+                   for c in spec.columns if c.unit_column}
     caches: dict[str, dict] = {c.header: {} for c in spec.columns}
     construct = _constructor(model)
 
     def build(record: dict, excel_row: int):
         fields: dict[str, Any] = {"excel_row": excel_row}
         errors = []
+        stated = None
         for header, name, convert, choice, required in columns:
             raw = record.get(header)
             if raw is None:
@@ -57,13 +60,57 @@ def row_builder(spec: TableSpec):
                 value = _convert_cell(raw, convert, choice)
             if value.__class__ is _CellProblem:
                 errors.append({"type": value.kind, "loc": (header,), "msg": value.message})
+            elif value.__class__ is _WithUnit:  # "750 mg": the unit is settled once every cell is typed
+                stated = stated or []
+                stated.append((header, value.unit))
+                fields[name] = value.value
             else:
                 fields[name] = value
+        if stated:
+            for header, unit in stated:
+                unit_header, unit_field = unit_fields[header]
+                current = fields.get(unit_field)
+                if current is None:
+                    fields[unit_field] = unit
+                elif current is not unit:
+                    errors.append({"type": "unit_conflict", "loc": (header,),
+                                   "msg": f"the unit typed in it ({unit}) disagrees with {unit_header} ({current})",
+                                   "unit_column": unit_header})
         if errors:
             return None, errors
         return construct(fields), []
 
     return build
+
+
+class _WithUnit:
+    """An amount typed with its unit (``750 mg``): the number and the unit column's value."""
+
+    __slots__ = ("value", "unit")
+
+    def __init__(self, value: Any, unit: Any):
+        self.value, self.unit = value, unit
+
+
+def _reader_convert(spec: TableSpec, column):
+    """The column's cell converter; for an amount with a unit column, one that also reads a typed unit."""
+    if not column.unit_column:
+        return column.convert
+    unit_choice = spec.column(column.unit_column).choice
+    convert = column.convert
+
+    def amount_with_unit(raw: Any):
+        number, unit = v.split_amount(raw)
+        value = convert(number)
+        if unit is None:
+            return value
+        try:
+            return _WithUnit(value, unit_choice(unit))
+        except ValueError:
+            raise v.cell_error("unknown_value", f"unit '{unit}' is not one of: {', '.join(unit_choice.values())}") \
+                from None
+
+    return amount_with_unit
 
 
 def _constructor(model):
@@ -117,6 +164,7 @@ _RULE_FOR_ERROR = {
     "missing": "reader.missing-value",
     "enum": "reader.unknown-value",
     "unknown_value": "reader.unknown-value",
+    "unit_conflict": "reader.unit-conflict",
 }
 
 
@@ -135,6 +183,9 @@ def cell_finding(spec: TableSpec, table: TableData, excel_row: int, error: dict,
     elif rule == "reader.unknown-value" and colspec is not None and colspec.choices:
         message = f"{header} '{value}' is not one of: {', '.join(colspec.choices)}; this row was left out."
         fix = f"Pick {header} from the drop-down list."
+    elif rule == "reader.unit-conflict":
+        message = f"{header}: {error['msg']}; this row was left out."
+        fix = f"Correct {header} or {error['unit_column']} so they name the same unit."
     else:
         message = f"{header}: {error['msg']}; this row was left out."
         fix = f"Correct {header}."
