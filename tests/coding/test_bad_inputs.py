@@ -120,7 +120,8 @@ def test_neither_hcpcs_nor_drug_class():
 
 
 def test_ambiguous_ten_digit_ndc():
-    result = code_one([push("A1", "J2405", 8, "mg", "09:00", ndc="0143989101")])
+    # 5024204062: 5024-2040-62, 50242-040-62 or 50242-0406-2 (0143989101 would be 4-4-2: only 4-digit labelers start with 0)
+    result = code_one([push("A1", "J2405", 8, "mg", "09:00", ndc="5024204062")])
     held(result, "coding.ndc-invalid", "NDC")
 
 

@@ -51,6 +51,9 @@ UNKNOWN_VALUE = READER.finding(
 WRONG_TYPE = READER.finding(
     "reader.wrong-type", E, "A cell that is not the column's type: a date, time, number or code (row left out)",
     fix="Correct the cell to the type the column holds (see the Instructions sheet).", source=SCHEMA)
+UNIT_CONFLICT = READER.finding(
+    "reader.unit-conflict", E, "A dose or waste typed with a unit that disagrees with Dose Unit (row left out)",
+    fix="Correct the amount's unit or Dose Unit so they name the same unit.", source=SCHEMA)
 UNKNOWN_SETTING = READER.finding(
     "reader.unknown-setting", W, "A Settings row the tool does not know (ignored)",
     fix="Correct the setting's name from the Settings list in the README, or delete the row.", source=SCHEMA)
