@@ -287,6 +287,7 @@ def append_run_log(book: xw.Book, stage: str, digest: str, tables: Sequence[Outp
         sheet.range((next_row, 1)).value = [row]
     data_row = max(next_row, 2)
     cosmetic(lambda: setattr(sheet.range((data_row, 1)), "number_format", "yyyy-mm-dd hh:mm:ss"))
+    as_excel_table(sheet, "RunLog", sheet.range((1, 1), (data_row, len(RUN_LOG_COLUMNS))))
 
 
 def _sheet(book: xw.Book, name: str):

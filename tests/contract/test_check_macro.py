@@ -92,4 +92,4 @@ def test_check_and_code_runs_both_with_one_findings_sheet_and_one_run_log_row(ru
     assert log[1] == "validate+code+check"
     assert log[4] == "Findings, Encounter Status, Charges, Authorization Usage"
     tables = {a["args"][3] for a in actions if a["func"] == "addTable"}
-    assert tables == {"Findings", "EncounterStatus", "Charges", "AuthorizationUsage"}
+    assert tables == {"Findings", "EncounterStatus", "Charges", "AuthorizationUsage", "RunLog"}

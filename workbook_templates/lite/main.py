@@ -1,11 +1,22 @@
-"""main.py for xlwings Lite: paste this whole file into the workbook's main.py tab.
+"""
+# infusion-billing
 
-xlwings Lite (free, from Excel's add-in store; Windows, macOS and Excel on the web) runs Python inside
-Excel, on your computer: the workbook's data never leaves it. These two lines register every worksheet
-function of infusion-billing (=IB_NDC11, =IB_NPI_VALID, ... listed in docs/udfs.md) and every script
-(validate_workbook, check_and_code, import_remits, ...: the buttons in Lite's task pane). The package
-itself comes from requirements.txt beside this file; README.md beside it says how to point that at a
-wheel you host while the package is not on the public index.
+Infusion-therapy billing on this workbook, run by Python inside Excel on this computer: the
+workbook's data never leaves it.
+
+Buttons (scripts), in the order a month goes:
+
+* **validate_workbook**: every bad cell on *Findings*, and the visits they hold on *Encounter Status*;
+* **check_encounters**: pre-bill checks (documentation, eligibility, authorization, filing);
+* **code_encounters**: the *Charges* sheet (codes, modifiers, units, NDC);
+* **check_and_code**: both in one run (month end);
+* **import_remits**: 835 text pasted into a sheet named *EraInbox* into the ERA sheets.
+
+Worksheet functions start with `IB_` (`=IB_NDC11(Administrations[NDC])`); each is described in
+docs/udfs.md of the project.
+
+Setup: paste this whole file into the main.py tab and requirements.txt beside it into the
+requirements.txt tab (README.md beside it says how to point that at a wheel you host), then restart.
 """
 
 from infusion_billing.udfs import *  # noqa: F401,F403  worksheet functions, IB_ prefix
