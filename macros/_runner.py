@@ -45,7 +45,7 @@ from infusion_billing.findings import count_by_severity
 from infusion_billing.pipeline import RunOptions, RunResult, run_book
 from infusion_billing.schema import INPUT_TABLES, TABLES_BY_NAME
 from infusion_billing.workbook.xlsx.package import TABLE_STYLE
-from infusion_billing.workbook.reader import Grid, match_table_name, read_grids
+from infusion_billing.workbook.reader import Grid, locate_table, read_grids
 from infusion_billing.workbook.writer import (
     HEADER_FILL,
     RUN_LOG_COLUMNS,
@@ -139,21 +139,23 @@ def read_book_grids(book: xw.Book, names: Iterable[str] | None = None) -> dict[s
     """The input tables of an open workbook as reader Grids, located like the file reader does.
 
     An Excel Table named like the input table (``Encounters`` or ``tblEncounters``) wins; otherwise
-    the sheet of that name is read from A1 to the end of its used range, header row first.
+    the sheet of that name is read from A1 to the end of its used range (the reader finds the header
+    row under a title block); then the same for the names practices use (``Visits``, ``MAR`` ...).
     """
     wanted = list(names) if names is not None else [spec.name for spec in INPUT_TABLES]
     sheets = {sheet.name: sheet for sheet in book.sheets}
     tables = _excel_tables(sheets.values())
     grids: dict[str, Grid] = {}
     for name in wanted:
-        tname = match_table_name(tables, name)
-        if tname:
+        kind, found = locate_table(tables, sheets, name) or ("", "")
+        if kind == "table":
+            tname = found
             sheet, table = tables[tname]
             rng = table.range
             grids[name] = Grid(sheet.name, _rows(rng), top=rng.row, left=rng.column, table_name=tname)
             continue
-        sname = match_table_name(sheets, name)
-        if sname:
+        if kind == "sheet":
+            sname = found
             sheet = sheets[sname]
             used = sheet.used_range
             last_row = used.row + used.shape[0] - 1

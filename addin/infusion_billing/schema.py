@@ -338,7 +338,8 @@ class Encounter(SheetRow):
 
 class Administration(SheetRow):
     encounter_id: Code = col("Encounter ID", "Encounter the administration belongs to.")
-    admin_id: Code = col("Admin ID", "Unique ID of this administration (one bag, push or injection).", example="A000001")
+    admin_id: Code = col("Admin ID", "Unique ID of this administration (one bag, push or injection); blank = numbered "
+                         "from the Encounter ID (E001-1, E001-2 ...).", example="A000001")
     drug: Optional[Text] = col("Drug", "Drug or fluid given.", None, example="infliximab")
     hcpcs: Optional[Code] = col("HCPCS", "HCPCS of the drug; blank when the drug was supplied by a pharmacy or the patient.", None)
     drug_class: Optional[DrugClass] = col("Drug Class", "Overrides the Drugs table when filled.", None)
@@ -394,6 +395,12 @@ class TableSpec:
     key: tuple[str, ...] = ()
     references: dict[str, tuple[str, str]] = field(default_factory=dict)
     key_value_table: bool = False
+    #: Other names practices give the sheet or Table (``Visits`` for Encounters), tried after the
+    #: table's own name; the reader says which one it used.
+    synonyms: tuple[str, ...] = ()
+    #: ``(ID column, parent column)``: a blank ID is numbered from the parent's ID plus a sequence
+    #: (``E001-1``, ``E001-2``), so a MAR without IDs can still be read; the column may be absent.
+    numbered_from: tuple[str, str] | None = None
 
     @property
     def columns(self) -> list[ColumnSpec]:
@@ -478,14 +485,15 @@ FEE_SCHEDULE = TableSpec(
 DRUGS = TableSpec(
     "Drugs", Drug,
     "Drugs you stock: HCPCS billing unit, class and container. Rows here override the built-in drug table.",
-    key=("HCPCS",),
+    key=("HCPCS",), synonyms=("Formulary", "Drug List"),
 )
 CHARGE_MASTER = TableSpec(
     "ChargeMaster", ChargeMasterRow, "Your gross charge per unit for each code.", key=("Code",),
+    synonyms=("CDM", "Charge Description Master", "Price List"),
 )
 PATIENTS = TableSpec(
     "Patients", Patient, "Patients (synthetic in the demo). Names stay in the workbook, never in logs.",
-    key=("Patient ID",),
+    key=("Patient ID",), synonyms=("Patient List", "Demographics"),
 )
 COVERAGE = TableSpec(
     "Coverage", CoverageRow, "Each patient's insurance, with priority and dates.",
@@ -494,7 +502,7 @@ COVERAGE = TableSpec(
 )
 AUTHORIZATIONS = TableSpec(
     "Authorizations", Authorization, "Prior authorizations: units and visits approved for a date range.",
-    key=("Auth ID",),
+    key=("Auth ID",), synonyms=("Auths", "Prior Auths", "Prior Authorizations", "Auth Log"),
     references={"Patient ID": ("Patients", "Patient ID"), "Payer ID": ("Payers", "Payer ID")},
 )
 PAYER_RULES = TableSpec(
@@ -505,13 +513,15 @@ PAYER_RULES = TableSpec(
 )
 ENCOUNTERS = TableSpec(
     "Encounters", Encounter, "One row per visit (one claim).",
-    key=("Encounter ID",),
+    key=("Encounter ID",), synonyms=("Visits", "Visit Log", "Encounter Log", "Encounter List"),
     references={"Patient ID": ("Patients", "Patient ID"), "Payer ID": ("Payers", "Payer ID")},
 )
 ADMINISTRATIONS = TableSpec(
     "Administrations", Administration,
     "One row per drug or fluid given: a bag, a push or an injection, with its clock times.",
     key=("Admin ID",), references={"Encounter ID": ("Encounters", "Encounter ID")},
+    synonyms=("MAR", "Infusions", "Infusion Log", "Meds", "Medications", "Med Admin", "Administration Log"),
+    numbered_from=("Admin ID", "Encounter ID"),
 )
 
 #: Every input table, in workflow order (the template's sheet order).

@@ -51,6 +51,15 @@ UNKNOWN_VALUE = READER.finding(
 WRONG_TYPE = READER.finding(
     "reader.wrong-type", E, "A cell that is not the column's type: a date, time, number or code (row left out)",
     fix="Correct the cell to the type the column holds (see the Instructions sheet).", source=SCHEMA)
+TABLE_SYNONYM = READER.finding(
+    "reader.table-synonym", INFO, "A table read from a sheet or Table under another name (Visits, MAR ...)",
+    fix="Nothing to do; rename the sheet after the table if another sheet was meant.", source=SCHEMA)
+HEADER_ROW_FOUND = READER.finding(
+    "reader.header-row-found", INFO, "Headers found below a title block (the title rows are not read)",
+    fix="Nothing to do.", source=SCHEMA)
+ID_NUMBERED = READER.finding(
+    "reader.id-numbered", INFO, "Blank Admin IDs numbered from the Encounter ID (E001-1, E001-2 ...)",
+    fix="Nothing to do; type your own IDs to keep them the same when rows are re-sorted.", source=SCHEMA)
 UNIT_CONFLICT = READER.finding(
     "reader.unit-conflict", E, "A dose or waste typed with a unit that disagrees with Dose Unit (row left out)",
     fix="Correct the amount's unit or Dose Unit so they name the same unit.", source=SCHEMA)

@@ -26,6 +26,8 @@ def _allowed(col) -> str:
 
 def render_table(spec: TableSpec) -> str:
     lines = [f"### {spec.name}", "", spec.description, ""]
+    if spec.synonyms:
+        lines += ["Also found on a sheet or Table named " + ", ".join(spec.synonyms) + " (after the name above).", ""]
     if spec.key:
         lines += [f"Key: {' + '.join(spec.key)}." + (
             " References: " + "; ".join(f"{h} -> {t}.{c}" for h, (t, c) in spec.references.items()) + "."
@@ -55,8 +57,11 @@ def render_schema_markdown() -> str:
     """The whole schema section: every input table, then the settings."""
     parts = [
         "Every input table sits on its own sheet as an Excel Table of the same name (or a sheet of that name "
-        "with headers in row 1). Headers match whatever their case and spacing; allowed values match "
-        "ignoring case, spaces, hyphens and underscores (`iv_push` is `IV push`). Extra columns are left alone.",
+        "with headers in row 1, or under a title block in the first rows). Headers match whatever their case "
+        "and spacing; allowed values match ignoring case, spaces, hyphens and underscores (`iv_push` is "
+        "`IV push`). Extra columns are left alone. Cells are read the way clinics type them: times 0915, "
+        "1340, 11am, 8.30, 9:15a; dates 2026/08/05, 05-Aug-2026; a dose with its unit (750 mg) fills Dose "
+        "Unit; an NDC typed as a number gets back the leading zeros Excel dropped when that is certain.",
     ]
     parts += [render_table(spec) for spec in INPUT_TABLES]
     parts.append(render_settings())

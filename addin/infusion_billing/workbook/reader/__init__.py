@@ -23,13 +23,13 @@ from typing import Sequence
 
 from ...schema import INPUT_TABLES, TableSpec
 from .book import BookData, Grid, TableData, WorkbookError, grid_records, value_text
-from .grids import check_is_workbook, load_grids, match_table_name
+from .grids import check_is_workbook, load_grids, locate_table, match_table_name
 from .rows import row_builder
 from .tables import read_grids
 
 __all__ = [
     "BookData", "Grid", "TableData", "WorkbookError", "check_is_workbook", "grid_records", "load_grids",
-    "match_table_name", "read_grids", "read_workbook", "row_builder", "value_text",
+    "locate_table", "match_table_name", "read_grids", "read_workbook", "row_builder", "value_text",
 ]
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from ... import values as v
+from ...schema import TABLES_BY_NAME
 from .book import Grid, WorkbookError
 
 
@@ -63,6 +64,22 @@ def match_table_name(names: Iterable[str], wanted: str) -> str | None:
     return next((n for n in names if v.norm_key(n) in keys), None)
 
 
+def locate_table(table_names: Iterable[str], sheet_names: Iterable[str], wanted: str) -> tuple[str, str] | None:
+    """Where an input table is: ``("table", name)`` for an Excel Table, ``("sheet", name)`` for a sheet.
+
+    The table's own name wins (an Excel Table, then a sheet); then the names practices give it, in the
+    schema's order (``Visits``, ``Encounter Log`` ... for Encounters), again Tables before sheets.
+    """
+    tables, sheets = list(table_names), list(sheet_names)
+    spec = TABLES_BY_NAME.get(wanted)
+    for name in (wanted, *(spec.synonyms if spec else ())):
+        for kind, names in (("table", tables), ("sheet", sheets)):
+            found = match_table_name(names, name)
+            if found:
+                return kind, found
+    return None
+
+
 def _load_grids_calamine(path: Path, names: Sequence[str]) -> dict[str, Grid]:
     import python_calamine as pc
 
@@ -81,8 +98,9 @@ def _load_grids_calamine(path: Path, names: Sequence[str]) -> dict[str, Grid]:
 
     grids: dict[str, Grid] = {}
     for wanted in names:
-        tname = match_table_name(table_names, wanted)
-        if tname:
+        kind, found = locate_table(table_names, wb.sheet_names, wanted) or ("", "")
+        if kind == "table":
+            tname = found
             # The table object carries its own cells: one parse of the sheet, not two. Excel never
             # lets cells inside a Table be merged, so there is no merged-header check to make here.
             t = wb.get_table_by_name(tname)
@@ -96,8 +114,8 @@ def _load_grids_calamine(path: Path, names: Sequence[str]) -> dict[str, Grid]:
             grids[wanted] = Grid(t.sheet, rows, top=r0, left=c0 + 1,
                                  table_name=tname)
             continue
-        sname = match_table_name(wb.sheet_names, wanted)
-        if sname:
+        if kind == "sheet":
+            sname = found
             sh = sheet(sname)
             rows = [list(r) for r in sh.to_python(skip_empty_area=False)]
             grids[wanted] = Grid(sname, rows, merged=_merged(sh))
@@ -120,16 +138,17 @@ def _load_grids_openpyxl(path: Path, names: Sequence[str]) -> dict[str, Grid]:
     grids: dict[str, Grid] = {}
     tables = {t: (ws, ws.tables[t]) for ws in wb.worksheets for t in ws.tables}
     for wanted in names:
-        tname = match_table_name(tables, wanted)
-        if tname:
+        kind, found = locate_table(tables, wb.sheetnames, wanted) or ("", "")
+        if kind == "table":
+            tname = found
             ws, t = tables[tname]
             c0, r0, c1, r1 = range_boundaries(t.ref)
             rows = [[c.value for c in r] for r in ws.iter_rows(min_row=r0, max_row=r1, min_col=c0, max_col=c1)]
             merged = [((m.min_row, m.min_col), (m.max_row, m.max_col)) for m in ws.merged_cells.ranges]
             grids[wanted] = Grid(ws.title, rows, top=r0, left=c0, merged=merged, table_name=tname)
             continue
-        sname = match_table_name(wb.sheetnames, wanted)
-        if sname:
+        if kind == "sheet":
+            sname = found
             ws = wb[sname]
             rows = [list(r) for r in ws.iter_rows(values_only=True)]
             merged = [((m.min_row, m.min_col), (m.max_row, m.max_col)) for m in ws.merged_cells.ranges]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Sequence
 
 from ... import values as v
@@ -33,6 +34,10 @@ def read_grids(grids: dict[str, Grid], tables: Sequence[TableSpec] = INPUT_TABLE
     return BookData(tables=data, findings=findings, settings=settings)
 
 
+#: How far down a plain sheet the header row is looked for, under a title block (clinic name, month).
+HEADER_SEARCH_ROWS = 10
+
+
 def _parse_grid(spec: TableSpec, grid: Grid, findings: list[Finding]) -> TableData:
     table = TableData(spec, sheet=grid.sheet, present=True)
     if not grid.rows:
@@ -40,8 +45,11 @@ def _parse_grid(spec: TableSpec, grid: Grid, findings: list[Finding]) -> TableDa
                                 f"The {spec.name} table has no header row.", sheet=grid.sheet, row=grid.top,
                                 fix="Put the column headers in the first row of the table."))
         return table
-    header_row = grid.rows[0]
     by_key = {v.norm_key(c.header): c for c in spec.columns}
+    if not grid.table_name:
+        grid = _below_title_block(spec, grid, by_key, findings)
+    _note_synonym(spec, grid, findings)
+    header_row = grid.rows[0]
     col_index: dict[str, int] = {}
 
     for (r0, c0), (r1, c1) in grid.merged:
@@ -72,15 +80,14 @@ def _parse_grid(spec: TableSpec, grid: Grid, findings: list[Finding]) -> TableDa
         col_index[colspec.header] = i
         table.columns[colspec.header] = letter
 
-    missing_required = [c for c in spec.columns if c.required and c.header not in col_index]
-    for c in spec.columns:
-        if c.header in col_index:
-            continue
-        if c.required:
-            findings.append(Finding("reader.missing-column", Severity.ERROR,
-                                    f"The {spec.name} table has no '{c.header}' column, which is required.",
-                                    sheet=grid.sheet, row=grid.top, column=c.header,
-                                    fix=f"Add a column headed '{c.header}'."))
+    numbered_id = spec.numbered_from[0] if spec.numbered_from else ""
+    missing_required = [c for c in spec.columns if c.required and c.header not in col_index
+                        and c.header != numbered_id]
+    for c in missing_required:
+        findings.append(Finding("reader.missing-column", Severity.ERROR,
+                                f"The {spec.name} table has no '{c.header}' column, which is required.",
+                                sheet=grid.sheet, row=grid.top, column=c.header,
+                                fix=f"Add a column headed '{c.header}'."))
     if missing_required:
         return table
     table.usable = True
@@ -92,6 +99,7 @@ def _parse_grid(spec: TableSpec, grid: Grid, findings: list[Finding]) -> TableDa
     build_row = row_builder(spec)
     formulas = grid.formulas
     pairs = [(c.header, i) for c, i in columns]
+    numbering = _IdNumbering(spec, grid, col_index) if spec.numbered_from else None
     for offset, values in enumerate(grid.rows[1:], start=1):
         excel_row = grid.top + offset
         record: dict[str, Any] = {}
@@ -131,6 +139,8 @@ def _parse_grid(spec: TableSpec, grid: Grid, findings: list[Finding]) -> TableDa
                                         f"{header} holds a formula; its last calculated value was used.",
                                         sheet=grid.sheet, row=excel_row, column=header, cell=cell,
                                         value=value_text(raw)))
+        if numbering is not None:
+            numbering.fill(record, excel_row)
         key = tuple(key_part(record.get(h)) for h in key_headers)
         if key_headers and any(k for k in key):
             table.keys_seen.add(key)
@@ -152,7 +162,98 @@ def _parse_grid(spec: TableSpec, grid: Grid, findings: list[Finding]) -> TableDa
                 continue
             key_rows[key] = excel_row
         table.rows.append(row)
+    if numbering is not None:
+        findings.extend(numbering.findings(table))
     return table
+
+
+def _header_matches(row: list[Any], by_key: dict[str, Any]) -> int:
+    return sum(1 for x in row if not v.is_blank(x) and v.norm_key(str(x).strip()) in by_key)
+
+
+def _below_title_block(spec: TableSpec, grid: Grid, by_key: dict[str, Any], findings: list[Finding]) -> Grid:
+    """The grid from its header row down, when a plain sheet has a title block above the headers.
+
+    Practices put the clinic's name, the month or a note over their columns. When the first row
+    names none of the table's columns, the first rows are searched for the one naming the most (at
+    least two); the rows above it are left out and one info finding says where the headers were found.
+    """
+    if _header_matches(grid.rows[0], by_key):
+        return grid
+    best, best_count = 0, 1
+    for i, row in enumerate(grid.rows[1:HEADER_SEARCH_ROWS], start=1):
+        count = _header_matches(row, by_key)
+        if count > best_count:
+            best, best_count = i, count
+    if not best:
+        return grid
+    header_row = grid.top + best
+    findings.append(Finding(
+        "reader.header-row-found", Severity.INFO,
+        f"The {spec.name} headers are on row {header_row}; the title rows above them were not read.",
+        sheet=grid.sheet, row=header_row, cell=f"{v.excel_column_letter(grid.left)}{header_row}"))
+    return replace(grid, rows=grid.rows[best:], top=header_row)
+
+
+def _note_synonym(spec: TableSpec, grid: Grid, findings: list[Finding]) -> None:
+    """One info finding when the table was read from a sheet or Table under another name (Visits)."""
+    used = grid.table_name or grid.sheet
+    if v.norm_key(used) in (v.norm_key(spec.name), v.norm_key("tbl" + spec.name)):
+        return
+    what = f"Excel Table '{used}'" if grid.table_name else f"sheet '{used}'"
+    findings.append(Finding(
+        "reader.table-synonym", Severity.INFO,
+        f"The {spec.name} table was read from {what}.", sheet=grid.sheet, row=grid.top,
+        fix=f"Nothing to do; name it {spec.name} if another sheet was meant."))
+
+
+class _IdNumbering:
+    """Blank IDs numbered from the parent ID: Admin ID ``E001-1``, ``E001-2`` for Encounter E001's rows.
+
+    Rows are numbered in sheet order within their encounter, skipping any number a typed ID already
+    uses; one info finding per table says how many rows were numbered and where.
+    """
+
+    def __init__(self, spec: TableSpec, grid: Grid, col_index: dict[str, int]) -> None:
+        assert spec.numbered_from is not None
+        self.id_header, self.parent_header = spec.numbered_from
+        self.spec, self.grid = spec, grid
+        column = col_index.get(self.id_header)
+        self.typed: set[Any] = set()
+        if column is not None:
+            self.typed = {key_part(r[column]) for r in grid.rows[1:] if column < len(r) and not v.is_blank(r[column])}
+        self.next: dict[str, int] = {}
+        self.rows: list[int] = []
+        self.first = ""
+
+    def fill(self, record: dict[str, Any], excel_row: int) -> None:
+        if self.id_header in record or self.parent_header not in record:
+            return
+        parent = key_part(record[self.parent_header])
+        if parent is None:
+            return
+        n = self.next.get(parent, 0)
+        while True:
+            n += 1
+            new_id = f"{parent}-{n}"
+            if new_id not in self.typed:
+                break
+        self.next[parent] = n
+        record[self.id_header] = new_id
+        self.rows.append(excel_row)
+        self.first = self.first or new_id
+
+    def findings(self, table: TableData) -> list[Finding]:
+        if not self.rows:
+            return []
+        n, first_row = len(self.rows), self.rows[0]
+        where = f"row {first_row}" if n == 1 else f"{n} rows from row {first_row}"
+        return [Finding(
+            "reader.id-numbered", Severity.INFO,
+            f"{self.id_header} was blank on {where}; they were numbered from the {self.parent_header} "
+            f"({self.first}, ...).", sheet=table.sheet, row=first_row, column=self.id_header,
+            cell=table.cell(first_row, self.id_header),
+            fix=f"Nothing to do; type your own {self.id_header}s to keep them the same when rows are re-sorted.")]
 
 
 def _settings_from_rows(table: TableData, findings: list[Finding]) -> Settings:
