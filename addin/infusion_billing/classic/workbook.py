@@ -102,8 +102,9 @@ def quickstart() -> zipfile.ZipFile:
 def xlwings_notice() -> str:
     """xlwings' own license text (BSD 3-clause for everything but its pro folder), for the attribution."""
     dist = metadata.distribution("xlwings")
+    declared = [name for name in dist.metadata.get_all("License-File") or [] if "PRO" not in name.upper()]
     for file in dist.files or ():
-        if file.name.upper().startswith("LICENSE") and "pro" not in str(file).lower():
+        if file.name in declared and ".dist-info" in str(file):  # not the add-in's License.bas
             text = file.read_text(encoding="utf-8")
             return text.split("\n\n\n", 1)[0].strip()  # the open-source part, before the PRO terms
     raise ClassicWorkbookError("xlwings' license file is missing from its installation")
@@ -224,15 +225,20 @@ def buttons_sheet_xml() -> str:
     return _sheet_xml(rows, [BUTTON_COL_WIDTH, 110], heights, legacy_drawing="rId1")
 
 
-def buttons_vml() -> str:
-    """Form-control buttons (Excel's legacy VML drawing), one per macro, in the first column."""
+def buttons_vml(block: int = 1) -> str:
+    """Form-control buttons (Excel's legacy VML drawing), one per macro, in the first column.
+
+    ``block`` is the drawing's shape-ID block (``o:idmap``): shape IDs are 1024 x block + 1, + 2 ...,
+    kept apart from the comment drawings' IDs on the other sheets.
+    """
     width_px = BUTTON_COL_WIDTH * 7 + 5
     shapes = []
     for i, b in enumerate(BUTTONS):
         row = FIRST_BUTTON_ROW - 1 + i  # zero-based
         top_pt = 15 * (FIRST_BUTTON_ROW - 1) + BUTTON_ROW_HEIGHT * i + 3
         shapes.append(
-            f'<v:shape id="_x0000_s{1025 + i}" type="#_x0000_t201" style="position:absolute;margin-left:3pt;'
+            f'<v:shape id="_x0000_s{1024 * block + 1 + i}" type="#_x0000_t201" '
+            'style="position:absolute;margin-left:3pt;'
             f'margin-top:{top_pt}pt;width:{(width_px - 8) * 0.75}pt;height:{BUTTON_ROW_HEIGHT - 6}pt;z-index:{i + 1};'
             'mso-wrap-style:tight" o:button="t" fillcolor="buttonFace [67]" strokecolor="windowText [64]" '
             'o:insetmode="auto"><v:fill color2="buttonFace [67]" o:detectmouseclick="t"/>'
@@ -245,7 +251,8 @@ def buttons_vml() -> str:
             '<x:TextVAlign>Center</x:TextVAlign></x:ClientData></v:shape>')
     return ('<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
             'xmlns:x="urn:schemas-microsoft-com:office:excel"><o:shapelayout v:ext="edit">'
-            '<o:idmap v:ext="edit" data="1"/></o:shapelayout><v:shapetype id="_x0000_t201" coordsize="21600,21600" '
+            f'<o:idmap v:ext="edit" data="{block}"/></o:shapelayout>'
+            '<v:shapetype id="_x0000_t201" coordsize="21600,21600" '
             'o:spt="201" path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/><v:path shadowok="f" '
             'o:extrusionok="f" strokeok="f" fillok="f" o:connecttype="rect"/><o:lock v:ext="edit" shapetype="t"/>'
             f'</v:shapetype>{"".join(shapes)}</xml>')
@@ -312,7 +319,7 @@ def build(target: str | Path, *, platform: str = sys.platform, python: str = sys
                 'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
                 f'openxmlformats.org/officeDocument/2006/relationships/vmlDrawing" Target="../drawings/{vml_part}"/>'
                 '</Relationships>')
-    package.put(f"xl/drawings/{vml_part}", buttons_vml())
+    package.put(f"xl/drawings/{vml_part}", buttons_vml(block=n))
     package.put(f"xl/worksheets/{conf_part}", conf_sheet_xml(settings_values(settings, platform, python)))
     package.put("xl/vbaProject.bin", project)
 
