@@ -12,19 +12,18 @@ which carries a :class:`Kind` telling the template how to format the column.
 
 from __future__ import annotations
 
-import types
 import typing
 from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic.config import JsonDict
 from pydantic.fields import FieldInfo
 
 from . import values as v
 from .values import Choice, add_synonyms
-
 
 # --------------------------------------------------------------------------- column kinds
 
@@ -162,8 +161,9 @@ class Purpose(Choice):
     FLUSH = "Flush"
 
 
-add_synonyms(PayerType, {"medicare part b": "Medicare", "ma": "Medicare Advantage", "medicare hmo": "Medicare Advantage",
-                         "cash": "Self-pay", "selfpay": "Self-pay", "private": "Commercial"})
+add_synonyms(PayerType, {"medicare part b": "Medicare", "ma": "Medicare Advantage",
+                         "medicare hmo": "Medicare Advantage", "cash": "Self-pay", "selfpay": "Self-pay",
+                         "private": "Commercial"})
 add_synonyms(MeasureUnit, {"milligram": "mg", "milligrams": "mg", "microgram": "mcg", "ug": "mcg", "µg": "mcg",
                            "gram": "g", "grams": "g", "unit": "units", "iu": "units", "u": "units", "cc": "mL",
                            "milliliter": "mL", "millilitre": "mL"})
@@ -174,8 +174,9 @@ add_synonyms(Sex, {"female": "F", "male": "M", "unknown": "U", "x": "U"})
 add_synonyms(Priority, {"1": "Primary", "2": "Secondary", "3": "Tertiary", "primary insurance": "Primary"})
 add_synonyms(Setting, {"hopd": "Facility", "hospital": "Facility", "outpatient": "Facility", "office": "Professional",
                        "physician": "Professional", "clinic": "Professional", "homeinfusion": "Home"})
-add_synonyms(Route, {"iv": "IV infusion", "infusion": "IV infusion", "ivpb": "IV infusion", "ivpiggyback": "IV infusion",
-                     "push": "IV push", "ivp": "IV push", "sc": "SC injection", "subq": "SC injection",
+add_synonyms(Route, {"iv": "IV infusion", "infusion": "IV infusion", "ivpb": "IV infusion",
+                     "ivpiggyback": "IV infusion", "push": "IV push", "ivp": "IV push", "sc": "SC injection",
+                     "subq": "SC injection",
                      "subcutaneous": "SC injection", "im": "IM injection", "intramuscular": "IM injection",
                      "ia": "Intra-arterial injection", "intraarterial": "Intra-arterial injection",
                      "scig": "SC infusion", "pump": "Prolonged pump", "po": "Oral", "bymouth": "Oral", "orally": "Oral",
@@ -193,7 +194,7 @@ def col(header: str, description: str, default: Any = ..., *, phi: bool = False,
     ``unit_column`` names the column that holds this amount's unit: a unit typed in the cell with the
     number (``750 mg``) fills that column when it is blank and must agree with it when it is not.
     """
-    extra: dict[str, Any] = {"phi": phi}
+    extra: JsonDict = {"phi": phi}
     if example is not None:
         extra["example"] = example
     if unit_column:
@@ -211,24 +212,33 @@ class SheetRow(BaseModel):
 
 class SettingRow(SheetRow):
     setting: Text = col("Setting", "Name of the setting (see the list on the Instructions sheet).")
-    value: Optional[Any] = col("Value", "The value; blank means the documented default.", None)
-    notes: Optional[Text] = col("Notes", "Free text for your team; not read by the tool.", None)
+    value: Any | None = col("Value", "The value; blank means the documented default.", None)
+    notes: Text | None = col("Notes", "Free text for your team; not read by the tool.", None)
 
 
 class Payer(SheetRow):
     payer_id: Code = col("Payer ID", "Your short code for the payer, used in every other table.", example="MCR")
     payer_name: Text = col("Payer Name", "Name as it appears on the remittance.", example="Medicare Part B")
     payer_type: PayerType = col("Payer Type", "Medicare, Medicare Advantage, Medicaid, Commercial, Self-pay or Other.")
-    timely_filing_days: Optional[Whole] = col("Timely Filing Days", "Days from date of service to file a claim.", None, example=365)
-    appeal_days: Optional[Whole] = col("Appeal Days", "Days from the remittance to file an appeal.", None, example=120)
-    requires_jw_jz: Optional[YesNo] = col("Requires JW/JZ", "Y when the payer wants JW waste lines and JZ (default Y for Medicare).", None)
-    requires_ndc: Optional[YesNo] = col("Requires NDC", "Y when drug lines need the 11-digit NDC (default Y for Medicaid).", None)
-    biologics_as_chemo: YesNo = col("Biologics As Chemo Admin", "Y when monoclonal antibodies and biologics use chemo/complex administration codes (CPT).", True)
-    separate_site_modifier: SiteModifier = col("Separate Site Modifier", "Modifier on the initial service at a second, required IV site: 59, XS or XU.", SiteModifier.M59)
-    secondary_hydration_59: YesNo = col("Secondary Hydration Modifier 59", "Y when the payer wants modifier 59 on hydration reported after another initial service (some commercial plans).", False)
+    timely_filing_days: Whole | None = col(
+        "Timely Filing Days", "Days from date of service to file a claim.", None, example=365)
+    appeal_days: Whole | None = col("Appeal Days", "Days from the remittance to file an appeal.", None, example=120)
+    requires_jw_jz: YesNo | None = col(
+        "Requires JW/JZ", "Y when the payer wants JW waste lines and JZ (default Y for Medicare).", None)
+    requires_ndc: YesNo | None = col(
+        "Requires NDC", "Y when drug lines need the 11-digit NDC (default Y for Medicaid).", None)
+    biologics_as_chemo: YesNo = col(
+        "Biologics As Chemo Admin", "Y when monoclonal antibodies and biologics use chemo/complex administration codes "
+        "(CPT).", True)
+    separate_site_modifier: SiteModifier = col(
+        "Separate Site Modifier", "Modifier on the initial service at a second, required IV site: 59, XS or XU.",
+        SiteModifier.M59)
+    secondary_hydration_59: YesNo = col(
+        "Secondary Hydration Modifier 59", "Y when the payer wants modifier 59 on hydration reported after another "
+        "initial service (some commercial plans).", False)
 
     @model_validator(mode="after")
-    def _payer_type_defaults(self) -> "Payer":
+    def _payer_type_defaults(self) -> Payer:
         # Defaults that depend on the payer type: JW/JZ is a Medicare Part B rule that many MA plans copy
         # (docs/payer-rules.md section 5); NDC is required by Medicaid under the DRA 2005.
         if self.requires_jw_jz is None:
@@ -241,32 +251,36 @@ class Payer(SheetRow):
 class FeeScheduleRow(SheetRow):
     payer_id: Code = col("Payer ID", "Payer the rate belongs to.")
     code: Code = col("Code", "CPT or HCPCS code.", example="96413")
-    modifier: Optional[Code] = col("Modifier", "Only when the rate differs by modifier; usually blank.", None)
+    modifier: Code | None = col("Modifier", "Only when the rate differs by modifier; usually blank.", None)
     allowed_amount: Money = col("Allowed Amount", "Contracted allowed amount per unit.", example=Decimal("142.35"))
     effective_from: Day = col("Effective From", "First date of service the rate applies to.")
-    effective_to: Optional[Day] = col("Effective To", "Last date of service; blank = open-ended.", None)
+    effective_to: Day | None = col("Effective To", "Last date of service; blank = open-ended.", None)
 
 
 class Drug(SheetRow):
     hcpcs: Code = col("HCPCS", "HCPCS code billed for the drug.", example="J1745")
     drug_name: Text = col("Drug Name", "Generic (brand) name.", example="infliximab")
-    billing_unit_quantity: Number = col("Billing Unit Quantity", "Amount in one HCPCS billing unit (10 for 'per 10 mg').", example=10)
+    billing_unit_quantity: Number = col(
+        "Billing Unit Quantity", "Amount in one HCPCS billing unit (10 for 'per 10 mg').", example=10)
     billing_unit: MeasureUnit = col("Billing Unit", "mg, mcg, g, units or mL.")
     drug_class: DrugClass = col("Drug Class", "Chemo/Complex, Therapeutic or Hydration fluid.")
     container: Container = col("Container", "Single-dose or Multi-dose (JW/JZ apply to single-dose only).")
-    ndc: Optional[Ndc] = col("NDC", "NDC of the package you stock, 10-digit hyphenated or 11-digit.", None, example="57894-030-01")
-    ndc_unit: Optional[NdcUnit] = col("NDC Unit", "UN, ML, GR, F2 or ME.", None)
-    ndc_quantity_per_unit: Optional[Number] = col("NDC Quantity Per Billing Unit", "NDC quantity in one HCPCS unit.", None)
+    ndc: Ndc | None = col(
+        "NDC", "NDC of the package you stock, 10-digit hyphenated or 11-digit.", None, example="57894-030-01")
+    ndc_unit: NdcUnit | None = col("NDC Unit", "UN, ML, GR, F2 or ME.", None)
+    ndc_quantity_per_unit: Number | None = col("NDC Quantity Per Billing Unit", "NDC quantity in one HCPCS unit.", None)
     up_to: YesNo = col("Up To", "Y when the descriptor reads 'up to X' (J1200: up to 50 mg).", False)
-    hormonal_antineoplastic: YesNo = col("Hormonal Antineoplastic", "Y for hormonal anti-cancer injections (96402).", False)
-    vial_size: Optional[Number] = col("Vial Size", "Content of one vial in the billing unit's measure (100 for a 100 mg vial).", None)
+    hormonal_antineoplastic: YesNo = col(
+        "Hormonal Antineoplastic", "Y for hormonal anti-cancer injections (96402).", False)
+    vial_size: Number | None = col(
+        "Vial Size", "Content of one vial in the billing unit's measure (100 for a 100 mg vial).", None)
 
 
 class ChargeMasterRow(SheetRow):
     code: Code = col("Code", "CPT or HCPCS code.", example="96413")
     description: Text = col("Description", "Your own short description (not the AMA text).")
     charge_amount: Money = col("Charge Amount", "Gross charge per unit.", example=Decimal("420.00"))
-    revenue_code: Optional[Text] = col("Revenue Code", "UB-04 revenue code for facility claims (0636, 0260...).", None)
+    revenue_code: Text | None = col("Revenue Code", "UB-04 revenue code for facility claims (0636, 0260...).", None)
 
 
 class Patient(SheetRow):
@@ -274,40 +288,44 @@ class Patient(SheetRow):
     last_name: Text = col("Last Name", "Patient's last name.", phi=True)
     first_name: Text = col("First Name", "Patient's first name.", phi=True)
     date_of_birth: Day = col("Date of Birth", "Date of birth.", phi=True)
-    sex: Optional[Sex] = col("Sex", "F, M or U.", None)
+    sex: Sex | None = col("Sex", "F, M or U.", None)
 
 
 class CoverageRow(SheetRow):
     patient_id: Code = col("Patient ID", "Patient this coverage belongs to.")
     payer_id: Code = col("Payer ID", "Payer of this coverage.")
-    member_id: Optional[Text] = col("Member ID", "Member/subscriber ID on the card.", None, phi=True)
+    member_id: Text | None = col("Member ID", "Member/subscriber ID on the card.", None, phi=True)
     priority: Priority = col("Priority", "Primary, Secondary or Tertiary.")
     effective_from: Day = col("Effective From", "First covered date.")
-    effective_to: Optional[Day] = col("Effective To", "Last covered date; blank = still active.", None)
-    copay: Optional[Money] = col("Copay", "Copay per visit.", None)
-    coinsurance: Optional[Percent] = col("Coinsurance %", "Patient's coinsurance (20 or 20%).", None)
-    deductible_remaining: Optional[Money] = col("Deductible Remaining", "Deductible not yet met.", None)
+    effective_to: Day | None = col("Effective To", "Last covered date; blank = still active.", None)
+    copay: Money | None = col("Copay", "Copay per visit.", None)
+    coinsurance: Percent | None = col("Coinsurance %", "Patient's coinsurance (20 or 20%).", None)
+    deductible_remaining: Money | None = col("Deductible Remaining", "Deductible not yet met.", None)
 
 
 class Authorization(SheetRow):
     auth_id: Code = col("Auth ID", "Authorization number from the payer.")
     patient_id: Code = col("Patient ID", "Patient authorized.")
     payer_id: Code = col("Payer ID", "Payer that issued the authorization.")
-    code: Optional[Code] = col("Code", "HCPCS or CPT authorized; blank covers the whole regimen.", None)
-    units_authorized: Optional[Whole] = col("Units Authorized", "HCPCS units authorized for the period.", None)
-    visits_authorized: Optional[Whole] = col("Visits Authorized", "Visits authorized for the period.", None)
+    code: Code | None = col("Code", "HCPCS or CPT authorized; blank covers the whole regimen.", None)
+    units_authorized: Whole | None = col("Units Authorized", "HCPCS units authorized for the period.", None)
+    visits_authorized: Whole | None = col("Visits Authorized", "Visits authorized for the period.", None)
     start_date: Day = col("Start Date", "First date of service covered.")
     end_date: Day = col("End Date", "Last date of service covered.")
 
 
 class PayerRule(SheetRow):
     payer_id: Code = col("Payer ID", "Payer the rule belongs to.")
-    code: Optional[Code] = col("Code", "HCPCS or CPT the rule is about; blank = by Drug Class (both blank = every drug).", None)
-    drug_class: Optional[DrugClass] = col("Drug Class", "Chemo/Complex, Therapeutic or Hydration fluid; used when Code is blank.", None)
-    requires_auth: YesNo = col("Requires Auth", "Y when the payer needs a prior authorization for it, N when it does not.")
-    effective_from: Optional[Day] = col("Effective From", "First date of service the rule applies to; blank = always.", None)
-    effective_to: Optional[Day] = col("Effective To", "Last date of service; blank = open-ended.", None)
-    notes: Optional[Text] = col("Notes", "Where the rule comes from (payer policy number, portal page).", None)
+    code: Code | None = col(
+        "Code", "HCPCS or CPT the rule is about; blank = by Drug Class (both blank = every drug).", None)
+    drug_class: DrugClass | None = col(
+        "Drug Class", "Chemo/Complex, Therapeutic or Hydration fluid; used when Code is blank.", None)
+    requires_auth: YesNo = col(
+        "Requires Auth", "Y when the payer needs a prior authorization for it, N when it does not.")
+    effective_from: Day | None = col(
+        "Effective From", "First date of service the rule applies to; blank = always.", None)
+    effective_to: Day | None = col("Effective To", "Last date of service; blank = open-ended.", None)
+    notes: Text | None = col("Notes", "Where the rule comes from (payer policy number, portal page).", None)
 
 
 class Encounter(SheetRow):
@@ -316,16 +334,22 @@ class Encounter(SheetRow):
     payer_id: Code = col("Payer ID", "Payer billed (the primary).")
     date_of_service: Day = col("Date of Service", "Date the visit started.")
     setting: Setting = col("Setting", "Facility, Professional or Home.")
-    place_of_service: Optional[Code] = col("Place of Service", "CMS POS code: 11 office, 19/22 hospital outpatient, 12 home.", None)
-    rendering_npi: Optional[Text] = col("Rendering NPI", "10-digit NPI of the rendering provider.", None)
-    ordering_npi: Optional[Text] = col("Ordering NPI", "10-digit NPI of the ordering provider.", None)
-    diagnosis_codes: Optional[Text] = col("Diagnosis Codes", "ICD-10-CM codes, separated by commas or spaces; first is primary.", None)
-    primary_admin_id: Optional[Code] = col("Primary Admin ID", "Admin ID of the key reason for the visit (professional initial).", None)
-    em_code: Optional[Code] = col("E/M Code", "Office visit code billed with the infusion, e.g. 99213.", None)
-    em_separately_identifiable: YesNo = col("E/M Separately Identifiable", "Y when the E/M is significant and separately documented (modifier 25).", False)
-    second_site_necessary: YesNo = col("Second Site Necessary", "Y when a second IV site was medically required.", False)
-    order_on_file: Optional[YesNo] = col("Order On File", "Y when a signed order covers drug, dose, route and reason.", None)
-    billed_date: Optional[Day] = col("Billed Date", "Date the claim was first sent; blank = not billed yet.", None)
+    place_of_service: Code | None = col(
+        "Place of Service", "CMS POS code: 11 office, 19/22 hospital outpatient, 12 home.", None)
+    rendering_npi: Text | None = col("Rendering NPI", "10-digit NPI of the rendering provider.", None)
+    ordering_npi: Text | None = col("Ordering NPI", "10-digit NPI of the ordering provider.", None)
+    diagnosis_codes: Text | None = col(
+        "Diagnosis Codes", "ICD-10-CM codes, separated by commas or spaces; first is primary.", None)
+    primary_admin_id: Code | None = col(
+        "Primary Admin ID", "Admin ID of the key reason for the visit (professional initial).", None)
+    em_code: Code | None = col("E/M Code", "Office visit code billed with the infusion, e.g. 99213.", None)
+    em_separately_identifiable: YesNo = col(
+        "E/M Separately Identifiable", "Y when the E/M is significant and separately documented (modifier 25).", False)
+    second_site_necessary: YesNo = col(
+        "Second Site Necessary", "Y when a second IV site was medically required.", False)
+    order_on_file: YesNo | None = col(
+        "Order On File", "Y when a signed order covers drug, dose, route and reason.", None)
+    billed_date: Day | None = col("Billed Date", "Date the claim was first sent; blank = not billed yet.", None)
 
     @property
     def diagnoses(self) -> list[str]:
@@ -340,26 +364,31 @@ class Administration(SheetRow):
     encounter_id: Code = col("Encounter ID", "Encounter the administration belongs to.")
     admin_id: Code = col("Admin ID", "Unique ID of this administration (one bag, push or injection); blank = numbered "
                          "from the Encounter ID (E001-1, E001-2 ...).", example="A000001")
-    drug: Optional[Text] = col("Drug", "Drug or fluid given.", None, example="infliximab")
-    hcpcs: Optional[Code] = col("HCPCS", "HCPCS of the drug; blank when the drug was supplied by a pharmacy or the patient.", None)
-    drug_class: Optional[DrugClass] = col("Drug Class", "Overrides the Drugs table when filled.", None)
-    dose: Optional[Amount] = col("Dose", "Amount given; a unit typed with it (750 mg) fills Dose Unit.", None,
+    drug: Text | None = col("Drug", "Drug or fluid given.", None, example="infliximab")
+    hcpcs: Code | None = col(
+        "HCPCS", "HCPCS of the drug; blank when the drug was supplied by a pharmacy or the patient.", None)
+    drug_class: DrugClass | None = col("Drug Class", "Overrides the Drugs table when filled.", None)
+    dose: Amount | None = col("Dose", "Amount given; a unit typed with it (750 mg) fills Dose Unit.", None,
                                  unit_column="Dose Unit")
-    dose_unit: Optional[MeasureUnit] = col("Dose Unit", "mg, mcg, g, units or mL.", None)
-    wasted: Optional[Amount] = col("Wasted", "Amount discarded from single-dose containers, same unit as the dose.", None,
+    dose_unit: MeasureUnit | None = col("Dose Unit", "mg, mcg, g, units or mL.", None)
+    wasted: Amount | None = col("Wasted", "Amount discarded from single-dose containers, same unit as the dose.", None,
                                    unit_column="Dose Unit")
-    container: Optional[Container] = col("Container", "Overrides the Drugs table when filled.", None)
-    route: Optional[Route] = col("Route", "IV infusion, IV push, SC injection, IM injection, Intra-arterial injection, SC infusion, Prolonged pump, Port flush or Oral.", None)
-    start: Optional[Clock] = col("Start", "Clock time the drug started (HH:MM).", None)
-    stop: Optional[Clock] = col("Stop", "Clock time the drug stopped (HH:MM).", None)
-    stop_date: Optional[Day] = col("Stop Date", "Only when the infusion ran past midnight.", None)
-    interrupted_minutes: Whole = col("Interrupted Minutes", "Minutes the infusion was stopped (reaction, pump alarm).", 0)
-    iv_site: Optional[Text] = col("IV Site", "Access site, e.g. L forearm, port.", None)
-    bag: Optional[Text] = col("Bag", "Bag label; drugs sharing a bag are one administration.", None)
+    container: Container | None = col("Container", "Overrides the Drugs table when filled.", None)
+    route: Route | None = col(
+        "Route", "IV infusion, IV push, SC injection, IM injection, Intra-arterial injection, SC infusion, Prolonged "
+        "pump, Port flush or Oral.", None)
+    start: Clock | None = col("Start", "Clock time the drug started (HH:MM).", None)
+    stop: Clock | None = col("Stop", "Clock time the drug stopped (HH:MM).", None)
+    stop_date: Day | None = col("Stop Date", "Only when the infusion ran past midnight.", None)
+    interrupted_minutes: Whole = col(
+        "Interrupted Minutes", "Minutes the infusion was stopped (reaction, pump alarm).", 0)
+    iv_site: Text | None = col("IV Site", "Access site, e.g. L forearm, port.", None)
+    bag: Text | None = col("Bag", "Bag label; drugs sharing a bag are one administration.", None)
     purpose: Purpose = col("Purpose", "Primary, Premedication, Hydration, KVO, Carrier or Flush.", Purpose.PRIMARY)
-    necessity_documented: Optional[YesNo] = col("Necessity Documented", "Y when medical necessity for hydration is documented.", None)
-    ndc: Optional[Ndc] = col("NDC", "NDC of the container used.", None)
-    lot: Optional[Text] = col("Lot", "Lot number.", None)
+    necessity_documented: YesNo | None = col(
+        "Necessity Documented", "Y when medical necessity for hydration is documented.", None)
+    ndc: Ndc | None = col("NDC", "NDC of the container used.", None)
+    lot: Text | None = col("Lot", "Lot number.", None)
 
 
 # --------------------------------------------------------------------------- table specs
@@ -445,7 +474,7 @@ def _column_spec(name: str, info: FieldInfo) -> ColumnSpec:
         # Optional[Money] hides the Annotated metadata one level down.
         for arg in typing.get_args(annotation):
             kind = kind or next((m for m in getattr(arg, "__metadata__", ()) if isinstance(m, Kind)), None)
-    extra = info.json_schema_extra or {}
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}  # col() gives a dict
     default = None if info.is_required() else info.default
     convert = None
     for holder in (info, *typing.get_args(annotation)):
@@ -464,7 +493,7 @@ def _column_spec(name: str, info: FieldInfo) -> ColumnSpec:
         example=extra.get("example"),
         convert=convert,
         choice=choice,
-        unit_column=extra.get("unit_column", ""),
+        unit_column=str(extra.get("unit_column", "")),
     )
 
 

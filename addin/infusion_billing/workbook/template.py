@@ -36,19 +36,29 @@ import tempfile
 import typing
 import warnings
 import zipfile
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from io import BytesIO
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 from xml.etree import ElementTree
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from .. import __version__
 from .. import values as v
 from ..schema import INPUT_TABLES, TABLES_BY_NAME, ColumnSpec, TableSpec
-from ..settings import SETTING_SPECS, SettingSpec
-from .xlsx.ooxml import COMPRESSLEVEL, is_date_format, row_xml, write_part
+from ..settings import SETTING_SPECS, SettingSpec, spec_for
 from .writer import HEADER_FILL, TABLE_STYLE, OutputTable, save_atomically
+from .xlsx.ooxml import COMPRESSLEVEL, is_date_format, row_xml, write_part
 
 INSTRUCTIONS = "Instructions"
 LISTS = "Lists"
@@ -142,18 +152,21 @@ def instruction_rows() -> list[tuple[str, list[str]]]:
                   "Yellow cells are input; darker headers are required columns (hover a header for its meaning). "
                   "Set the As-Of Date on the Settings sheet."]),
         ("text", ["2. Check", "infusion-billing check THIS.xlsx  (Excel: validate_workbook). Every problem goes to "
-                  "the Findings sheet with its sheet, row, column and cell; each encounter gets Ready, Hold or Review."]),
+                  "the Findings sheet with its sheet, row, column and cell; each encounter gets Ready, Hold or "
+                  "Review."]),
         ("text", ["3. Code", "infusion-billing code THIS.xlsx. The Charges sheet gets one row per claim line: "
                   "administration codes and units, drug units with JW/JZ and NDC, the rule behind each line."]),
         ("text", ["4. Import remits", "infusion-billing import-era THIS.xlsx remits/. 835 files go to the ERA sheets, "
                   "balanced to the cent, never imported twice."]),
         ("text", [""]),
         ("heading", ["How to run it"]),
-        ("text", ["Command line", "pip install infusion-billing, then: infusion-billing run THIS.xlsx (check and code), "
+        ("text", ["Command line", "pip install infusion-billing, then: infusion-billing run THIS.xlsx "
+                  "(check and code), "
                   "or the single commands above. Results go to a new file THIS.billing.xlsx (-o OUT to choose); "
                   "--in-place writes into this file after saving a timestamped backup."]),
         ("text", ["Excel", "With the infusion-billing add-in (xlwings) or xlwings Lite, run the macros "
-                  "(validate_workbook ...) from the add-in's buttons; they write the same sheets as the command line."]),
+                  "(validate_workbook ...) from the add-in's buttons; they write the same sheets as the command "
+                  "line."]),
         ("text", ["Drop-downs", "Lists come from the Lists sheet. A paste can bypass a drop-down, so the tool checks "
                   "every cell again when it runs; allowed values match ignoring case, spaces and hyphens."]),
         ("text", ["Your data", "Inputs are never changed; results go to tool-owned sheets. Patient names, dates of "
@@ -190,7 +203,7 @@ class _Sheet:
     ws: Any
     headers: list[str]
     layout: list[tuple[str, str, str, str, str, str]]  # letter, style attrs: value, date, time, datetime, =text
-    data_path: Path | None = None
+    data_path: Path
     data: Any = None  # the open temporary file of row XML
     rows: int = 0
     is_input: bool = False
@@ -213,8 +226,6 @@ class WorkbookBuilder:
     """
 
     def __init__(self, path: str | Path, tables: Sequence[TableSpec] = INPUT_TABLES):
-        from openpyxl import Workbook
-
         self.path = Path(path)
         self._tmp = tempfile.TemporaryDirectory(prefix="ib-book-")
         self.wb = Workbook(write_only=True)
@@ -280,7 +291,7 @@ class WorkbookBuilder:
             self._tmp.cleanup()
         return self.path
 
-    def __enter__(self) -> "WorkbookBuilder":
+    def __enter__(self) -> WorkbookBuilder:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -294,10 +305,11 @@ class WorkbookBuilder:
             self._tmp.cleanup()
             for ws in self.wb.worksheets:  # and none of openpyxl's own temporary sheet files
                 writer = getattr(ws, "_writer", None)
+                rows = getattr(ws, "_rows", None)  # the row generator of a write-only sheet, once appended to
                 if writer is not None:
                     try:
-                        if ws._rows is not None:
-                            ws._rows.close()
+                        if rows is not None:
+                            rows.close()
                         writer.close()
                         writer.cleanup()
                     except Exception:  # pragma: no cover - best effort while another error propagates
@@ -309,9 +321,6 @@ class WorkbookBuilder:
         """The ` s="N"` attribute of a cell style (number format + optional fill), registered once."""
         key = (number_format, fill or "")
         if key not in self._styles:
-            from openpyxl.cell import WriteOnlyCell
-            from openpyxl.styles import PatternFill
-
             cell = WriteOnlyCell(ws)
             cell.number_format = number_format
             if fill:
@@ -321,10 +330,6 @@ class WorkbookBuilder:
 
     def _new_sheet(self, name: str, headers: list[str], *, required: set[str], formats: dict[str, str],
                    widths: dict[str, float], comments: dict[str, str] | None = None, shade: bool = True) -> _Sheet:
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.comments import Comment
-        from openpyxl.styles import Alignment, Font, PatternFill
-
         ws = self.wb.create_sheet(name)
         ws.freeze_panes = "A2"
         fill = INPUT_FILL if shade else None
@@ -374,8 +379,6 @@ class WorkbookBuilder:
                 self._add_dropdown(sheet.ws, dd, f"{letter}2:{letter}{LAST_EXCEL_ROW}", col.header)
 
     def _add_dropdown(self, ws, dd: DropDown, ref: str, title: str) -> None:
-        from openpyxl.worksheet.datavalidation import DataValidation
-
         dv = DataValidation(type="list", formula1=dd.defined_name, allow_blank=True, showDropDown=False,
                             showErrorMessage=True, errorStyle="warning", errorTitle=title[:32],
                             error=f"Expected one of: {', '.join(dd.values)}"[:255],
@@ -384,17 +387,14 @@ class WorkbookBuilder:
         ws.data_validations.append(dv)
 
     def _finish_table(self, sheet: _Sheet, table_name: str) -> None:
-        from openpyxl.worksheet.table import Table, TableStyleInfo
-
         if sheet.name == "Settings":
             self._settings_value_dropdowns(sheet)
         last_row = max(2, sheet.rows + 1)
         ref = f"A1:{v.excel_column_letter(len(sheet.headers))}{last_row}"
-        table = Table(displayName=table_name, ref=ref)
-        table.tableStyleInfo = TableStyleInfo(name=TABLE_STYLE, showRowStripes=True)
-        table._initialise_columns()
-        for column, header in zip(table.tableColumns, sheet.headers):
-            column.name = header
+        # a write-only sheet cannot name a Table's columns from its cells: the headers are given here
+        columns = [TableColumn(id=i, name=header) for i, header in enumerate(sheet.headers, start=1)]
+        table = Table(displayName=table_name, ref=ref, tableColumns=columns, autoFilter=AutoFilter(ref=ref),
+                      tableStyleInfo=TableStyleInfo(name=TABLE_STYLE, showRowStripes=True))
         with warnings.catch_warnings():  # openpyxl warns that write-only tables need their columns: done above
             warnings.filterwarnings("ignore", message="In write-only mode")
             sheet.ws.add_table(table)
@@ -402,13 +402,12 @@ class WorkbookBuilder:
 
     def _settings_value_dropdowns(self, sheet: _Sheet) -> None:
         """Each Settings row whose setting has allowed values gets that list on its Value cell."""
-        from ..settings import spec_for
 
         value_letter = v.excel_column_letter(sheet.headers.index("Value") + 1)
         for excel_row, name in self._setting_rows.items():
             setting = spec_for(name)
-            dd = setting_dropdown(setting) if setting else None
-            if dd:
+            dd = setting_dropdown(setting) if setting is not None else None
+            if setting is not None and dd:
                 self._add_dropdown(sheet.ws, dd, f"{value_letter}{excel_row}", setting.name)
 
     def _row_from_mapping(self, sheet: _Sheet, row: Mapping[str, Any]) -> list[Any]:
@@ -420,11 +419,8 @@ class WorkbookBuilder:
         return out
 
     def _write_instructions(self) -> None:
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Alignment, Font, PatternFill
-
         ws = self.wb.create_sheet(INSTRUCTIONS)
-        for letter, width in zip("ABCDEF", (30, 12, 11, 40, 12, 90)):
+        for letter, width in zip("ABCDEF", (30, 12, 11, 40, 12, 90), strict=True):
             ws.column_dimensions[letter].width = width
         fonts = {"title": Font(bold=True, size=16), "heading": Font(bold=True, size=13, color=HEADER_FILL),
                  "header": Font(bold=True, color="FFFFFF")}
@@ -443,10 +439,6 @@ class WorkbookBuilder:
             ws.append(out)
 
     def _write_lists(self) -> None:
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Font
-        from openpyxl.workbook.defined_name import DefinedName
-
         ws = self.wb.create_sheet(LISTS)
         lists = list(self._dropdowns.values())
         for i, dd in enumerate(lists, start=1):
@@ -524,11 +516,12 @@ def _sheet_parts(buffer: BytesIO) -> dict[str, str]:
     with zipfile.ZipFile(buffer) as z:
         book = ElementTree.fromstring(z.read("xl/workbook.xml"))
         rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-    targets = {rel.get("Id"): rel.get("Target") for rel in rels.findall("p:Relationship", ns)}
+    # openpyxl wrote these parts: every relationship has its Id and Target, every sheet its name and r:id
+    targets = {rel.get("Id", ""): rel.get("Target", "") for rel in rels.findall("p:Relationship", ns)}
     out = {}
     for sheet in book.iter(f"{{{ns['m']}}}sheet"):
-        target = targets[sheet.get(f"{{{ns['r']}}}id")]
-        out[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        target = targets[sheet.get(f"{{{ns['r']}}}id", "")]
+        out[sheet.get("name", "")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
     buffer.seek(0)
     return out
 
@@ -541,7 +534,10 @@ def settings_rows() -> list[dict[str, Any]]:
     rows = []
     for s in SETTING_SPECS:
         default = _default_text(s.default)
-        note = f"Default: {default}." if default else "No default: set it." if s.default is None else "Blank by default."
+        if default:
+            note = f"Default: {default}."
+        else:
+            note = "No default: set it." if s.default is None else "Blank by default."
         rows.append({"setting": s.name, "value": None, "notes": note})
     return rows
 

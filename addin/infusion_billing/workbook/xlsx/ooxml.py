@@ -25,11 +25,13 @@ import re
 import shutil
 import struct
 import zipfile
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import IO, Any, Protocol, TypeGuard
 
 from ...values import EXCEL_EPOCH as _EXCEL_EPOCH
 
@@ -96,7 +98,8 @@ def row_xml(r: int, values: Sequence[Any], layout: Sequence[ColumnLayout]) -> st
     """One ``<row>`` of sheet XML. Text is always an inline string, so it can never become a formula."""
     out = [f'<row r="{r}">']
     append = out.append
-    for (letter, s, s_date, s_time, s_dt, s_quoted), value in zip(layout, values):
+    # a row shorter than the layout leaves its last columns empty
+    for (letter, s, s_date, s_time, s_dt, s_quoted), value in zip(layout, values, strict=False):
         if value is None:
             continue
         t = type(value)
@@ -173,7 +176,7 @@ def copy_part(src: zipfile.ZipFile, dst: zipfile.ZipFile, info: zipfile.ZipInfo)
     that does not match) falls back to decompressing and compressing again.
     """
     offset = _data_offset(src, info)
-    if offset is None or info.flag_bits & 0x1 or not _can_copy_raw(dst):
+    if offset is None or src.fp is None or info.flag_bits & 0x1 or not _can_copy_raw(dst):
         _copy_recompressed(src, dst, info)
         return
     copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
@@ -201,24 +204,49 @@ def copy_part(src: zipfile.ZipFile, dst: zipfile.ZipFile, info: zipfile.ZipInfo)
         dst._didModify = True
 
 
-def _can_copy_raw(dst: zipfile.ZipFile) -> bool:
+class _ZipInternals(Protocol):
+    """The private parts of a ``ZipFile`` open for writing that :func:`copy_part` writes through."""
+
+    _lock: AbstractContextManager[Any]
+    _writing: bool
+    _seekable: bool
+    _didModify: bool
+    start_dir: int
+    fp: IO[bytes]
+    filelist: list[zipfile.ZipInfo]
+    NameToInfo: dict[str, zipfile.ZipInfo]
+
+    def _writecheck(self, zinfo: zipfile.ZipInfo) -> None: ...
+
+
+def _has_internals(dst: zipfile.ZipFile) -> TypeGuard[_ZipInternals]:
     """Whether ``dst`` has the zipfile internals :func:`copy_part` relies on (CPython 3.11 to 3.13 do)."""
     needed = ("_lock", "_writing", "_seekable", "_writecheck", "_didModify", "start_dir", "filelist", "NameToInfo")
-    return all(hasattr(dst, name) for name in needed) and dst._seekable and not dst._writing
+    return all(hasattr(dst, name) for name in needed) and dst.fp is not None
+
+
+def _can_copy_raw(dst: zipfile.ZipFile) -> TypeGuard[_ZipInternals]:
+    """Whether bytes can be appended to ``dst`` now: it has the internals and no part is open for writing."""
+    return _has_internals(dst) and dst._seekable and not dst._writing
+
+
+#: A zip entry's local file header (PKWARE's APPNOTE.TXT, 4.3.7): signature, versions, flags, method,
+#: time, date, CRC-32, sizes, and last the lengths of the file name and extra field before the data.
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+_LOCAL_SIGNATURE = b"PK\x03\x04"
 
 
 def _data_offset(src: zipfile.ZipFile, info: zipfile.ZipInfo) -> int | None:
     """Where a part's compressed bytes start in the file, from its local header (None if unreadable)."""
-    fp = getattr(src, "fp", None)
+    fp = src.fp
     if fp is None or not fp.seekable():
         return None
     fp.seek(info.header_offset)
-    header = fp.read(zipfile.sizeFileHeader)
-    if len(header) != zipfile.sizeFileHeader or header[:4] != zipfile.stringFileHeader:
+    header = fp.read(_LOCAL_HEADER.size)
+    if len(header) != _LOCAL_HEADER.size or header[:4] != _LOCAL_SIGNATURE:
         return None
-    fields = struct.unpack(zipfile.structFileHeader, header)
-    name_length, extra_length = fields[zipfile._FH_FILENAME_LENGTH], fields[zipfile._FH_EXTRA_FIELD_LENGTH]
-    return info.header_offset + zipfile.sizeFileHeader + name_length + extra_length
+    *_, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+    return info.header_offset + _LOCAL_HEADER.size + name_length + extra_length
 
 
 def _copy_recompressed(src: zipfile.ZipFile, dst: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:

@@ -26,14 +26,15 @@ import posixpath
 import re
 import tempfile
 import zipfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 from xml.etree import ElementTree
 
 from ... import values as v
-from .ooxml import COMPRESSLEVEL, attr_xml, copy_part, from_serial, is_date_format, write_part
 from ..reader import WorkbookError
+from .ooxml import COMPRESSLEVEL, attr_xml, copy_part, from_serial, is_date_format, write_part
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -120,8 +121,9 @@ class SheetEntry:
     rel_type: str
 
     @property
-    def is_worksheet(self) -> bool:
-        return self.rel_type == REL_WORKSHEET and self.part is not None
+    def worksheet_part(self) -> str | None:
+        """The part holding the sheet's cells; None for a chart sheet (or a sheet without a target)."""
+        return self.part if self.rel_type == REL_WORKSHEET else None
 
 
 @dataclass
@@ -162,7 +164,8 @@ class WorkbookPackage:
         try:
             self.zip = zipfile.ZipFile(self.path)
         except zipfile.BadZipFile:
-            raise WorkbookError(f"{self.path.name} is damaged and cannot be opened; restore it from a backup.") from None
+            raise WorkbookError(
+                f"{self.path.name} is damaged and cannot be opened; restore it from a backup.") from None
         self.infos = self.zip.infolist()
         self._by_lower = {i.filename.lower(): i.filename for i in self.infos}
         self.workbook_xml = self._text(WORKBOOK)
@@ -195,9 +198,12 @@ class WorkbookPackage:
         for el in ElementTree.fromstring(xml.encode("utf-8")):
             if _local(el.tag) != "Relationship":
                 continue
+            rid = el.get("Id")
+            if rid is None:  # required by the format; without it nothing can point at the target
+                continue
             external = el.get("TargetMode") == "External"
-            out[el.get("Id")] = Relationship(el.get("Id"), el.get("Type", ""),
-                                             None if external else _resolve(source_part, el.get("Target", "")))
+            out[rid] = Relationship(rid, el.get("Type", ""),
+                                    None if external else _resolve(source_part, el.get("Target", "")))
         return out
 
     def _sheet_entries(self) -> list[SheetEntry]:
@@ -243,17 +249,19 @@ class WorkbookPackage:
         numbers as int or float, cells with a date/time format as datetime or time, TRUE/FALSE as bool.
         """
         entry = self.sheet(sheet_name)
-        if entry is None or not entry.is_worksheet or not self.has(entry.part):
+        part = entry.worksheet_part if entry is not None else None
+        if part is None or not self.has(part):
             return []
         dates = self.styles.date_formats()
         rows: list[list[Any]] = []
         shared: dict[int, str] = {}
-        with self.zip.open(self._by_lower[entry.part.lower()]) as fh:
+        with self.zip.open(self._by_lower[part.lower()]) as fh:
             row: list[Any] = []
             for _, el in ElementTree.iterparse(fh):
                 tag = _local(el.tag)
                 if tag == "c":
-                    col = _column_index(el.get("r")) if el.get("r") else len(row)
+                    ref = el.get("r")  # optional: a cell without it follows the previous one
+                    col = _column_index(ref) if ref else len(row)
                     row.extend([None] * (col + 1 - len(row)))
                     row[col] = _cell_value(el, dates, shared)
                 elif tag == "row":
@@ -342,9 +350,10 @@ class WorkbookPackage:
                 replaced_ids.add(entry.sheet_id)
                 if entry.name != new.name:
                     workbook = _rename_sheet(workbook, entry.name, new.name)
-                if entry.is_worksheet:
-                    new.part = self._by_lower.get(entry.part.lower(), entry.part)
-                    for rel in self.sheet_relationships(entry.part).values():
+                part = entry.worksheet_part
+                if part is not None:
+                    new.part = self._by_lower.get(part.lower(), part)
+                    for rel in self.sheet_relationships(part).values():
                         if rel.type == REL_TABLE and rel.part and self.has(rel.part):
                             removed_tables.add(self._by_lower[rel.part.lower()])
                 else:  # e.g. a chart sheet of that name: the relationship now points at a worksheet
@@ -376,9 +385,10 @@ class WorkbookPackage:
 
         plan.deleted |= removed_tables
         calc_chain = next((r for r in self.rels.values() if r.type == REL_CALC_CHAIN and r.part), None)
-        if calc_chain and self.has(calc_chain.part) and replaced_ids & self._calc_chain_sheet_ids(calc_chain.part):
+        chain_part = calc_chain.part if calc_chain is not None else None
+        if calc_chain and chain_part and self.has(chain_part) and replaced_ids & self._calc_chain_sheet_ids(chain_part):
             # Its entries point at formula cells of the replaced sheet that no longer exist; Excel rebuilds it.
-            plan.deleted.add(self._by_lower[calc_chain.part.lower()])
+            plan.deleted.add(self._by_lower[chain_part.lower()])
             rels = _remove_relationship(rels, calc_chain.rid)
         for part in plan.deleted:
             types = _remove_override(types, part)
@@ -411,8 +421,9 @@ class WorkbookPackage:
         for part in tables:
             with self.zip.open(self._by_lower[part.lower()]) as fh:
                 m = re.search(r"<(?:\w+:)?table\b[^>]*>", fh.read(4096).decode("utf-8", "replace"))
-            if m and (_attr(m.group(0), "id") or "").isdigit():
-                top = max(top, int(_attr(m.group(0), "id")))
+            table_id = _attr(m.group(0), "id") if m else None
+            if table_id is not None and table_id.isdigit():
+                top = max(top, int(table_id))
         return top
 
     def _calc_chain_sheet_ids(self, part: str) -> set[int]:
@@ -432,7 +443,7 @@ class WorkbookPackage:
         self.zip.close()
         self._tmp.cleanup()
 
-    def __enter__(self) -> "WorkbookPackage":
+    def __enter__(self) -> WorkbookPackage:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -464,7 +475,8 @@ def _add_sheet(workbook: str, name: str, sheet_id: int, rid: str) -> str:
     p = _prefix(workbook, "workbook")
     m = re.search(rf'xmlns:(\w+)\s*=\s*"{re.escape(NS_REL)}"', workbook)
     rel_attr = f'{m.group(1)}:id="{rid}"' if m else f'xmlns:r="{NS_REL}" r:id="{rid}"'
-    return _insert_before_close(workbook, "sheets", f'<{p}sheet name="{attr_xml(name)}" sheetId="{sheet_id}" {rel_attr}/>')
+    element = f'<{p}sheet name="{attr_xml(name)}" sheetId="{sheet_id}" {rel_attr}/>'
+    return _insert_before_close(workbook, "sheets", element)
 
 
 def _rename_sheet(workbook: str, old: str, new: str) -> str:
@@ -514,7 +526,7 @@ def _remove_override(types: str, part: str) -> str:
 def _sheet_rels_xml(new: _NewSheet) -> bytes:
     target = posixpath.relpath(new.table_part, posixpath.dirname(new.part))
     return (f'{XML_DECLARATION}<Relationships xmlns="{NS_PKG_REL}"><Relationship Id="rId1" Type="{REL_TABLE}" '
-            f'Target="{attr_xml(target)}"/></Relationships>').encode("utf-8")
+            f'Target="{attr_xml(target)}"/></Relationships>').encode()
 
 
 def _table_xml(new: _NewSheet) -> bytes:
@@ -524,7 +536,7 @@ def _table_xml(new: _NewSheet) -> bytes:
             f'ref="{new.ref}" totalsRowShown="0"><autoFilter ref="{new.ref}"/>'
             f'<tableColumns count="{len(new.columns)}">{columns}</tableColumns>'
             f'<tableStyleInfo name="{TABLE_STYLE}" showFirstColumn="0" showLastColumn="0" showRowStripes="1" '
-            f'showColumnStripes="0"/></table>').encode("utf-8")
+            f'showColumnStripes="0"/></table>').encode()
 
 
 # ----------------------------------------------------------------------------- reading cells
@@ -656,6 +668,7 @@ class StyleSheet:
         if element in items:
             return items.index(element)
         m = self._section(name)
+        assert m is not None, f"_ensure added the {name} section"
         section = m.group(0)
         if section.endswith("/>") and not section.endswith(f"</{self.p}{name}>"):
             section = section[:-2].rstrip() + f"></{self.p}{name}>"
