@@ -4,9 +4,9 @@ A Finding is never an exception. Readers, coding rules, pre-bill checks and the 
 Findings, a run collects every one of them and finishes, and the ``Findings`` sheet, the command line
 text and ``--json`` all render the same objects.
 
-Each Finding names the rule that fired (a stable ID such as ``doc.stop-time-missing``), its severity,
+Each Finding names the rule that fired (a stable ID such as ``doc.ndc-missing``), its severity,
 and its place in Excel terms: sheet, the row number the user sees, the column header and the A1 cell.
-Rendered as text it reads ``Encounters!G14: stop time missing (doc.stop-time-missing)``, the form an
+Rendered as text it reads ``Encounters!G14: stop time missing (doc.ndc-missing)``, the form an
 editor or a biller can jump to.
 
 Severity, in a biller's words:
@@ -80,7 +80,7 @@ class Finding:
         return self.sheet or self.source
 
     def to_text(self) -> str:
-        """One line for a terminal: ``Encounters!G14: stop time missing (doc.stop-time-missing)``."""
+        """One line for a terminal: ``Encounters!G14: stop time missing (doc.ndc-missing)``."""
         where = self.location
         prefix = f"{where}: " if where else ""
         return f"{prefix}{self.severity.value}: {self.message} ({self.rule_id})"

@@ -37,7 +37,7 @@ def test_every_planted_defect_is_found_at_its_cell(demo):
     assert missed == []
     # The demo plants every kind the checks own.
     kinds = Counter(p.rule_id for p in clinic.planted)
-    assert {"doc.stop-time-missing", "doc.ndc-missing", "elig.coverage-inactive", "auth.units-exceeded"} <= set(kinds)
+    assert {"coding.stop-time-fallback", "doc.ndc-missing", "elig.coverage-inactive", "auth.units-exceeded"} <= set(kinds)
 
 
 def test_nothing_else_is_an_error(demo):
@@ -53,7 +53,7 @@ def test_planted_encounters_are_held_or_reviewed_and_the_rest_ready(demo):
     (status,) = [t for t in run.results["check"].tables if t.name == "Encounter Status"]
     by_id = {row[0]: row[3] for row in status.rows}
     findings_by_cell = {(f.sheet, f.cell): f.encounter_id for f in run.findings}
-    held = {findings_by_cell[(p.sheet, p.cell)] for p in clinic.planted if p.rule_id != "doc.stop-time-missing"}
+    held = {findings_by_cell[(p.sheet, p.cell)] for p in clinic.planted if p.rule_id != "coding.stop-time-fallback"}
     assert {by_id[e] for e in held} == {"Hold"}
     summary = run.results["check"].summary
     assert summary["Hold"] == len(held)

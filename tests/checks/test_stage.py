@@ -44,7 +44,7 @@ def test_status_hold_review_ready_with_first_reason(kit, sheets):
     result = kit.check(sheets)
     rows = status_rows(result)
     assert rows["E001"][3:7] == ["Ready", 0, 0, 0]
-    assert rows["E002"][3:7] == ["Review", 0, 2, 0]  # ours and the coding engine's push fallback
+    assert rows["E002"][3:7] == ["Review", 0, 1, 0]  # the coding engine's push fallback, reported once
     assert rows["E003"][3:5] == ["Hold", 1]
     assert rows["E003"][7].startswith("Encounters!D4: The patient's MCD primary coverage ended 2026-09-01")
     assert rows["E003"][7].endswith("(elig.coverage-inactive)")

@@ -35,7 +35,7 @@ def test_stop_date_before_the_date_of_service():
 
 
 def test_missing_stop_time_is_coded_as_a_push_with_a_warning_and_no_error():
-    """The planted demo defect doc.stop-time-missing: coding itself must not raise an error for it."""
+    """The planted demo defect coding.stop-time-fallback: a warning, never an error."""
     result = code_one([infusion("A1", "J1756", 200, "mg", "09:00", None)], payer="COM")
     assert claim(result) == {("96374", 1, ""), ("J1756", 200, "")}
     assert found(result, "error") == set()
@@ -152,7 +152,7 @@ def test_payer_not_in_a_missing_payers_table_holds_the_encounter_at_its_payer_ce
 def test_encounter_with_nothing_to_code_says_so():
     result = code_one([])
     assert result.status["E1"].status == "nothing to code"
-    assert ("coding.no-administrations", "info", "Encounters!A2") in found(result)
+    assert ("coding.no-administrations", "warning", "Encounters!A2") in found(result)
 
 
 def test_payers_table_is_unchanged_by_coding():

@@ -34,7 +34,7 @@ def test_no_other_coding_error_on_the_demo(demo):
 
 def test_missing_stop_times_are_warnings_at_the_planted_cells(demo):
     c, _book, result = demo
-    planted = {(p.sheet, p.cell) for p in c.planted if p.rule_id == "doc.stop-time-missing"}
+    planted = {(p.sheet, p.cell) for p in c.planted if p.rule_id == "coding.stop-time-fallback"}
     warned = {(f.sheet, f.cell) for f in result.findings if f.rule_id == "coding.stop-time-fallback"}
     assert warned == planted
 

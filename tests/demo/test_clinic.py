@@ -199,7 +199,7 @@ def test_mistyped_hcpcs_swaps_two_digits_into_a_code_no_table_knows():
 
 def test_each_kind_of_defect_is_planted_at_a_realistic_rate(default, rows):
     by_rule = Counter(p.rule_id for p in default.planted)
-    assert set(by_rule) == {"doc.stop-time-missing", "doc.ndc-missing", "elig.coverage-inactive",
+    assert set(by_rule) == {"coding.stop-time-fallback", "doc.ndc-missing", "elig.coverage-inactive",
                             "auth.units-exceeded", "coding.unknown-hcpcs"}
     assert all(n >= 4 for n in by_rule.values()), by_rule
     assert 0.02 <= len(default.planted) / 1500 <= 0.06
@@ -217,7 +217,7 @@ def test_planted_defects_are_in_the_cells_the_answer_key_names(default, book):
         header = ws.cell(1, ws[p.cell].column).value
         assert header == p.header, p
         value = ws[p.cell].value
-        if p.rule_id == "doc.stop-time-missing":
+        if p.rule_id == "coding.stop-time-fallback":
             row = admin_rows[p.excel_row - 2]
             assert value is None and row[9] in ("IV infusion", "Prolonged pump") and row[10] is not None, p
         elif p.rule_id == "doc.ndc-missing":

@@ -35,7 +35,7 @@ def roundtrip(path, tmp_path):
 def test_output_workbook_opens_with_all_sheets_and_values(book_factory, tmp_path):
     charges = OutputTable("Charges", ["Encounter ID", "Code", "Units", "Charge", "Note"],
                           [["E001", "J1745", 40, Decimal("1234.05"), "=not a formula"]])
-    finding = Finding("doc.stop-time-missing", Severity.ERROR, "Stop time missing.", sheet="Administrations",
+    finding = Finding("coding.times-missing", Severity.ERROR, "Stop time missing.", sheet="Administrations",
                       row=2, column="Stop", cell="I2")
     written = write_outputs(book_factory(), [charges], [finding], stage="code")
     again = roundtrip(written, tmp_path)
@@ -44,4 +44,4 @@ def test_output_workbook_opens_with_all_sheets_and_values(book_factory, tmp_path
                              "Findings", "RunLog"]
     row = [c.value for c in wb["Charges"][2]]
     assert row == ["E001", "J1745", 40, 1234.05, "=not a formula"]
-    assert wb["Findings"]["B2"].value == "doc.stop-time-missing"
+    assert wb["Findings"]["B2"].value == "coding.times-missing"

@@ -28,7 +28,7 @@ from infusion_billing.workbook.writer import (
 
 CHARGES = OutputTable("Charges", ["Encounter ID", "Code", "Units", "Charge"],
                       [["E001", "96413", 1, Decimal("420.10")], ["E001", "J1745", 40, Decimal("1234.05")]])
-A_FINDING = Finding("doc.stop-time-missing", Severity.ERROR, "Stop time missing.", sheet="Administrations",
+A_FINDING = Finding("coding.times-missing", Severity.ERROR, "Stop time missing.", sheet="Administrations",
                     row=2, column="Stop", cell="I2")
 
 
@@ -132,7 +132,7 @@ def test_result_sheets_are_formatted_excel_tables(book_factory):
     assert list(ws.tables) == ["EncounterStatus"] and ws.tables["EncounterStatus"].ref == "A1:B2"
     assert ws.freeze_panes == "A2" and ws["A1"].font.bold
     findings = read_output_table(out, "Findings")
-    assert findings[0]["Rule ID"] == "doc.stop-time-missing" and findings[0]["Cell"] == "I2"
+    assert findings[0]["Rule ID"] == "coding.times-missing" and findings[0]["Cell"] == "I2"
 
 
 def test_run_log_keeps_one_row_per_run(book_factory):

@@ -14,6 +14,15 @@ claim is complete when the encounter row has Order On File = Y, a valid renderin
 a billable diagnosis (K50.90); the administration row has dose 350, unit mg, route IV infusion, start
 09:00, stop 11:05, IV site "L forearm"; and, 100 mg vials leaving 50 mg in the last vial, Wasted = 50.
 Each item left blank is one finding at its cell.
+
+What the coding engine has to decide while coding is reported by the coding engine alone, one rule
+per fact, and listed by the check stage with its own findings: a missing or reversed start or stop time
+(``coding.stop-time-fallback``, ``coding.times-missing``, ``coding.stop-before-start``), a missing
+dose, dose unit or route (``coding.dose-missing``, ``coding.dose-unit``, ``coding.route-missing``), an
+NDC that cannot be read (``coding.ndc-invalid``), hydration without documented necessity
+(``coding.hydration-necessity``), a second IV site without documented necessity
+(``coding.second-site-undocumented``) and an encounter with nothing given (``coding.no-administrations``).
+The rules here cover what coding does not look at.
 """
 
 from __future__ import annotations
@@ -26,7 +35,6 @@ from functools import lru_cache
 
 from ..findings import Severity
 from ..identifiers import ValidationError
-from ..identifiers import ndc as ndc_id
 from ..identifiers import npi as npi_id
 from ..schema import Administration, Container, Drug, Encounter
 from ..values import is_blank, norm_key
@@ -144,112 +152,18 @@ def diagnosis_code_set(ctx):
                   valid=valid)
 
 
-@rule("doc.no-administrations", "Encounter with nothing given", Severity.WARNING,
-      message="The encounter has no administrations, so there is nothing to code.",
-      fix="Enter what was given on the Administrations sheet, or delete the encounter.",
-      source="docs/coding-rules.md section 3 (an encounter is one visit, billed as one claim with its administrations)", tables=ADM,
-      location="Encounters / Encounter ID")
-def no_administrations(ctx):
-    """An encounter without administrations produces an empty claim (often its rows were left out)."""
-    for enc in ctx.encounters:
-        if not ctx.admins(enc):
-            yield hit("Encounters", enc, "Encounter ID", enc.encounter_id)
-
-
-# ----------------------------------------------------------------------------- times
+# ----------------------------------------------------------------------------- administrations
 
 
 def _label(admin) -> dict:
     return {"admin_id": admin.admin_id, "drug": admin.drug or admin.hcpcs or "drug not named"}
 
 
-def _admins_where(ctx, column: str, missing, severity: Severity | None = None, **slots):
+def _admins_where(ctx, column: str, missing):
     """A hit at ``column`` of every administration for which ``missing(admin)`` is true."""
     for enc, admin in ctx.encounter_admins():
         if missing(admin):
-            yield hit("Administrations", admin, column, enc.encounter_id, severity=severity, **slots, **_label(admin))
-
-
-@rule("doc.start-time-missing", "Start time missing", Severity.ERROR,
-      message="{admin_id} ({drug}) is an infusion or hydration bag with no start time.",
-      fix="Enter the clock time the drug started, from the MAR.",
-      source=f"{DOC_SOURCE}: start and stop times for every infusion and hydration bag (section 12 item 5) [S8]",
-      tables=ADM, location="Administrations / Start")
-def start_time_missing(ctx):
-    """Infusion codes are counted in minutes from the time the drug started; without it nothing can be counted."""
-    return _admins_where(ctx, "Start", lambda a: a.start is None and ctx.is_timed(a))
-
-
-@rule("doc.stop-time-missing", "Stop time missing", Severity.WARNING,
-      message="{admin_id} ({drug}) is an infusion or hydration bag with no stop time; {consequence}.",
-      fix="Enter the clock time the infusion stopped, from the MAR or pump record.",
-      source=f"{DOC_SOURCE}: start and stop times for every infusion and hydration bag (section 12 item 5) [S8]",
-      tables=ADM, location="Administrations / Stop", also=(Severity.ERROR,))
-def stop_time_missing(ctx):
-    """Time-based infusion and hydration codes need the stop time. Warning (review) under the default
-    Settings Missing Stop Time Fallback = Push code, with which coding bills the conservative push
-    code; error (hold) when that setting is Hold."""
-    hold = ctx.settings.missing_stop_fallback == "Hold"
-    severity = Severity.ERROR if hold else Severity.WARNING
-    consequence = ("the encounter is held" if hold else
-                   "it will be billed as a push (less than an infusion) until the stop time is entered")
-    return _admins_where(ctx, "Stop", lambda a: a.stop is None and ctx.is_timed(a), severity,
-                         consequence=consequence)
-
-
-@rule("doc.stop-before-start", "Stop not after start", Severity.ERROR,
-      message="{admin_id} ({drug}) stops at {stop} on {stop_day}, not after it started at {start} on {start_day}.",
-      fix="Correct Start or Stop; if the infusion ran past midnight, enter the Stop Date.",
-      source="docs/coding-rules.md section 4 item 5 (crossing midnight: reported on the start date with total time [S50])",
-      tables=ADM, location="Administrations / Stop")
-def stop_before_start(ctx):
-    """The stop time must come after the start. An infusion that ran past midnight carries its Stop Date;
-    without one, a stop earlier than the start is a typing error. A push may start and stop in the
-    same minute; an infusion may not."""
-    for enc, admin in ctx.encounter_admins():
-        if admin.start is None or admin.stop is None:
-            continue
-        start_day, stop_day = enc.date_of_service, admin.stop_date or enc.date_of_service
-        start, stop = (start_day, admin.start), (stop_day, admin.stop)
-        if stop < start or (stop == start and ctx.is_timed(admin)):
-            yield hit("Administrations", admin, "Stop", enc.encounter_id, start=admin.start.strftime("%H:%M"),
-                      stop=admin.stop.strftime("%H:%M"), start_day=start_day.isoformat(),
-                      stop_day=stop_day.isoformat(), **_label(admin))
-
-
-# ----------------------------------------------------------------------------- dose, route, site
-
-
-@rule("doc.dose-missing", "Dose missing", Severity.ERROR,
-      message="{admin_id} ({drug}) has no dose; drug units are counted from the dose given.",
-      fix="Enter the amount given, from the MAR.",
-      source=f"{DOC_SOURCE}: order and record with drug, dose, route [S33d]; section 9 (units from the dose)",
-      tables=ADM, location="Administrations / Dose")
-def dose_missing(ctx):
-    """Every drug given needs its dose: HCPCS units are the dose divided by the billing unit, rounded up."""
-    return _admins_where(ctx, "Dose", lambda a: a.dose is None and ctx.is_drug(a))
-
-
-@rule("doc.dose-unit-missing", "Dose unit missing", Severity.ERROR,
-      message="{admin_id} ({drug}) has a dose of {dose} with no unit (mg, mcg, g, units or mL).",
-      fix="Pick the unit the dose was charted in.",
-      source=f"{DOC_SOURCE}: dose [S33d]; docs/coding-rules.md section 9 (convert dose units first)",
-      tables=ADM, location="Administrations / Dose Unit")
-def dose_unit_missing(ctx):
-    """A dose without its unit cannot be turned into HCPCS units (8 mg and 8 mcg differ a thousandfold)."""
-    for enc, admin in ctx.encounter_admins():
-        if admin.dose is not None and admin.dose_unit is None and ctx.is_drug(admin):
-            yield hit("Administrations", admin, "Dose Unit", enc.encounter_id, dose=number(admin.dose), **_label(admin))
-
-
-@rule("doc.route-missing", "Route missing", Severity.ERROR,
-      message="{admin_id} ({drug}) has no route; the administration code depends on it.",
-      fix="Pick the route: IV infusion, IV push, SC injection, IM injection, SC infusion, Prolonged pump ...",
-      source=f"{DOC_SOURCE}: order with drug, dose, route and reason [S33d]", tables=ADM,
-      location="Administrations / Route")
-def route_missing(ctx):
-    """Infusion, push and injection are different codes; the route decides which one applies."""
-    return _admins_where(ctx, "Route", lambda a: a.route is None and ctx.is_drug(a))
+            yield hit("Administrations", admin, column, enc.encounter_id, **_label(admin))
 
 
 @rule("doc.iv-site-missing", "IV site missing", Severity.ERROR,
@@ -260,26 +174,6 @@ def route_missing(ctx):
 def iv_site_missing(ctx):
     """Only one initial service is billed per IV site, so every IV administration names its site."""
     return _admins_where(ctx, "IV Site", lambda a: is_blank(a.iv_site) and ctx.is_iv(a))
-
-
-@rule("doc.hydration-necessity-missing", "Hydration necessity not documented", Severity.ERROR,
-      message="{admin_id} ({drug}) is billed as hydration but its medical necessity is not documented "
-              "(Necessity Documented is {answer}).",
-      fix="Document why the patient needed hydration (not only to keep the line open), then set Y; or mark the "
-          "bag's Purpose KVO or Carrier so it is not billed.",
-      source=f"{DOC_SOURCE}: documented medical necessity for hydration, not just KVO/NPO fluids [S8]",
-      tables=ADM, location="Administrations / Necessity Documented")
-def hydration_necessity_missing(ctx):
-    """Hydration (96360/96361) is paid only when the record shows the patient needed the fluid; a
-    bag of 30 minutes or less is never billed and is not flagged."""
-    for enc, admin in ctx.encounter_admins():
-        if admin.necessity_documented is True or not ctx.is_hydration(admin):
-            continue
-        interval = ctx.interval(enc, admin)
-        if interval is not None and (interval.stop - interval.start).total_seconds() <= 30 * 60:
-            continue
-        yield hit("Administrations", admin, "Necessity Documented", enc.encounter_id,
-                  answer="N" if admin.necessity_documented is False else "blank", **_label(admin))
 
 
 # ----------------------------------------------------------------------------- waste and NDC
@@ -398,70 +292,13 @@ def ndc_missing(ctx):
                       **_label(admin))
 
 
-@rule("doc.ndc-invalid", "NDC malformed", Severity.ERROR,
-      message="{admin_id} ({drug}) NDC {ndc} cannot be billed: {reason}",
-      fix="Copy the NDC from the label with its hyphens (4-4-2, 5-3-2 or 5-4-1) or as 11 digits.",
-      source="docs/coding-rules.md section 9 (NDC 10 -> 11 digits [S34]); infusion_billing.identifiers.ndc",
-      tables=ADM, location="Administrations / NDC", also=(Severity.WARNING,))
-def ndc_invalid(ctx):
-    """An NDC must convert to the 11-digit 5-4-2 billing form. Error when the payer requires NDCs;
-    warning otherwise (the line may still go out without it)."""
-    for enc, admin in ctx.encounter_admins():
-        if is_blank(admin.ndc) or not ctx.is_billed(admin):
-            continue
-        reason = _ndc_problem(admin.ndc)
-        if reason:
-            payer = ctx.payer(enc)
-            severity = Severity.ERROR if payer is not None and payer.requires_ndc else Severity.WARNING
-            yield hit("Administrations", admin, "NDC", enc.encounter_id, severity=severity, ndc=admin.ndc,
-                      reason=reason, **_label(admin))
-
-
-@lru_cache(maxsize=4096)
-def _ndc_problem(value: str) -> str:
-    """Why an NDC cannot be billed ("" when it converts to 11 digits); each stocked NDC is checked once."""
-    try:
-        ndc_id.to_ndc11(value)
-    except ValidationError as error:
-        return str(error)
-    return ""
-
-
-# ----------------------------------------------------------------------------- sites and overlaps
+# ----------------------------------------------------------------------------- overlapping bags
 
 
 @lru_cache(maxsize=4096)
 def _site_key(site: str) -> str:
     """"L Forearm", "l forearm" and "L-forearm" are one site."""
     return norm_key(site)
-
-
-def _sites(ctx, enc):
-    """Distinct IV sites of the encounter's billed IV administrations, first spelling of each kept."""
-    sites: dict[str, str] = {}
-    for admin in ctx.admins(enc):
-        if ctx.is_iv(admin) and not is_blank(admin.iv_site):
-            sites.setdefault(_site_key(admin.iv_site), admin.iv_site)
-    return sites
-
-
-@rule("doc.second-site-undocumented", "Second IV site without documented necessity", Severity.WARNING,
-      message="IV drugs went in through {count} sites ({sites}) but Second Site Necessary is not Y, so only "
-              "one initial service will be billed.",
-      fix="If the second site was medically required (e.g. incompatible drugs), document why and set Second "
-          "Site Necessary to Y; otherwise leave it.",
-      source=f"{DOC_SOURCE}: separate-site necessity when two initials are billed [S7]; section 5",
-      tables=ADM, location="Encounters / Second Site Necessary")
-def second_site_undocumented(ctx):
-    """A second initial service (with modifier 59/XS) is billed only when a second IV site was medically
-    required and the record says why; two sites without that get one initial service."""
-    for enc in ctx.encounters:
-        if enc.second_site_necessary:
-            continue
-        sites = _sites(ctx, enc)
-        if len(sites) > 1:
-            yield hit("Encounters", enc, "Second Site Necessary", enc.encounter_id, count=len(sites),
-                      sites=", ".join(sites.values()))
 
 
 @rule("doc.site-overlap", "Overlapping bags without bag identity", Severity.WARNING,
@@ -497,7 +334,5 @@ def site_overlap(ctx):
 
 RULES = (
     order_missing, npi_missing, npi_invalid, diagnosis_missing, diagnosis_invalid, diagnosis_code_set,
-    no_administrations, start_time_missing, stop_time_missing, stop_before_start, dose_missing,
-    dose_unit_missing, route_missing, iv_site_missing, hydration_necessity_missing, waste_missing,
-    waste_mismatch, ndc_missing, ndc_invalid, second_site_undocumented, site_overlap,
+    iv_site_missing, waste_missing, waste_mismatch, ndc_missing, site_overlap,
 )

@@ -6,13 +6,13 @@ and where the rule comes from); the function looks at the workbook through a
 :class:`~infusion_billing.checks.context.CheckContext` and yields :class:`Hit` objects, one per
 problem, each naming the cell to fix and the values for the message slots::
 
-    @rule("doc.stop-time-missing", "Stop time missing", Severity.ERROR,
-          message="{admin_id} ({drug}) is timed but has no stop time.",
-          fix="Enter the stop time from the MAR.", source="docs/coding-rules.md section 3")
-    def stop_time_missing(ctx):
-        for enc, admin in ctx.timed_admins():
-            if admin.stop is None:
-                yield Hit("Administrations", admin, "Stop", enc.encounter_id, admin_id=admin.admin_id, ...)
+    @rule("doc.iv-site-missing", "IV site missing", Severity.ERROR,
+          message="{admin_id} ({drug}) went in through a vein but no IV site is recorded.",
+          fix="Enter the access site.", source="docs/coding-rules.md section 3")
+    def iv_site_missing(ctx):
+        for enc, admin in ctx.encounter_admins():
+            if ctx.is_iv(admin) and not admin.iv_site:
+                yield hit("Administrations", admin, "IV Site", enc.encounter_id, admin_id=admin.admin_id, ...)
 
 Each family module (``documentation``, ``eligibility``, ``authorization``, ``timely_filing``,
 ``payer_rules``) exports ``RULES = (...)``; :data:`REGISTRY` collects them in that order.
@@ -97,7 +97,7 @@ class Rule:
 
     Attributes:
         spec: the rule as the catalogue holds it (:class:`~infusion_billing.rules.spec.RuleSpec`): stable
-            ID (``doc.stop-time-missing``, never renamed once released), title, severity (error holds the
+            ID (``doc.iv-site-missing``, never renamed once released), title, severity (error holds the
             claim, warning asks for review, info tells), the message and fix templates with named slots,
             the source, the rule set (``basic`` runs by default, ``strict`` is opt-in), the location its
             findings point at, and the description (the check function's docstring).

@@ -120,7 +120,7 @@ def code_encounter(encounter: Encounter, rows: Sequence[Administration], ctx: Co
     if out.held:
         return out
     if not drafts and not rows and not encounter.em_code:
-        out.at_encounter(R.NO_ADMINISTRATIONS, Severity.INFO,
+        out.at_encounter(R.NO_ADMINISTRATIONS, Severity.WARNING,
                          "This encounter has no administrations and no E/M code, so there is nothing to code.",
                          "Encounter ID", encounter.encounter_id)
     out.drafts = drafts

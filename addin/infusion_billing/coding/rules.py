@@ -165,7 +165,7 @@ HOME_OUT_OF_SCOPE = _finding(
 PORT_FLUSH_BUNDLED = _finding(
     "coding.port-flush-bundled", I, "96523 left off: other services on the same day", "Nothing to do.", S + "7 [S9]")
 NO_ADMINISTRATIONS = _finding(
-    "coding.no-administrations", I, "Encounter with no administrations and no E/M: nothing to code",
+    "coding.no-administrations", W, "Encounter with no administrations and no E/M: nothing to code",
     "Enter what was given on the Administrations sheet, or delete the encounter.", S + "3 (an encounter is one visit)")
 PAYER_MISSING = _finding(
     "coding.payer-missing", E, "Encounter payer not in the Payers table: payer options unknown",

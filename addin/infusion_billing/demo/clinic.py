@@ -9,7 +9,7 @@ and writes the result workbook with a ``Demo Answer Key`` sheet.
 Like a real month, the data has mistakes, planted deliberately at realistic rates and recorded as
 :class:`PlantedDefect` (rule, sheet, column, Excel row, cell):
 
-* ``doc.stop-time-missing``: an infusion or hydration bag charted without its stop time;
+* ``coding.stop-time-fallback``: an infusion or hydration bag charted without its stop time;
 * ``doc.ndc-missing``: a Medicaid drug line without the NDC of the vial used;
 * ``elig.coverage-inactive``: a visit after the patient's primary coverage ended;
 * ``auth.units-exceeded``: the dose that takes a prior authorization past its units;
@@ -473,7 +473,7 @@ class Clinic:
             r, a = rng.choice(timed)
             a["stop"] = None
             a.pop("stop_date", None)
-            self._record("doc.stop-time-missing", "Administrations", "stop", r,
+            self._record("coding.stop-time-fallback", "Administrations", "stop", r,
                          f"{a['admin_id']} ({a['drug']}) was charted without its stop time.")
         elif ndc_due:
             r, a = rng.choice(billed)

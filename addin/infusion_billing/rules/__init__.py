@@ -1,7 +1,7 @@
 """The rule catalogue: every rule ID the tool can emit, declared once.
 
 A rule is a stable ID (``family.what``: ``reader.missing-value``, ``coding.addon-hour``,
-``doc.stop-time-missing``, ``era.claim-unbalanced``) with its severity, a title, the message (a
+``doc.ndc-missing``, ``era.claim-unbalanced``) with its severity, a title, the message (a
 template with named slots, or composed where the problem is found), the suggested fix and the source
 it rests on. :mod:`.spec` defines :class:`~.spec.RuleSpec`; each family is declared in one module:
 

@@ -33,7 +33,7 @@ TABLE_MISSING = CHECK.finding(
     fix="Add the table named in the message, with the columns on the Instructions sheet.", source=DESIGN)
 UNKNOWN_RULE = CHECK.finding(
     "check.unknown-rule", W, "A rule asked for with --rule that does not exist (skipped)",
-    fix="Use a rule ID from docs/rules.md (e.g. doc.stop-time-missing) or a family: doc, elig, auth, filing, payer.",
+    fix="Use a rule ID from docs/rules.md (e.g. doc.ndc-missing) or a family: doc, elig, auth, filing, payer.",
     source="docs/rules.md", message="No check is called '{name}'; it was skipped.")
 
 SPECS = (*PIPELINE.specs, *CHECK.specs)
