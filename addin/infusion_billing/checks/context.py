@@ -4,7 +4,8 @@ A :class:`CheckContext` is built once per run from the typed workbook. It holds 
 input tables grouped the way rules ask for them (administrations by encounter, coverage by patient,
 authorizations by patient and payer), and answers the questions several families share: which payer
 bills an encounter, which drug row an administration uses, whether an administration is a billed
-infusion, a hydration bag, a push or only a KVO/carrier/flush fluid. Expensive things (the claim lines,
+infusion, a hydration bag, a push or only a KVO/carrier/flush fluid (as the coding engine judges it,
+:mod:`infusion_billing.coding.kinds`). Expensive things (the claim lines,
 the authorization burn-down) are computed on first use, so running one rule by ID costs only what
 that rule needs.
 
@@ -19,6 +20,7 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Callable, Iterator, TypeVar
 
+from ..coding.kinds import AdminKind, admin_kind, is_incidental
 from ..schema import (
     Administration,
     Authorization,
@@ -28,8 +30,6 @@ from ..schema import (
     DrugClass,
     Encounter,
     Payer,
-    Purpose,
-    Route,
 )
 from ..workbook.reader import BookData
 
@@ -40,27 +40,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from .payer_rules import AuthPolicy
 
 T = TypeVar("T")
-
-#: Fluid that only keeps the line open, carries a drug or flushes it is never billed (docs/coding-rules.md section 3).
-NOT_BILLED = frozenset({Purpose.KVO, Purpose.CARRIER, Purpose.FLUSH})
-#: Routes whose codes are counted in minutes, so they need a start and a stop time.
-TIMED_ROUTES = frozenset({Route.IV_INFUSION, Route.SC_INFUSION, Route.PROLONGED_PUMP})
-#: Routes that use a vascular access site.
-IV_ROUTES = frozenset({Route.IV_INFUSION, Route.IV_PUSH, Route.PROLONGED_PUMP})
-
-
-@dataclass(frozen=True, slots=True)
-class _Kind:
-    """What a billed administration is, for the questions every family asks."""
-
-    hydration: bool
-    drug: bool
-    timed: bool
-    iv: bool
-
-
-_NOT_BILLED = _Kind(False, False, False, False)
-
 
 @dataclass(frozen=True, slots=True)
 class Interval:
@@ -81,7 +60,7 @@ class CheckContext:
         self.book = book
         self.settings = book.settings
         self._lines = lines
-        self._kinds: dict[str, _Kind] = {}
+        self._kinds: dict[str, AdminKind] = {}
         self._shared: dict[str, object] = {}
 
     # ------------------------------------------------------------------ rows
@@ -162,7 +141,7 @@ class CheckContext:
     @staticmethod
     def is_billed(admin: Administration) -> bool:
         """False for KVO, carrier and flush fluid, which is never billed as a service."""
-        return admin.purpose not in NOT_BILLED
+        return not is_incidental(admin)
 
     def is_hydration(self, admin: Administration) -> bool:
         """A billed bag of pre-packaged fluid given for hydration (96360/96361)."""
@@ -180,21 +159,13 @@ class CheckContext:
         """A billed administration through a vein (infusion, push, pump, or hydration)."""
         return self._kind(admin).iv
 
-    def _kind(self, admin: Administration) -> "_Kind":
-        # Every family asks these questions of every row: answer once per administration.
+    def _kind(self, admin: Administration) -> AdminKind:
+        # Every family asks these questions of every row: answer once per administration, the way the
+        # coding engine answers them (coding.kinds).
         kind = self._kinds.get(admin.admin_id)
         if kind is None:
-            kind = self._kinds[admin.admin_id] = self._classify(admin)
+            kind = self._kinds[admin.admin_id] = admin_kind(admin, self.drug_class(admin))
         return kind
-
-    def _classify(self, admin: Administration) -> "_Kind":
-        if admin.purpose in NOT_BILLED:
-            return _NOT_BILLED
-        hydration = admin.purpose is Purpose.HYDRATION or self.drug_class(admin) is DrugClass.HYDRATION
-        route = admin.route
-        timed = route in TIMED_ROUTES or (hydration and route in (None, Route.IV_INFUSION))
-        iv = route in IV_ROUTES or (route is None and hydration)
-        return _Kind(hydration, not hydration, timed, iv)
 
     def interval(self, encounter: Encounter, admin: Administration) -> Interval | None:
         """When the administration ran; None when a time is missing or the stop is not after the start."""

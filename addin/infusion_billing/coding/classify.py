@@ -26,9 +26,10 @@ from __future__ import annotations
 from datetime import time
 
 from ..findings import Severity
-from ..schema import Administration, Purpose, Route
+from ..schema import Administration, Route
 from . import rules as R
 from .context import Context
+from .kinds import INCIDENTAL_PURPOSES
 from .minutes import TimeProblem, counted, span
 from .model import Admin, Outcome
 
@@ -41,7 +42,6 @@ PUSH = "push"
 # Enum members bound once: looking them up (and their .value) in the hot loop costs more than the rule.
 IV_INFUSION, IV_PUSH, SC_INFUSION = Route.IV_INFUSION, Route.IV_PUSH, Route.SC_INFUSION
 PORT_FLUSH, ORAL = Route.PORT_FLUSH, Route.ORAL
-INCIDENTAL_PURPOSES = frozenset({Purpose.KVO, Purpose.CARRIER, Purpose.FLUSH})
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 

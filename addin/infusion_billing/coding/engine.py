@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
+from decimal import Decimal
 
 from ..findings import Severity
 from ..gcpause import paused_cycle_collector
@@ -82,6 +83,9 @@ def _code_book(book, progress: Callable[..., Iterable] | None) -> CodingResult:
             errors = tuple(dict.fromkeys([*reader_errors.get(eid, ()),
                                           *(f.rule_id for f in out.findings if f.severity is Severity.ERROR)]))
             status[eid] = EncounterStatus(eid, HELD, errors, 0)
+            drugs = [d for d in out.drafts if ctx.info[d.code] is not None]
+            if drugs:
+                result.held_lines[eid] = unpriced(eid, out.date_of_service, drugs)
         elif not out.drafts:
             status[eid] = EncounterStatus(eid, NOTHING_TO_CODE, (), 0)
         else:
@@ -111,13 +115,17 @@ def code_encounter(encounter: Encounter, rows: Sequence[Administration], ctx: Co
         out.at_encounter(R.HOME_OUT_OF_SCOPE, Severity.INFO,
                          "Home infusion: per-diem (S-codes) and nursing-visit coding is out of scope for this "
                          "version; only the drug lines were coded.", "Setting", setting.value)
-        drafts = code_drug_lines(admins, ctx, out)
+        drug_drafts = drafts = code_drug_lines(admins, ctx, out)
     else:
         professional = setting is PROFESSIONAL
         admin_drafts = _administration_lines(admins, ctx, out, professional)
-        drafts = _em_lines(encounter, bool(admin_drafts), out) + admin_drafts + code_drug_lines(admins, ctx, out)
+        drug_drafts = code_drug_lines(admins, ctx, out)
+        drafts = _em_lines(encounter, bool(admin_drafts), out) + admin_drafts + drug_drafts
 
     if out.held:
+        # The drugs were given and will be billed once the error is fixed: their lines are kept apart
+        # (unpriced) for what counts units before billing, such as the authorization burn-down.
+        out.drafts = drug_drafts
         return out
     if not drafts and not rows and not encounter.em_code:
         out.at_encounter(R.NO_ADMINISTRATIONS, Severity.WARNING,
@@ -252,6 +260,13 @@ def _em_lines(encounter: Encounter, with_administration: bool, out: Outcome) -> 
                      "was left off.", "E/M Separately Identifiable", "N",
                      "Set E/M Separately Identifiable = Y when the record documents a separate evaluation.")
     return []
+
+
+def unpriced(eid: str, dos: date, drafts: list[Draft]) -> list[ChargeLine]:
+    """The drug lines of a held encounter, numbered, with no charge (they are not billed as they stand)."""
+    zero = Decimal("0.00")
+    return [ChargeLine(eid, n, dos, d.code, d.modifiers, d.units, zero, d.ndc, d.ndc_unit, d.ndc_quantity,
+                       d.admin_ids, d.rule_ids, d.explanation) for n, d in enumerate(drafts, start=1)]
 
 
 def finalize(eid: str, dos: date, drafts: list[Draft], pricer: Pricer) -> list[ChargeLine]:

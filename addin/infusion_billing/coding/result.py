@@ -41,6 +41,9 @@ class CodingResult:
     lines: list[ChargeLine] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     status: dict[str, EncounterStatus] = field(default_factory=dict)
+    #: Drug lines of each held encounter as the engine counted them (unpriced, not billed): its drugs
+    #: were given and will use an authorization once the claim is fixed.
+    held_lines: dict[str, list[ChargeLine]] = field(default_factory=dict)
 
     def lines_for(self, encounter_id: str) -> list[ChargeLine]:
         return [line for line in self.lines if line.encounter_id == encounter_id]
