@@ -74,6 +74,7 @@ def decompress(data: bytes) -> bytes:
 
 def _compress_chunk(chunk: bytes) -> bytes:
     body = bytearray()
+    seen: dict[bytes, list[int]] = {}  # 3-byte prefix -> earlier positions in the chunk: match candidates
     i = 0
     while i < len(chunk):
         flag_at = len(body)
@@ -84,20 +85,22 @@ def _compress_chunk(chunk: bytes) -> bytes:
             bits = _bit_count(i) if i else 4
             max_length = (0xFFFF >> bits) + 3
             best_len, best_off = 0, 0
-            for candidate in range(i - 1, max(-1, i - (1 << bits) - 1), -1):
+            for candidate in reversed(seen.get(chunk[i:i + 3], ())):
                 length = 0
                 while (length < max_length and i + length < len(chunk)
                        and chunk[candidate + length] == chunk[i + length]):
                     length += 1
                 if length > best_len:
                     best_len, best_off = length, i - candidate
-            if best_len >= 3:
+            step = best_len if best_len >= 3 else 1
+            if step > 1:
                 body += struct.pack("<H", ((best_off - 1) << (16 - bits)) | (best_len - 3))
                 body[flag_at] |= 1 << bit
-                i += best_len
             else:
                 body.append(chunk[i])
-                i += 1
+            for k in range(i, i + step):
+                seen.setdefault(chunk[k:k + 3], []).append(k)
+            i += step
     if len(body) > CHUNK:  # incompressible: a full chunk is stored raw instead
         if len(chunk) != CHUNK:
             raise VbaError("an incompressible last chunk cannot be stored")
