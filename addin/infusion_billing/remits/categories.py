@@ -27,14 +27,15 @@ Worked example: ``CAS*CO*16*4800.00`` on a J1745 line with ``LQ*HE*M119`` matche
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import pandas as pd
 
 from ..findings import Finding, Severity
 from ..reference.tables import read_versioned_csv
+from ..workbook.reader import WorkbookError, load_grids
 from .tables import CATEGORY_COLUMNS
 
 PACKAGE = "infusion_billing.reference"
@@ -85,7 +86,7 @@ class AdjustmentCodes:
     def __len__(self) -> int:
         return len(self.rows)
 
-    def override(self, rows: Iterable[AdjustmentCode]) -> "AdjustmentCodes":
+    def override(self, rows: Iterable[AdjustmentCode]) -> AdjustmentCodes:
         """A copy where ``rows`` replace the rows with the same Group, CARC and RARC (or are added)."""
         merged = dict(self.rows)
         merged.update({row.key: row for row in rows})
@@ -179,8 +180,6 @@ def load_adjustment_codes(book_path: str | Path | None = None) -> tuple[Adjustme
     """
     if book_path is None:
         return builtin_adjustment_codes(), []
-    from ..workbook.reader import WorkbookError, load_grids
-
     try:
         grid = load_grids(Path(book_path), [BOOK_TABLE]).get(BOOK_TABLE)
     except WorkbookError as exc:
@@ -209,7 +208,7 @@ def adjustment_codes_from_grid(grid) -> tuple[AdjustmentCodes, list[Finding]]:
     findings: list[Finding] = []
     user_rows = []
     for offset, cells in enumerate(grid.rows[1:], start=1):
-        record = dict(zip(header, cells))
+        record = dict(zip(header, cells, strict=False))  # a row may stop short of the header
         if all(v is None or str(v).strip() == "" for v in record.values()):
             continue
         row = _row(record, "workbook")
@@ -249,6 +248,6 @@ def classify_adjustments(adjustments: pd.DataFrame, remarks: pd.DataFrame,
         denials.append("Y" if row.denial else "N")
         actions.append(row.next_action)
     out = adjustments.copy()
-    for (name, _), values in zip(CATEGORY_COLUMNS, (rarcs, categories, denials, actions)):
+    for (name, _), values in zip(CATEGORY_COLUMNS, (rarcs, categories, denials, actions), strict=True):
         out[name] = pd.Series(values, index=out.index, dtype=object)
     return out

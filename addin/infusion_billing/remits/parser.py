@@ -38,7 +38,10 @@ Worked example (``lfh_medicare-part-a.835``): two claims paid 138,018.40 + 11,98
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from ..findings import Finding, Severity
 from ..rules.era import BY_ID as ERA_RULES
@@ -125,6 +128,20 @@ L_LINE_NO, L_CODE, L_CHARGE, L_PAID, L_ALLOWED = 4, 7, 9, 10, 11
 L_FROM, L_TO, L_LCN, L_AUTH, L_ADJ, L_BALANCED, L_VARIANCE = 16, 17, 18, 19, 20, 21, 22
 
 
+@dataclass(slots=True)
+class _Tally:
+    """Segments counted instead of reported one by one: how many, the first one's number, a sample."""
+
+    count: int = 0
+    first: int = 0
+    sample: str = ""
+
+    def add(self, n: int, sample: str) -> None:
+        if not self.count:
+            self.first, self.sample = n, sample
+        self.count += 1
+
+
 def _upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -158,8 +175,8 @@ class Parser:
         self.gs: list | None = None  # [control number, segment number, transactions seen]
         self.version = ""
         self.skipping: str | None = None  # ST01 of a non-835 transaction being skipped
-        self.strays = [0, 0, ""]  # segments outside a payment: count, first segment number, tag
-        self.garbled = [0, 0, ""]  # segments whose tag is not a tag: count, first number, sample
+        self.strays = _Tally()  # segments outside a payment (sample: the tag)
+        self.garbled = _Tally()  # segments whose tag is not a tag (sample: the text)
         self.handlers = {
             "CLP": self._clp, "CAS": self._cas, "SVC": self._svc, "DTM": self._dtm, "REF": self._ref,
             "AMT": self._amt, "LQ": self._lq, "MOA": self._moa, "MIA": self._mia, "PLB": self._plb,
@@ -226,7 +243,8 @@ class Parser:
             shown = text.strip()[:20]
             self.finding(
                 "era.bad-amount", Severity.ERROR,
-                f"{what} '{shown}' at segment {n} ({self._where()}) is not an amount; it counts as zero in the balancing.",
+                f"{what} '{shown}' at segment {n} ({self._where()}) is not an amount; it counts as zero in the "
+                "balancing.",
                 fix=_FIX_EOB, value=shown,
             )
             return None
@@ -253,19 +271,18 @@ class Parser:
             return None
 
     def _stray(self, el: list[str], n: int) -> None:
-        if self.strays[0] == 0:
-            self.strays[1], self.strays[2] = n, el[0][:3]
-        self.strays[0] += 1
+        self.strays.add(n, el[0][:3])
 
     def _flush_strays(self) -> None:
-        count, first, tag = self.strays
-        if count:
+        strays = self.strays
+        if strays.count:
             self.finding(
                 "era.out-of-place", Severity.WARNING,
-                f"{count} segment(s) outside a payment were ignored, the first at segment {first} ({tag}).",
+                f"{strays.count} segment(s) outside a payment were ignored, the first at segment {strays.first} "
+                f"({strays.sample}).",
                 fix="Check the file is complete: a payment (ST) may be missing or cut.",
             )
-            self.strays[:] = [0, 0, ""]
+            self.strays = _Tally()
 
     def _misplaced(self, el: list[str], n: int) -> None:
         if self.pay is None:
@@ -302,9 +319,7 @@ class Parser:
                     if self.pay is None and self.skipping is None:
                         self._stray([tag], n)
                 else:
-                    if self.garbled[0] == 0:
-                        self.garbled[1], self.garbled[2] = n, text[:12]
-                    self.garbled[0] += 1
+                    self.garbled.add(n, text[:12])
             except Exception as exc:  # a reader bug must not lose the rest of the file
                 self.seg_no = n
                 self.finding(
@@ -372,11 +387,15 @@ class Parser:
             )
 
     def _close_gs(self, n: int, by: str) -> None:
+        """Close the open group (if any) that ``by`` at segment ``n`` ended without its GE."""
+        gs = self.gs
+        if gs is None:
+            return
         if self.pay is not None or self.skipping is not None:
             self._close_payment(n, ended_by=by)
         self.finding(
             "era.envelope-missing", Severity.WARNING,
-            f"The group opened at segment {self.gs[1]} has no GE before segment {n} ({by}).",
+            f"The group opened at segment {gs[1]} has no GE before segment {n} ({by}).",
         )
         self.gs = None
 
@@ -414,7 +433,7 @@ class Parser:
             return
         self.seen_types.add("835")
         self.payment_no += 1
-        pay = [None] * len(PAYMENT_COLUMNS)
+        pay: list[Any] = [None] * len(PAYMENT_COLUMNS)
         pay[_P["file"]] = self.name
         pay[_P["payment_no"]] = self.payment_no
         pay[_P["version"]] = (el[3].strip() if len(el) > 3 else "") or self.version or None
@@ -561,7 +580,9 @@ class Parser:
         composite = el[1]
         parts = composite.split(self.comp)
         if 1 < len(parts) < 3 and parts[0] and parts[1]:  # the usual "HC:96413": no need to look further
-            qualifier, code, modifiers = parts[0], parts[1], None
+            qualifier: str | None = parts[0]
+            code: str | None = parts[1]
+            modifiers: str | None = None
         else:
             qualifier, code, modifiers = self._procedure(composite, n)
         line = [
@@ -618,7 +639,10 @@ class Parser:
         return parts[0] or None, parts[1] or None, modifiers or None
 
     def _close_line(self) -> None:
-        line = self.line
+        line, claim = self.line, self.claim
+        if line is None:
+            return
+        assert claim is not None, "a line is only opened inside a claim"
         charge, paid = line[L_CHARGE], line[L_PAID]
         adj = line[L_ADJ]
         variance = ((charge or ZERO) - (paid or ZERO)) - adj
@@ -630,19 +654,19 @@ class Parser:
         if variance:
             self.finding(
                 "era.line-unbalanced", Severity.ERROR,
-                f"Line {line[L_LINE_NO]} ({line[L_CODE] or 'no code'}) of claim {self.claim[C_PCN]} in "
+                f"Line {line[L_LINE_NO]} ({line[L_CODE] or 'no code'}) of claim {claim[C_PCN]} in "
                 f"{self._payment_label()} does not balance at segment {line[-1]} (SVC): charge {cents(charge)} "
                 f"minus paid {cents(paid)} is {cents((charge or ZERO) - (paid or ZERO))}, but its adjustments "
                 f"total {cents(adj)}; variance {cents(variance)}.",
                 fix=_FIX_EOB, value=cents(variance),
             )
         allowed = line[L_ALLOWED]
-        if allowed is not None and paid is not None and self.claim[C_STATUS] in _PRIMARY:
+        if allowed is not None and paid is not None and claim[C_STATUS] in _PRIMARY:
             expected = paid + self.line_pr + self.line_seq
             if allowed != expected:
                 self.finding(
                     "era.allowed-mismatch", Severity.INFO,
-                    f"Line {line[L_LINE_NO]} of claim {self.claim[C_PCN]} at segment {line[-1]} (SVC): allowed "
+                    f"Line {line[L_LINE_NO]} of claim {claim[C_PCN]} at segment {line[-1]} (SVC): allowed "
                     f"AMT*B6 {cents(allowed)} is not paid {cents(paid)} plus patient responsibility "
                     f"{cents(self.line_pr)} plus sequestration {cents(self.line_seq)}; difference "
                     f"{cents(allowed - expected)}.",
@@ -706,8 +730,7 @@ class Parser:
             )
         return group
 
-    def _remark(self, code: str, source: str, n: int, line_level: bool) -> None:
-        claim = self.claim
+    def _remark(self, claim: list[Any], code: str, source: str, n: int, line_level: bool) -> None:
         line = self.line if line_level else None
         self.remarks.append([
             self.name, claim[1], self.payment_no, self.claim_no, line[L_LINE_NO] if line is not None else None,
@@ -720,14 +743,14 @@ class Parser:
             return self._misplaced(el, n)
         for code in el[3:8]:  # MOA03-MOA07 are claim payment remark codes
             if code.strip():
-                self._remark(code.strip(), "MOA", n, False)
+                self._remark(self.claim, code.strip(), "MOA", n, False)
 
     def _mia(self, el: list[str], n: int) -> None:
         if self.claim is None:
             return self._misplaced(el, n)
         for i in (5, 20, 21, 22, 23):  # MIA05 and MIA20-23 are claim payment remark codes
             if i < len(el) and el[i].strip():
-                self._remark(el[i].strip(), "MIA", n, False)
+                self._remark(self.claim, el[i].strip(), "MIA", n, False)
 
     def _lq(self, el: list[str], n: int) -> None:
         if self.claim is None:
@@ -735,7 +758,7 @@ class Parser:
         qualifier = el[1].strip() if len(el) > 1 else ""
         code = el[2].strip() if len(el) > 2 else ""
         if code:
-            self._remark(code, "LQ" if qualifier == "HE" else f"LQ {qualifier}", n, True)
+            self._remark(self.claim, code, "LQ" if qualifier == "HE" else f"LQ {qualifier}", n, True)
 
     # ------------------------------------------------------------------ dates, references, amounts
     def _dtm(self, el: list[str], n: int) -> None:
@@ -848,8 +871,10 @@ class Parser:
             self.skipping = None
             self._reset_payment()
             return
-        self._close_claim()
         pay = self.pay
+        if pay is None:  # no payment open (and so no claim)
+            return
+        self._close_claim()
         label = self._payment_label()
         if ended_by is not None:
             self.finding(
@@ -874,7 +899,7 @@ class Parser:
         else:
             amount = self._amount(self.bpr[2], self.bpr_seg, "Payment amount (BPR02)")
             pay[_P["payment_amount"]] = amount
-            pay[_P["payment_date"]] = self._payment_date(label)
+            pay[_P["payment_date"]] = self._payment_date(self.bpr, label)
         if not self.trace:
             self.finding(
                 "era.trace-missing", Severity.WARNING,
@@ -897,14 +922,14 @@ class Parser:
         if self.batch_claims and len(self.claims) >= self.batch_claims:
             self.ready.append(self.cut())
 
-    def _payment_date(self, label: str):
+    def _payment_date(self, bpr: list[str], label: str) -> date | None:
         """BPR16, the check or EFT effective date (the deposit date for cash posting).
 
         Some files write one ``*`` too few, so the date lands in BPR15. BPR15 is otherwise the
         payee's bank account number, which only comes with BPR12-14, so a valid date in BPR15 with
         BPR12-14 blank is taken as the payment date, with an info Finding.
         """
-        bpr, n = self.bpr, self.bpr_seg
+        n = self.bpr_seg
         if not bpr[16].strip() and bpr[15].strip() and not "".join(bpr[12:15]).strip():
             try:
                 found = ccyymmdd(bpr[15])
@@ -932,11 +957,12 @@ class Parser:
                          f"The interchange opened at segment {self.isa[1]} has no IEA at the end of the file.")
             self.isa = None
         self._flush_strays()
-        count, first, sample = self.garbled
-        if count:
+        garbled = self.garbled
+        if garbled.count:
             self.finding(
                 "era.garbled-segment", Severity.WARNING,
-                f"{count} segment(s) could not be read and were skipped, the first at segment {first} ('{sample}').",
+                f"{garbled.count} segment(s) could not be read and were skipped, the first at segment "
+                f"{garbled.first} ('{garbled.sample}').",
                 fix="Download the 835 again; the file may be damaged.",
             )
         for rule, count in sorted(self.counts.items()):

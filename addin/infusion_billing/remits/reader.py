@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import gc
 import os
-from typing import Iterator
+from collections.abc import Iterator
 
 import pandas as pd
 
@@ -98,7 +98,8 @@ def _whole_file_findings(parser: Parser, stream: SegmentStream, label: str, head
     elif "835" not in parser.seen_types:
         found = ", ".join(sorted(t for t in parser.seen_types if t)) or "none"
         parser.findings[:] = [f for f in parser.findings if f.rule_id != "era.not-835"]
-        parser.findings.append(_unreadable(label, f"{label} holds no 835 remittance (transaction types found: {found})"))
+        parser.findings.append(
+            _unreadable(label, f"{label} holds no 835 remittance (transaction types found: {found})"))
 
 
 def _remember_head(chunks: Iterator[str], head: list[str]) -> Iterator[str]:
