@@ -15,7 +15,8 @@ The runner is a small transaction:
 2. run the stages; everything is computed before the first cell is written, so a crash leaves
    the workbook as it was;
 3. write each result table on its own tool-owned sheet (created, or cleared and rewritten), then the
-   ``Findings`` sheet, then one ``RunLog`` row (UTC time, stage, version, input hash, counts).
+   ``Findings`` and ``Notes`` sheets (this run's stages replace their own earlier rows; other stages'
+   rows stay), then one ``RunLog`` row (UTC time, stage, version, input hash, counts).
    Input sheets are never written. Text starting with ``= + - @`` is written as text;
 4. tell the user what happened on the status bar (desktop Excel) and, if anything unexpected went
    wrong, in one plain-English dialog: never a traceback.
@@ -44,23 +45,20 @@ from infusion_billing import values as v
 from infusion_billing.findings import count_by_severity
 from infusion_billing.pipeline import RunOptions, RunResult, run_book
 from infusion_billing.schema import INPUT_TABLES, TABLES_BY_NAME
+from infusion_billing.workbook.findings_sheet import FINDINGS_SHEET, NOTES_SHEET
 from infusion_billing.workbook.xlsx.package import TABLE_STYLE
 from infusion_billing.workbook.reader import Grid, locate_table, read_grids
-from infusion_billing.workbook.writer import (
-    HEADER_FILL,
-    RUN_LOG_COLUMNS,
-    OutputTable,
-    guess_format,
-    guess_width,
-    findings_table,
-)
+from infusion_billing.workbook.writer import HEADER_FILL, RUN_LOG_COLUMNS, OutputTable, guess_format, guess_width
 
-__all__ = ["run_stage_macro", "read_book_grids", "write_output_sheet", "append_run_log", "excel_value"]
+__all__ = ["run_stage_macro", "read_book_grids", "write_output_sheet", "append_run_log", "excel_value",
+           "FINDING_SHEETS"]
 
 log = logging.getLogger("infusion_billing.macros")
 
 TITLE = "infusion-billing"
 STATUS_SHEET = "Encounter Status"
+#: The sheets whose earlier rows a run merges with its own findings (one block per stage).
+FINDING_SHEETS = (FINDINGS_SHEET, NOTES_SHEET)
 #: Excel column widths are characters on the desktop and points in Office.js; one character ~ 5.6 pt.
 POINTS_PER_CHARACTER = 5.6
 
@@ -78,6 +76,7 @@ def run_stage_macro(book: xw.Book, stages: Sequence[str], *, strict: bool = Fals
     user then sees one dialog and the workbook is unchanged). ``status=True`` also writes the
     ``Encounter Status`` sheet when no stage did (the Validate button: which visits a bad cell holds).
     """
+    with_status = status  # the name is the status bar's from here on
     status = StatusBar(book)
     label = " + ".join(stages)
     try:
@@ -85,13 +84,14 @@ def run_stage_macro(book: xw.Book, stages: Sequence[str], *, strict: bool = Fals
             status.show(f"{TITLE}: reading the input tables")
             grids = read_book_grids(book)
             data = read_grids(grids)
+            data.extra_grids.update(read_book_grids(book, FINDING_SHEETS))  # earlier stages' findings stay
             options = RunOptions(strict=strict, progress=status.progress)
             status.show(f"{TITLE}: running {label}")
             run = run_book(data, stages, options)
-            tables = [*run.tables]
-            if status and not any(table.name == STATUS_SHEET for table in tables):
+            tables = run.sheets()  # the stages' tables, Findings and Notes (earlier stages' rows kept)
+            if with_status and not any(table.name == STATUS_SHEET for table in tables):
                 tables.append(status_table(data, run.findings))
-            tables = work_order([findings_table(run.findings), *tables])
+            tables = work_order(tables)
             # Nothing is written before this line: the run is complete in memory.
             for table in tables:
                 status.show(f"{TITLE}: writing {table.name}")

@@ -9,7 +9,8 @@ Everything else is :func:`infusion_billing.remits.importer.merge_remits`, shared
 ``infusion-billing import-era``: files and payments imported before are skipped with one info
 Finding, new rows are appended to ``EraPayments``, ``EraClaims``, ``EraLines``,
 ``EraAdjustments`` (with category and next action), ``EraRemarks`` and ``EraProviderAdjustments``,
-and the ``Findings`` sheet lists what needs attention (unbalanced payments, unreadable files).
+and the ``Findings`` sheet lists what needs attention (unbalanced payments, unreadable files), below
+the findings of earlier imports and of the other stages, which stay.
 The ``EraInbox`` sheet and every input sheet are left as they are; a ``RunLog`` row records the run.
 """
 
@@ -20,13 +21,15 @@ import hashlib
 import xlwings as xw
 from xlwings import script
 
+from infusion_billing.pipeline import findings_sheets
 from infusion_billing.remits import read_835
 from infusion_billing.remits.categories import BOOK_TABLE, adjustment_codes_from_grid
 from infusion_billing.remits.importer import ERA_TABLES, STAGE, ImportResult, merge_remits
-from infusion_billing.workbook.reader import grid_records
-from infusion_billing.workbook.writer import findings_table
+from infusion_billing.schema import TABLES_BY_NAME
+from infusion_billing.workbook.reader import grid_records, read_grids
 
 from ._runner import (
+    FINDING_SHEETS,
     TITLE,
     StatusBar,
     activate,
@@ -36,12 +39,14 @@ from ._runner import (
     log,
     quiet_excel,
     read_book_grids,
+    work_order,
     write_output_sheet,
 )
 
 __all__ = ["import_remits", "import_remits_classic"]
 
 INBOX = "EraInbox"
+SETTINGS_TABLE = (TABLES_BY_NAME["Settings"],)
 _FILTER = "835 remittance files (*.835;*.txt;*.edi;*.x12;*.era;*.rmt),*.835;*.txt;*.edi;*.x12;*.era;*.rmt,All files (*.*),*.*"
 
 
@@ -61,7 +66,7 @@ def run_import_macro(book: xw.Book) -> ImportResult | None:
     status = StatusBar(book)
     try:
         with quiet_excel(book):
-            grids = read_book_grids(book, [*ERA_TABLES, BOOK_TABLE, INBOX])
+            grids = read_book_grids(book, [*ERA_TABLES, BOOK_TABLE, INBOX, "Settings", *FINDING_SHEETS])
             files = pick_files(book)
             if files is None:  # no file picker here: the pasted EraInbox text is the source
                 text = inbox_text(grids.get(INBOX))
@@ -80,7 +85,9 @@ def run_import_macro(book: xw.Book) -> ImportResult | None:
             result = merge_remits(existing, remits, codes)
             result.findings = code_findings + result.findings
             # Nothing is written before this line: the import is complete in memory.
-            tables = [*result.tables, findings_table(result.findings)]
+            data = read_grids({"Settings": grids["Settings"]} if "Settings" in grids else {}, SETTINGS_TABLE)
+            data.extra_grids.update(grids)  # earlier findings: other stages' rows and earlier imports' stay
+            tables = work_order([*result.tables, *findings_sheets(data, {STAGE: result.findings})])
             for table in tables:
                 write_output_sheet(book, table)
             digest = hashlib.sha256("".join(r.file_hash for r in remits).encode()).hexdigest()

@@ -19,8 +19,9 @@ from __future__ import annotations
 import logging
 import traceback
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from .checks import stage as check_stage
 from .coding import stage as code_stage
@@ -30,19 +31,21 @@ from .remits import stage as import_era_stage
 from .rules.runs import STAGE_FAILED, STAGE_MISSING
 from .schema import INPUT_TABLES, TableSpec
 from .stages import RunOptions, Stage, StageResult, StageSpec, no_progress
+from .workbook.findings_sheet import FINDINGS_SHEET, NOTES_SHEET, finding_sheets, merge_findings
 from .workbook.reader import BookData, read_workbook
 from .workbook.writer import OutputTable, write_outputs
 
-__all__ = ["ALL_STAGES", "STAGES", "RunOptions", "RunResult", "StageResult", "available_stages", "no_progress",
+__all__ = ["ALL_STAGES", "STAGES", "RunOptions", "RunResult", "StageResult", "available_stages", "findings_sheets",
+           "no_progress",
            "paused_cycle_collector", "run_book", "run_workbook", "stage_function", "tables_needed"]
 
 log = logging.getLogger("infusion_billing")
 
 
 def validate_stage(book: BookData, options: RunOptions) -> StageResult:
-    """The reader already found every bad cell; this stage only reports row counts."""
+    """The reader already found every bad cell: its Findings are this stage's, plus row counts."""
     summary = {f"{name} rows": len(t.rows) for name, t in book.tables.items() if t.present}
-    return StageResult(findings=[], summary=summary)
+    return StageResult(findings=list(book.findings), summary=summary)
 
 
 #: Stage name -> the stage, in workflow order. A stage is registered by importing its module here.
@@ -50,7 +53,7 @@ STAGES: dict[str, StageSpec] = {spec.name: spec for spec in (
     StageSpec("validate", validate_stage),
     StageSpec("code", code_stage.run),
     StageSpec("check", check_stage.run),
-    StageSpec("import-era", import_era_stage.run, tables=()),
+    StageSpec("import-era", import_era_stage.run, tables=(), ledger=True),
 )}
 #: The stages ``make demo`` and ``infusion-billing run`` perform, in order.
 ALL_STAGES: tuple[str, ...] = ("validate", "code", "check")
@@ -63,11 +66,14 @@ def stage_function(name: str) -> Stage | None:
 
 
 def tables_needed(stages: Sequence[str]) -> tuple[TableSpec, ...]:
-    """The input tables ``stages`` read, in schema order (all of them when any stage reads all)."""
+    """The input tables ``stages`` read, in schema order (all of them when any stage reads all).
+
+    Settings is always read: the output sheets follow it (date format, where info findings go).
+    """
     specs = [STAGES[name] for name in stages if name in STAGES]
     if any(spec.tables is None for spec in specs):
         return INPUT_TABLES
-    wanted = {table for spec in specs for table in spec.tables or ()}
+    wanted = {"Settings", *(table for spec in specs for table in spec.tables or ())}
     return tuple(t for t in INPUT_TABLES if t.name in wanted)
 
 
@@ -82,6 +88,7 @@ class RunResult:
     results: dict[str, StageResult]
     findings: list[Finding]
     output: Path | None = None
+    book: BookData | None = None
 
     @property
     def tables(self) -> list[OutputTable]:
@@ -90,6 +97,18 @@ class RunResult:
     @property
     def counts(self) -> dict[str, int]:
         return count_by_severity(self.findings)
+
+    @property
+    def findings_by_stage(self) -> dict[str, list[Finding]]:
+        """Stage name -> the Findings it reported, stages in the order they ran."""
+        return {name: result.findings for name, result in self.results.items()}
+
+    def sheets(self, run_time: datetime | None = None) -> list[OutputTable]:
+        """Every sheet the run writes: the stages' tables, then Findings (and Notes) merged with the
+        rows earlier runs left there."""
+        if self.book is None:
+            raise ValueError("this RunResult was not made by run_book; it has no workbook to merge with")
+        return [*self.tables, *findings_sheets(self.book, self.findings_by_stage, run_time=run_time)]
 
 
 def run_book(book: BookData, stages: Sequence[str], options: RunOptions = RunOptions()) -> RunResult:
@@ -101,17 +120,19 @@ def run_book(book: BookData, stages: Sequence[str], options: RunOptions = RunOpt
     with paused_cycle_collector():
         run = _run_book(book, stages, options)
     run.findings = list(dict.fromkeys(run.findings))
+    run.book = book
     return run
 
 
 def _run_book(book: BookData, stages: Sequence[str], options: RunOptions) -> RunResult:
     results: dict[str, StageResult] = {}
     # The reader's findings are the validate stage's: a run without it (import-era) does not repeat them.
-    findings: list[Finding] = list(book.findings) if "validate" in stages else []
+    findings: list[Finding] = []
     for name in stages:
         func = stage_function(name)
         if func is None:
-            findings.append(STAGE_MISSING.finding(STAGE_MISSING.message.format(name=name)))
+            results[name] = StageResult(findings=[STAGE_MISSING.finding(STAGE_MISSING.message.format(name=name))])
+            findings.extend(results[name].findings)
             continue
         try:
             result = func(book, options)
@@ -123,6 +144,22 @@ def _run_book(book: BookData, stages: Sequence[str], options: RunOptions) -> Run
         results[name] = result
         findings.extend(result.findings)
     return RunResult(results, findings)
+
+
+def findings_sheets(book: BookData, findings: Mapping[str, Sequence[Finding]], *,
+                    run_time: datetime | None = None) -> list[OutputTable]:
+    """The Findings (and Notes) sheets after a run: ``findings`` (stage -> this run's Findings) merged
+    with the rows earlier runs left on those sheets of ``book``.
+
+    Each stage run replaces its own earlier rows; ledger stages (``import-era``) add to theirs; other
+    stages' rows stay as they were (:func:`~infusion_billing.workbook.findings_sheet.merge_findings`).
+    The command line and the Excel macros both build the sheets here.
+    """
+    notes = book.extra_rows(NOTES_SHEET)
+    rows = merge_findings([*book.extra_rows(FINDINGS_SHEET), *notes], findings, run_time=run_time,
+                          ledger_stages=[spec.name for spec in STAGES.values() if spec.ledger],
+                          stage_order=list(STAGES))
+    return finding_sheets(rows, book.settings.info_findings, had_notes=bool(notes))
 
 
 def run_workbook(
@@ -148,7 +185,7 @@ def run_workbook(
 
     def save():
         result = state["run"]
-        result.output = write_outputs(book_path, result.tables, result.findings, out=out, in_place=in_place,
+        result.output = write_outputs(book_path, result.sheets(), result.findings, out=out, in_place=in_place,
                                       stage="+".join(stages))
 
     steps = [read, run, save] if write else [read, run]

@@ -19,6 +19,12 @@ from typing import Any
 
 from . import values as v
 
+#: Choices of the ``Info Findings`` setting: where info rows of the Findings go.
+INFO_ON_NOTES = "Notes sheet"
+INFO_ON_FINDINGS = "Findings sheet"
+INFO_HIDDEN = "Hide"
+INFO_CHOICES = (INFO_ON_NOTES, INFO_ON_FINDINGS, INFO_HIDDEN)
+
 
 @dataclass(frozen=True)
 class SettingSpec:
@@ -66,6 +72,10 @@ SETTING_SPECS: list[SettingSpec] = [
                 "Warn when an unbilled encounter's filing deadline is this many days away or fewer."),
     SettingSpec("Rule Set", "rule_set", _choice("basic", "strict"), "basic",
                 "basic: the checks every claim needs. strict: also the stricter review checks.", ("basic", "strict")),
+    SettingSpec("Info Findings", "info_findings", _choice(*INFO_CHOICES), INFO_ON_NOTES,
+                "Where findings of severity info (what the tool did on purpose) go: Notes sheet (default; the "
+                "Findings sheet then lists only what needs work), Findings sheet (with the rest), or Hide.",
+                INFO_CHOICES),
 ]
 SETTINGS_BY_KEY = {v.norm_key(s.name): s for s in SETTING_SPECS}
 
@@ -83,6 +93,7 @@ class Settings:
     missing_stop_fallback: str = "Push code"
     timely_filing_warning_days: int = 30
     rule_set: str = "basic"
+    info_findings: str = INFO_ON_NOTES
     extra: dict[str, Any] = field(default_factory=dict)
 
     def with_(self, **changes) -> Settings:

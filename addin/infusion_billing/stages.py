@@ -71,8 +71,11 @@ class StageSpec:
         run: the stage function.
         tables: the input tables it reads; None for all of them. A run reads only what its stages
             need, so importing remits into a year-long book does not type every administration.
+        ledger: the stage looks only at what is new (835 files not imported before), so its earlier
+            Findings stay when it runs again; other stages look at the whole book and replace theirs.
     """
 
     name: str
     run: Stage
     tables: tuple[str, ...] | None = None
+    ledger: bool = False

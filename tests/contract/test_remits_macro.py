@@ -28,8 +28,8 @@ def values_on(actions, position):
 def test_pasted_835_becomes_era_sheets(run_script):
     actions, _book = run_script("import_remits", {"EraInbox": inbox("infusion_two_payments_split.835")})
     added = added_sheets(actions)
-    assert list(added) == ["EraPayments", "EraClaims", "EraLines", "EraAdjustments", "EraRemarks",
-                           "EraProviderAdjustments", "Findings", "RunLog"]
+    assert list(added) == ["Findings", "EraPayments", "EraClaims", "EraLines", "EraAdjustments", "EraRemarks",
+                           "EraProviderAdjustments", "RunLog"]
     header, *payments = values_on(actions, added["EraPayments"])
     assert header[:13] == ["File", "Trace Number", "Payer ID", "Payer Name", "Payment Method", "Payment Date",
                            "Payment Amount", "Claims", "Claim Charges", "Claim Payments", "PLB Total", "Balanced",
@@ -51,8 +51,10 @@ def test_second_press_adds_nothing(run_script):
     sheets = {"EraInbox": inbox("infusion_medicare_partb.835"), "EraPayments": payments}
     again, _book = run_script("import_remits", sheets)
     assert values_on(again, 1) == payments  # EraPayments rewritten with the same single row
-    findings = values_on(again, added_sheets(again)["Findings"])
-    assert [r[1] for r in findings[1:]] == ["era.duplicate-file"]
+    added = added_sheets(again)
+    assert values_on(again, added["Findings"])[1:] == []  # nothing needs work
+    notes = values_on(again, added["Notes"])  # what the tool did on purpose goes to Notes
+    assert [(r[1], r[11]) for r in notes[1:]] == [("era.duplicate-file", "import-era")]
 
 
 def test_empty_inbox_explains_what_to_do(run_script):
@@ -60,3 +62,22 @@ def test_empty_inbox_explains_what_to_do(run_script):
     alerts = [a for a in actions if a["func"] == "alert"]
     assert alerts and "EraInbox" in alerts[0]["args"][0]
     assert not added_sheets(actions)
+
+
+FINDINGS_HEADER = ["Severity", "Rule ID", "Sheet", "Row", "Column", "Cell", "Encounter ID", "Value", "Message",
+                   "Suggested Fix", "Source File", "Stage", "Run Time"]
+
+
+def test_import_keeps_the_pre_bill_findings_and_the_earlier_imports_errors(run_script):
+    check_row = ["error", "elig.coverage-inactive", "Encounters", 3, "Date of Service", "D3", "E002", "",
+                 "Coverage ended before the visit.", "", "", "check", "2026-11-20 09:00:00"]
+    earlier_import = ["error", "era.payment-unbalanced", "", "", "", "", "", "", "Payment does not balance.", "",
+                      "october.835", "import-era", "2026-11-20 09:05:00"]
+    sheets = {"EraInbox": inbox("infusion_medicare_partb.835"),
+              "Findings": [FINDINGS_HEADER, check_row, earlier_import]}
+    actions, _book = run_script("import_remits", sheets)
+    header, *rows = values_on(actions, 1)  # the Findings sheet, rewritten where it stands
+    assert header == FINDINGS_HEADER
+    assert [(r[1], r[11]) for r in rows] == [("elig.coverage-inactive", "check"),
+                                             ("era.payment-unbalanced", "import-era")]
+    assert rows[0][5] == "D3" and rows[1][10] == "october.835"

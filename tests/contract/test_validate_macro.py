@@ -187,7 +187,7 @@ def test_every_result_sheet_is_an_excel_table_with_filters_like_the_command_line
     added = added_sheets(actions)
     tables = {a["sheet_position"]: a["args"] for a in actions if a["func"] == "addTable"}
     # [range, has headers, style, name]: the file writer's Table names and style
-    assert tables[added["Findings"]] == ["$A$1:$K$5", True, "TableStyleMedium2", "Findings"]
+    assert tables[added["Findings"]] == ["$A$1:$M$5", True, "TableStyleMedium2", "Findings"]
     assert tables[added["Encounter Status"]] == ["$A$1:$H$3", True, "TableStyleMedium2", "EncounterStatus"]
     assert tables[added["RunLog"]] == ["$A$1:$I$2", True, "TableStyleMedium2", "RunLog"]
 
@@ -198,5 +198,5 @@ def test_a_rerun_resizes_the_tables_it_made_so_formulas_on_them_keep_working(run
     actions, _book = run_script("validate_workbook", sheets, tables={"Findings": "Findings"})
     findings_pos = 5
     assert [a["args"] for a in actions if a["func"] == "resizeTable" and a["sheet_position"] == findings_pos] == [
-        [0, "$A$1:$K$5"]]
+        [0, "$A$1:$M$5"]]
     assert findings_pos not in {a["sheet_position"] for a in actions if a["func"] == "addTable"}

@@ -626,7 +626,7 @@ def run_demo(path: str | Path, *, seed: int = DEFAULT_SEED, encounters: int = DE
     options = RunOptions(progress=progress) if progress is not None else RunOptions()
     run = run_workbook(source, stages, options=options, write=False)
     key = answer_key_table(clinic.planted, run.findings)
-    run.output = write_outputs(source, [*run.tables, key], run.findings, out=path, stage="+".join(stages))
+    run.output = write_outputs(source, [*run.sheets(), key], run.findings, out=path, stage="+".join(stages))
     print_run_summary(run, clinic.planted, out)
     print(f"Input workbook: {source}", file=out)
     print(f"Written: {run.output} ({timer.perf_counter() - started:.1f} s)", file=out)

@@ -106,6 +106,9 @@ def write_outputs(
 ) -> Path:
     """Write ``tables`` (and a Findings sheet when ``findings`` is given) next to the book's own sheets.
 
+    ``findings`` are this run's (counted on the RunLog); a caller that built the Findings sheet itself
+    (the pipeline, keeping other stages' rows) passes it among ``tables`` instead.
+
     Returns the path written. With ``in_place`` a backup ``<name>.backup-YYYYmmdd-HHMMSS.xlsx`` is
     written first. Every part of the input is copied unchanged; only tool-owned sheets are replaced.
     With ``stage`` the RunLog sheet gets one more row.
@@ -114,7 +117,7 @@ def write_outputs(
     check_is_workbook(book_path)
     all_tables = list(tables)
     finding_list = list(findings) if findings is not None else None
-    if finding_list is not None:
+    if finding_list is not None and not any(t.name.casefold() == "findings" for t in all_tables):
         all_tables.append(findings_table(finding_list))
     input_names = {v.norm_key(n) for n in TABLES_BY_NAME}
     seen: set[str] = set()
