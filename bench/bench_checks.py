@@ -32,7 +32,7 @@ import sys
 import time
 
 from infusion_billing.checks import icd10
-from infusion_billing.checks.authorization import usage_table
+from infusion_billing.checks.authorization import ledger, usage_table
 from infusion_billing.checks.context import CheckContext
 from infusion_billing.checks.registry import run_rules, select_rules
 from infusion_billing.checks.stage import encounter_status, run
@@ -152,7 +152,7 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     encounter_status(book, ctx, [*book.findings, *findings, *coding.findings])
     if book.has("Authorizations"):
-        usage_table(ctx.auth_ledger)
+        usage_table(ledger(ctx))
     t_status = time.perf_counter() - t0
 
     s = result.summary

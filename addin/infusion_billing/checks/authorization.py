@@ -23,18 +23,16 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from ..findings import Severity
 from ..schema import Administration, Authorization, Encounter
 from ..workbook.writer import OutputTable
 from ..coding.drug_lines import ceil_units
-from ._claim_lines import in_billing_measure
-from .registry import hit, rule
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ..coding.lines import ChargeLine
-    from .context import CheckContext
+from .measure import in_billing_measure
+from ..coding.lines import ChargeLine
+from .context import CheckContext
+from .payer_rules import auth_policy
+from .rule import hit, rule
 
 TABLES = ("Encounters", "Administrations", "Authorizations")
 SOURCE = "docs/payer-rules.md section 2, prior authorization (payer, member, HCPCS, units, visits, dates)"
@@ -65,7 +63,7 @@ class AuthAccount:
 @dataclass(frozen=True)
 class MissingAuth:
     encounter: Encounter
-    line: "ChargeLine"
+    line: ChargeLine
     admin: Administration | None
     detail: str
     basis: str
@@ -74,7 +72,7 @@ class MissingAuth:
 @dataclass(frozen=True)
 class UnitsExceeded:
     encounter: Encounter
-    line: "ChargeLine"
+    line: ChargeLine
     admin: Administration | None
     account: AuthAccount
     remaining_before: int
@@ -90,12 +88,12 @@ class AuthLedger:
     visits_exceeded: list[tuple[Encounter, AuthAccount]] = field(default_factory=list)
 
     @classmethod
-    def build(cls, ctx: "CheckContext") -> "AuthLedger":
+    def build(cls, ctx: CheckContext) -> AuthLedger:
         ledger = cls({a.auth_id: AuthAccount(a) for a in ctx.authorizations})
         by_patient_payer: dict[tuple[str, str], list[Authorization]] = defaultdict(list)
         for a in ctx.authorizations:
             by_patient_payer[(a.patient_id, a.payer_id)].append(a)
-        policy = ctx.auth_policy
+        policy = auth_policy(ctx)
         lines = ctx.lines
         for enc in ctx.encounters_in_date_order:
             enc_lines = lines.get(enc.encounter_id)
@@ -144,6 +142,11 @@ class AuthLedger:
                 self.visits_exceeded.append((enc, account))
 
 
+def ledger(ctx: CheckContext) -> AuthLedger:
+    """The authorization burn-down, built once per run and shared by the rules and the usage sheet."""
+    return ctx.shared("authorization ledger", AuthLedger.build)
+
+
 def _missing_detail(for_code: list[Authorization], code: str) -> str:
     if not for_code:
         return f"no authorization for {code} is on file"
@@ -189,7 +192,7 @@ def _drug(admin: Administration | None, line) -> str:
 def auth_missing(ctx):
     """A drug the payer prior-authorizes (Payer Rules, else the built-in defaults) has no authorization
     of that payer for that patient covering its code and the date of service."""
-    for m in ctx.auth_ledger.missing:
+    for m in ledger(ctx).missing:
         enc = m.encounter
         if m.admin is not None:
             where = ("Administrations", m.admin, "HCPCS")
@@ -208,7 +211,7 @@ def auth_missing(ctx):
 def units_exceeded(ctx):
     """Authorized units are used up encounter by encounter in date order; the dose that needs more
     units than are left is held."""
-    for x in ctx.auth_ledger.units_exceeded:
+    for x in ledger(ctx).units_exceeded:
         auth = x.account.auth
         where = ("Administrations", x.admin, "Dose") if x.admin is not None else ("Encounters", x.encounter,
                                                                                    "Date of Service")
@@ -222,7 +225,7 @@ def units_exceeded(ctx):
       source=SOURCE + "; CARC 198", tables=TABLES, location="Encounters / Date of Service")
 def visits_exceeded(ctx):
     """Each encounter that uses an authorization is one visit of it; visits beyond those authorized are held."""
-    for enc, account in ctx.auth_ledger.visits_exceeded:
+    for enc, account in ledger(ctx).visits_exceeded:
         auth = account.auth
         visit = account.encounters.index(enc.encounter_id) + 1
         yield hit("Encounters", enc, "Date of Service", enc.encounter_id, visit=visit, auth_id=auth.auth_id,
@@ -239,7 +242,7 @@ def units_low(ctx):
     """After its last use, an authorization still running has fewer units left than the last visit
     used: request an extension before the next dose (no claim is held)."""
     as_of = ctx.settings.as_of_date
-    for account in ctx.auth_ledger.accounts.values():
+    for account in ledger(ctx).accounts.values():
         auth, remaining = account.auth, account.units_remaining
         if remaining is None or not account.encounters or remaining < 0:
             continue

@@ -18,9 +18,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Callable, Iterator, TypeVar
+from typing import Callable, Iterator, TypeVar
 
+from ..coding.engine import code_book
 from ..coding.kinds import AdminKind, admin_kind, is_incidental
+from ..coding.lines import ChargeLine
+from ..coding.result import CodingResult
 from ..schema import (
     Administration,
     Authorization,
@@ -32,12 +35,6 @@ from ..schema import (
     Payer,
 )
 from ..workbook.reader import BookData
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ..coding.engine import CodingResult
-    from ..coding.lines import ChargeLine
-    from .authorization import AuthLedger
-    from .payer_rules import AuthPolicy
 
 T = TypeVar("T")
 
@@ -56,7 +53,7 @@ class Interval:
 class CheckContext:
     """The workbook as the rules see it. Build one per run: ``CheckContext(book)``."""
 
-    def __init__(self, book: BookData, lines: dict[str, list["ChargeLine"]] | None = None) -> None:
+    def __init__(self, book: BookData, lines: dict[str, list[ChargeLine]] | None = None) -> None:
         self.book = book
         self.settings = book.settings
         self._lines = lines
@@ -178,34 +175,24 @@ class CheckContext:
     # ------------------------------------------------------------------ shared answers
 
     @cached_property
-    def coding(self) -> "CodingResult":
+    def coding(self) -> CodingResult:
         """The coding engine's result for the workbook (claim lines, its findings, held encounters)."""
-        from ._claim_lines import coding_result
-
-        return coding_result(self)
+        return code_book(self.book)
 
     @cached_property
-    def lines(self) -> dict[str, list["ChargeLine"]]:
-        """Claim lines by encounter ID (see :mod:`._claim_lines`)."""
+    def lines(self) -> dict[str, list[ChargeLine]]:
+        """Claim lines by encounter ID: the coding engine's, and for a held encounter the drug lines it
+        counted (``CodingResult.held_lines``: its drugs were given and will use an authorization once the
+        claim is fixed, so the held visit does not hand its units to the next one)."""
         if self._lines is not None:
             return self._lines
-        from ._claim_lines import claim_lines
+        out: dict[str, list[ChargeLine]] = defaultdict(list)
+        for line in self.coding.lines:
+            out[line.encounter_id].append(line)
+        out.update(self.coding.held_lines)
+        return dict(out)
 
-        return claim_lines(self)
-
-    @cached_property
-    def auth_policy(self) -> "AuthPolicy":
-        from .payer_rules import AuthPolicy
-
-        return AuthPolicy.from_book(self.book)
-
-    @cached_property
-    def auth_ledger(self) -> "AuthLedger":
-        from .authorization import AuthLedger
-
-        return AuthLedger.build(self)
-
-    def shared(self, name: str, build: Callable[["CheckContext"], T]) -> T:
+    def shared(self, name: str, build: Callable[[CheckContext], T]) -> T:
         """``build(self)``, computed once per run and shared by the rules that need it."""
         if name not in self._shared:
             self._shared[name] = build(self)

@@ -40,8 +40,8 @@ from ..schema import Administration, Container, Drug, Encounter
 from ..values import is_blank, norm_key
 from . import icd10
 from ..coding.drug_lines import number
-from ._claim_lines import in_billing_measure
-from .registry import STRICT, hit, rule
+from .measure import in_billing_measure
+from .rule import STRICT, hit, rule
 
 ENC = ("Encounters",)
 ADM = ("Encounters", "Administrations")

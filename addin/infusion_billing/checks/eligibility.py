@@ -19,7 +19,7 @@ from __future__ import annotations
 from ..findings import Severity
 from ..schema import Encounter, PayerType, Priority
 from ..values import is_blank
-from .registry import STRICT, hit, rule
+from .rule import STRICT, hit, rule
 
 TABLES = ("Encounters", "Coverage")
 SOURCE = "docs/payer-rules.md section 3 (CARC 27 coverage terminated, CARC 22 other payer primary [S69][S78])"

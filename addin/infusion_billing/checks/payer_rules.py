@@ -30,7 +30,8 @@ from ..reference.tables import read_versioned_csv
 from ..schema import DrugClass, Encounter, PayerRule, PayerType, Setting
 from ..values import to_yes_no
 from ..workbook.reader import BookData
-from .registry import STRICT, hit, rule
+from .context import CheckContext
+from .rule import STRICT, hit, rule
 
 DEFAULTS_FILE = "tables/payer_auth_defaults.csv"
 
@@ -115,6 +116,11 @@ class AuthPolicy:
             if found:
                 return AuthAnswer(found[0].required, f"built-in default for {payer.payer_type.value} payers")
         return AuthAnswer(False, "no rule")
+
+
+def auth_policy(ctx: CheckContext) -> AuthPolicy:
+    """The workbook's authorization policy, built once per run and shared by the rules that ask it."""
+    return ctx.shared("authorization policy", lambda c: AuthPolicy(c.book))
 
 
 # ----------------------------------------------------------------------------- rules

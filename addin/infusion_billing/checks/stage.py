@@ -26,7 +26,7 @@ from ..rules.runs import RULE_FAILED, UNKNOWN_RULE
 from ..stages import RunOptions, StageResult
 from ..workbook.reader import BookData
 from ..workbook.writer import OutputTable
-from .authorization import usage_table
+from .authorization import ledger, usage_table
 from .context import CheckContext
 from .registry import run_rules, select_rules
 
@@ -59,7 +59,7 @@ def _run(book: BookData, options: RunOptions) -> StageResult:
     status = encounter_status(book, ctx, [*book.findings, *findings, *coding_findings])
     tables = [status]
     if book.has("Authorizations"):
-        tables.append(usage_table(ctx.auth_ledger))
+        tables.append(usage_table(ledger(ctx)))
     counts = defaultdict(int)
     for row in status.rows:
         counts[row[3]] += 1

@@ -20,7 +20,7 @@ from datetime import timedelta
 from ..findings import Severity
 from ..schema import PayerType
 from ..settings import spec_for
-from .registry import hit, rule
+from .rule import hit, rule
 
 SOURCE = "docs/payer-rules.md section 1, timely filing (Medicare 12 months, 42 CFR 424.44 [S67]; CARC 29)"
 TABLES = ("Encounters", "Payers")
