@@ -11,39 +11,15 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from import_graph import import_loops
+
 import infusion_billing.checks as checks
 
 CHECKS = Path(checks.__file__).parent
 
 
-def _siblings(path: Path) -> set[str]:
-    out = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            names = [node.module] if node.module else [a.name for a in node.names]
-            out.update(n.split(".")[0] for n in names)
-    return out
-
-
 def test_check_modules_import_each_other_without_a_loop():
-    modules = {p.stem: p for p in CHECKS.glob("*.py")}
-    graph = {name: _siblings(path) & set(modules) for name, path in modules.items()}
-    state: dict[str, str] = {}
-    loops: list[list[str]] = []
-
-    def visit(name: str, path: list[str]) -> None:
-        state[name] = "open"
-        for dep in sorted(graph[name]):
-            if state.get(dep) == "open":
-                loops.append(path[path.index(dep):] + [dep] if dep in path else [name, dep])
-            elif dep not in state:
-                visit(dep, path + [dep])
-        state[name] = "done"
-
-    for name in sorted(graph):
-        if name not in state:
-            visit(name, [name])
-    assert loops == []
+    assert import_loops(CHECKS) == []
 
 
 def test_check_modules_import_each_other_at_module_top():

@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from import_graph import import_loops
+
 import infusion_billing.coding as coding
 
 CODING = Path(coding.__file__).parent
@@ -29,27 +31,8 @@ def _imports(path: Path) -> tuple[set[str], set[str]]:
     return siblings, package
 
 
-def _graph() -> dict[str, set[str]]:
-    modules = {p.stem: p for p in CODING.glob("*.py")}
-    return {name: _imports(path)[0] & set(modules) for name, path in modules.items()}
-
-
 def test_coding_modules_import_each_other_without_a_loop():
-    graph, state, loops = _graph(), {}, []
-
-    def visit(name: str, path: list[str]) -> None:
-        state[name] = "open"
-        for dep in sorted(graph[name]):
-            if state.get(dep) == "open":
-                loops.append(path[path.index(dep):] + [dep] if dep in path else [name, dep])
-            elif dep not in state:
-                visit(dep, path + [dep])
-        state[name] = "done"
-
-    for name in sorted(graph):
-        if name not in state:
-            visit(name, [name])
-    assert loops == []
+    assert import_loops(CODING) == []
 
 
 def test_the_coding_engine_does_not_import_the_pipeline():
