@@ -267,7 +267,7 @@ class Claim:
 class Batch:
     """What a written 837 file needs besides its claims: who sends it and its control numbers."""
 
-    practice: Practice
+    practice: Practice | None  # None when the book has no Practice row for the payer: nothing can be sent
     interchange_control: int
     group_control: int
     transaction_control: int = 1

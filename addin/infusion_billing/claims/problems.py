@@ -87,7 +87,8 @@ def practice_problems(practice: Practice | None) -> list[Problem]:
                 "Receiver ID": practice.receiver_id, "Receiver Name": practice.receiver_name}
     for column, value in required.items():
         if not (value or "").strip():
-            out.add("claim.practice-missing", f"The practice's {column} is blank; the payer rejects the file without it.",
+            out.add("claim.practice-missing",
+                    f"The practice's {column} is blank; the payer rejects the file without it.",
                     column=column, fix=f"Enter the {column} in the Practice table.")
     if practice.npi and not npi_id.is_valid(practice.npi):
         out.add("claim.practice-invalid", "The practice NPI is not a valid NPI (10 digits, check digit).",
@@ -162,14 +163,16 @@ def _lines(out: Collector, claim: Claim, seen: set[str]) -> None:
             out.add("claim.line-invalid", "A line takes at most 4 modifiers of 2 letters or digits.", line=n,
                     column="Modifiers", value=" ".join(line.modifiers))
         if kind == INSTITUTIONAL and not (len(line.revenue_code) == 4 and line.revenue_code.isdigit()):
-            out.add("claim.line-invalid", "An 837I line needs a 4-digit revenue code (e.g. 0636 drugs, 0260 IV therapy).",
-                    line=n, column="Revenue Code", value=line.revenue_code, fix="Set the Revenue Code in the ChargeMaster.")
+            out.add("claim.line-invalid",
+                    "An 837I line needs a 4-digit revenue code (e.g. 0636 drugs, 0260 IV therapy).", line=n,
+                    column="Revenue Code", value=line.revenue_code, fix="Set the Revenue Code in the ChargeMaster.")
         lcn = line.control_number
         if not lcn or len(lcn) > 50:
             out.add("claim.line-invalid", "The Line Control Number (REF*6R) must have 1 to 50 characters.", line=n,
                     column="Line Control Number", value=lcn)
         elif lcn in seen:
-            out.add("claim.line-invalid", f"Line Control Number {lcn} is used twice; the 835 could not tell the lines apart.",
+            out.add("claim.line-invalid",
+                    f"Line Control Number {lcn} is used twice; the 835 could not tell the lines apart.",
                     line=n, column="Line Control Number", value=lcn)
         else:
             seen.add(lcn)
@@ -236,7 +239,8 @@ def _address(out: Collector, address: Address | None, what: str, column: str, ru
         out.add(missing, f"{what} is incomplete (street, city, state and ZIP are required).", column=column)
         return
     digits = _digits(address.zip)
-    if len(digits) not in (5, 9) or len(digits) != len(address.zip.replace("-", "")) or (nine_digit_zip and len(digits) != 9):
+    wrong_length = len(digits) != 9 if nine_digit_zip else len(digits) not in (5, 9)
+    if wrong_length or len(digits) != len(address.zip.replace("-", "")):
         need = "9 digits (ZIP+4)" if nine_digit_zip else "5 or 9 digits"
         out.add(rule, f"{what} ZIP '{address.zip}' is not {need}.", column=column, value=address.zip)
     if len(address.state) != 2 or not address.state.isalpha():

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 
@@ -47,6 +48,9 @@ MAX_REPEATED_FINDINGS = 20
 _C = {name: i for i, name in enumerate(CLAIM_COLUMNS)}
 _L = {name: i for i, name in enumerate(LINE_COLUMNS)}
 _ENVELOPE = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
+#: Claim columns filled from the subscriber loop (2000B/2010BA/2010BB) the claim belongs to.
+_FROM_SUBSCRIBER = ("payer_name", "payer_id", "payer_priority", "filing_indicator", "member_id",
+                    "patient_is_subscriber")
 
 
 @dataclass
@@ -134,10 +138,10 @@ class _Reader:
         self.transaction = ""
         self.claim_type = PROFESSIONAL
         self.hl_level = ""
-        self.billing_npi = None
-        self.subscriber: dict = {}
-        self.claim: list | None = None
-        self.line: list | None = None
+        self.billing_npi: str | None = None
+        self.subscriber: dict[str, Any] = {}
+        self.claim: list[Any] | None = None
+        self.line: list[Any] | None = None
         self.in_other_payer = False
         self.diagnoses: list[str] = []
         self.handlers = {
@@ -169,7 +173,8 @@ class _Reader:
         except ValueError:
             shown = text.strip()[:20]
             self.finding("x12.bad-amount", Severity.ERROR,
-                         f"{what} '{shown}' at segment {self.n}{self.where()} is not an amount; it is left blank.", shown)
+                         f"{what} '{shown}' at segment {self.n}{self.where()} is not an amount; it is left blank.",
+                         shown)
             return None
 
     def qty(self, text: str, what: str) -> Decimal | None:
@@ -180,7 +185,8 @@ class _Reader:
         except ValueError:
             shown = text.strip()[:20]
             self.finding("x12.bad-quantity", Severity.WARNING,
-                         f"{what} '{shown}' at segment {self.n}{self.where()} is not a number; it is left blank.", shown)
+                         f"{what} '{shown}' at segment {self.n}{self.where()} is not a number; it is left blank.",
+                         shown)
             return None
 
     def day(self, text: str) -> date | None:
@@ -263,7 +269,8 @@ class _Reader:
             self.in_other_payer = True
             self.claim[_C["other_payers"]] += 1
             return
-        self.subscriber.update(payer_priority=PRIORITY.get(el[1].strip() if len(el) > 1 else "", el[1] if len(el) > 1 else None),
+        responsibility = el[1].strip() if len(el) > 1 else ""
+        self.subscriber.update(payer_priority=PRIORITY.get(responsibility, responsibility or None),
                                filing_indicator=(el[9].strip() if len(el) > 9 else "") or None)
 
     def _pat(self, el: list[str]) -> None:
@@ -286,7 +293,7 @@ class _Reader:
     # ------------------------------------------------------------------ claim
     def _clm(self, el: list[str]) -> None:
         self._close_claim()
-        claim = [None] * len(CLAIM_COLUMNS)
+        claim: list[Any] = [None] * len(CLAIM_COLUMNS)
         claim[_C["file"]] = self.name
         claim[_C["transaction"]] = self.transaction
         claim[_C["claim_type"]] = self.claim_type
@@ -298,12 +305,13 @@ class _Reader:
         claim[_C["other_payers"]] = 0
         claim[_C["other_payer_paid"]] = ZERO
         claim[_C["billing_npi"]] = self.billing_npi
-        for key in ("payer_name", "payer_id", "payer_priority", "filing_indicator", "member_id", "patient_is_subscriber"):
+        for key in _FROM_SUBSCRIBER:
             claim[_C[key]] = self.subscriber.get(key)
         self.claim = claim
         claim[_C["total_charge"]] = self.amount(el[2] if len(el) > 2 else "", "The claim total (CLM02)")
         if claim[_C["claim_id"]] is None:
-            self.finding("x12.claim-id-missing", Severity.ERROR, f"The claim at segment {self.n} has no claim ID (CLM01).")
+            self.finding("x12.claim-id-missing", Severity.ERROR,
+                         f"The claim at segment {self.n} has no claim ID (CLM01).")
         facility = el[5].split(self.comp) if len(el) > 5 else []
         claim[_C["frequency"]] = (facility[2].strip() if len(facility) > 2 else "") or None
         code = facility[0].strip() if facility else ""
@@ -367,7 +375,7 @@ class _Reader:
             return
         self._close_line()
         self.in_other_payer = False
-        line = [None] * len(LINE_COLUMNS)
+        line: list[Any] = [None] * len(LINE_COLUMNS)
         line[_L["file"]] = self.name
         line[_L["claim_id"]] = self.claim[_C["claim_id"]]
         number = el[1].strip() if len(el) > 1 else ""
@@ -376,17 +384,17 @@ class _Reader:
         line[_L["other_payer_paid"]] = ZERO
         self.line = line
 
-    def _procedure(self, text: str) -> None:
+    def _procedure(self, line: list[Any], text: str) -> None:
         parts = text.split(self.comp)
-        self.line[_L["code"]] = parts[1].strip() if len(parts) > 1 else None
+        line[_L["code"]] = parts[1].strip() if len(parts) > 1 else None
         modifiers = [m.strip() for m in parts[2:6] if m.strip()]
-        self.line[_L["modifiers"]] = " ".join(modifiers) or None
+        line[_L["modifiers"]] = " ".join(modifiers) or None
 
     def _sv1(self, el: list[str]) -> None:
         if self.line is None:
             return
         line = self.line
-        self._procedure(el[1] if len(el) > 1 else "")
+        self._procedure(line, el[1] if len(el) > 1 else "")
         line[_L["charge"]] = self.amount(el[2] if len(el) > 2 else "", "The line charge (SV102)")
         line[_L["unit_code"]] = (el[3].strip() if len(el) > 3 else "") or None
         line[_L["units"]] = self.qty(el[4] if len(el) > 4 else "", "The units (SV104)")
@@ -399,7 +407,7 @@ class _Reader:
             return
         line = self.line
         line[_L["revenue_code"]] = (el[1].strip() if len(el) > 1 else "") or None
-        self._procedure(el[2] if len(el) > 2 else "")
+        self._procedure(line, el[2] if len(el) > 2 else "")
         line[_L["charge"]] = self.amount(el[3] if len(el) > 3 else "", "The line charge (SV203)")
         line[_L["unit_code"]] = (el[4].strip() if len(el) > 4 else "") or None
         line[_L["units"]] = self.qty(el[5] if len(el) > 5 else "", "The units (SV205)")
@@ -427,6 +435,7 @@ class _Reader:
             return
         self.line = None
         claim = self.claim
+        assert claim is not None  # a line is only opened inside a claim
         claim[_C["lines"]] += 1
         if line[_L["charge"]] is not None:
             claim[_C["line_charges"]] += line[_L["charge"]]
@@ -445,7 +454,8 @@ class _Reader:
         claim[_C["balanced"]] = "Y" if balanced else "N"
         if not balanced and total is not None:
             self.finding("x12.claim-total", Severity.WARNING,
-                         f"Claim {claim[_C['claim_id']]} (segment {claim[_C['segment']]}) totals {total} in CLM02 but its "
+                         f"Claim {claim[_C['claim_id']]} (segment {claim[_C['segment']]}) totals {total} in CLM02 "
+                         "but its "
                          f"{claim[_C['lines']]} line(s) add up to {claim[_C['line_charges']]}.", str(total))
         if claim[_C["lines"]] == 0:
             self.finding("x12.claim-no-lines", Severity.WARNING,

@@ -10,8 +10,10 @@ the insured), one in eight a secondary claim with the primary payer's adjudicati
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from .model import (
     INSTITUTIONAL,
@@ -72,12 +74,11 @@ def sample_practice() -> Practice:
     )
 
 
-def sample_batch(**changes) -> Batch:
+def sample_batch(**changes: Any) -> Batch:
     """A batch for :func:`sample_practice` with fixed control numbers and date (reproducible files)."""
-    values = dict(practice=sample_practice(), interchange_control=101, group_control=101,
+    batch = Batch(practice=sample_practice(), interchange_control=101, group_control=101,
                   created=datetime(2026, 12, 7, 9, 30), test=True)
-    values.update(changes)
-    return Batch(**values)
+    return replace(batch, **changes)
 
 
 def _person(rng: random.Random, n: int, member: bool) -> Person:
@@ -108,7 +109,7 @@ def sample_claims(count: int, *, seed: int = 7, claim_type: str = PROFESSIONAL, 
         diagnoses = tuple(rng.sample(DIAGNOSES, rng.randint(1, 3)))
         pointer = (1,)
         admin = ["96365"] + (["96366"] if rng.random() < 0.5 else []) + (["96375"] if rng.random() < 0.3 else [])
-        lines = []
+        lines: list[ClaimLine] = []
         for code_admin in admin:
             lines.append(ClaimLine(f"{claim_id}-{len(lines) + 1}", code_admin, ADMIN[code_admin], Decimal(1), day,
                                    diagnosis_pointers=pointer, revenue_code="0260"))
@@ -117,7 +118,8 @@ def sample_claims(count: int, *, seed: int = 7, claim_type: str = PROFESSIONAL, 
         # administered line carries neither. JG marks a 340B-acquired drug.
         modifiers = (("JG",) if rng.random() < 0.05 else ()) + (() if wasted else ("JZ",))
         lines.append(ClaimLine(f"{claim_id}-{len(lines) + 1}", code, (price * units).quantize(Decimal("0.01")), units,
-                               day, modifiers=modifiers, diagnosis_pointers=pointer, revenue_code=revenue, ndc=ndc, ndc_unit=unit,
+                               day, modifiers=modifiers, diagnosis_pointers=pointer, revenue_code=revenue, ndc=ndc,
+                               ndc_unit=unit,
                                ndc_quantity=(per_unit * units).normalize()))
         if wasted:
             lines.append(ClaimLine(f"{claim_id}-{len(lines) + 1}", code, price, Decimal(1), day, modifiers=("JW",),

@@ -74,7 +74,8 @@ def split_claim(claim: Claim, limit: int | None = None) -> tuple[list[Claim], li
                 f"would be over {MAX_CLAIM_ID} characters.", column="Claim ID", value=claim.claim_id,
                 fix="Use a shorter Claim ID (at most 17 characters leaves room for the part number).")
         return [], out.problems
-    parts = [_part(claim, new_id, lines, first=k == 0) for k, (new_id, lines) in enumerate(zip(ids, groups))]
+    parts = [_part(claim, new_id, lines, first=k == 0)
+             for k, (new_id, lines) in enumerate(zip(ids, groups, strict=True))]
     described = ", ".join(f"{p.claim_id} ({len(p.lines)} lines)" for p in parts)
     out.add("claim.split", f"The claim has {len(claim.lines)} lines, over the {claim.claim_type} limit of {limit}; "
             f"it was split by date of service into {described}.", column="Lines", severity=Severity.INFO)

@@ -31,11 +31,12 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Iterable, Iterator
+from typing import IO
 
 from ..findings import Finding
 from ..x12.writer import (
@@ -60,6 +61,7 @@ from .model import (
     LineAdjudication,
     OtherPayer,
     Person,
+    Practice,
 )
 from .problems import Collector, Problem, claim_problems, practice_problems
 
@@ -149,11 +151,11 @@ def _write(claims: Iterable[Claim], batch: Batch, out: IO[str], claim_type: str,
         bad.add("x12.control-number", f"No 837 can be written: {why}.",
                 fix="Use the next control numbers stored in the book.")
         written.problems.extend(bad.problems)
-    if written.problems:
+    practice = batch.practice
+    if written.problems or practice is None:
         return written
     w = SegmentWriter(line_break=line_break)
-    builder = _Builder(w, batch, claim_type)
-    practice = batch.practice
+    builder = _Builder(w, practice, batch, claim_type)
     envelope = dict(functional_id="HC", application_sender=practice.submitter_id,
                     application_receiver=practice.receiver_id, version=VERSIONS[claim_type],
                     usage="T" if batch.test else "P")
@@ -224,8 +226,9 @@ def _write(claims: Iterable[Claim], batch: Batch, out: IO[str], claim_type: str,
 class _Builder:
     """Builds the segments of the header and of each claim, for one file."""
 
-    def __init__(self, w: SegmentWriter, batch: Batch, claim_type: str):
+    def __init__(self, w: SegmentWriter, practice: Practice, batch: Batch, claim_type: str):
         self.w = w
+        self.practice = practice
         self.batch = batch
         self.professional = claim_type == PROFESSIONAL
         self.when = batch.created or datetime.now().replace(second=0, microsecond=0)
@@ -249,7 +252,7 @@ class _Builder:
     # ------------------------------------------------------------------ header and billing provider
     def header(self, index: int) -> list[str]:
         """BHT, submitter, receiver and the billing provider (HL 1) that opens each transaction."""
-        p, seg, clean = self.batch.practice, self.seg, self.clean
+        p, seg, clean = self.practice, self.seg, self.clean
         reference = f"{self.batch.interchange_control}-{index + 1}"
         out = [
             seg("BHT", "0019", "00", reference, self.when.strftime("%Y%m%d"), self.when.strftime("%H%M"), "CH"),
@@ -315,7 +318,7 @@ class _Builder:
         total = sum([line.charge for line in claim.lines], CENTS)
         self.last_total = total
         out += self.claim_header(claim, total)
-        adjudicated = {}
+        adjudicated: dict[str, list[tuple[str, LineAdjudication]]] = {}
         for other in claim.other_payers:
             for paid in other.lines:
                 adjudicated.setdefault(paid.line_control_number, []).append((other.coverage.payer.payer_id, paid))
@@ -374,7 +377,8 @@ class _Builder:
         sub = coverage.subscriber
         out.append(seg("NM1", "IL", "1", clean(sub.last_name)[:60], clean(sub.first_name)[:35], "", "", "",
                        "MI", sub.member_id))
-        out.append(seg("NM1", "PR", "2", clean(coverage.payer.name)[:60], "", "", "", "", "PI", coverage.payer.payer_id))
+        out.append(seg("NM1", "PR", "2", clean(coverage.payer.name)[:60], "", "", "", "", "PI",
+                       coverage.payer.payer_id))
         if other.paid_date is not None and not other.lines:
             out.append(seg("DTP", "573", "D8", self.d8(other.paid_date)))
         if other.payer_claim_number:
@@ -411,7 +415,7 @@ class _Builder:
         out = [seg("LX", str(n)), service, when, seg("REF", "6R", line.control_number)]
         if line.ndc:
             out.append(seg("LIN", "", "N4", line.ndc))
-            out.append(seg("CTP", "", "", "", self.quantity(line.ndc_quantity), line.ndc_unit))
+            out.append(seg("CTP", "", "", "", self.quantity(line.ndc_quantity or Decimal(0)), line.ndc_unit))
         return out
 
     def line_adjudication(self, payer_id: str, paid: LineAdjudication) -> list[str]:

@@ -24,6 +24,9 @@ _INTRO = {
               "of the run, a warning or info value is read leniently.",
     "coding": "A **line** rule names the rule behind a claim line (the Charges sheet's Rule column); the others "
               "report what could not be coded as charted, or what the engine did on purpose.",
+    "x12": "An X12 file is read as far as it goes; each problem names the file and segment. A value the 837 "
+           "writer cannot send holds its claim.",
+    "claim": "A claim with an error is held: it is left out of the 837 file and the other claims are written.",
     "era": "The 835 import keeps every payment it can read; each problem names the file and segment.",
     "pipeline": "A stage that fails is reported and the others still run.",
     "check": "A pre-bill rule that fails is reported and the other rules still run.",

@@ -26,6 +26,7 @@ FAMILIES: dict[str, str] = {
     "filing": "Timely filing",
     "payer": "Payer rules",
     "x12": "X12 files (any transaction)",
+    "claim": "Claims (837)",
     "era": "Remittances (835)",
     "pipeline": "Running the stages",
     "check": "Running the checks",

@@ -55,7 +55,8 @@ class EnvelopeCheck:
             self.st = [second, n]
         elif tag == "SE":
             if self.st is not None:
-                self._agree(n, "SE", "segment(s)", "transaction", value, str(n - self.st[1] + 1), second, self.st[0], "ST")
+                counted = str(n - self.st[1] + 1)
+                self._agree(n, "SE", "segment(s)", "transaction", value, counted, second, self.st[0], "ST")
                 self.st = None
         elif tag == "GE":
             self._unclosed(n, "GE", st=True)

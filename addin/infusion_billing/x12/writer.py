@@ -112,7 +112,7 @@ class SegmentWriter:
         """
         sep = self.element
         try:
-            text = sep.join((tag, *elements))  # the common case: plain text elements only
+            text = sep.join((tag, *elements))  # type: ignore[arg-type]  # plain text only: the common case
         except TypeError:
             return self._general(tag, elements)
         # One count and one search over the whole segment find a separator inside any value.
