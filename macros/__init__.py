@@ -14,8 +14,8 @@ fails when a ``*_classic`` macro has no button there).
 """
 
 from ._runner import run_stage_macro  # noqa: F401
-from .checks import *  # noqa: F401,F403
-from .remits import *  # noqa: F401,F403
-from .coding import *  # noqa: F401,F403
-from .validate import *  # noqa: F401,F403
 from .check_and_code import *  # noqa: F401,F403
+from .checks import *  # noqa: F401,F403
+from .coding import *  # noqa: F401,F403
+from .remits import *  # noqa: F401,F403
+from .validate import *  # noqa: F401,F403

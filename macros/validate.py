@@ -25,5 +25,8 @@ def validate_workbook(book: xw.Book):
 
 
 def validate_workbook_classic():
-    """Classic add-in entry point: ``RunPython "import infusion_billing.macros as m; m.validate_workbook_classic()"``."""
+    """Classic add-in entry point.
+
+    ``RunPython "import infusion_billing.macros as m; m.validate_workbook_classic()"``
+    """
     run_stage_macro(xw.Book.caller(), ["validate"], status=True)

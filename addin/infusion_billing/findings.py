@@ -19,12 +19,12 @@ Severity, in a biller's words:
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
-from enum import Enum
-from typing import Iterable
+from enum import StrEnum
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How much a finding matters: error holds a claim, warning asks for review, info only tells."""
 
     ERROR = "error"
@@ -91,7 +91,7 @@ class Finding:
         d["severity"] = self.severity.value
         return d
 
-    def with_(self, **changes) -> "Finding":
+    def with_(self, **changes) -> Finding:
         """A copy with some fields changed (Findings are immutable)."""
         return replace(self, **changes)
 

@@ -38,9 +38,11 @@ def timing_text(admins: list[Admin], minutes: int | None, method: str) -> str:
         if a.interval is None:
             return "IV push"
         if a.route == "IV infusion":
-            return f"{clock_text(a.interval[0])}-{clock_text(a.interval[1])} = {a.minutes} min (15 min or less is a push)"
+            begin, end = a.interval
+            return f"{clock_text(begin)}-{clock_text(end)} = {a.minutes} min (15 min or less is a push)"
         return f"IV push at {clock_text(a.interval[0])}"
     if len(admins) == 1:
+        assert a.interval is not None, "only a push is coded without both clock times"
         begin, end = a.interval
         text = f"{clock_text(begin)}-{clock_text(end)}{' (next day)' if end >= 1440 else ''}"
         interrupted = a.row.interrupted_minutes
@@ -115,8 +117,8 @@ def _drug_service(members: list[Admin]) -> Service:
 
 def _bag_service(members: list[Admin], category: str, push_max: int) -> Service:
     """Several drugs in one bag: one administration over the bag's clock span."""
-    timed = [a for a in members if a.interval]
-    interval = (min(a.interval[0] for a in timed), max(a.interval[1] for a in timed)) if timed else None
+    spans = [a.interval for a in members if a.interval]
+    interval = (min(s[0] for s in spans), max(s[1] for s in spans)) if spans else None
     fallback = any(a.fallback for a in members)
     if interval and not fallback:
         minutes = interval[1] - interval[0] - max(a.row.interrupted_minutes for a in members)

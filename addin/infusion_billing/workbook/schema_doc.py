@@ -36,7 +36,7 @@ def render_table(spec: TableSpec) -> str:
     for col in spec.columns:
         allowed = _allowed(col)
         if col.default not in (None, "") and not col.required:
-            shown = {True: "Y", False: "N"}.get(col.default, col.default) if isinstance(col.default, bool) else col.default
+            shown = ("Y" if col.default else "N") if isinstance(col.default, bool) else col.default
             allowed = f"{allowed} (default {shown})" if allowed else f"default {shown}"
         phi = " Patient data: stays in the workbook, never in logs." if col.phi else ""
         lines.append(f"| {col.header} | {col.kind.name} | {'yes' if col.required else ''} | {allowed} | "

@@ -18,8 +18,8 @@ row's cells, and :mod:`.book` holds what the stages receive.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from ...schema import INPUT_TABLES, TableSpec
 from .book import BookData, Grid, TableData, WorkbookError, grid_records, value_text
