@@ -6,6 +6,8 @@ from dataclasses import replace
 from decimal import Decimal as D
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from infusion_billing.claims import INSTITUTIONAL, read_837, render_837, write_837
 from infusion_billing.claims.samples import sample_batch, sample_claims, sample_practice
@@ -167,3 +169,28 @@ def test_a_secondary_claim_without_the_primary_adjudication_is_held():
 def test_bad_control_numbers_write_nothing():
     text, result, where = held(sample_claims(1), interchange_control=0)
     assert text == "" and [w[2] for w in where] == ["x12.control-number"]
+
+
+def test_accented_names_are_sent_without_accents_and_coded_values_with_them_are_held():
+    claims = sample_claims(2)
+    subscriber = replace(claims[0].coverage.subscriber, last_name="Muñoz-Peña", first_name="José")
+    claims[0] = replace(claims[0], coverage=replace(claims[0].coverage, subscriber=subscriber))
+    claims[1] = replace(claims[1], claim_id="C000000Ž")
+    text, result, where = held(claims)
+    assert "NM1*IL*1*Munoz-Pena*Jose*" in text and text.isascii()
+    assert where == [("C000000Ž", None, "x12.data-separator", "Claims", "Claim ID")]
+    assert "U+017D, which is not in the X12 character set" in result.findings[0].message
+
+
+@settings(max_examples=150, deadline=None)
+@given(claim_id=st.text(min_size=1, max_size=24), authorization=st.text(max_size=12))
+def test_any_claim_id_or_authorization_is_written_exactly_or_held_never_a_traceback(claim_id, authorization):
+    claim = replace(sample_claims(1)[0], claim_id=claim_id, prior_authorization=authorization)
+    text, result = render_837([claim], sample_batch())
+    if result.claim_ids:
+        assert result.problems == [] and text.isascii()
+        read = read_837(text)
+        assert read.findings == [] and read.claims.claim_id.tolist() == [claim_id]
+    else:
+        assert text == "" and len(result.problems) >= 1
+        assert {p.finding.rule_id for p in result.problems} <= {"claim.id-invalid", "x12.data-separator"}

@@ -194,3 +194,16 @@ def test_large_batches_are_cut_into_transactions(monkeypatch):
 def test_other_separators_and_one_line_files(tmp_path):
     text, result = render_837(sample_claims(3), sample_batch(), line_break="")
     assert "\n" not in text and len(read_837(text).claims) == 3
+
+
+def test_pay_to_address_and_an_individual_billing_provider(tmp_path):
+    from infusion_billing.claims import Address
+
+    practice = replace(sample_practice(), pay_to=Address("PO Box 4400", "Springfield", "IL", "627084400"),
+                       individual=True, name="Okonkwo Ada")
+    path = tmp_path / "pay_to.837"
+    result = write_837(sample_claims(3), sample_batch(practice=practice), path)
+    text = path.read_text()
+    assert result.problems == [] and pyx12_errors(path) == []
+    assert "NM1*85*1*Okonkwo Ada*****XX*1234567893~" in text
+    assert "REF*EI*123456789~\nNM1*87*2~\nN3*PO Box 4400~\nN4*Springfield*IL*627084400~\nHL*2*1*22*0~" in text

@@ -116,10 +116,13 @@ def claim_problems(claim: Claim, seen_controls: set[str]) -> list[Problem]:
     if kind not in MAX_LINES:
         out.add("claim.type-invalid", f"Claim type '{kind}' is neither 837P nor 837I.", column="Claim Type", value=kind)
         return out.problems
-    if not claim.claim_id or len(claim.claim_id) > MAX_CLAIM_ID:
-        out.add("claim.id-invalid", f"The Claim ID has {len(claim.claim_id)} characters; CLM01 holds 1 to "
+    if not claim.claim_id.strip() or len(claim.claim_id) > MAX_CLAIM_ID:
+        out.add("claim.id-invalid", f"The Claim ID has {len(claim.claim_id.strip())} characters; CLM01 holds 1 to "
                 f"{MAX_CLAIM_ID}, and the payer would return it cut, so the 835 could not be matched.",
                 column="Claim ID", value=claim.claim_id, fix="Use a Claim ID of at most 20 characters.")
+    elif claim.claim_id != claim.claim_id.strip():
+        out.add("claim.id-invalid", "The Claim ID starts or ends with a space; payers drop it, so the 835 could "
+                "not be matched.", column="Claim ID", value=claim.claim_id, fix="Remove the spaces.")
     if claim.frequency not in ("1", "7", "8"):
         out.add("claim.frequency", f"Frequency '{claim.frequency}' is not 1 (original), 7 (replacement) or 8 (void).",
                 column="Frequency", value=claim.frequency)

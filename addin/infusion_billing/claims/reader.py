@@ -298,7 +298,7 @@ class _Reader:
         claim[_C["transaction"]] = self.transaction
         claim[_C["claim_type"]] = self.claim_type
         claim[_C["version"]] = self.version
-        claim[_C["claim_id"]] = el[1].strip() if len(el) > 1 else None
+        claim[_C["claim_id"]] = (el[1].strip() if len(el) > 1 else "") or None
         claim[_C["segment"]] = self.n
         claim[_C["lines"]] = 0
         claim[_C["line_charges"]] = ZERO

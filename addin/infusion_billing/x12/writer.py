@@ -31,6 +31,7 @@ infusion_billing.x12.writer.DataError: NM1 element 03 holds '*', the element sep
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -80,9 +81,13 @@ class SegmentWriter:
         if delimiters.repetition:
             names[delimiters.repetition] = "the repetition separator"
         self._names = names
-        self._forbidden = re.compile("[" + re.escape("".join(names)) + "]")
-        self._not_element = re.compile("[" + re.escape("".join(c for c in names if c != delimiters.element)) + "]")
-        self._unsafe = re.compile("[" + re.escape("".join(names)) + r"\s]+")
+        # Besides the separators, anything outside printable ASCII: the 5010 character sets are ASCII,
+        # and a receiver would read an accented or control character as something else, or reject it.
+        outside = r"\x00-\x1f\x7f-\U0010ffff"
+        self._forbidden = re.compile("[" + re.escape("".join(names)) + outside + "]")
+        self._not_element = re.compile(
+            "[" + re.escape("".join(c for c in names if c != delimiters.element)) + outside + "]")
+        self._unsafe = re.compile("[" + re.escape("".join(names)) + r"\s" + outside + "]+")
 
     # ------------------------------------------------------------------ values
     def problem(self, value: str) -> str | None:
@@ -91,14 +96,19 @@ class SegmentWriter:
         if found is None:
             return None
         ch = found.group()
-        return f"{_show(ch)}, {self._names[ch]}"
+        if ch in self._names:
+            return f"{_show(ch)}, {self._names[ch]}"
+        return f"the character U+{ord(ch):04X}, which is not in the X12 character set"
 
     def clean(self, text: str) -> str:
-        """Free text made safe to send: separators and line breaks become one space, ends trimmed.
+        """Free text made safe to send: accents dropped (José -> Jose), separators, line breaks and
+        other characters outside printable ASCII become one space, ends trimmed.
 
-        >>> SegmentWriter().clean("Suite 4~B\\n  North*Wing")
-        'Suite 4 B North Wing'
+        >>> SegmentWriter().clean("Suite 4~B\\n  North*Wing"), SegmentWriter().clean("Muñoz-Peña, José")
+        ('Suite 4 B North Wing', 'Munoz-Pena, Jose')
         """
+        if not text.isascii():
+            text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii") or text
         return self._unsafe.sub(" ", text).strip()
 
     # ------------------------------------------------------------------ segments
