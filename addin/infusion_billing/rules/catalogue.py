@@ -4,7 +4,7 @@ The catalogue is the union of the family declarations: the reader's (:mod:`.read
 engine's (:mod:`infusion_billing.coding.rules`), the pre-bill checks' (each ``@rule`` in
 :mod:`infusion_billing.checks`), the X12 layer's (:mod:`.x12`), the 837 writer's (:mod:`.claim`),
 the 835 import's (:mod:`.era`)
-and the run's own (:mod:`.runs`).
+the run's own (:mod:`.runs`) and the writer's (:mod:`.writer`).
 A rule ID is declared exactly once; ``docs/rules.md`` is rendered from this list and a test fails
 when the code emits an ID that is not in it.
 """
@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from ..checks.registry import registry
 from ..coding import rules as coding_rules
-from . import claim, era, reader, runs, x12
+from . import claim, era, reader, runs, writer, x12
 from .spec import FAMILIES, RuleSpec
 
 
 def _collect() -> dict[str, RuleSpec]:
     specs = [*reader.SPECS, *coding_rules.RULES, *(r.spec for r in registry().values()), *x12.SPECS,
-             *claim.SPECS, *era.SPECS, *runs.SPECS]
+             *claim.SPECS, *era.SPECS, *runs.SPECS, *writer.SPECS]
     out: dict[str, RuleSpec] = {}
     for spec in specs:
         if spec.id in out:

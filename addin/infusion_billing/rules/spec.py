@@ -29,6 +29,7 @@ FAMILIES: dict[str, str] = {
     "claim": "Claims (837)",
     "era": "Remittances (835)",
     "pipeline": "Running the stages",
+    "writer": "Writing the results",
     "check": "Running the checks",
 }
 
