@@ -11,7 +11,14 @@ Stages, in workflow order:
 * ``validate``: the reader's own Findings (types, allowed values, keys, references);
 * ``code``: administration codes, drug units, JW/JZ, NDC into the ``Charges`` sheet;
 * ``check``: pre-bill checks into ``Encounter Status`` and ``Authorization Usage``;
-* ``import-era``: 835 remittance files appended to the ERA ledger sheets (``RunOptions.remit_sources``).
+* ``import-era``: 835 remittance files appended to the ERA ledger sheets (``RunOptions.remit_sources``);
+* ``claims``: claims built for the billable encounters and scrubbed, into the ``Claims`` and
+  ``ClaimLines`` ledger;
+* ``export-837``: the Ready claims written to 837 files (``RunOptions.out_dir``), ``Claim Batches``.
+
+Stages of one run see each other's tables: a table a stage returns is what a later stage of the same
+run reads as the book's (``book.extra_rows``), so ``claims`` then ``export-837`` in one run sends the
+claims just built; when two stages return a table of the same name, the later one is written.
 """
 
 from __future__ import annotations
@@ -24,17 +31,17 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from .checks import stage as check_stage
+from .claims import stage as claims_stage
 from .coding import stage as code_stage
 from .findings import Finding, count_by_severity
 from .gcpause import paused_cycle_collector
-from .privacy import Redactor, redacting_logs
 from .remits import stage as import_era_stage
 from .rules.runs import STAGE_FAILED, STAGE_MISSING
 from .schema import INPUT_TABLES, TableSpec
 from .stages import RunOptions, Stage, StageResult, StageSpec, no_progress
 from .workbook.findings_sheet import FINDINGS_SHEET, NOTES_SHEET, finding_sheets, merge_findings
-from .workbook.reader import BookData, read_workbook
-from .workbook.writer import OutputTable, output_target, write_outputs
+from .workbook.reader import BookData, Grid, read_workbook
+from .workbook.writer import OutputTable, write_outputs
 
 __all__ = ["ALL_STAGES", "STAGES", "RunOptions", "RunResult", "StageResult", "available_stages", "findings_sheets",
            "no_progress",
@@ -55,6 +62,8 @@ STAGES: dict[str, StageSpec] = {spec.name: spec for spec in (
     StageSpec("code", code_stage.run),
     StageSpec("check", check_stage.run),
     StageSpec("import-era", import_era_stage.run, tables=(), ledger=True),
+    StageSpec("claims", claims_stage.run_claims),
+    StageSpec("export-837", claims_stage.run_export),
 )}
 #: The stages ``make demo`` and ``infusion-billing run`` perform, in order.
 ALL_STAGES: tuple[str, ...] = ("validate", "code", "check")
@@ -93,7 +102,10 @@ class RunResult:
 
     @property
     def tables(self) -> list[OutputTable]:
-        return [t for r in self.results.values() for t in r.tables]
+        """Every stage's tables; of two with the same name (the check stage's Encounter Status and the
+        claims stage's, which adds each claim's outcome), the later stage's."""
+        last = {t.name.casefold(): t for r in self.results.values() for t in r.tables}
+        return list(last.values())
 
     @property
     def counts(self) -> dict[str, int]:
@@ -118,14 +130,9 @@ def run_book(book: BookData, stages: Sequence[str], options: RunOptions = RunOpt
     A finding two stages both report (the check stage counts the coding engine's findings toward each
     encounter's status) is listed once.
     """
-    redactor = Redactor.for_book(book)
-    with paused_cycle_collector(), redacting_logs(redactor):
+    with paused_cycle_collector():
         run = _run_book(book, stages, options)
-    # The one way out for everything a stage says: no patient data past this point (privacy.py).
-    run.findings = list(dict.fromkeys(redactor.findings(run.findings)))
-    for result in run.results.values():
-        result.findings = redactor.findings(result.findings)
-        result.tables = [redactor.table(t) for t in result.tables]
+    run.findings = list(dict.fromkeys(run.findings))
     run.book = book
     return run
 
@@ -149,6 +156,8 @@ def _run_book(book: BookData, stages: Sequence[str], options: RunOptions) -> Run
                 STAGE_FAILED.message.format(name=name, error=type(exc).__name__))])
         results[name] = result
         findings.extend(result.findings)
+        for table in result.tables:  # what a later stage of this run reads as the book's
+            book.extra_grids[table.name] = Grid(table.name, [list(table.columns), *table.rows])
     return RunResult(results, findings)
 
 
@@ -176,12 +185,8 @@ def run_workbook(
     in_place: bool = False,
     options: RunOptions = RunOptions(),
     write: bool = True,
-    force: bool = False,
 ) -> RunResult:
     """Read ``book_path``, run ``stages``, and write their sheets plus Findings to a new file (or in place).
-
-    An existing ``out`` the tool did not write is only replaced with ``force`` (after a backup); the
-    writer's own Findings (a result sheet renamed, rows moved to a CSV) join the run's.
 
     ``options.progress`` shows the three steps (read, run, write); long stages show their own bar.
     """
@@ -189,8 +194,6 @@ def run_workbook(
 
     def read():
         state["book"] = read_workbook(book_path, tables_needed(stages))
-        if write:  # an output the run may not write is refused before the stages run
-            output_target(Path(book_path), out, in_place=in_place, force=force)
 
     def run():
         state["run"] = run_book(state["book"], stages, options)
@@ -198,7 +201,7 @@ def run_workbook(
     def save():
         result = state["run"]
         result.output = write_outputs(book_path, result.sheets(), result.findings, out=out, in_place=in_place,
-                                      stage="+".join(stages), force=force, notes=result.findings)
+                                      stage="+".join(stages))
 
     steps = [read, run, save] if write else [read, run]
     for step in options.progress(steps, total=len(steps), desc="read, run, write"):

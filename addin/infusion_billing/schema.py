@@ -37,55 +37,17 @@ class Kind:
     width: float = 14
 
 
-def in_range(convert, low: int, high: int, what: str):
-    """``convert`` for a number column, refusing values outside ``low``..``high`` before converting.
-
-    Every number a biller types has a sane size: no charge is ten million dollars a unit and no dose
-    is a billion milligrams. A value outside it (a 1E+308 pasted into Dose) is a located
-    ``reader.out-of-range`` Finding and its row is left out, instead of reaching the coding engine
-    and the checks, where such a number breaks the arithmetic for everyone. The ranges bound the size
-    only: a negative dose or waste is a documentation error the coding rules name themselves.
-    """
-
-    def refuse(number: Decimal) -> None:
-        if not low <= number <= high:
-            shown = f"{number:,}" if abs(number) < 10**15 else "a number that large"
-            raise v.cell_error("out_of_range", f"{shown} is outside the range a {what} can have "
-                                               f"({low:,} to {high:,})")
-
-    def checked(value: object):
-        # Checked before converting too: rounding 1E+308 to the cent is itself an arithmetic error.
-        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-            refuse(v.to_decimal(value))
-        result = convert(value)
-        if isinstance(result, (int, Decimal)) and not isinstance(result, bool):
-            refuse(Decimal(result))
-        return result
-
-    checked.__name__ = getattr(convert, "__name__", "convert")
-    checked.__doc__ = convert.__doc__
-    return checked
-
-
-#: The sane range of each kind of number (see :func:`in_range`).
-MONEY_RANGE = (-10_000_000, 10_000_000)
-NUMBER_RANGE = (-1_000_000, 1_000_000)
-WHOLE_RANGE = (-1_000_000, 1_000_000)
-
 Text = Annotated[str, BeforeValidator(v.to_text), Kind("text", "@", 18)]
 Code = Annotated[str, BeforeValidator(v.to_code), Kind("code", "@", 11)]
-Money = Annotated[Decimal, BeforeValidator(in_range(v.to_money, *MONEY_RANGE, "money amount")),
-                  Kind("money", "#,##0.00", 13)]
-Number = Annotated[Decimal, BeforeValidator(in_range(v.to_decimal, *NUMBER_RANGE, "quantity")),
-                   Kind("number", "0.###", 11)]
+Money = Annotated[Decimal, BeforeValidator(v.to_money), Kind("money", "#,##0.00", 13)]
+Number = Annotated[Decimal, BeforeValidator(v.to_decimal), Kind("number", "0.###", 11)]
 #: A dose or waste: a number, or a number with its unit typed in the cell (``750 mg``), whose unit the
 #: reader puts in the column named by ``col(unit_column=...)`` when blank and checks when filled.
-Amount = Annotated[Decimal, BeforeValidator(in_range(v.to_amount, *NUMBER_RANGE, "quantity")),
-                   Kind("number", "0.###", 11)]
+Amount = Annotated[Decimal, BeforeValidator(v.to_amount), Kind("number", "0.###", 11)]
 #: An NDC as text; typed as a number, its lost leading zeros are put back where that is certain.
 Ndc = Annotated[str, BeforeValidator(v.to_ndc_text), Kind("text", "@", 15)]
 Percent = Annotated[Decimal, BeforeValidator(lambda x: _to_fraction(x)), Kind("percent", "0%", 12)]
-Whole = Annotated[int, BeforeValidator(in_range(v.to_int, *WHOLE_RANGE, "whole number")), Kind("whole", "0", 11)]
+Whole = Annotated[int, BeforeValidator(v.to_int), Kind("whole", "0", 11)]
 YesNo = Annotated[bool, BeforeValidator(v.to_yes_no), Kind("yesno", "General", 10)]
 Day = Annotated[date, BeforeValidator(v.to_date), Kind("date", "yyyy-mm-dd", 12)]
 Clock = Annotated[time, BeforeValidator(v.to_clock), Kind("time", "hh:mm", 9)]
@@ -162,6 +124,15 @@ class Sex(Choice):
     UNKNOWN = "U"
 
 
+class Relationship(Choice):
+    """The patient's relationship to the insured (837 SBR02/PAT01: 18 self, 01 spouse, 19 child, G8 other)."""
+
+    SELF = "Self"
+    SPOUSE = "Spouse"
+    CHILD = "Child"
+    OTHER = "Other"
+
+
 class Priority(Choice):
     PRIMARY = "Primary"
     SECONDARY = "Secondary"
@@ -209,6 +180,8 @@ add_synonyms(DrugClass, {"chemo": "Chemo/Complex", "complex": "Chemo/Complex", "
                          "biologic": "Chemo/Complex", "hydration": "Hydration fluid", "fluid": "Hydration fluid"})
 add_synonyms(Container, {"sdv": "Single-dose", "singleuse": "Single-dose", "mdv": "Multi-dose"})
 add_synonyms(Sex, {"female": "F", "male": "M", "unknown": "U", "x": "U"})
+add_synonyms(Relationship, {"18": "Self", "01": "Spouse", "1": "Spouse", "19": "Child", "g8": "Other",
+                            "insured": "Self", "dependent": "Child", "dependant": "Child"})
 add_synonyms(Priority, {"1": "Primary", "2": "Secondary", "3": "Tertiary", "primary insurance": "Primary"})
 add_synonyms(Setting, {"hopd": "Facility", "hospital": "Facility", "outpatient": "Facility", "office": "Professional",
                        "physician": "Professional", "clinic": "Professional", "homeinfusion": "Home"})
@@ -327,6 +300,12 @@ class Patient(SheetRow):
     first_name: Text = col("First Name", "Patient's first name.", phi=True)
     date_of_birth: Day = col("Date of Birth", "Date of birth.", phi=True)
     sex: Sex | None = col("Sex", "F, M or U.", None)
+    address_line_1: Text | None = col("Address Line 1", "Street address (the 837 subscriber/patient N3).", None,
+                                      phi=True)
+    address_line_2: Text | None = col("Address Line 2", "Apartment or suite.", None, phi=True)
+    city: Text | None = col("City", "City.", None, phi=True)
+    state: Code | None = col("State", "2-letter state code.", None, example="IL")
+    zip_code: Code | None = col("ZIP", "5- or 9-digit ZIP code.", None, phi=True)
 
 
 class CoverageRow(SheetRow):
@@ -339,6 +318,15 @@ class CoverageRow(SheetRow):
     copay: Money | None = col("Copay", "Copay per visit.", None)
     coinsurance: Percent | None = col("Coinsurance %", "Patient's coinsurance (20 or 20%).", None)
     deductible_remaining: Money | None = col("Deductible Remaining", "Deductible not yet met.", None)
+    group_number: Text | None = col("Group Number", "Employer group number on the card (837 SBR03).", None)
+    relationship: Relationship = col(
+        "Relationship", "Patient's relationship to the insured: Self, Spouse, Child or Other.", Relationship.SELF)
+    subscriber_last_name: Text | None = col(
+        "Subscriber Last Name", "The insured's last name when the patient is not the insured.", None, phi=True)
+    subscriber_first_name: Text | None = col("Subscriber First Name", "The insured's first name.", None, phi=True)
+    subscriber_date_of_birth: Day | None = col("Subscriber Date of Birth", "The insured's date of birth.", None,
+                                               phi=True)
+    subscriber_sex: Sex | None = col("Subscriber Sex", "The insured's sex: F, M or U.", None)
 
 
 class Authorization(SheetRow):
@@ -427,6 +415,47 @@ class Administration(SheetRow):
         "Necessity Documented", "Y when medical necessity for hydration is documented.", None)
     ndc: Ndc | None = col("NDC", "NDC of the container used.", None)
     lot: Text | None = col("Lot", "Lot number.", None)
+
+
+class PracticeRow(SheetRow):
+    payer_id: Code | None = col(
+        "Payer ID", "Payer these details are used for; blank = every payer without a row of its own.", None)
+    setting: Setting | None = col(
+        "Setting", "Facility (837I) or Professional/Home (837P); blank = both.", None)
+    name: Text = col("Billing Provider Name", "Legal name of the billing provider (837 2010AA).",
+                     example="Lakeside Infusion Center")
+    npi: Code = col("NPI", "Group or facility NPI (type 2), 10 digits.", example="1234567893")
+    ein: Code = col("EIN", "Federal tax ID, 9 digits.", example="12-3456789")
+    taxonomy: Code = col("Taxonomy", "Billing provider taxonomy code (PRV), e.g. 261QI0500X.", example="261QI0500X")
+    address_line_1: Text = col("Address Line 1", "Street address; no P.O. box.")
+    address_line_2: Text | None = col("Address Line 2", "Suite.", None)
+    city: Text = col("City", "City.")
+    state: Code = col("State", "2-letter state code.", example="IL")
+    zip_code: Code = col("ZIP", "9-digit ZIP+4 (required for the billing provider).", example="627011234")
+    submitter_id: Code = col("Submitter ID", "ID the clearinghouse gave you (ISA06, at most 15 characters).")
+    submitter_name: Text | None = col("Submitter Name", "Name of the sender; blank = the provider name.", None)
+    contact_name: Text = col("Contact Name", "Whom the payer calls about a file.", example="Billing Office")
+    contact_phone: Text = col("Contact Phone", "10-digit phone number.", example="217-555-0142")
+    receiver_id: Code = col("Receiver ID", "The clearinghouse's or payer's ID (ISA08, at most 15 characters).")
+    receiver_name: Text = col("Receiver Name", "The clearinghouse or payer receiving the file.")
+    test_files: YesNo = col("Test Files", "Y while the clearinghouse still wants test files (ISA15 T).", False)
+
+
+class CoverageRuleRow(SheetRow):
+    hcpcs: Code = col("HCPCS", "Drug or service code the coverage policy is about.", example="J1745")
+    diagnoses: Text = col(
+        "Allowed Diagnoses", "ICD-10-CM codes or prefixes the policy covers, separated by commas or spaces "
+        "(K50 covers every K50.x).", example="K50, K51, M05, M06, L40.5")
+    payer_id: Code | None = col("Payer ID", "Only this payer; blank = by Payer Type.", None)
+    payer_type: PayerType | None = col("Payer Type", "Only payers of this type; both blank = every payer.", None)
+    effective_from: Day | None = col("Effective From", "First date of service the policy applies to.", None)
+    effective_to: Day | None = col("Effective To", "Last date of service; blank = open-ended.", None)
+    source: Text = col("Source", "The NCD, LCD or payer policy the row comes from.", example="LCD L35677")
+
+    @property
+    def allowed(self) -> tuple[str, ...]:
+        """The allowed codes or prefixes, upper case, without dots."""
+        return tuple(p.upper().replace(".", "") for p in self.diagnoses.replace(";", ",").replace(",", " ").split())
 
 
 # --------------------------------------------------------------------------- table specs
@@ -591,10 +620,25 @@ ADMINISTRATIONS = TableSpec(
     numbered_from=("Admin ID", "Encounter ID"),
 )
 
+PRACTICE = TableSpec(
+    "Practice", PracticeRow,
+    "Who sends the claims: billing provider name, NPI, EIN, taxonomy, address, and the submitter and receiver "
+    "IDs of the 837 files, per payer (a blank Payer ID serves every payer without its own row).",
+    key=("Payer ID", "Setting"), references={"Payer ID": ("Payers", "Payer ID")},
+    synonyms=("Billing Provider", "Provider Info"),
+)
+COVERAGE_RULES = TableSpec(
+    "Coverage Rules", CoverageRuleRow,
+    "Which diagnoses a payer covers a drug for (NCD/LCD or payer policy). The claim scrubber holds a drug "
+    "line whose diagnoses are all outside the list. Without this table the shipped examples are used.",
+    key=("HCPCS", "Payer ID", "Payer Type", "Effective From"),
+    synonyms=("Coverage Policies", "LCD Rules"),
+)
+
 #: Every input table, in workflow order (the template's sheet order).
 INPUT_TABLES: tuple[TableSpec, ...] = (
-    SETTINGS, PAYERS, FEE_SCHEDULE, DRUGS, CHARGE_MASTER, PATIENTS, COVERAGE, AUTHORIZATIONS,
-    ENCOUNTERS, ADMINISTRATIONS, PAYER_RULES,
+    SETTINGS, PRACTICE, PAYERS, FEE_SCHEDULE, DRUGS, CHARGE_MASTER, PATIENTS, COVERAGE, AUTHORIZATIONS,
+    ENCOUNTERS, ADMINISTRATIONS, PAYER_RULES, COVERAGE_RULES,
 )
 TABLES_BY_NAME: dict[str, TableSpec] = {t.name: t for t in INPUT_TABLES}
 

@@ -76,6 +76,9 @@ SETTING_SPECS: list[SettingSpec] = [
                 "Where findings of severity info (what the tool did on purpose) go: Notes sheet (default; the "
                 "Findings sheet then lists only what needs work), Findings sheet (with the rest), or Hide.",
                 INFO_CHOICES),
+    SettingSpec("NCCI Folder", "ncci_folder", v.to_text, "",
+                "Folder holding the CMS NCCI edits imported with 'refdata import-ncci --cache'; blank: the edits "
+                "stored in this workbook (NCCI PTP and NCCI MUE sheets) or the shipped demo table."),
 ]
 SETTINGS_BY_KEY = {v.norm_key(s.name): s for s in SETTING_SPECS}
 
@@ -94,6 +97,7 @@ class Settings:
     timely_filing_warning_days: int = 30
     rule_set: str = "basic"
     info_findings: str = INFO_ON_NOTES
+    ncci_folder: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def with_(self, **changes) -> Settings:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -39,12 +40,25 @@ class RunOptions:
         rules: limit the checks to these rule IDs or families (hledger-style ``check ID``).
         progress: a tqdm-like hook for long loops.
         remit_sources: 835 files and folders for the ``import-era`` stage.
+        include_review: ``claims`` also bills encounters whose status is Review (warnings only).
+        correct, void: Claim IDs of submitted claims ``claims`` replaces (frequency 7) or voids (8).
+        out_dir: the folder ``export-837`` writes its 837 files into.
+        resend: batch file names ``export-837`` writes again on purpose.
+        as_of: the date claims are sent (default: the Settings As-Of Date, else today).
+        ncci_folder: a folder of NCCI edits imported with ``refdata import-ncci --cache``.
     """
 
     strict: bool = False
     rules: tuple[str, ...] = ()
     progress: Callable[..., Iterable] = no_progress
     remit_sources: tuple[Path, ...] = ()
+    include_review: bool = False
+    correct: tuple[str, ...] = ()
+    void: tuple[str, ...] = ()
+    out_dir: Path | None = None
+    resend: tuple[str, ...] = ()
+    as_of: date | None = None
+    ncci_folder: Path | None = None
 
 
 @dataclass

@@ -30,19 +30,18 @@ import sys
 import time as timer
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
 from .. import values as v
-from ..pipeline import RunOptions, available_stages, run_workbook
+from ..claims.scrub import shipped_coverage_rules
+from ..pipeline import ALL_STAGES, RunOptions, available_stages, run_workbook
 from ..reference.catalog import builtin_drugs
 from ..schema import TABLES_BY_NAME
 from ..settings import SETTING_SPECS
-from ..workbook.output_file import check_new_output
-from ..workbook.ownership import mark_generated
 from ..workbook.template import WorkbookBuilder
 from ..workbook.writer import OutputTable, write_outputs
 from . import catalog, people
@@ -336,7 +335,8 @@ class Clinic:
         makers = {"Settings": self._settings, "Payers": self._payer_rows, "FeeSchedule": self._fee_rows,
                   "Drugs": catalog.drugs_rows, "ChargeMaster": catalog.charge_master_rows,
                   "Payer Rules": self._payer_rule_rows, "Patients": self._patient_rows,
-                  "Coverage": self._coverage_rows, "Authorizations": self._authorization_rows}
+                  "Coverage": self._coverage_rows, "Authorizations": self._authorization_rows,
+                  "Practice": self._practice_rows, "Coverage Rules": self._coverage_rule_rows}
         for values in makers[table]():
             yield _row(fields, values)
 
@@ -363,11 +363,40 @@ class Clinic:
             yield {"payer_id": payer_id, "code": code, "requires_auth": _yn(requires), "effective_from": FEES_FROM,
                    "notes": notes}
 
+    def _practice_rows(self):
+        rng = random.Random(f"{self.seed}:practice")
+        yield {"name": PRACTICE, "npi": people.synthetic_npi(rng, "2"), "ein": f"{rng.randrange(10, 99)}-"
+               f"{rng.randrange(1_000_000, 9_999_999)}", "taxonomy": "261QI0500X",
+               "address_line_1": "1200 Synthetic Parkway", "address_line_2": "Suite 300", "city": "Springfield",
+               "state": "IL", "zip_code": "627040001", "submitter_id": "SYNCLINIC01",
+               "submitter_name": PRACTICE, "contact_name": "Billing Office", "contact_phone": "217-555-0100",
+               "receiver_id": "SYNCLEARHOUSE", "receiver_name": "Synthetic Clearinghouse (demo)", "test_files": "Y"}
+
+    def _coverage_rule_rows(self):
+        for r in shipped_coverage_rules():
+            yield {"hcpcs": r.hcpcs, "diagnoses": r.diagnoses, "payer_id": r.payer_id,
+                   "payer_type": r.payer_type.value if r.payer_type else None, "effective_from": r.effective_from,
+                   "effective_to": r.effective_to, "source": r.source}
+
     def _patient_rows(self):
         for p in self.plans:
             last, first, _, _ = self.identity(p)
+            street, city, state, zip_code = people.address(random.Random(f"{self.seed}:{p.index}:address"))
             yield {"patient_id": p.patient_id, "last_name": last, "first_name": first, "date_of_birth": p.dob,
-                   "sex": p.sex}
+                   "sex": p.sex, "address_line_1": street, "city": city, "state": state, "zip_code": zip_code}
+
+    def _insured(self, p: PatientPlan, payer_id: str) -> dict[str, Any]:
+        """Group number and the insured: one commercial patient in nine is covered as a spouse."""
+        if catalog.PAYERS_BY_ID[payer_id].payer_type != "Commercial":
+            return {"relationship": "Self"}
+        rng = random.Random(f"{self.seed}:{p.index}:{payer_id}:insured")
+        out: dict[str, Any] = {"group_number": f"G{rng.randrange(10_000, 99_999)}", "relationship": "Self"}
+        if p.index % 9 == 0:
+            last, _, _, _ = self.identity(p)
+            out.update(relationship="Spouse", subscriber_last_name=last, subscriber_first_name=people.first_name(rng),
+                       subscriber_date_of_birth=p.dob - timedelta(days=rng.randrange(-1500, 1500)),
+                       subscriber_sex="M" if p.sex == "F" else "F")
+        return out
 
     def _coverage_rows(self):
         for p in self.plans:
@@ -378,10 +407,12 @@ class Clinic:
                    "priority": "Primary", "effective_from": p.coverage_from, "effective_to": p.coverage_to,
                    "copay": Decimal("25.00") if commercial else None,
                    "coinsurance": Decimal("0.2") if payer.payer_type != "Medicaid" else Decimal(0),
-                   "deductible_remaining": Decimal("0.00") if p.index % 3 else Decimal("250.00")}
+                   "deductible_remaining": Decimal("0.00") if p.index % 3 else Decimal("250.00"),
+                   **self._insured(p, p.primary)}
             if p.secondary:
                 yield {"patient_id": p.patient_id, "payer_id": p.secondary, "member_id": secondary_member,
-                       "priority": "Secondary", "effective_from": p.coverage_from, "effective_to": None}
+                       "priority": "Secondary", "effective_from": p.coverage_from, "effective_to": None,
+                       **self._insured(p, p.secondary)}
 
     def _authorization_rows(self):
         for p in self.plans:
@@ -531,8 +562,8 @@ class Clinic:
 
 
 #: The tables written before the visits, in the template's order.
-STATIC_TABLES = ("Settings", "Payers", "FeeSchedule", "Drugs", "ChargeMaster", "Patients", "Coverage",
-                 "Authorizations", "Payer Rules")
+STATIC_TABLES = ("Settings", "Practice", "Payers", "FeeSchedule", "Drugs", "ChargeMaster", "Patients", "Coverage",
+                 "Authorizations", "Payer Rules", "Coverage Rules")
 
 
 def _chart(rng: random.Random, plan: PatientPlan, day: date, kind: str) -> Chair:
@@ -568,7 +599,6 @@ def write_clinic(clinic: Clinic, path: str | Path, *, progress: Callable[..., It
     stages are not run, so the key still travels with the data).
     """
     with WorkbookBuilder(path) as book:
-        mark_generated(book.wb)  # the demo may replace it next time (output_file.check_new_output)
         for name in STATIC_TABLES:
             if name in book.sheets:
                 book.extend(name, clinic.rows(name))
@@ -599,31 +629,22 @@ def answer_key_table(planted: list[PlantedDefect], findings) -> OutputTable:
 
 
 def run_demo(path: str | Path, *, seed: int = DEFAULT_SEED, encounters: int = DEFAULT_ENCOUNTERS,
-             progress: Callable[..., Iterable] | None = None, out: TextIO | None = None, force: bool = False) -> int:
+             progress: Callable[..., Iterable] | None = None, out: TextIO | None = None) -> int:
     """Build the clinic, write its workbook, run every available stage and write the results to ``path``.
 
     The input workbook is kept beside the result as ``<name>-input.xlsx`` so the commands can be
     tried on it. Above :data:`STAGE_LIMIT` encounters only the workbook (with the answer key) is
     written: generating and writing stream in bounded memory, the stages do not. Returns 0 (2 when
-    ``encounters`` is less than 1). Neither file replaces one the tool did not write, unless ``force``
-    (then after a backup copy).
+    ``encounters`` is less than 1).
     """
     out = out or sys.stdout
     if encounters < 1:
         print("infusion-billing: --encounters must be 1 or more.", file=sys.stderr)
         return 2
     path = Path(path)
-    source = path.with_name(f"{path.stem}-input{path.suffix or '.xlsx'}")
-    # Refused before the clinic is generated; with force each replaced file gets its backup once.
-    if encounters > STAGE_LIMIT:
-        check_new_output(path, force=force)
-    else:
-        if not force:
-            check_new_output(path)
-        check_new_output(source, force=force)
     started = timer.perf_counter()
     clinic = Clinic(seed=seed, encounters=encounters)
-    stages = available_stages()
+    stages = available_stages((*ALL_STAGES, "claims", "export-837"))
     if encounters > STAGE_LIMIT:
         write_clinic(clinic, path, progress=progress, answer_key=True)
         _print_counts(clinic, out, timer.perf_counter() - started)
@@ -632,13 +653,16 @@ def run_demo(path: str | Path, *, seed: int = DEFAULT_SEED, encounters: int = DE
               f"(sheet {ANSWER_KEY}).", file=out)
         print(f"Written: {path}", file=out)
         return 0
+    source = path.with_name(f"{path.stem}-input{path.suffix or '.xlsx'}")
     write_clinic(clinic, source, progress=progress)
     _print_counts(clinic, out, timer.perf_counter() - started)
-    options = RunOptions(progress=progress) if progress is not None else RunOptions()
+    # The claims go out on the as-of date, into out/837/ beside the result workbook.
+    options = RunOptions(out_dir=path.parent / "837", as_of=clinic.as_of)
+    if progress is not None:
+        options = replace(options, progress=progress)
     run = run_workbook(source, stages, options=options, write=False)
     key = answer_key_table(clinic.planted, run.findings)
-    run.output = write_outputs(source, [*run.sheets(), key], run.findings, out=path, stage="+".join(stages),
-                               force=force)
+    run.output = write_outputs(source, [*run.sheets(), key], run.findings, out=path, stage="+".join(stages))
     print_run_summary(run, clinic.planted, out)
     print(f"Input workbook: {source}", file=out)
     print(f"Written: {run.output} ({timer.perf_counter() - started:.1f} s)", file=out)
@@ -680,6 +704,12 @@ def print_run_summary(run, planted: list[PlantedDefect], out: TextIO) -> None:
     print(f"Errors other than the planted defects: {len(stray)}", file=out)
     for f in stray[:5]:
         print("  " + f.to_text(), file=out)
+    claims, export = run.results.get("claims"), run.results.get("export-837")
+    if claims is not None and export is not None:
+        print(f"Claims: {claims.summary.get('claims built', 0):,} built, "
+              f"{claims.summary.get('claims held by the scrubber', 0):,} held by the scrubber, "
+              f"{export.summary.get('claims written', 0):,} written to "
+              f"{export.summary.get('837 files written', 0):,} 837 files", file=out)
     check = run.results.get("check")
     if check is not None:
         status = {k: check.summary.get(k) for k in ("Ready", "Hold", "Review") if k in check.summary}

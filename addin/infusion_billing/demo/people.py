@@ -70,3 +70,17 @@ def lot_number(rng: random.Random) -> str:
     """A lot number as printed on a vial: two letters and five digits."""
     return "".join(rng.choice(string.ascii_uppercase) for _ in range(2)) + \
         "".join(rng.choice(string.digits) for _ in range(5))
+
+
+#: Made-up towns of the demo clinic's made-up county, with the ZIP codes the demo gives them.
+_TOWNS = (("Springfield", "62704"), ("Chatham", "62629"), ("Rochester", "62563"), ("Sherman", "62684"),
+          ("Riverton", "62561"), ("Auburn", "62615"))
+_STREETS = ("Street", "Avenue", "Road", "Lane", "Court", "Drive")
+
+
+def address(rng: random.Random) -> tuple[str, str, str, str]:
+    """A made-up street address in the clinic's area: (street, city, state, ZIP)."""
+    town, zip_code = rng.choice(_TOWNS)
+    name = (_syllable(rng) + rng.choice(_LAST_ENDINGS)).capitalize()
+    street = f"{rng.randrange(10, 9990)} {name} {rng.choice(_STREETS)}"
+    return street, town, "IL", zip_code

@@ -61,4 +61,24 @@ COB_MISSING = CLAIM.finding(
     "claim.cob-missing", E, "A secondary or tertiary claim without the earlier payer's adjudication",
     fix="Import the earlier payer's 835 before billing this payer.", source=SOURCE)
 
+LEDGER = "docs/claims.md (the claim ledger); ASC X12 837 TR3 CLM05-3 and REF*F8 [S70]"
+CODING_CHANGED = CLAIM.finding(
+    "claim.coding-changed", Severity.WARNING, "A submitted claim whose encounter is now coded differently",
+    fix="Send a corrected claim: infusion-billing claims BOOK --correct CLAIM_ID (or --void CLAIM_ID).",
+    source=LEDGER)
+NO_PAYER_CLAIM_NUMBER = CLAIM.finding(
+    "claim.no-payer-claim-number", Severity.WARNING,
+    "A replacement or void sent before the payer's 835 named its claim number (REF*F8 carries our Claim ID)",
+    fix="Import the payer's 835 for the original claim first when the payer wants its own claim number.",
+    source=LEDGER)
+CORRECT_UNKNOWN = CLAIM.finding(
+    "claim.correct-unknown", E, "A claim to correct or void that is not a submitted claim of the ledger",
+    fix="Name a Claim ID from the Claims sheet whose Status is Submitted.", source=LEDGER)
+NOT_BILLABLE = CLAIM.finding(
+    "claim.not-billable", Severity.INFO, "An encounter that gets no claim (self-pay, or no coded lines)",
+    fix="Nothing to do for self-pay; code the encounter otherwise.", source=LEDGER)
+BATCH_UNKNOWN = CLAIM.finding(
+    "claim.batch-unknown", E, "A batch to resend that the Claim Batches sheet does not list",
+    fix="Name a Batch File from the Claim Batches sheet.", source=LEDGER)
+
 SPECS = tuple(CLAIM.specs)

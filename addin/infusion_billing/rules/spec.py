@@ -27,9 +27,9 @@ FAMILIES: dict[str, str] = {
     "payer": "Payer rules",
     "x12": "X12 files (any transaction)",
     "claim": "Claims (837)",
+    "scrub": "Claim scrubber (NCCI, MUE, coverage policy, payer rules)",
     "era": "Remittances (835)",
     "pipeline": "Running the stages",
-    "writer": "Writing the results",
     "check": "Running the checks",
 }
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..claims.ledger import LEDGER_DOCS
 from ..schema import INPUT_TABLES, TableSpec
 from ..settings import SETTING_SPECS
 
@@ -65,7 +66,19 @@ def render_schema_markdown() -> str:
     ]
     parts += [render_table(spec) for spec in INPUT_TABLES]
     parts.append(render_settings())
+    parts.append(render_ledgers())
     return "\n\n".join(parts)
+
+
+def render_ledgers() -> str:
+    """The claim ledger's tool sheets: what each column holds (the tool writes them; never type into them)."""
+    out = ["### The claim ledger (tool sheets)",
+           "Written by `claims` and `export-837` and read back by every later run; a Submitted claim's rows "
+           "are never changed. See docs/claims.md."]
+    for name, description, columns in LEDGER_DOCS:
+        out.append(f"#### {name}\n\n{description}\n\n| Column | What it holds |\n|---|---|")
+        out[-1] += "".join(f"\n| {c} | {what} |" for c, what in columns)
+    return "\n\n".join(out)
 
 
 def update_readme(path: Path) -> bool:

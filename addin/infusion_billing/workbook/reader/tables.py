@@ -7,7 +7,6 @@ from typing import Any, Sequence
 
 from ... import values as v
 from ...findings import Finding, Severity
-from ...privacy import phi_values
 from ...schema import INPUT_TABLES, TABLES_BY_NAME, TableSpec
 from ...settings import Settings, spec_for
 from .book import BookData, Grid, TableData, value_text
@@ -32,7 +31,7 @@ def read_grids(grids: dict[str, Grid], tables: Sequence[TableSpec] = INPUT_TABLE
         settings = _settings_from_rows(data["Settings"], findings)
 
     _check_references(data, findings)
-    return BookData(tables=data, findings=findings, settings=settings, phi_values=phi_values(grids))
+    return BookData(tables=data, findings=findings, settings=settings)
 
 
 #: How far down a plain sheet the header row is looked for, under a title block (clinic name, month).
@@ -297,7 +296,7 @@ def _check_references(data: dict[str, TableData], findings: list[Finding]) -> No
             known = {k[pos] for k in target.keys_seen}
             for row in table.rows:
                 value = getattr(row, spec.column(header).field)
-                if value not in known:
+                if value is not None and value not in known:  # a blank optional reference points nowhere
                     bad_rows.add(row.excel_row)
                     findings.append(Finding(
                         "reader.dangling-reference", Severity.ERROR,
