@@ -286,6 +286,12 @@ def test_doses_of_one_drug_share_vials_for_waste(kit, sheets):
 
 
 def test_waste_mismatch_compares_the_visit_total(kit, sheets):
-    row = _second_infliximab_dose(kit, sheets, 0, 100)
+    row = _second_infliximab_dose(kit, sheets, 0, 30)
     (f,) = kit.check(sheets, "doc.waste-mismatch").findings
-    assert f.location == f"Administrations!H{row}" and "Wasted is 100 mg in all" in f.message
+    assert f.location == f"Administrations!H{row}" and "Wasted is 30 mg in all" in f.message
+
+
+def test_more_waste_than_the_vials_leave_is_reported_once_by_the_coding_engine(kit, sheets):
+    row = _second_infliximab_dose(kit, sheets, 0, 100)
+    at_cell = [f for f in kit.check(sheets, strict=True).findings if f.location == f"Administrations!H{row}"]
+    assert [f.rule_id for f in at_cell] == ["coding.waste-exceeds-vials"]

@@ -27,7 +27,6 @@ The rules here cover what coding does not look at.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -39,7 +38,7 @@ from ..identifiers import npi as npi_id
 from ..schema import Administration, Container, Drug, Encounter
 from ..values import is_blank, norm_key
 from . import icd10
-from ..coding.drug_lines import number
+from ..coding.quantities import number, vial_leftover
 from .measure import in_billing_measure
 from .rule import STRICT, hit, rule
 
@@ -222,7 +221,7 @@ def _build_vial_uses(ctx):
             else:
                 if total <= 0 or drug.vial_size <= 0:
                     continue
-                waste = math.ceil(total / drug.vial_size) * drug.vial_size - total
+                waste = vial_leftover(total, drug.vial_size)
                 charted = [in_billing_measure(a.wasted, a.dose_unit, drug) for a in admins if a.wasted is not None]
                 if len(admins) > 1:
                     admins.sort(key=lambda a: (a.start is None, a.start, a.excel_row))
@@ -257,18 +256,19 @@ def waste_missing(ctx):
                       payer_id=payer.payer_id, **_vial_slots(use))
 
 
-@rule("doc.waste-mismatch", "Discarded amount differs from the vials", Severity.WARNING,
+@rule("doc.waste-mismatch", "Discarded amount less than the vials leave", Severity.WARNING,
       message="{admin_id} ({drug}): Wasted is {wasted} {unit} in all, but {dose} {unit} from {vial} vials leaves "
               "{waste} {unit}.",
-      fix="Check the charted waste and the vial size in the Drugs table; waste from a needlessly large vial is "
-          "not billable.",
+      fix="Check the charted waste and the vial size in the Drugs table: the discarded drug the record leaves out "
+          "is not billed.",
       source="docs/coding-rules.md section 9 (smallest vial combination that covers the dose [S27])",
       rule_set=STRICT, tables=ADM, location="Administrations / Wasted")
 def waste_mismatch(ctx):
-    """The waste charted for a drug in a visit (summed over its doses) should equal what the smallest
-    vial combination for the total dose leaves over."""
+    """The waste charted for a drug in a visit (summed over its doses) is less than the smallest vial
+    combination for the total dose leaves over. (More than that is the coding engine's
+    ``coding.waste-exceeds-vials``, which caps the JW line.)"""
     for use in _vial_uses(ctx):
-        if use.charted is not None and use.charted != use.waste:
+        if use.charted is not None and use.charted < use.waste:
             last = next(a for a in reversed(use.admins) if a.wasted is not None)
             yield hit("Administrations", last, "Wasted", use.encounter.encounter_id, wasted=number(use.charted),
                       **{**_vial_slots(use), **_label(last)})

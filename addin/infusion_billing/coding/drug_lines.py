@@ -44,7 +44,7 @@ from .classify import HYDRATION
 from .context import Context
 from .druginfo import DrugInfo
 from .model import Admin, Draft, Outcome
-from .quantities import ceil_units, number, tidy  # noqa: F401  (also imported from here)
+from .quantities import ceil_units, number, tidy, vial_leftover  # noqa: F401  (also imported from here)
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 #: Mass units in micrograms, for g / mg / mcg conversions.
@@ -253,9 +253,9 @@ def _lines(doses: list[Dose], ndc: str, ctx: Context, out: Outcome) -> list[Draf
                      "Clear Wasted, or correct the Container if the drug came from a single-dose vial.")
         waste = ZERO
     if waste and info.vial:
-        vials = ceil_units(amount, info.vial)
-        most = vials * info.vial - amount
+        most = vial_leftover(amount, info.vial)
         if waste > most:
+            vials = ceil_units(amount, info.vial)
             out.at_admin(waste_row, R.WASTE_EXCEEDS_VIALS, WARNING,
                          f"{name}: {number(waste)} {unit} wasted is more than the {vials} x {number(info.vial)} "
                          f"{unit} vials the dose needs leave over ({number(most)} {unit}); only that is billed.",

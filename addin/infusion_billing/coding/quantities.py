@@ -19,6 +19,12 @@ def ceil_units(amount: Decimal, quantity: Decimal) -> int:
     return int(whole) + 1 if rest else int(whole)
 
 
+def vial_leftover(amount: Decimal, vial: Decimal) -> Decimal:
+    """What the smallest number of whole vials covering ``amount`` leaves over: the only waste that may
+    be billed with JW (docs/coding-rules.md section 9 [S27]). 350 mg from 100 mg vials leaves 50 mg."""
+    return ceil_units(amount, vial) * vial - amount
+
+
 @lru_cache(maxsize=8192)
 def number(d: Decimal) -> str:
     """A Decimal as a biller writes it: 10, 0.25, 1,600 without exponent or trailing zeros."""
