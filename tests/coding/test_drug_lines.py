@@ -126,12 +126,16 @@ def test_charge_is_the_chargemaster_amount_times_units_to_the_cent():
     assert found(result, "warning") == set()
 
 
-def test_a_code_missing_from_the_chargemaster_is_priced_zero_with_one_finding_per_code():
+def test_a_code_missing_from_the_chargemaster_holds_the_encounter_at_its_blank_charge():
     result = code_one([push("A1", "J2405", 4, "mg", "09:00"), push("A2", "J1100", 4, "mg", "09:10")],
                       payer="COM", chargemaster={"96374": "150.00"})
-    assert {ln.code: ln.charge for ln in result.lines}["J2405"] == Decimal("0.00")
-    assert sorted(f.value for f in result.findings if f.rule_id == "coding.charge-missing") == [
-        "96375", "J1100", "J2405"]
+    charges = {ln.code: ln.charge for ln in result.lines}
+    assert charges == {"96374": Decimal("150.00"), "96375": None, "J2405": None, "J1100": None}  # never 0.00
+    missing = [(f.value, f.severity.value, f.location) for f in result.findings if f.rule_id == "coding.charge-missing"]
+    line_rows = {ln.code: n for n, ln in enumerate(result.lines, start=2)}
+    assert sorted(missing) == sorted((code, "error", f"Charges!G{line_rows[code]}") for code in ("96375", "J2405", "J1100"))
+    assert result.held == ["E1"]
+    assert "ChargeMaster row 3" in next(f.message for f in result.findings if f.rule_id == "coding.charge-missing")
 
 
 def test_no_chargemaster_prices_everything_zero_with_one_finding():

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-import openpyxl
 import pytest
-from openpyxl.worksheet.table import Table
 
 from infusion_billing.findings import Severity
 from infusion_billing.schema import INPUT_TABLES
@@ -20,26 +18,16 @@ ENCOUNTER_HEADERS = ["Encounter ID", "Patient ID", "Payer ID", "Date of Service"
 MAR_HEADERS = ["Encounter ID", "Drug", "Dose", "Route", "Start", "Stop"]
 
 
-def save(tmp_path, sheets: dict[str, list[list]], tables: dict[str, str] | None = None):
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-    for sheet, ref in (tables or {}).items():
-        wb[sheet].add_table(Table(displayName="tbl" + sheet.replace(" ", ""), ref=ref))
-    path = tmp_path / "clinic.xlsx"
-    wb.save(path)
-    return path
+def save(book_factory, sheets: dict[str, list[list]]):
+    return book_factory(sheets, tables=False)
 
 
 def info(book, rule_id):
     return [(f.sheet, f.cell or f.row, f.message) for f in book.findings if f.rule_id == rule_id]
 
 
-def test_a_sheet_named_visits_under_a_title_block_is_the_encounters_table(tmp_path):
-    path = save(tmp_path, {"Visits": [
+def test_a_sheet_named_visits_under_a_title_block_is_the_encounters_table(book_factory):
+    path = save(book_factory, {"Visits": [
         ["Sunrise Infusion Center"],
         ["Visits for August 2026", None, None, "printed 2026-09-01"],
         [],
@@ -58,18 +46,17 @@ def test_a_sheet_named_visits_under_a_title_block_is_the_encounters_table(tmp_pa
     assert all(f.severity is Severity.INFO for f in book.findings)
 
 
-def test_the_tables_own_name_wins_over_a_synonym(tmp_path):
-    path = save(tmp_path, {"Visits": [ENCOUNTER_HEADERS, ["E009", "P009", "MCR", D(2026, 8, 5), "Facility"]],
+def test_the_tables_own_name_wins_over_a_synonym(book_factory):
+    path = save(book_factory, {"Visits": [ENCOUNTER_HEADERS, ["E009", "P009", "MCR", D(2026, 8, 5), "Facility"]],
                            "Encounters": [ENCOUNTER_HEADERS, ["E001", "P001", "MCR", D(2026, 8, 5), "Facility"]]})
     book = read_workbook(path)
     assert [e.encounter_id for e in book.rows("Encounters")] == ["E001"]
     assert book.findings == []
 
 
-def test_an_excel_table_named_after_a_synonym_is_found(tmp_path):
-    path = save(tmp_path, {"Sheet1": [ENCOUNTER_HEADERS, ["E001", "P001", "MCR", D(2026, 8, 5), "Facility"]]},
-                tables={"Sheet1": "A1:E2"})
-    # displayName tblSheet1 is not a name of Encounters: not found.
+def test_an_excel_table_named_after_a_synonym_is_found(book_factory):
+    path = book_factory({"Sheet1": [ENCOUNTER_HEADERS, ["E001", "P001", "MCR", D(2026, 8, 5), "Facility"]]})
+    # an Excel Table named Sheet1 is not a name of Encounters: not found.
     assert read_workbook(path).table("Encounters").present is False
     assert locate_table(["tblVisits"], ["Sheet1"], "Encounters") == ("table", "tblVisits")
     assert locate_table(["tblVisits"], ["Encounters"], "Encounters") == ("sheet", "Encounters")
@@ -78,8 +65,15 @@ def test_an_excel_table_named_after_a_synonym_is_found(tmp_path):
     assert locate_table([], ["Meds"], "Administrations") == ("sheet", "Meds")
 
 
-def test_a_mar_without_admin_ids_is_numbered_per_encounter(tmp_path):
-    path = save(tmp_path, {"MAR": [
+def test_an_excel_table_called_visits_is_read_with_a_note(book_factory):
+    path = book_factory({"Visits": [ENCOUNTER_HEADERS, ["E001", "P001", "MCR", D(2026, 8, 5), "Facility"]]})
+    book = read_workbook(path)
+    assert [e.encounter_id for e in book.rows("Encounters")] == ["E001"]
+    assert info(book, "reader.table-synonym") == [("Visits", 1, "The Encounters table was read from Excel Table 'Visits'.")]
+
+
+def test_a_mar_without_admin_ids_is_numbered_per_encounter(book_factory):
+    path = save(book_factory, {"MAR": [
         MAR_HEADERS,
         ["E001", "diphenhydramine", "25 mg", "IV push", "0850", "0852"],
         ["E001", "acetaminophen", "650 mg", "PO", "0850", None],

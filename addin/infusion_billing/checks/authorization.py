@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from ..findings import Severity
@@ -264,26 +265,33 @@ USAGE_COLUMNS = [
 ]
 
 
-def usage_status(account: AuthAccount) -> str:
-    """Exceeded, Used up, In use or Unused: the line a biller scans the sheet for."""
+def usage_status(account: AuthAccount, as_of: date | None = None) -> str:
+    """The line a biller scans the sheet for: Exceeded, Used up, Expired, Not started, In use or Unused.
+
+    ``as_of`` is the date the workbook is looked at (the As-Of Date setting, else its latest date of
+    service): an authorization whose period ended before it is Expired, not Unused, even if no visit
+    used it, so the biller asks the payer for a new one instead of counting on the old.
+    """
     units, visits = account.units_remaining, account.visits_remaining
     if (units is not None and units < 0) or (visits is not None and visits < 0):
         return "Exceeded"
-    if not account.encounters:
-        return "Unused"
-    if units == 0 or visits == 0:
+    if account.encounters and (units == 0 or visits == 0):
         return "Used up"
-    return "In use"
+    if as_of is not None and account.auth.end_date < as_of:
+        return "Expired"
+    if as_of is not None and account.auth.start_date > as_of:
+        return "Not started"
+    return "In use" if account.encounters else "Unused"
 
 
-def usage_table(ledger: AuthLedger) -> OutputTable:
+def usage_table(ledger: AuthLedger, as_of: date | None = None) -> OutputTable:
     """The ``Authorization Usage`` sheet: one row per authorization, in Authorizations order."""
     rows = []
     for account in ledger.accounts.values():
         a = account.auth
         rows.append([a.auth_id, a.patient_id, a.payer_id, a.code or "(all)", a.start_date, a.end_date,
                      a.units_authorized, account.units_used, account.units_remaining, a.visits_authorized,
-                     account.visits_used, account.visits_remaining, usage_status(account),
+                     account.visits_used, account.visits_remaining, usage_status(account, as_of),
                      ", ".join(account.encounters)])
     return OutputTable("Authorization Usage", USAGE_COLUMNS, rows,
                        number_formats={c: "0" for c in USAGE_COLUMNS[6:12]}, widths={"Encounters": 40},

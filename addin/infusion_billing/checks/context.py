@@ -21,7 +21,7 @@ from functools import cached_property
 from typing import Callable, Iterator, TypeVar
 
 from ..coding.engine import code_book
-from ..coding.kinds import AdminKind, admin_kind, is_incidental
+from ..coding.kinds import AdminKind, admin_kind, is_billed
 from ..coding.lines import ChargeLine
 from ..coding.result import CodingResult
 from ..schema import (
@@ -137,8 +137,8 @@ class CheckContext:
 
     @staticmethod
     def is_billed(admin: Administration) -> bool:
-        """False for KVO, carrier and flush fluid, which is never billed as a service."""
-        return not is_incidental(admin)
+        """False for KVO, carrier and flush fluid and for oral medication, which are never billed."""
+        return is_billed(admin)
 
     def is_hydration(self, admin: Administration) -> bool:
         """A billed bag of pre-packaged fluid given for hydration (96360/96361)."""

@@ -5,12 +5,13 @@ through the pipeline. It runs the rules chosen by the options (basic, basic + st
 asked for), and hands back:
 
 * the Findings, each with its cell and suggested fix;
-* ``Encounter Status``: one row per encounter, **Hold** when any error concerns it (including a bad
-  cell the reader left out of the run, and a coding error that stops the claim being coded),
-  **Review** when only warnings do, **Ready** otherwise, with the counts by severity and the first
-  blocking reason;
+* ``Encounter Status``: one row per encounter, **Billed** when it has a Billed Date (the claim was
+  sent: never Ready, never offered for a new claim), else **Hold** when any error concerns it
+  (including a bad cell the reader left out of the run, and a coding error that stops the claim being
+  coded), **Review** when only warnings do, **Ready** otherwise, with the counts by severity and the
+  first blocking reason;
 * ``Authorization Usage``: each authorization's units and visits authorized, used and remaining;
-* a summary of Ready / Hold / Review counts for the command line.
+* a summary of Ready / Hold / Review / Billed counts for the command line.
 
 Nothing in the workbook's input tables is changed, and the same workbook always gives the same output.
 """
@@ -30,7 +31,7 @@ from .authorization import ledger, usage_table
 from .context import CheckContext
 from .registry import run_rules, select_rules
 
-READY, HOLD, REVIEW = "Ready", "Hold", "Review"
+READY, HOLD, REVIEW, BILLED = "Ready", "Hold", "Review", "Billed"
 
 STATUS_COLUMNS = ["Encounter ID", "Date of Service", "Payer ID", "Status", "Errors", "Warnings", "Info",
                   "First Blocking Reason"]
@@ -59,11 +60,14 @@ def _run(book: BookData, options: RunOptions) -> StageResult:
     status = encounter_status(book, ctx, [*book.findings, *findings, *coding_findings])
     tables = [status]
     if book.has("Authorizations"):
-        tables.append(usage_table(ledger(ctx)))
+        as_of = book.settings.as_of_date or max((e.date_of_service for e in ctx.encounters), default=None)
+        tables.append(usage_table(ledger(ctx), as_of))
     counts = defaultdict(int)
     for row in status.rows:
         counts[row[3]] += 1
     summary = {"rules run": len(rules), READY: counts[READY], HOLD: counts[HOLD], REVIEW: counts[REVIEW]}
+    if counts[BILLED]:  # claims already sent, shown when there are any
+        summary[BILLED] = counts[BILLED]
     # The coding problems that hold or flag a claim are listed with the checks' own, so the Findings
     # sheet explains every Hold; a run with the code stage too lists each of them once (the pipeline).
     if not options.rules:  # a run of chosen rules reports only those rules
@@ -116,7 +120,7 @@ def first_reason(findings: list[Finding]) -> str:
 
 
 def encounter_status(book: BookData, ctx: CheckContext, findings: Iterable[Finding]) -> OutputTable:
-    """The ``Encounter Status`` sheet: every encounter Ready, Hold or Review, in Encounters order.
+    """The ``Encounter Status`` sheet: every encounter Ready, Hold, Review or Billed, in Encounters order.
 
     Encounters whose own row was left out by the reader (a bad cell) are listed after the others as
     Hold, so no visit silently drops off the list.
@@ -129,13 +133,14 @@ def encounter_status(book: BookData, ctx: CheckContext, findings: Iterable[Findi
             by_encounter[enc_id].append(f)
     rows = []
     for enc in ctx.encounters:
-        rows.append(_status_row(enc.encounter_id, enc.date_of_service, enc.payer_id, by_encounter.get(enc.encounter_id, [])))
+        rows.append(_status_row(enc.encounter_id, enc.date_of_service, enc.payer_id, by_encounter.get(enc.encounter_id, []),
+                                billed=enc.billed_date is not None))
     for enc_id in sorted(set(by_encounter) - set(ctx.encounters_by_id)):
         if (enc_id,) not in book.table("Encounters").keys_seen:
             continue  # an administration pointing at an encounter that does not exist: not a visit
         rows.append(_status_row(enc_id, None, "", by_encounter[enc_id]))
     return OutputTable("Encounter Status", STATUS_COLUMNS, rows, widths={"First Blocking Reason": 90},
-                       description="Each encounter: Ready to bill, Hold (an error) or Review (a warning), "
+                       description="Each encounter: Ready to bill, Hold (an error), Review (a warning) or Billed (sent), "
                                    "with the first thing to fix.")
 
 
@@ -150,8 +155,9 @@ def status_of(severities: Iterable[Severity | str]) -> str:
     return HOLD if Severity.ERROR in seen else REVIEW if Severity.WARNING in seen else READY
 
 
-def _status_row(enc_id: str, dos, payer_id: str, found: list[Finding]) -> list:
+def _status_row(enc_id: str, dos, payer_id: str, found: list[Finding], billed: bool = False) -> list:
     counts = count_by_severity(found)
-    status = status_of(f.severity for f in found)
+    # A claim already sent is Billed whatever its findings: it is never offered for a new claim.
+    status = BILLED if billed else status_of(f.severity for f in found)
     blocking = [f for f in found if f.severity is not Severity.INFO]
     return [enc_id, dos, payer_id, status, counts["error"], counts["warning"], counts["info"], first_reason(blocking)]

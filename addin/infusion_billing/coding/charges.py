@@ -2,16 +2,20 @@
 
 The charge is the practice's gross charge, not what the payer allows. It is Decimal end to end.
 A workbook without a ChargeMaster table is still coded: every charge is 0.00 and ONE finding says so
-(``coding.no-chargemaster``). A code missing from the ChargeMaster gets 0.00 and one finding per
-code, however many lines use it (``coding.charge-missing``).
+(``coding.no-chargemaster``). With a ChargeMaster, a code it lacks is never billed at 0.00: the line
+keeps a blank Charge and the encounter is held by one error per line (``coding.charge-missing``),
+located at that Charges line, whose message names the ChargeMaster row to add the code on.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..findings import Finding, Severity
+from ..values import excel_column_letter
 from . import rules as R
+from .lines import CHARGE_COLUMNS, ChargeLine
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -28,23 +32,37 @@ class Pricer:
                                             for r in book.rows("ChargeMaster")}
         self.missing: dict[str, int] = {}
         self.lines = 0
+        #: The first row after the ChargeMaster's last one: where a missing code goes.
+        self.next_row = book.table("ChargeMaster").end_row + 1
 
-    def charge(self, code: str, units: int) -> Decimal:
-        """``amount x units`` rounded half-up to the cent; 0.00 when the code has no amount."""
-        self.lines += 1
-        amount = self.amounts.get(code)
-        if amount is None:
-            self.missing[code] = self.missing.get(code, 0) + 1
-            return ZERO
-        return amount * units  # whole units times an amount in cents: already exact to the cent
-
-    def unpriced(self, code: str) -> Decimal:
-        """0.00 for a code without an amount, remembered for :meth:`findings` (the caller counts lines)."""
+    def unpriced(self, code: str) -> Decimal | None:
+        """The charge of a code without an amount: 0.00 when there is no ChargeMaster at all (one warning
+        says so), else None, a blank Charge that holds the encounter (see :meth:`line_findings`)."""
         self.missing[code] = self.missing.get(code, 0) + 1
-        return ZERO
+        return None if self.present else ZERO
+
+    def line_findings(self, lines: Sequence[ChargeLine]) -> list[Finding]:
+        """One error per claim line without a charge, at its Charges cell (the sheet lists the lines in
+        this order under one header row), naming the ChargeMaster row to add the code on."""
+        if not self.present or not self.missing:
+            return []
+        column = excel_column_letter(CHARGE_COLUMNS.index("Charge") + 1)
+        add_row = self.next_row
+        out = []
+        for n, line in enumerate(lines, start=2):
+            if line.charge is None:
+                out.append(Finding(
+                    R.CHARGE_MISSING, Severity.ERROR,
+                    f"{line.code} has no price in the ChargeMaster, so this line has no charge and {line.encounter_id} "
+                    f"is held. Add {line.code} with its charge on ChargeMaster row {add_row} "
+                    f"({self.sheet}!A{add_row}).",
+                    sheet="Charges", row=n, column="Charge", cell=f"{column}{n}", value=line.code,
+                    encounter_id=line.encounter_id,
+                    fix=f"Add {line.code} and its charge to the ChargeMaster, then run code again."))
+        return out
 
     def findings(self) -> list[Finding]:
-        """One finding when there is no ChargeMaster at all, else one per code it lacks."""
+        """One finding when there is no ChargeMaster at all (a code it lacks: :meth:`line_findings`)."""
         if not self.lines:
             return []
         if not self.present:
@@ -52,8 +70,4 @@ class Pricer:
                             f"There is no ChargeMaster table, so all {self.lines} claim lines have a charge of 0.00.",
                             sheet="ChargeMaster",
                             fix="Add a ChargeMaster table (Code, Description, Charge Amount) with your gross charges.")]
-        return [Finding(R.CHARGE_MISSING, Severity.WARNING,
-                        f"Code {code} is not in the ChargeMaster; its {count} line(s) have a charge of 0.00.",
-                        sheet=self.sheet, column="Code", value=code,
-                        fix=f"Add {code} with its charge amount to the ChargeMaster.")
-                for code, count in sorted(self.missing.items())]
+        return []  # a code the ChargeMaster lacks: one error per line, see line_findings

@@ -51,6 +51,10 @@ def classify(row: Administration, ctx: Context, out: Outcome) -> Admin | None:
     Every problem on the row is reported, not just the first, so a biller fixes them in one pass.
     """
     route = row.route
+    if route is ORAL:  # never billed, so it needs neither a HCPCS nor a Drug Class (section 6 item 1)
+        out.at_admin(row, R.ORAL_NOT_BILLED, INFO, "is an oral medication; it has no administration code "
+                     "and no drug line.", "Route", route._value_)
+        return None
     incidental = route is not PORT_FLUSH and row.purpose in INCIDENTAL_PURPOSES
     hcpcs = row.hcpcs
     drug_class = row.drug_class
@@ -89,10 +93,6 @@ def classify(row: Administration, ctx: Context, out: Outcome) -> Admin | None:
     if route is None:
         out.at_admin(row, R.ROUTE_MISSING, ERROR, "has no Route; a push, an infusion and an injection are "
                      "coded differently.", "Route", fix="Fill in the Route.")
-        return None
-    if route is ORAL:
-        out.at_admin(row, R.ORAL_NOT_BILLED, INFO, "is an oral medication; it has no administration code "
-                     "and no drug line.", "Route", route._value_)
         return None
     if not ok:
         return None

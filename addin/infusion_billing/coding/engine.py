@@ -13,7 +13,9 @@ lines). For each encounter it follows docs/coding-rules.md section 6:
 5. code drug lines (:mod:`.drug_lines`) and price every line (:mod:`.charges`).
 
 An encounter with any error finding is **held**: it gets no lines at all (no partial claim), and its
-status lists the rules that held it. That includes the reader's errors on its rows (a row the reader
+status lists the rules that held it. The one exception is a code the ChargeMaster has no price for:
+the encounter's lines are listed, that one with a blank Charge for the finding to point at, and it is
+held all the same (never a 0.00 line). That includes the reader's errors on its rows (a row the reader
 left out would otherwise leave a partial claim). Warnings and info findings never hold an encounter.
 """
 
@@ -93,6 +95,12 @@ def _code_book(book, progress: Callable[..., Iterable] | None) -> CodingResult:
             lines.extend(new)
             status[eid] = EncounterStatus(eid, CODED, (), len(new))
     result.findings.extend(ctx.pricer.findings())
+    # A line without a price is listed with a blank Charge (the biller sees which one) and holds its encounter.
+    for finding in ctx.pricer.line_findings(lines):
+        findings.append(finding)
+        held = status[finding.encounter_id]
+        status[held.encounter_id] = EncounterStatus(held.encounter_id, HELD,
+                                                    tuple(dict.fromkeys((*held.errors, finding.rule_id))), held.lines)
     return result
 
 

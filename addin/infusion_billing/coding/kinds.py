@@ -1,7 +1,8 @@
 """What kind of service an administration is, as every stage asks it (docs/coding-rules.md section 3).
 
 The coding engine and the pre-bill checks ask the same questions of each Administrations row: is it
-billed at all (fluid that only keeps the vein open, carries a drug or flushes the line never is), is it
+billed at all (fluid that only keeps the vein open, carries a drug or flushes the line never is, nor
+is oral medication), is it
 hydration or a drug, is it counted in minutes, does it go into a vein. They are answered here once, so
 a check never judges a row differently from the engine that codes it.
 """
@@ -37,9 +38,15 @@ def is_incidental(row: Administration) -> bool:
     return row.route is not Route.PORT_FLUSH and row.purpose in INCIDENTAL_PURPOSES
 
 
+def is_billed(row: Administration) -> bool:
+    """False for incidental fluid and for oral medication: neither has an administration code or a drug
+    line, so neither needs a HCPCS, a drug class, a dose unit, a site or clock times (section 6 item 1)."""
+    return row.route is not Route.ORAL and not is_incidental(row)
+
+
 def admin_kind(row: Administration, drug_class: DrugClass | None) -> AdminKind:
     """The kind of ``row``, whose class is ``drug_class`` (the row's own, else the Drugs table's)."""
-    if is_incidental(row):
+    if not is_billed(row):
         return NOT_BILLED
     hydration = drug_class is DrugClass.HYDRATION
     return AdminKind(hydration, not hydration, row.route in TIMED_ROUTES, row.route in IV_ROUTES)

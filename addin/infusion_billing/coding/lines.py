@@ -17,7 +17,8 @@ class ChargeLine(NamedTuple):
         code: CPT or HCPCS code.
         modifiers: modifiers in claim order, e.g. ("JW",) or ("25",).
         units: units of service.
-        charge: ChargeMaster amount x units, to the cent.
+        charge: ChargeMaster amount x units, to the cent; None (a blank cell) when the ChargeMaster has
+            no price for the code, which holds the encounter (never a 0.00 line).
         ndc: 11-digit NDC (5-4-2, no hyphens) for drug lines, else "".
         ndc_unit: NDC unit of measure (UN, ML, GR, F2, ME), else "".
         ndc_quantity: NDC quantity, else None.
@@ -32,7 +33,7 @@ class ChargeLine(NamedTuple):
     code: str
     modifiers: tuple[str, ...]
     units: int
-    charge: Decimal
+    charge: Decimal | None
     ndc: str = ""
     ndc_unit: str = ""
     ndc_quantity: Decimal | None = None

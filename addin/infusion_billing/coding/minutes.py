@@ -66,10 +66,43 @@ def span(day: date, start: time, stop: time, stop_date: date | None = None) -> t
                               f"Stop Date {stop_date.isoformat()} is before the date of service {day.isoformat()}.")
         end += days * MINUTES_PER_DAY
     if end < begin:
+        pm = pm_reading(begin, end) if stop_date is None or stop_date == day else None
         raise TimeProblem(STOP_BEFORE_START, "Stop",
-                          f"Stop {clock_text(end)} is before start {clock_text(begin)}; if the infusion ran past "
-                          "midnight, fill in its Stop Date.")
+                          f"Stop {clock_text(end)} is before start {clock_text(begin)}; "
+                          + (pm or "if the infusion ran past midnight, fill in its Stop Date."))
     return begin, end
+
+
+#: The longest same-day infusion a chart plausibly shows (IVIG and first rituximab doses run 4 to 6
+#: hours): a PM reading of a stop time that makes it longer is not suggested.
+PLAUSIBLE_MINUTES = 8 * 60
+
+
+def pm_reading(begin: int, end: int) -> str | None:
+    """The suggestion for a stop charted on a 12-hour clock without its PM (minutes from midnight).
+
+    A stop before noon and before the start is read as afternoon time; when that comes after the
+    start and gives at most :data:`PLAUSIBLE_MINUTES`, the finding suggests it (the biller decides,
+    nothing is changed). None otherwise: 09:00 to 08:00 would be an 11-hour infusion, not a missing PM.
+
+    >>> pm_reading(690, 75)   # 11:30 to 1:15
+    'read as 1:15 PM (13:15) it ran 1 h 45 min: if that is what the MAR shows, correct Stop to 13:15.'
+    >>> pm_reading(600, 30)   # 10:00 to 0:30, half past noon
+    'read as 12:30 PM (12:30) it ran 2 h 30 min: if that is what the MAR shows, correct Stop to 12:30.'
+    >>> pm_reading(540, 480) is None, pm_reading(840, 60) is None, pm_reading(710, 740) is None
+    (True, True, True)
+    """
+    if end >= 12 * 60:
+        return None
+    pm = end + 12 * 60
+    length = pm - begin
+    if not 0 < length <= PLAUSIBLE_MINUTES:
+        return None
+    hours, minutes = divmod(length, 60)
+    took = f"{hours} h {minutes} min" if hours else f"{minutes} min"
+    twelve = f"{(end // 60) or 12}:{end % 60:02d} PM"
+    return (f"read as {twelve} ({clock_text(pm)}) it ran {took}: if that is what the MAR shows, correct Stop to "
+            f"{clock_text(pm)}.")
 
 
 def infusion_minutes(start: time, stop: time, interrupted: int = 0, *, stop_date: date | None = None,

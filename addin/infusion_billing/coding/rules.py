@@ -174,7 +174,7 @@ NO_CHARGEMASTER = _finding(
     "coding.no-chargemaster", W, "No ChargeMaster table: every charge is 0",
     "Add a ChargeMaster table with the practice's charge for each code.", "docs/payer-rules.md section 6")
 CHARGE_MISSING = _finding(
-    "coding.charge-missing", W, "Code not in the ChargeMaster: its charge is 0",
+    "coding.charge-missing", E, "Code without a ChargeMaster price: the line's Charge is blank and the encounter held",
     "Add the code and its charge to the ChargeMaster.", "docs/payer-rules.md section 6")
 
 RULES: tuple[RuleSpec, ...] = tuple(CODING.specs)

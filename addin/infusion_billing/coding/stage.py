@@ -39,7 +39,7 @@ def charges_table(lines: Iterable[ChargeLine]) -> OutputTable:
 
 
 def summary(result: CodingResult) -> dict[str, object]:
-    total = sum((ln.charge for ln in result.lines), Decimal("0.00"))
+    total = sum((ln.charge for ln in result.lines if ln.charge is not None), Decimal("0.00"))
     return {
         "encounters coded": len(result.coded),
         "encounters held": len(result.held),

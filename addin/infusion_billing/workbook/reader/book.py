@@ -54,6 +54,9 @@ class TableData:
     keys_seen: set[tuple] = field(default_factory=set)  # keys of every row, valid or not
     present: bool = False
     usable: bool = False
+    #: Excel row of the table's last non-empty row (its header row when it has none): a row to add
+    #: goes on the next one.
+    end_row: int = 0
 
     def cell(self, excel_row: int | None, header: str) -> str:
         """A1 address of ``header`` on ``excel_row`` ("" when the column or row is unknown)."""

@@ -91,6 +91,7 @@ def _parse_grid(spec: TableSpec, grid: Grid, findings: list[Finding]) -> TableDa
     if missing_required:
         return table
     table.usable = True
+    table.end_row = grid.top
 
     key_headers = spec.key
     key_rows: dict[tuple, int] = {}
@@ -126,6 +127,7 @@ def _parse_grid(spec: TableSpec, grid: Grid, findings: list[Finding]) -> TableDa
                                     f"Row {blank} of {spec.name} is empty; it was skipped.",
                                     sheet=grid.sheet, row=blank))
         blank_run = []
+        table.end_row = excel_row
         for header, raw in formula_notes:
             cell = table.cell(excel_row, header)
             if v.is_blank(raw):
