@@ -169,6 +169,8 @@ def ledger_claim(claim_id: str, encounter: Encounter, lines: Sequence[ChargeLine
     revenue = index.revenue_codes
     out = []
     for n, line in enumerate(lines, start=1):
+        if line.charge is None:  # coding holds an encounter with an unpriced line: it is never claimed
+            raise ValueError(f"{encounter.encounter_id} line {n} ({line.code}) has no ChargeMaster price")
         out.append(LedgerLine(
             claim_id=claim_id, line=n, control_number=f"{claim_id}-{n}", encounter_id=encounter.encounter_id,
             service_date=line.date_of_service, code=line.code, modifiers=tuple(line.modifiers),

@@ -254,7 +254,7 @@ class _LedgerBuilder:
         else:
             sent_lines = list(latest.lines)
         now = sorted((ln.date_of_service, ln.code, tuple(ln.modifiers), Decimal(ln.units).normalize(),
-                      ln.charge.quantize(Decimal("0.01")), ln.ndc,
+                      ln.charge.quantize(Decimal("0.01")) if ln.charge is not None else None, ln.ndc,
                       ln.ndc_quantity.normalize() if ln.ndc_quantity is not None else None) for ln in lines)
         then = sorted(line.signature for line in sent_lines)
         if now == then:
