@@ -194,3 +194,11 @@ def test_any_claim_id_or_authorization_is_written_exactly_or_held_never_a_traceb
     else:
         assert text == "" and len(result.problems) >= 1
         assert {p.finding.rule_id for p in result.problems} <= {"claim.id-invalid", "x12.data-separator"}
+
+
+def test_no_file_is_left_when_nothing_can_be_sent(tmp_path):
+    path = tmp_path / "batch.837"
+    result = write_837(sample_claims(2), sample_batch(practice=None), path)
+    assert result.claim_ids == [] and list(tmp_path.iterdir()) == []
+    claims = [replace(c, claim_id="X" * 21) for c in sample_claims(2)]
+    assert write_837(claims, sample_batch(), path).claim_ids == [] and list(tmp_path.iterdir()) == []

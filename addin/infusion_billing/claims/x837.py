@@ -118,13 +118,17 @@ def write_837(claims: Iterable[Claim], batch: Batch, out: IO[str] | str | os.Pat
     """
     if not isinstance(out, (str, os.PathLike)):
         return _write(claims, batch, out, claim_type, line_break)
-    buffer = io.StringIO()
-    written = _write(claims, batch, buffer, claim_type, line_break)
-    if written.claim_ids:
-        path = Path(out)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(buffer.getvalue(), encoding="ascii", errors="replace", newline="")
-        os.replace(tmp, path)  # a half-written 837 is never left under the real name
+    path = Path(out)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        # Streamed to a temporary file, one transaction at a time, and renamed when complete: a
+        # half-written 837 is never left under the real name. Every value written is ASCII (checked).
+        with open(tmp, "w", encoding="ascii", newline="") as fh:
+            written = _write(claims, batch, fh, claim_type, line_break)
+        if written.claim_ids:
+            os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return written
 
 
@@ -170,10 +174,19 @@ def _write(claims: Iterable[Claim], batch: Batch, out: IO[str], claim_type: str,
                 fix="Remove the character from the Practice table.")
         written.problems.extend(bad.problems)
         return written
-    # Claims are checked and built before the file is opened, so a file is only begun when there is
-    # something to send, and a refused value (DataError) only drops its own claim.
-    bodies: list[list[str]] = []
+    # Each transaction is built whole before it is written (a refused value, DataError, only drops its
+    # own claim), and the envelope is begun with the first one, so nothing is written when no claim goes.
+    exchange: Interchange | None = None
+    transactions = 0
     body: list[str] = []
+
+    def send(body: list[str]) -> None:
+        nonlocal exchange
+        if exchange is None:
+            exchange = Interchange(out, w, Party("ZZ", practice.submitter_id), Party("ZZ", practice.receiver_id),
+                                   control, builder.when, **envelope)
+        written.transactions.append(exchange.transaction("837", body))
+
     seen: set[str] = set()
     for claim in claims:
         if claim.claim_type != claim_type:
@@ -187,7 +200,8 @@ def _write(claims: Iterable[Claim], batch: Batch, out: IO[str], claim_type: str,
             written.problems.extend(problems)
             continue
         if builder.claims_in_body == CLAIMS_PER_TRANSACTION:
-            bodies.append(body)
+            send(body)
+            transactions += 1
             body = []
             builder.claims_in_body = 0
         if not builder.claims_in_body:
@@ -205,21 +219,16 @@ def _write(claims: Iterable[Claim], batch: Batch, out: IO[str], claim_type: str,
                 seen.discard(line.control_number)
             continue
         if not builder.claims_in_body:
-            body.extend(builder.header(len(bodies)))
+            body.extend(builder.header(transactions))
         body.extend(segments)
         builder.claims_in_body += 1
         written.claim_ids.append(claim.claim_id)
         written.lines += len(claim.lines)
         written.total_charge += builder.last_total
     if body:
-        bodies.append(body)
-    if not bodies:
-        return written
-    exchange = Interchange(out, w, Party("ZZ", practice.submitter_id), Party("ZZ", practice.receiver_id), control,
-                           builder.when, **envelope)
-    for each in bodies:
-        written.transactions.append(exchange.transaction("837", each))
-    exchange.close()
+        send(body)
+    if exchange is not None:
+        exchange.close()
     return written
 
 
