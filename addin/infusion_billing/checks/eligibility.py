@@ -114,8 +114,8 @@ def primary_ambiguous(ctx):
 
 
 @rule("elig.member-id-missing", "Member ID missing", Severity.ERROR,
-      message="The {payer_id} primary coverage (Coverage row {coverage_row}) has no member ID; the claim cannot identify "
-              "the patient to the payer.",
+      message="The {payer_id} primary coverage (Coverage row {coverage_row}) has no member ID; the claim cannot "
+              "identify the patient to the payer.",
       fix="Copy the member ID from the insurance card onto the Coverage row.",
       source=SOURCE + "; 837 subscriber loop 2010BA NM109 (member ID required)", tables=TABLES,
       location="Coverage / Member ID")
@@ -130,8 +130,8 @@ def member_id_missing(ctx):
 
 
 @rule("elig.secondary-incomplete", "Secondary coverage incomplete", Severity.WARNING,
-      message="The patient's secondary coverage {payer_id} (Coverage row {coverage_row}) {problem}; the balance after the "
-              "primary pays cannot be billed to it.",
+      message="The patient's secondary coverage {payer_id} (Coverage row {coverage_row}) {problem}; the balance "
+              "after the primary pays cannot be billed to it.",
       fix="Complete the secondary coverage row: its own payer and the member ID from the card.",
       source=SOURCE + "; secondary claims follow the primary's remittance (docs/payer-rules.md section 3)",
       tables=TABLES, location="Coverage / Member ID, Payer ID")
