@@ -27,16 +27,16 @@ import importlib.util
 import warnings
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
-from ..reference.tables import read_versioned_csv
+from ..reference.tables import filled, read_versioned_csv
 
 NOT_A_CODE = "is not an ICD-10-CM code"
 NOT_BILLABLE = "is a category, not billable: code it to the highest specificity"
 
 
-@lru_cache(maxsize=None)
+@cache
 def problem(code: str) -> str | None:
     """None when ``code`` is a billable ICD-10-CM code, else why it is not (a few words for a biller)."""
     text = code.strip().upper()
@@ -90,7 +90,7 @@ def _package():
     # (its warnings, not ours).
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        import simple_icd_10_cm
+        import simple_icd_10_cm  # noqa: PLC0415 - on first use, see above
 
     return simple_icd_10_cm
 
@@ -115,6 +115,6 @@ def installed_code_set() -> CodeSet:
     _meta, rows = read_versioned_csv("infusion_billing.checks", "tables/icd10cm_code_sets.csv")
     for r in rows:
         if r["Package Version"] == version:
-            return CodeSet(r["Code Set"], version, date.fromisoformat(r["Valid From"]),
-                           date.fromisoformat(r["Valid To"]))
+            return CodeSet(filled(r, "Code Set"), version, date.fromisoformat(filled(r, "Valid From")),
+                           date.fromisoformat(filled(r, "Valid To")))
     return CodeSet(f"simple-icd-10-cm {version}", version, None, None)

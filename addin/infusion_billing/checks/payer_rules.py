@@ -26,7 +26,7 @@ from datetime import date
 from functools import lru_cache
 
 from ..findings import Severity
-from ..reference.tables import read_versioned_csv
+from ..reference.tables import filled, read_versioned_csv
 from ..schema import DrugClass, Encounter, PayerRule, PayerType, Setting
 from ..values import to_yes_no
 from ..workbook.reader import BookData
@@ -57,8 +57,8 @@ def default_auth_rows() -> tuple[_DefaultRow, ...]:
     """The shipped defaults, by payer type (read once per process)."""
     _meta, rows = read_versioned_csv("infusion_billing.checks", DEFAULTS_FILE)
     return tuple(
-        _DefaultRow(PayerType(r["Payer Type"]), r["Code"], DrugClass(r["Drug Class"]) if r["Drug Class"] else None,
-                    to_yes_no(r["Requires Auth"]))
+        _DefaultRow(PayerType(filled(r, "Payer Type")), r["Code"],
+                    DrugClass(r["Drug Class"]) if r["Drug Class"] else None, to_yes_no(r["Requires Auth"]))
         for r in rows)
 
 
@@ -82,7 +82,7 @@ class AuthPolicy:
         self._memo: dict[tuple[str, str, date], AuthAnswer] = {}
 
     @classmethod
-    def from_book(cls, book: BookData) -> "AuthPolicy":
+    def from_book(cls, book: BookData) -> AuthPolicy:
         return cls(book)
 
     def requires_auth(self, payer_id: str, code: str, on: date) -> AuthAnswer:
@@ -110,11 +110,11 @@ class AuthPolicy:
         if payer is None:
             return AuthAnswer(False, "payer unknown")
         defaults = self._defaults.get(payer.payer_type, ())
-        for match in (lambda d: d.code == code, lambda d: d.code is None and drug_class is not None
-                      and d.drug_class is drug_class):
-            found = [d for d in defaults if match(d)]
-            if found:
-                return AuthAnswer(found[0].required, f"built-in default for {payer.payer_type.value} payers")
+        for match_default in (lambda d: d.code == code, lambda d: d.code is None and drug_class is not None
+                              and d.drug_class is drug_class):
+            by_default = [d for d in defaults if match_default(d)]
+            if by_default:
+                return AuthAnswer(by_default[0].required, f"built-in default for {payer.payer_type.value} payers")
         return AuthAnswer(False, "no rule")
 
 
@@ -160,7 +160,7 @@ def rule_conflict(ctx):
 def places_of_service() -> dict[str, tuple[str, bool]]:
     """POS code -> (name, facility?), from the coding engine's ``place_of_service.csv`` (one table, two users)."""
     _meta, rows = read_versioned_csv("infusion_billing.coding", "tables/place_of_service.csv")
-    return {r["POS"]: (r["Name"] or "", (r["Facility"] or "").upper() == "Y") for r in rows}
+    return {filled(r, "POS"): (r["Name"] or "", (r["Facility"] or "").upper() == "Y") for r in rows}
 
 
 #: The one place of service home infusion is billed with.

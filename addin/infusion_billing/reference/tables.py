@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Mapping
 from datetime import date
 from importlib.resources import files
 
@@ -91,3 +92,14 @@ def read_versioned_csv(package: str, filename: str) -> tuple[dict[str, str], lis
     """
     text = files(package).joinpath(filename).read_text(encoding="utf-8")
     return parse_versioned_csv(text, origin=filename)
+
+
+def filled(row: Mapping[str, str | None], column: str) -> str:
+    """A cell the table must fill (a key, a code, a date): a blank one is a broken shipped table.
+
+    Empty cells read as ``None``; a column that may be blank is read with ``row[column] or ""``.
+    """
+    value = row[column]
+    if value is None:
+        raise ValueError(f"a shipped table row has no {column}: {dict(row)}")
+    return value
