@@ -1,13 +1,16 @@
 """``infusion-billing``: the same pipeline as the Excel buttons, on .xlsx files from a terminal.
 
 Exit codes: 0 the run finished (Findings may exist; they are in the output workbook), 2 the command
-could not run (bad arguments, a file that is not a readable workbook), with one clear sentence.
-No traceback reaches the user; ``--debug`` shows one for bug reports.
+could not run (bad arguments, a file that is not a readable workbook, an output it will not
+overwrite, a full disk), with one clear sentence. No traceback reaches the user; ``--debug`` shows
+one for bug reports. Everything printed passes through :func:`~infusion_billing.display.terminal_safe`,
+so a control character from a cell or a file name never reaches the terminal raw.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -17,6 +20,7 @@ from tqdm import tqdm
 
 from . import __version__
 from .claims.refdata import import_ncci
+from .display import shown, terminal_safe
 from .findings import findings_to_json, sort_findings
 from .pipeline import RunOptions, RunResult, available_stages, run_workbook
 from .workbook.reader import WorkbookError
@@ -36,11 +40,24 @@ def progress_bar(iterable: Iterable, total: int | None = None, desc: str = "") -
 # (python -X importtime -c "import infusion_billing.cli", December 2026).
 
 
+def say(text: str = "", file=None) -> None:
+    """Print one line for the user, control characters escaped."""
+    print(terminal_safe(text), file=file or sys.stdout)
+
+
 def cmd_template(args: argparse.Namespace) -> int:
+    from .workbook.output_file import check_new_output  # noqa: PLC0415 - start-up cost, see above
     from .workbook.template import write_template  # noqa: PLC0415 - start-up cost, see above
 
-    path = write_template(Path(args.output))
-    print(f"Template written: {path}")
+    path = Path(args.output)
+    if path.suffix.lower() != ".xlsx":
+        raise WorkbookError(f"The template is an .xlsx workbook; name it {shown(path.with_suffix('.xlsx'))}.")
+    # A template is where a clinic types its data: an existing one is never replaced without --force.
+    backup = check_new_output(path, force=args.force, replaceable=lambda p: False)
+    if backup:
+        say(f"Backup of the file replaced: {backup}")
+    path = write_template(path)
+    say(f"Template written: {path}")
     return EXIT_OK
 
 
@@ -61,19 +78,37 @@ def cmd_excel_workbook(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo.clinic import run_demo  # noqa: PLC0415 - start-up cost, see above
 
-    return run_demo(Path(args.output), seed=args.seed, encounters=args.encounters, progress=progress_bar)
+    return run_demo(Path(args.output), seed=args.seed, encounters=args.encounters, progress=progress_bar,
+                    force=args.force)
+
+
+def check_rule_ids(rules: Sequence[str]) -> None:
+    """Refuse ``--rule`` IDs no check has: a run of no checks would mark every claim Ready."""
+    if not rules:
+        return
+    from .checks.registry import select_rules  # noqa: PLC0415 - start-up cost, see above
+
+    _, unknown = select_rules(strict=True, only=tuple(rules))
+    if unknown:
+        raise WorkbookError(f"No check is called {', '.join(repr(u) for u in unknown)}; use a rule ID from "
+                            "docs/rules.md (e.g. doc.stop-time-missing) or a family: doc, elig, auth, filing, payer.")
 
 
 def _run_stages(args: argparse.Namespace, stages: Sequence[str]) -> int:
-    options = RunOptions(strict=getattr(args, "strict", False), rules=tuple(getattr(args, "rule", None) or ()),
-                         progress=progress_bar)
+    rules = tuple(getattr(args, "rule", None) or ())
+    check_rule_ids(rules)
+    options = RunOptions(strict=getattr(args, "strict", False), rules=rules, progress=progress_bar)
     run = run_workbook(Path(args.book), available_stages(stages), out=args.output, in_place=args.in_place,
-                       options=options)
+                       options=options, force=args.force)
+    _report(args, run)
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace, run: RunResult) -> None:
     if getattr(args, "json", False):
-        print(findings_to_json(run.findings))
+        say(findings_to_json(run.findings))
     else:
         print_summary(run, max_lines=args.max_lines)
-    return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -90,11 +125,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_import_era(args: argparse.Namespace) -> int:
     options = RunOptions(remit_sources=tuple(Path(p) for p in args.sources), progress=progress_bar)
-    run = run_workbook(Path(args.book), ["import-era"], out=args.output, in_place=args.in_place, options=options)
-    if args.json:
-        print(findings_to_json(run.findings))
-    else:
-        print_summary(run, max_lines=args.max_lines)
+    run = run_workbook(Path(args.book), ["import-era"], out=args.output, in_place=args.in_place, options=options,
+                       force=args.force)
+    _report(args, run)
     return EXIT_OK
 
 
@@ -136,17 +169,17 @@ def print_summary(run: RunResult, *, max_lines: int = 20, out=None) -> None:
     out = out or sys.stdout
     for name, result in run.results.items():
         for key, value in result.summary.items():
-            print(f"  {name}: {key}: {value}", file=out)
+            say(f"  {name}: {key}: {value}", file=out)
     c = run.counts
-    print(f"Findings: {c['error']} errors, {c['warning']} warnings, {c['info']} info", file=out)
-    shown = [f for f in sort_findings(run.findings) if f.severity.value != "info"][:max_lines]
-    for f in shown:
-        print("  " + f.to_text(), file=out)
-    hidden = c["error"] + c["warning"] - len(shown)
+    say(f"Findings: {c['error']} errors, {c['warning']} warnings, {c['info']} info", file=out)
+    listed = [f for f in sort_findings(run.findings) if f.severity.value != "info"][:max_lines]
+    for f in listed:
+        say("  " + f.to_text(), file=out)
+    hidden = c["error"] + c["warning"] - len(listed)
     if hidden > 0:
-        print(f"  ... and {hidden} more on the Findings sheet", file=out)
+        say(f"  ... and {hidden} more on the Findings sheet", file=out)
     if run.output:
-        print(f"Written: {run.output}", file=out)
+        say(f"Written: {run.output}", file=out)
 
 
 # ----------------------------------------------------------------------------- parser
@@ -164,8 +197,14 @@ def _book_command(sub, name: str, func: Callable, help_text: str, *, json_flag: 
         p.add_argument("--strict", action="store_true", help="also run the strict rule set")
         p.add_argument("--rule", action="append", metavar="ID", help="run only this rule (repeatable)")
     p.add_argument("--max-lines", type=int, default=20, help="findings to print (default 20)")
+    _force_flag(p)
     p.set_defaults(func=func)
     return p
+
+
+def _force_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--force", action="store_true",
+                   help="replace an existing output file the tool did not write (a backup copy is kept beside it)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -179,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("template", help="write an empty workbook with every input table and instructions")
     p.add_argument("-o", "--output", required=True, help="where to write the template (.xlsx)")
+    _force_flag(p)
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("excel-workbook",
@@ -192,6 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", default="out/InfusionBilling-demo.xlsx", help="output workbook")
     p.add_argument("--seed", type=int, default=20261127, help="random seed (same seed, same clinic)")
     p.add_argument("--encounters", type=int, default=1500, help="number of encounters (default 1500)")
+    _force_flag(p)
     p.set_defaults(func=cmd_demo)
 
     _book_command(sub, "check", cmd_check, "check the workbook: bad cells, documentation, eligibility, authorizations",
@@ -206,6 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--in-place", action="store_true", help="write into BOOK after a timestamped backup")
     p.add_argument("--json", action="store_true", help="print the findings as JSON")
     p.add_argument("--max-lines", type=int, default=20, help="findings to print (default 20)")
+    _force_flag(p)
     p.set_defaults(func=cmd_import_era)
 
     p = _book_command(sub, "claims", cmd_claims,
@@ -246,21 +288,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except WorkbookError as exc:
-        print(f"infusion-billing: {exc}", file=sys.stderr)
-        return EXIT_UNUSABLE
-    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-        name = Path(exc.filename).name if getattr(exc, "filename", None) else "a file"
-        print(f"infusion-billing: cannot open {name}: {exc.strerror or 'not found'}.", file=sys.stderr)
+        say(f"infusion-billing: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
     except KeyboardInterrupt:
-        print("infusion-billing: stopped.", file=sys.stderr)
+        say("infusion-billing: stopped.", file=sys.stderr)
         return 130
+    except MemoryError:
+        say("infusion-billing: the workbook needs more memory than this computer has free; run on a smaller "
+            "period or close other programs.", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except OSError as exc:
+        if args.debug:
+            raise
+        say(f"infusion-billing: {os_problem(exc)}", file=sys.stderr)
+        return EXIT_UNUSABLE
     except Exception as exc:  # a bug: say so in one sentence; the traceback only with --debug
         if args.debug:
             raise
-        print(f"infusion-billing: internal error ({type(exc).__name__}); run again with --debug and report it.",
-              file=sys.stderr)
+        say(f"infusion-billing: internal error ({type(exc).__name__}); run again with --debug and report it.",
+            file=sys.stderr)
         return 1
+
+
+def os_problem(exc: OSError) -> str:
+    """One sentence for a file-system error that reached the command line."""
+    name = shown(exc.filename) if getattr(exc, "filename", None) else "a file"
+    reasons = {errno.ENOENT: "not found", errno.EACCES: "permission denied", errno.EPERM: "permission denied",
+               errno.EISDIR: "it is a folder", errno.ENOSPC: "the disk is full",
+               errno.EFBIG: "the file would be larger than this system allows",
+               errno.ENAMETOOLONG: "the name is too long", errno.EROFS: "the disk is read-only"}
+    reason = reasons.get(exc.errno or 0, exc.strerror or type(exc).__name__)
+    return f"cannot use {name}: {reason}."
 
 
 if __name__ == "__main__":  # pragma: no cover

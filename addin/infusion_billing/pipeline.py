@@ -35,13 +35,14 @@ from .claims import stage as claims_stage
 from .coding import stage as code_stage
 from .findings import Finding, count_by_severity
 from .gcpause import paused_cycle_collector
+from .privacy import Redactor, redacting_logs
 from .remits import stage as import_era_stage
 from .rules.runs import STAGE_FAILED, STAGE_MISSING
 from .schema import INPUT_TABLES, TableSpec
 from .stages import RunOptions, Stage, StageResult, StageSpec, no_progress
 from .workbook.findings_sheet import FINDINGS_SHEET, NOTES_SHEET, finding_sheets, merge_findings
 from .workbook.reader import BookData, Grid, read_workbook
-from .workbook.writer import OutputTable, write_outputs
+from .workbook.writer import OutputTable, output_target, write_outputs
 
 __all__ = ["ALL_STAGES", "STAGES", "RunOptions", "RunResult", "StageResult", "available_stages", "findings_sheets",
            "no_progress",
@@ -130,9 +131,14 @@ def run_book(book: BookData, stages: Sequence[str], options: RunOptions = RunOpt
     A finding two stages both report (the check stage counts the coding engine's findings toward each
     encounter's status) is listed once.
     """
-    with paused_cycle_collector():
+    redactor = Redactor.for_book(book)
+    with paused_cycle_collector(), redacting_logs(redactor):
         run = _run_book(book, stages, options)
-    run.findings = list(dict.fromkeys(run.findings))
+    # The one way out for everything a stage says: no patient data past this point (privacy.py).
+    run.findings = list(dict.fromkeys(redactor.findings(run.findings)))
+    for result in run.results.values():
+        result.findings = redactor.findings(result.findings)
+        result.tables = [redactor.table(t) for t in result.tables]
     run.book = book
     return run
 
@@ -185,8 +191,12 @@ def run_workbook(
     in_place: bool = False,
     options: RunOptions = RunOptions(),
     write: bool = True,
+    force: bool = False,
 ) -> RunResult:
     """Read ``book_path``, run ``stages``, and write their sheets plus Findings to a new file (or in place).
+
+    An existing ``out`` the tool did not write is only replaced with ``force`` (after a backup); the
+    writer's own Findings (a result sheet renamed, rows moved to a CSV) join the run's.
 
     ``options.progress`` shows the three steps (read, run, write); long stages show their own bar.
     """
@@ -194,6 +204,8 @@ def run_workbook(
 
     def read():
         state["book"] = read_workbook(book_path, tables_needed(stages))
+        if write:  # an output the run may not write is refused before the stages run
+            output_target(Path(book_path), out, in_place=in_place, force=force)
 
     def run():
         state["run"] = run_book(state["book"], stages, options)
@@ -201,7 +213,7 @@ def run_workbook(
     def save():
         result = state["run"]
         result.output = write_outputs(book_path, result.sheets(), result.findings, out=out, in_place=in_place,
-                                      stage="+".join(stages))
+                                      stage="+".join(stages), force=force, notes=result.findings)
 
     steps = [read, run, save] if write else [read, run]
     for step in options.progress(steps, total=len(steps), desc="read, run, write"):

@@ -37,17 +37,55 @@ class Kind:
     width: float = 14
 
 
+def in_range(convert, low: int, high: int, what: str):
+    """``convert`` for a number column, refusing values outside ``low``..``high`` before converting.
+
+    Every number a biller types has a sane size: no charge is ten million dollars a unit and no dose
+    is a billion milligrams. A value outside it (a 1E+308 pasted into Dose) is a located
+    ``reader.out-of-range`` Finding and its row is left out, instead of reaching the coding engine
+    and the checks, where such a number breaks the arithmetic for everyone. The ranges bound the size
+    only: a negative dose or waste is a documentation error the coding rules name themselves.
+    """
+
+    def refuse(number: Decimal) -> None:
+        if not low <= number <= high:
+            shown = f"{number:,}" if abs(number) < 10**15 else "a number that large"
+            raise v.cell_error("out_of_range", f"{shown} is outside the range a {what} can have "
+                                               f"({low:,} to {high:,})")
+
+    def checked(value: object):
+        # Checked before converting too: rounding 1E+308 to the cent is itself an arithmetic error.
+        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+            refuse(v.to_decimal(value))
+        result = convert(value)
+        if isinstance(result, (int, Decimal)) and not isinstance(result, bool):
+            refuse(Decimal(result))
+        return result
+
+    checked.__name__ = getattr(convert, "__name__", "convert")
+    checked.__doc__ = convert.__doc__
+    return checked
+
+
+#: The sane range of each kind of number (see :func:`in_range`).
+MONEY_RANGE = (-10_000_000, 10_000_000)
+NUMBER_RANGE = (-1_000_000, 1_000_000)
+WHOLE_RANGE = (-1_000_000, 1_000_000)
+
 Text = Annotated[str, BeforeValidator(v.to_text), Kind("text", "@", 18)]
 Code = Annotated[str, BeforeValidator(v.to_code), Kind("code", "@", 11)]
-Money = Annotated[Decimal, BeforeValidator(v.to_money), Kind("money", "#,##0.00", 13)]
-Number = Annotated[Decimal, BeforeValidator(v.to_decimal), Kind("number", "0.###", 11)]
+Money = Annotated[Decimal, BeforeValidator(in_range(v.to_money, *MONEY_RANGE, "money amount")),
+                  Kind("money", "#,##0.00", 13)]
+Number = Annotated[Decimal, BeforeValidator(in_range(v.to_decimal, *NUMBER_RANGE, "quantity")),
+                   Kind("number", "0.###", 11)]
 #: A dose or waste: a number, or a number with its unit typed in the cell (``750 mg``), whose unit the
 #: reader puts in the column named by ``col(unit_column=...)`` when blank and checks when filled.
-Amount = Annotated[Decimal, BeforeValidator(v.to_amount), Kind("number", "0.###", 11)]
+Amount = Annotated[Decimal, BeforeValidator(in_range(v.to_amount, *NUMBER_RANGE, "quantity")),
+                   Kind("number", "0.###", 11)]
 #: An NDC as text; typed as a number, its lost leading zeros are put back where that is certain.
 Ndc = Annotated[str, BeforeValidator(v.to_ndc_text), Kind("text", "@", 15)]
 Percent = Annotated[Decimal, BeforeValidator(lambda x: _to_fraction(x)), Kind("percent", "0%", 12)]
-Whole = Annotated[int, BeforeValidator(v.to_int), Kind("whole", "0", 11)]
+Whole = Annotated[int, BeforeValidator(in_range(v.to_int, *WHOLE_RANGE, "whole number")), Kind("whole", "0", 11)]
 YesNo = Annotated[bool, BeforeValidator(v.to_yes_no), Kind("yesno", "General", 10)]
 Day = Annotated[date, BeforeValidator(v.to_date), Kind("date", "yyyy-mm-dd", 12)]
 Clock = Annotated[time, BeforeValidator(v.to_clock), Kind("time", "hh:mm", 9)]

@@ -8,6 +8,8 @@ import logging
 from pathlib import Path
 
 import pytest
+import pyx12.params
+import pyx12.x12n_document
 
 SAMPLES = Path(__file__).resolve().parent / "data" / "public" / "837"
 
@@ -23,9 +25,6 @@ class _Collect(logging.Handler):
 
 def pyx12_errors(path: Path) -> list[str]:
     """Every error pyx12's 5010 validator reports on the file, with its 999 acknowledgment's verdict."""
-    import pyx12.params
-    import pyx12.x12n_document
-
     handler = _Collect()
     logger = logging.getLogger("pyx12")
     logger.addHandler(handler)

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from infusion_billing.claims import read_837
+from infusion_billing.claims import read_837, render_837
 from infusion_billing.claims.samples import sample_batch, sample_claims
-from infusion_billing.claims import render_837
 
 from .conftest import SAMPLES
 
@@ -106,12 +105,15 @@ def test_a_missing_file_and_a_folder(tmp_path):
 
 def test_damaged_values_are_located_and_the_rest_is_read():
     text, _ = render_837(sample_claims(3), sample_batch())
-    text = text.replace("CLM*C0000002*820.00", "CLM*C0000002*82O.00").replace("DTP*472*D8*20261104", "DTP*472*D8*20261304", 1)
+    text = text.replace("CLM*C0000002*820.00", "CLM*C0000002*82O.00")
+    text = text.replace("DTP*472*D8*20261104", "DTP*472*D8*20261304", 1)
     read = read_837(text)
     assert len(read.claims) == 3 and len(read.lines) == 8
     assert [(f.rule_id, f.message) for f in read.findings] == [
-        ("x12.bad-amount", "The claim total (CLM02) '82O.00' at segment 46 (claim C0000002) is not an amount; it is left blank."),
-        ("x12.bad-date", "The date '20261304' at segment 52 (claim C0000002 line 1) is not a real date; it is left blank."),
+        ("x12.bad-amount",
+         "The claim total (CLM02) '82O.00' at segment 46 (claim C0000002) is not an amount; it is left blank."),
+        ("x12.bad-date",
+         "The date '20261304' at segment 52 (claim C0000002 line 1) is not a real date; it is left blank."),
     ]
     assert list(read.claims.balanced) == ["Y", "N", "Y"]
 

@@ -36,22 +36,24 @@ def test_days_are_kept_together_and_packed_in_date_order():
     assert [(p.claim_id, len(p.lines)) for p in parts] == [("HOME1126-1", 48), ("HOME1126-2", 42)]
     for part in parts:
         days = {line.service_date for line in part.lines}
-        assert all(sum(1 for l in claim.lines if l.service_date == d) == sum(1 for l in part.lines if l.service_date == d)
-                   for d in days)
+        for d in days:  # a day's lines are all on the same part
+            on_day = [ln for ln in claim.lines if ln.service_date == d]
+            assert on_day == [ln for ln in part.lines if ln.service_date == d]
     assert sum(p.total_charge for p in parts) == claim.total_charge == D("9090.00")
-    assert [l.control_number for p in parts for l in p.lines] == [l.control_number for l in claim.lines]
-    assert problems[0].finding.message == ("Claim HOME1126: The claim has 90 lines, over the 837P limit of 50; it was "
-                                           "split by date of service into HOME1126-1 (48 lines), HOME1126-2 (42 lines).")
+    assert [ln.control_number for p in parts for ln in p.lines] == [ln.control_number for ln in claim.lines]
+    assert problems[0].finding.message == (
+        "Claim HOME1126: The claim has 90 lines, over the 837P limit of 50; it was "
+        "split by date of service into HOME1126-1 (48 lines), HOME1126-2 (42 lines).")
 
 
 def test_diagnoses_follow_their_lines_and_pointers_are_renumbered():
     claim = home_infusion_month(40, 3)
-    even_days = replace(claim, lines=tuple(l for l in claim.lines if l.diagnosis_pointers == (1, 3)))
+    even_days = replace(claim, lines=tuple(ln for ln in claim.lines if ln.diagnosis_pointers == (1, 3)))
     parts, _ = split_claim(even_days)  # 60 lines, each pointing at D80.1 and Z79.899 (positions 1 and 3)
     assert len(parts) == 2
     for part in parts:
         assert part.diagnoses == ("D80.1", "Z79.899")
-        assert {l.diagnosis_pointers for l in part.lines} == {(1, 2)}
+        assert {ln.diagnosis_pointers for ln in part.lines} == {(1, 2)}
 
 
 def test_one_day_over_the_limit_is_cut_on_its_own():
@@ -74,12 +76,12 @@ def test_the_primary_payers_lines_go_with_their_lines():
     many = tuple(replace(claim.lines[0], control_number=f"{claim.claim_id}-{n}",
                          service_date=claim.lines[0].service_date + timedelta(days=n // 5)) for n in range(1, 61))
     other = claim.other_payers[0]
-    paid = tuple(replace(other.lines[0], line_control_number=l.control_number) for l in many)
+    paid = tuple(replace(other.lines[0], line_control_number=ln.control_number) for ln in many)
     claim = replace(claim, lines=many, other_payers=(replace(other, lines=paid, paid=sum(p.paid for p in paid)),))
     parts, _ = split_claim(claim)
     for part in parts:
         prior = part.other_payers[0]
-        assert {p.line_control_number for p in prior.lines} == {l.control_number for l in part.lines}
+        assert {p.line_control_number for p in prior.lines} == {ln.control_number for ln in part.lines}
         assert prior.paid == sum(p.paid for p in prior.lines)
 
 

@@ -7,9 +7,19 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
+from pydantic import ValidationError
+from x12sdk.io import X12ModelReader
 
-from infusion_billing.claims import INSTITUTIONAL, PROFESSIONAL, ClaimLine, read_837, render_837, write_837
-from infusion_billing.claims import x837
+from infusion_billing.claims import (
+    INSTITUTIONAL,
+    PROFESSIONAL,
+    Address,
+    ClaimLine,
+    read_837,
+    render_837,
+    write_837,
+    x837,
+)
 from infusion_billing.claims.samples import sample_batch, sample_claims, sample_practice
 
 from .conftest import pyx12_errors
@@ -40,9 +50,9 @@ def infusion_day(claim_type: str):
     original = replace(base, claim_id="INF100", lines=lines, diagnoses=("C83.30", "Z51.11", "D61.810"),
                        other_payers=(), coverage=replace(base.coverage, priority="Primary"))
     replacement = replace(original, claim_id="INF100R", frequency="7", original_claim_number="PAYER-ICN-0001",
-                          lines=tuple(replace(l, control_number=l.control_number + "R") for l in lines))
+                          lines=tuple(replace(ln, control_number=ln.control_number + "R") for ln in lines))
     void = replace(original, claim_id="INF100V", frequency="8", original_claim_number="PAYER-ICN-0002",
-                   lines=tuple(replace(l, control_number=l.control_number + "V") for l in lines),
+                   lines=tuple(replace(ln, control_number=ln.control_number + "V") for ln in lines),
                    prior_authorization="AUTH-77")
     return [original, replacement, void]
 
@@ -74,9 +84,6 @@ def test_pyx12_finds_zero_errors(written):
 
 
 def test_x12sdk_parses_the_file(written):
-    from x12sdk.io import X12ModelReader
-    from pydantic import ValidationError
-
     claim_type, claims, path, _ = written
     try:
         with X12ModelReader(str(path)) as reader:
@@ -93,9 +100,8 @@ def test_x12sdk_parses_the_file(written):
 
 
 def test_x12sdk_parses_an_837i_without_drug_lines(tmp_path):
-    from x12sdk.io import X12ModelReader
-
-    claims = [replace(c, lines=tuple(l for l in c.lines if not l.ndc)) for c in sample_claims(20, claim_type=INSTITUTIONAL)]
+    claims = [replace(c, lines=tuple(ln for ln in c.lines if not ln.ndc))
+              for c in sample_claims(20, claim_type=INSTITUTIONAL)]
     claims = [replace(c, other_payers=()) if c.other_payers else c for c in claims]
     path = tmp_path / "no_drugs.837"
     claims = [replace(c, coverage=replace(c.coverage, priority="Primary")) for c in claims]
@@ -121,10 +127,10 @@ def test_round_trip_gives_back_claims_and_lines(written):
         assert row.other_payers == len(claim.other_payers)
         if claim_type == INSTITUTIONAL:
             assert row.type_of_bill == "13" + claim.frequency
-    expected = [(c.claim_id, n, l.control_number, l.code, " ".join(l.modifiers) or None, l.charge, l.units,
-                 l.ndc or None, l.ndc_unit or None, l.ndc_quantity, l.service_date,
-                 l.revenue_code if claim_type == INSTITUTIONAL else None)
-                for c in claims for n, l in enumerate(c.lines, start=1)]
+    expected = [(c.claim_id, n, ln.control_number, ln.code, " ".join(ln.modifiers) or None, ln.charge, ln.units,
+                 ln.ndc or None, ln.ndc_unit or None, ln.ndc_quantity, ln.service_date,
+                 ln.revenue_code if claim_type == INSTITUTIONAL else None)
+                for c in claims for n, ln in enumerate(c.lines, start=1)]
     columns = ["claim_id", "line", "line_control_number", "code", "modifiers", "charge", "units", "ndc", "ndc_unit",
                "ndc_quantity", "service_from", "revenue_code"]
     assert [tuple(r) for r in read.lines[columns].itertuples(index=False)] == expected
@@ -197,8 +203,6 @@ def test_other_separators_and_one_line_files(tmp_path):
 
 
 def test_pay_to_address_and_an_individual_billing_provider(tmp_path):
-    from infusion_billing.claims import Address
-
     practice = replace(sample_practice(), pay_to=Address("PO Box 4400", "Springfield", "IL", "627084400"),
                        individual=True, name="Okonkwo Ada")
     path = tmp_path / "pay_to.837"

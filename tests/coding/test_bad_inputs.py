@@ -170,3 +170,26 @@ def test_a_row_the_reader_left_out_holds_its_encounter_instead_of_a_partial_clai
     result = code_book(book)
     assert result.lines == []
     assert result.status["E1"].errors == ("reader.wrong-type",)
+
+
+def test_an_encounter_the_engine_stops_on_is_held_alone(monkeypatch):
+    from infusion_billing.coding import engine
+
+    encounters = [{"Encounter ID": eid, "Patient ID": "P1", "Payer ID": "MCR", "Date of Service": dt.date(2026, 9, 14),
+                   "Setting": "Facility", "Place of Service": "22"} for eid in ("E1", "E2")]
+    admins = [{**infusion("A1", "J1745", 400, "mg", "09:00", "11:05"), "Encounter ID": "E1"},
+              {**infusion("A2", "J1745", 400, "mg", "09:00", "11:05"), "Encounter ID": "E2"}]
+    book = make_book(admins, encounters=encounters)
+    real = engine.code_encounter
+
+    def breaks_on_e1(encounter, rows, ctx):
+        if encounter.encounter_id == "E1":
+            raise ArithmeticError("a value no rule anticipated")
+        return real(encounter, rows, ctx)
+
+    monkeypatch.setattr(engine, "code_encounter", breaks_on_e1)
+    result = code_book(book)
+    assert result.status["E1"].status == HELD and result.status["E1"].errors == ("coding.encounter-failed",)
+    assert {line.code for line in result.lines_for("E2")} >= {"96413", "J1745"}
+    failed = [f for f in result.findings if f.rule_id == "coding.encounter-failed"]
+    assert [(f.sheet, f.cell, f.encounter_id) for f in failed] == [("Encounters", "A2", "E1")]

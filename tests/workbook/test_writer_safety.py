@@ -78,7 +78,7 @@ def test_a_failed_save_leaves_the_original_and_no_temp_file(book_factory, monkey
         raise OSError("disk full")
 
     monkeypatch.setattr(WorkbookPackage, "save", crash)
-    with pytest.raises(OSError):
+    with pytest.raises(WorkbookError, match="could not be written"):
         write_outputs(book, [CHARGES], [], in_place=True)
     assert book.read_bytes() == before
     assert [p.name for p in book.parent.iterdir() if p.name.startswith(".~ib-")] == []
@@ -156,7 +156,7 @@ def test_macro_enabled_workbook_keeps_its_macros(tmp_path, book_factory):
         assert z.read("xl/vbaProject.bin") == b"synthetic vba project"
 
 
-def test_written_files_keep_ordinary_permissions(book_factory):
+def test_written_files_are_never_more_visible_than_the_input(book_factory):
     import os
     import stat
 
@@ -165,7 +165,7 @@ def test_written_files_keep_ordinary_permissions(book_factory):
     out = write_outputs(book, [CHARGES], [])
     umask = os.umask(0)
     os.umask(umask)
-    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640 & 0o666 & ~umask
     write_outputs(book, [CHARGES], [], in_place=True)
     assert stat.S_IMODE(book.stat().st_mode) == 0o640
 
@@ -335,13 +335,16 @@ def test_run_log_reads_earlier_rows_after_excel_resaved_them(book_factory):
     assert isinstance(log[0]["Run At (UTC)"], dt.datetime) and len(log[0]["Input SHA-256"]) == 64
 
 
-def test_a_result_table_name_used_by_another_sheets_table_is_refused(book_factory):
+def test_a_result_table_name_used_by_another_sheets_table_moves_the_result(book_factory):
     sheets = {"Payers": [["Payer ID", "Payer Name"], ["MCR", "Medicare Part B"]],
               "Charges": [["Encounter ID", "Code"], ["E001", "96413"]]}
     book = book_factory(sheets)
     rewrite_parts(book, {"xl/workbook.xml": lambda x: x.replace(b'name="Charges"', b'name="My Charges"')})
-    with pytest.raises(WorkbookError, match="already has a table or defined name called Charges"):
-        write_outputs(book, [CHARGES], [])
+    notes: list[Finding] = []
+    out = write_outputs(book, [CHARGES], [], notes=notes)
+    assert [(f.rule_id, f.sheet) for f in notes] == [("writer.sheet-renamed", "Charges (2)")]
+    assert read_output_table(out, "My Charges") == [{"Encounter ID": "E001", "Code": "96413"}]
+    assert len(read_output_table(out, "Charges (2)")) == len(CHARGES.rows)
 
 
 def test_a_formula_chain_into_a_replaced_sheet_is_dropped_not_left_dangling(book_factory):

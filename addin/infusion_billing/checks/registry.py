@@ -27,15 +27,15 @@ plugin errors), so month-end finishes.
 from __future__ import annotations
 
 import logging
-import traceback
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from ..findings import Finding
-from ..rules.runs import RULE_FAILED, TABLE_MISSING
+from ..rules.runs import TABLE_MISSING
 from ..schema import TABLES_BY_NAME, SheetRow
 from . import authorization, documentation, eligibility, payer_rules, timely_filing
 from .context import CheckContext
+from .isolation import per_encounter
 from .rule import _FROM_ROW, BASIC, FAMILIES, RULE_SETS, STRICT, Hit, Rule, hit, rule
 
 __all__ = ["BASIC", "FAMILIES", "RULE_SETS", "STRICT", "Hit", "Rule", "get_rule", "hit", "registry", "rule",
@@ -110,13 +110,14 @@ def run_rules(ctx: CheckContext, rules: Sequence[Rule]) -> list[Finding]:
             continue
         try:
             findings.extend(_findings_of(ctx, r, r.check(ctx)))
-        except Exception as exc:  # one broken rule must not stop the others
-            log.error("rule %s failed: %s", r.id, type(exc).__name__)
-            log.debug("%s", traceback.format_exc())
-            slots = {"rule_id": r.id, "error": type(exc).__name__}
-            findings.append(RULE_FAILED.finding(RULE_FAILED.message.format(**slots),
-                                                fix=RULE_FAILED.fix.format(**slots)))
+        except Exception as exc:  # one broken rule must not stop the others, nor one claim the rule
+            findings.extend(per_encounter(ctx, r.id, _rule_runner(r), exc))
     return findings
+
+
+def _rule_runner(r: Rule) -> Callable[[CheckContext], list[Finding]]:
+    """Run rule ``r`` on a context (the per-encounter retry's view of it)."""
+    return lambda view: list(_findings_of(view, r, r.check(view)))
 
 
 def _findings_of(ctx: CheckContext, r: Rule, hits: Iterable[Hit]) -> Iterator[Finding]:

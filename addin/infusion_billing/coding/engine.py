@@ -21,6 +21,8 @@ left out would otherwise leave a partial claim). Warnings and info findings neve
 
 from __future__ import annotations
 
+import logging
+import traceback
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -44,6 +46,7 @@ __all__ = ["CODED", "HELD", "NOTHING_TO_CODE", "CodingResult", "Context", "Encou
            "code_encounter"]
 
 HOME, PROFESSIONAL = Setting.HOME, Setting.PROFESSIONAL
+log = logging.getLogger("infusion_billing.coding")
 
 
 def code_book(book, progress: Callable[..., Iterable] | None = None) -> CodingResult:
@@ -79,7 +82,15 @@ def _code_book(book, progress: Callable[..., Iterable] | None) -> CodingResult:
     by_encounter = ctx.by_encounter
     for encounter in loop:
         eid = encounter.encounter_id
-        out = code_encounter(encounter, by_encounter.get(eid, ()), ctx)
+        try:
+            out = code_encounter(encounter, by_encounter.get(eid, ()), ctx)
+            new = finalize(eid, out.date_of_service, out.drafts, ctx.pricer) \
+                if out.drafts and not out.held and eid not in reader_errors else []
+        except Exception as exc:  # one encounter the engine cannot handle must not stop the others
+            failed = encounter_failed(ctx.book, encounter, exc)
+            findings.append(failed)
+            status[eid] = EncounterStatus(eid, HELD, (failed.rule_id,), 0)
+            continue
         findings.extend(out.findings)
         if out.held or eid in reader_errors:
             errors = tuple(dict.fromkeys([*reader_errors.get(eid, ()),
@@ -91,7 +102,6 @@ def _code_book(book, progress: Callable[..., Iterable] | None) -> CodingResult:
         elif not out.drafts:
             status[eid] = EncounterStatus(eid, NOTHING_TO_CODE, (), 0)
         else:
-            new = finalize(eid, out.date_of_service, out.drafts, ctx.pricer)
             lines.extend(new)
             status[eid] = EncounterStatus(eid, CODED, (), len(new))
     result.findings.extend(ctx.pricer.findings())
@@ -102,6 +112,19 @@ def _code_book(book, progress: Callable[..., Iterable] | None) -> CodingResult:
         status[held.encounter_id] = EncounterStatus(held.encounter_id, HELD,
                                                     tuple(dict.fromkeys((*held.errors, finding.rule_id))), held.lines)
     return result
+
+
+def encounter_failed(book, encounter: Encounter, exc: Exception):
+    """The Finding for an encounter the engine stopped on: the claim is held, the others are coded."""
+    log.error("coding stopped on one encounter: %s", type(exc).__name__)
+    log.debug("%s", traceback.format_exc())
+    return book.finding(
+        R.ENCOUNTER_FAILED, Severity.ERROR,
+        f"Encounter {encounter.encounter_id} could not be coded ({type(exc).__name__}); it is held and the other "
+        "encounters were coded.", table="Encounters", row=encounter, column="Encounter ID",
+        value=encounter.encounter_id, encounter_id=encounter.encounter_id,
+        fix="Check this encounter's administrations for unusual values; run infusion-billing code --debug and report "
+            "it if they look right.")
 
 
 def code_encounter(encounter: Encounter, rows: Sequence[Administration], ctx: Context) -> Outcome:

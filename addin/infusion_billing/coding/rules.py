@@ -176,6 +176,10 @@ NO_CHARGEMASTER = _finding(
 CHARGE_MISSING = _finding(
     "coding.charge-missing", E, "Code without a ChargeMaster price: the line's Charge is blank and the encounter held",
     "Add the code and its charge to the ChargeMaster.", "docs/payer-rules.md section 6")
+ENCOUNTER_FAILED = _finding(
+    "coding.encounter-failed", E, "One encounter the engine stopped on: held, the others coded",
+    "Check the encounter's administrations for unusual values; run infusion-billing code --debug and report it if "
+    "they look right.", "README.md (Data safety: one bad row never stops the run)")
 
 RULES: tuple[RuleSpec, ...] = tuple(CODING.specs)
 RULES_BY_ID: dict[str, RuleSpec] = {r.id: r for r in RULES}

@@ -42,6 +42,8 @@ from ..pipeline import ALL_STAGES, RunOptions, available_stages, run_workbook
 from ..reference.catalog import builtin_drugs
 from ..schema import TABLES_BY_NAME
 from ..settings import SETTING_SPECS
+from ..workbook.output_file import check_new_output
+from ..workbook.ownership import mark_generated
 from ..workbook.template import WorkbookBuilder
 from ..workbook.writer import OutputTable, write_outputs
 from . import catalog, people
@@ -599,6 +601,7 @@ def write_clinic(clinic: Clinic, path: str | Path, *, progress: Callable[..., It
     stages are not run, so the key still travels with the data).
     """
     with WorkbookBuilder(path) as book:
+        mark_generated(book.wb)  # the demo may replace it next time (output_file.check_new_output)
         for name in STATIC_TABLES:
             if name in book.sheets:
                 book.extend(name, clinic.rows(name))
@@ -629,19 +632,28 @@ def answer_key_table(planted: list[PlantedDefect], findings) -> OutputTable:
 
 
 def run_demo(path: str | Path, *, seed: int = DEFAULT_SEED, encounters: int = DEFAULT_ENCOUNTERS,
-             progress: Callable[..., Iterable] | None = None, out: TextIO | None = None) -> int:
+             progress: Callable[..., Iterable] | None = None, out: TextIO | None = None, force: bool = False) -> int:
     """Build the clinic, write its workbook, run every available stage and write the results to ``path``.
 
     The input workbook is kept beside the result as ``<name>-input.xlsx`` so the commands can be
     tried on it. Above :data:`STAGE_LIMIT` encounters only the workbook (with the answer key) is
     written: generating and writing stream in bounded memory, the stages do not. Returns 0 (2 when
-    ``encounters`` is less than 1).
+    ``encounters`` is less than 1). Neither file replaces one the tool did not write, unless ``force``
+    (then after a backup copy).
     """
     out = out or sys.stdout
     if encounters < 1:
         print("infusion-billing: --encounters must be 1 or more.", file=sys.stderr)
         return 2
     path = Path(path)
+    source = path.with_name(f"{path.stem}-input{path.suffix or '.xlsx'}")
+    # Refused before the clinic is generated; with force each replaced file gets its backup once.
+    if encounters > STAGE_LIMIT:
+        check_new_output(path, force=force)
+    else:
+        if not force:
+            check_new_output(path)
+        check_new_output(source, force=force)
     started = timer.perf_counter()
     clinic = Clinic(seed=seed, encounters=encounters)
     stages = available_stages((*ALL_STAGES, "claims", "export-837"))
@@ -653,7 +665,6 @@ def run_demo(path: str | Path, *, seed: int = DEFAULT_SEED, encounters: int = DE
               f"(sheet {ANSWER_KEY}).", file=out)
         print(f"Written: {path}", file=out)
         return 0
-    source = path.with_name(f"{path.stem}-input{path.suffix or '.xlsx'}")
     write_clinic(clinic, source, progress=progress)
     _print_counts(clinic, out, timer.perf_counter() - started)
     # The claims go out on the as-of date, into out/837/ beside the result workbook.
@@ -662,7 +673,8 @@ def run_demo(path: str | Path, *, seed: int = DEFAULT_SEED, encounters: int = DE
         options = replace(options, progress=progress)
     run = run_workbook(source, stages, options=options, write=False)
     key = answer_key_table(clinic.planted, run.findings)
-    run.output = write_outputs(source, [*run.sheets(), key], run.findings, out=path, stage="+".join(stages))
+    run.output = write_outputs(source, [*run.sheets(), key], run.findings, out=path, stage="+".join(stages),
+                               force=force)
     print_run_summary(run, clinic.planted, out)
     print(f"Input workbook: {source}", file=out)
     print(f"Written: {run.output} ({timer.perf_counter() - started:.1f} s)", file=out)

@@ -11,7 +11,8 @@ it rests on. :mod:`.spec` defines :class:`~.spec.RuleSpec`; each family is decla
   function in :mod:`infusion_billing.checks` (one ``@rule`` each);
 * :mod:`.x12` (``x12.*``): any X12 file's envelope and separators;
 * :mod:`.era` (``era.*``): 835 remittance files;
-* :mod:`.runs` (``pipeline.*``, ``check.*``): the run itself.
+* :mod:`.runs` (``pipeline.*``, ``check.*``): the run itself;
+* :mod:`.writer` (``writer.*``): results renamed, cut or moved to fit.
 
 :mod:`.catalogue` collects them all (``docs/rules.md`` is generated from it by :mod:`.docs`), and a
 test fails when the code emits an ID the catalogue lacks. This package module stays import-free so a

@@ -63,6 +63,10 @@ ID_NUMBERED = READER.finding(
 UNIT_CONFLICT = READER.finding(
     "reader.unit-conflict", E, "A dose or waste typed with a unit that disagrees with Dose Unit (row left out)",
     fix="Correct the amount's unit or Dose Unit so they name the same unit.", source=SCHEMA)
+OUT_OF_RANGE = READER.finding(
+    "reader.out-of-range", E, "A number far outside what the column can hold, e.g. a 1E+308 dose (row left out)",
+    fix="Correct the number; amounts and quantities stay within plus or minus a million (money ten million).",
+    source=SCHEMA)
 UNKNOWN_SETTING = READER.finding(
     "reader.unknown-setting", W, "A Settings row the tool does not know (ignored)",
     fix="Correct the setting's name from the Settings list in the README, or delete the row.", source=SCHEMA)

@@ -30,6 +30,7 @@ FAMILIES: dict[str, str] = {
     "scrub": "Claim scrubber (NCCI, MUE, coverage policy, payer rules)",
     "era": "Remittances (835)",
     "pipeline": "Running the stages",
+    "writer": "Writing the results",
     "check": "Running the checks",
 }
 

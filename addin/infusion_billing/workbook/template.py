@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import typing
 import warnings
 import zipfile
@@ -57,6 +56,7 @@ from .. import __version__
 from .. import values as v
 from ..schema import INPUT_TABLES, TABLES_BY_NAME, ColumnSpec, TableSpec
 from ..settings import SETTING_SPECS, SettingSpec, spec_for
+from .output_file import work_folder
 from .writer import HEADER_FILL, TABLE_STYLE, OutputTable, save_atomically
 from .xlsx.ooxml import COMPRESSLEVEL, is_date_format, row_xml, write_part
 
@@ -227,7 +227,7 @@ class WorkbookBuilder:
 
     def __init__(self, path: str | Path, tables: Sequence[TableSpec] = INPUT_TABLES):
         self.path = Path(path)
-        self._tmp = tempfile.TemporaryDirectory(prefix="ib-book-")
+        self._tmp = work_folder()
         self.wb = Workbook(write_only=True)
         self._styles: dict[tuple[str, str], str] = {}
         self.sheets: dict[str, _Sheet] = {}

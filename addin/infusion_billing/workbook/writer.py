@@ -25,8 +25,7 @@ import hashlib
 import itertools
 import os
 import re
-import shutil
-import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 from decimal import Decimal
@@ -37,6 +36,7 @@ from .. import __version__
 from .. import values as v
 from ..findings import FINDING_COLUMNS, Finding, count_by_severity, findings_to_rows
 from ..schema import TABLES_BY_NAME
+from . import output_file, ownership, sheet_limits
 from .xlsx.ooxml import ColumnLayout, is_date_format, row_xml
 from .xlsx.package import TABLE_STYLE, StyleSheet, WorkbookPackage
 from .reader import WorkbookError, check_is_workbook, load_grids
@@ -66,6 +66,8 @@ class OutputTable:
         number_formats: header -> Excel number format; Decimal columns default to ``#,##0.00``.
         widths: header -> column width; defaults from the header and the first rows.
         description: one line shown above nothing (kept for the Instructions sheet and README).
+        phi_columns: headers of columns meant to hold patient data (a claim's patient name): the
+            only text cells :class:`~infusion_billing.privacy.Redactor` leaves as they are.
     """
 
     name: str
@@ -74,6 +76,7 @@ class OutputTable:
     number_formats: dict[str, str] = field(default_factory=dict)
     widths: dict[str, float] = field(default_factory=dict)
     description: str = ""
+    phi_columns: tuple[str, ...] = ()
 
     @property
     def table_name(self) -> str:
@@ -103,6 +106,8 @@ def write_outputs(
     out: str | Path | None = None,
     in_place: bool = False,
     stage: str = "",
+    force: bool = False,
+    notes: list[Finding] | None = None,
 ) -> Path:
     """Write ``tables`` (and a Findings sheet when ``findings`` is given) next to the book's own sheets.
 
@@ -110,8 +115,11 @@ def write_outputs(
     (the pipeline, keeping other stages' rows) passes it among ``tables`` instead.
 
     Returns the path written. With ``in_place`` a backup ``<name>.backup-YYYYmmdd-HHMMSS.xlsx`` is
-    written first. Every part of the input is copied unchanged; only tool-owned sheets are replaced.
-    With ``stage`` the RunLog sheet gets one more row.
+    written first. Every part of the input is copied unchanged; only sheets the tool created are
+    replaced (:mod:`.ownership`), and an existing file the tool did not write is only replaced with
+    ``force``, after a backup (:mod:`.output_file`). With ``stage`` the RunLog sheet gets one more row.
+    The writer's own Findings (a result renamed, cells cut, rows moved to a CSV) go on the Findings
+    sheet and are appended to ``notes`` when given.
     """
     book_path = Path(book_path)
     check_is_workbook(book_path)
@@ -129,24 +137,72 @@ def write_outputs(
             raise ValueError(f"two result tables are both called {t.name}")
         seen.add(t.name.casefold())
 
-    if in_place:
-        target = book_path
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        backup = book_path.with_name(f"{book_path.stem}.backup-{stamp}{book_path.suffix}")
-        shutil.copy2(book_path, backup)
-    else:
-        target = Path(out) if out else default_output_path(book_path)
-        if target.resolve() == book_path.resolve():
-            raise WorkbookError("The output file is the input file; use --in-place to write into it.")
+    target = output_target(book_path, out, in_place=in_place, force=force, backup=True)
+    mode = output_file.output_mode(book_path, target)
 
     input_hash = file_hash(book_path) if stage else ""
+    own_notes: list[Finding] = []
     with WorkbookPackage(book_path) as package:
-        if stage:
-            all_tables.append(_run_log_table(package, stage, input_hash, all_tables, finding_list))
+        wanted = [t.name for t in all_tables] + (["RunLog"] if stage else [])
+        placed, renamed = ownership.place_sheets(package, wanted)
+        own_notes += renamed
+        written: list[OutputTable] = []
         for t in all_tables:
-            _put_table(package, t)
-        save_atomically(package, target)
+            if t.name.casefold() == "findings":  # the writer's own findings head the list
+                t = sheet_limits.with_notes(t, own_notes, stage)
+            t = sheet_limits.split_overflow(t, placed[t.name], target, mode, own_notes, stage)
+            _put_table(package, t, placed[t.name], own_notes)
+            written.append(t)
+        if stage:
+            run_log = _run_log_table(package, placed["RunLog"], stage, input_hash, written, finding_list)
+            _put_table(package, run_log, placed["RunLog"], own_notes)
+        ownership.mark_sheets(package, [placed[name] for name in wanted])
+        output_file.save_atomically(package, target, mode)
+    if notes is not None:
+        notes.extend(own_notes)
     return target
+
+
+def output_target(book_path: Path, out: str | Path | None = None, *, in_place: bool = False, force: bool = False,
+                  backup: bool = False) -> Path:
+    """The file a run will write, or WorkbookError saying why it will not (checked before a run starts,
+    so a refusal costs nothing). With ``backup`` the backups are made: of the input for ``in_place``,
+    of a replaced file the tool did not write for ``force``."""
+    book_path = Path(book_path)
+    if in_place:
+        target = output_file.writable_in_place(book_path)
+        check_content_extension(book_path, book_path)
+        if backup:
+            output_file.backup_copy(target)
+        return target
+    target = Path(out) if out else default_output_path(book_path)
+    if target.exists() and target.resolve() == book_path.resolve():
+        raise WorkbookError("The output file is the input file; use --in-place to write into it.")
+    check_content_extension(book_path, target)
+    if backup:
+        output_file.check_new_output(target, force=force)
+    elif not force:
+        output_file.check_new_output(target)
+    return Path(os.path.realpath(target)) if os.path.islink(target) else target
+
+
+def check_content_extension(book_path: Path, target: Path) -> None:
+    """A workbook with macros must be saved as .xlsm and one without as .xlsx: Excel refuses to open
+    a file whose extension does not match what it holds."""
+    macros = holds_macros(book_path)
+    wanted = ".xlsm" if macros else ".xlsx"
+    if target.suffix.lower() != wanted:
+        what = "holds macros" if macros else "holds no macros"
+        raise WorkbookError(f"{output_file.shown(book_path)} {what}, so Excel only opens the results as a {wanted} "
+                            f"file; name the output {output_file.shown(target.with_suffix(wanted))}.")
+
+
+def holds_macros(book_path: Path) -> bool:
+    """Whether the workbook is a macro-enabled one (its main part says so, or it carries VBA)."""
+    with zipfile.ZipFile(book_path) as z:
+        names = {n.lower() for n in z.namelist()}
+        types = z.read("[Content_Types].xml") if "[content_types].xml" in names else b""
+    return b"macroEnabled.main+xml" in types or "xl/vbaproject.bin" in names
 
 
 def _check_sheet_name(name: str) -> None:
@@ -159,17 +215,22 @@ def _check_sheet_name(name: str) -> None:
                          "letter and must not look like a cell address)")
 
 
-def _put_table(package: WorkbookPackage, table: OutputTable) -> None:
-    """Stream ``table`` into a new sheet of ``package``: styled header, formatted cells, one Excel Table."""
+def _put_table(package: WorkbookPackage, table: OutputTable, sheet: str | None = None,
+               notes: list[Finding] | None = None) -> None:
+    """Stream ``table`` into sheet ``sheet`` (default: its own name) of ``package``: styled header,
+    formatted cells, one Excel Table named after the sheet; text too long for a cell is cut (``notes``)."""
+    sheet = sheet or table.name
     styles = package.styles
     headers = _unique_headers(table.columns)
     header_style = f' s="{styles.cell_format(bold_color="FFFFFF", fill=HEADER_FILL, wrap_top=True)}"'
     header_layout = [(v.excel_column_letter(i), *[header_style] * 5) for i in range(1, len(headers) + 1)]
     layout = _column_layout(styles, table)
     widths = [table.widths.get(h) or guess_width(h, table.rows, i) for i, h in enumerate(table.columns)]
+    body = sheet_limits.fit_cells(table, sheet, notes if notes is not None else [])
     rows = itertools.chain([row_xml(1, headers, header_layout)],
-                           (row_xml(r, row, layout) for r, row in enumerate(table.rows, start=2)))
-    package.put_sheet(table.name, table.table_name, headers, widths, rows, last_row=len(table.rows) + 1)
+                           (row_xml(r, row, layout) for r, row in enumerate(body, start=2)))
+    package.put_sheet(sheet, OutputTable(sheet, [], []).table_name, headers, widths, rows,
+                      last_row=len(table.rows) + 1)
 
 
 def _column_layout(styles: StyleSheet, table: OutputTable) -> list[ColumnLayout]:
@@ -203,31 +264,10 @@ def _unique_headers(columns: Sequence[str]) -> list[str]:
     return out
 
 
-def save_atomically(book, target: Path) -> None:
-    """Save ``book`` (anything with ``save(path)``) to a temporary file in the target's folder, then
-    rename it over the target: a crash or a full disk never leaves half a workbook behind."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~ib-", suffix=target.suffix, dir=target.parent)
-    os.close(fd)
-    try:
-        book.save(tmp)
-        # mkstemp makes the file private (0600); give it the permissions the user would expect: the
-        # old file's when it is replaced, else what a newly created file gets under the umask.
-        os.chmod(tmp, _mode_for(target))
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def _mode_for(target: Path) -> int:
-    if target.exists():
-        return target.stat().st_mode & 0o777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+def save_atomically(book, target: Path, mode: int | None = None) -> None:
+    """Save ``book`` (anything with ``save(path)``) through a private temporary file renamed over
+    ``target`` (:func:`.output_file.save_atomically`)."""
+    output_file.save_atomically(book, target, mode)
 
 
 def guess_format(rows: list[list[Any]], i: int) -> str:
@@ -293,7 +333,7 @@ def file_hash(path: Path) -> str:
     return h.hexdigest()
 
 
-def _run_log_table(package: WorkbookPackage, stage: str, input_hash: str, tables: list[OutputTable],
+def _run_log_table(package: WorkbookPackage, sheet: str, stage: str, input_hash: str, tables: list[OutputTable],
                    findings: list[Finding] | None) -> OutputTable:
     """The RunLog sheet: the rows of earlier runs plus this one (when, which stage, which tool version,
     which input, how much came out)."""
@@ -301,13 +341,16 @@ def _run_log_table(package: WorkbookPackage, stage: str, input_hash: str, tables
     row = [datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None), stage, __version__, input_hash,
            ", ".join(t.name for t in tables), sum(len(t.rows) for t in tables),
            counts["error"], counts["warning"], counts["info"]]
-    return OutputTable("RunLog", RUN_LOG_COLUMNS, _previous_runs(package) + [row],
+    return OutputTable("RunLog", RUN_LOG_COLUMNS, _previous_runs(package, sheet) + [row],
                        number_formats={"Run At (UTC)": "yyyy-mm-dd hh:mm:ss"}, widths={"Input SHA-256": 20})
 
 
-def _previous_runs(package: WorkbookPackage) -> list[list[Any]]:
-    """The RunLog rows already in the workbook, matched to today's columns by header text."""
-    rows = package.read_rows("RunLog")
+def _previous_runs(package: WorkbookPackage, sheet: str = "RunLog") -> list[list[Any]]:
+    """The RunLog rows already in the workbook (on the tool's own RunLog sheet), matched to today's
+    columns by header text."""
+    if sheet.casefold() not in ownership.tool_sheets(package):
+        return []
+    rows = package.read_rows(sheet)
     if not rows:
         return []
     where = {str(h).strip(): i for i, h in enumerate(rows[0]) if h is not None}

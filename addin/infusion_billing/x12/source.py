@@ -88,6 +88,8 @@ def open_source(source, name: str | None, kind: str) -> tuple[str, str, Iterator
         try:
             if path.is_dir():
                 raise Unreadable(f"{label} is a folder, not a file")
+            if path.exists() and not path.is_file():  # a pipe or a device would never end
+                raise Unreadable(f"{label} is not a regular file (a device, pipe or socket)")
             return label, _hash_file(path), _file_chunks(path)
         except Unreadable:
             raise

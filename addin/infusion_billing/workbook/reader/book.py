@@ -81,6 +81,9 @@ class BookData:
     #: for a saved file ``extra_loader`` reads a table the first time a stage asks for it.
     extra_grids: dict[str, Grid | None] = field(default_factory=dict)
     extra_loader: Callable[[str], Grid | None] | None = None
+    #: Every value of a patient-data column as read (rows left out too), in the forms it can take in
+    #: text: what :class:`~infusion_billing.privacy.Redactor` keeps out of messages and logs.
+    phi_values: set[str] = field(default_factory=set)
 
     def table(self, name: str) -> TableData:
         return self.tables[name]

@@ -8,41 +8,66 @@ streaming each sheet's XML.
 from __future__ import annotations
 
 import html
+import os
 import re
+import stat
 import zipfile
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from ... import values as v
+from ...display import shown
 from ...schema import TABLES_BY_NAME
 from .book import Grid, WorkbookError
+from .bounds import check_package
 
 
 def check_is_workbook(path: Path) -> None:
-    """Raise WorkbookError with one clear sentence when ``path`` is not a readable .xlsx/.xlsm."""
-    if not path.exists():
-        raise WorkbookError(f"{path.name}: no such file.")
-    if path.is_dir():
-        raise WorkbookError(f"{path.name} is a folder, not a workbook.")
+    """Raise WorkbookError with one clear sentence when ``path`` is not a readable .xlsx/.xlsm.
+
+    Only a regular file is opened (a named pipe or a device would never end); every part is then
+    unpacked once to check it is whole and within bounds (:mod:`.bounds`).
+    """
+    name = shown(path)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise WorkbookError(f"{name}: no such file.") from None
+    except OSError as exc:
+        raise WorkbookError(f"{name} cannot be opened ({exc.strerror or type(exc).__name__}).") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise WorkbookError(f"{name} is a folder, not a workbook.")
+    if not stat.S_ISREG(st.st_mode):
+        raise WorkbookError(f"{name} is not a regular file (a device, pipe or socket); give the path of a saved "
+                            "workbook.")
     with open(path, "rb") as fh:
-        head = fh.read(8)
+        head = fh.read(4096)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise WorkbookError(
-            f"{path.name} is password-protected or an old .xls workbook: remove the password "
+            f"{name} is password-protected or an old .xls workbook: remove the password "
             "(File > Info > Protect Workbook) or save it as .xlsx, then run again.")
     if not head.startswith(b"PK"):
-        hint = " It looks like a CSV or text file renamed to .xlsx; open it in Excel and save as .xlsx." \
-            if all(32 <= b < 127 or b in (9, 10, 13) for b in head) and head else ""
-        raise WorkbookError(f"{path.name} is not an Excel workbook (.xlsx or .xlsm).{hint}")
+        raise WorkbookError(f"{name} is not an Excel workbook (.xlsx or .xlsm).{_what_it_is(head)}")
     try:
         with zipfile.ZipFile(path) as z:
             if "xl/workbook.xml" not in z.namelist():
-                raise WorkbookError(f"{path.name} is a zip file but not an Excel workbook.")
-            bad = z.testzip()
-            if bad:
-                raise WorkbookError(f"{path.name} is damaged (part {bad} is corrupt); restore it from a backup.")
+                raise WorkbookError(f"{name} is a zip file but not an Excel workbook.")
+            check_package(path, z)
     except zipfile.BadZipFile:
-        raise WorkbookError(f"{path.name} is damaged and cannot be opened; restore it from a backup.") from None
+        raise WorkbookError(f"{name} is damaged and cannot be opened; restore it from a backup.") from None
+
+
+def _what_it_is(head: bytes) -> str:
+    """A hint for a file that is not a workbook, from its first bytes ("" when there is no good guess)."""
+    for magic, what in ((b"%PDF", "a PDF document"), (b"\x89PNG", "a PNG picture"), (b"\xff\xd8\xff", "a JPEG picture"),
+                        (b"<?xml", "an XML file"), (b"{\\rtf", "an RTF document"), (b"ISA", "an X12 file (use import-era for 835s)")):
+        if head.startswith(magic):
+            return f" It is {what}."
+    text = head.lstrip(b"\xef\xbb\xbf")
+    if text and all(32 <= b < 127 or b in (9, 10, 13) or b >= 128 for b in text[:512]) and \
+            any(sep in text for sep in (b",", b";", b"\t")) and b"\n" in text:
+        return " It looks like a CSV or text file renamed to .xlsx; open it in Excel and save as .xlsx."
+    return ""
 
 
 def load_grids(path: Path, names: Sequence[str]) -> dict[str, Grid]:
@@ -55,7 +80,7 @@ def load_grids(path: Path, names: Sequence[str]) -> dict[str, Grid]:
     except WorkbookError:
         raise
     except Exception as exc:  # a library choking on a damaged part: one clear sentence, no traceback
-        raise WorkbookError(f"{path.name} could not be read ({type(exc).__name__}); open and re-save it in Excel.") from None
+        raise WorkbookError(f"{shown(path)} could not be read ({type(exc).__name__}); open and re-save it in Excel.") from None
 
 
 def match_table_name(names: Iterable[str], wanted: str) -> str | None:
@@ -83,11 +108,19 @@ def locate_table(table_names: Iterable[str], sheet_names: Iterable[str], wanted:
 def _load_grids_calamine(path: Path, names: Sequence[str]) -> dict[str, Grid]:
     import python_calamine as pc
 
+    def open_book(**kw):
+        try:
+            os.fsdecode(path).encode("utf-8")
+        except UnicodeEncodeError:  # a file name that is not UTF-8: calamine takes the bytes instead
+            with open(path, "rb") as fh:
+                return pc.CalamineWorkbook.from_filelike(fh, **kw)
+        return pc.CalamineWorkbook.from_path(str(path), **kw)
+
     try:
-        wb = pc.CalamineWorkbook.from_path(str(path), load_tables=True)
+        wb = open_book(load_tables=True)
         table_names = list(wb.table_names)
     except Exception:
-        wb = pc.CalamineWorkbook.from_path(str(path))
+        wb = open_book()
         table_names = []
     sheets: dict[str, Any] = {}
 

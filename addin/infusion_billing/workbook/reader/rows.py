@@ -165,6 +165,7 @@ _RULE_FOR_ERROR = {
     "enum": "reader.unknown-value",
     "unknown_value": "reader.unknown-value",
     "unit_conflict": "reader.unit-conflict",
+    "out_of_range": "reader.out-of-range",
 }
 
 

@@ -7,6 +7,7 @@ from typing import Any, Sequence
 
 from ... import values as v
 from ...findings import Finding, Severity
+from ...privacy import phi_values
 from ...schema import INPUT_TABLES, TABLES_BY_NAME, TableSpec
 from ...settings import Settings, spec_for
 from .book import BookData, Grid, TableData, value_text
@@ -31,7 +32,7 @@ def read_grids(grids: dict[str, Grid], tables: Sequence[TableSpec] = INPUT_TABLE
         settings = _settings_from_rows(data["Settings"], findings)
 
     _check_references(data, findings)
-    return BookData(tables=data, findings=findings, settings=settings)
+    return BookData(tables=data, findings=findings, settings=settings, phi_values=phi_values(grids))
 
 
 #: How far down a plain sheet the header row is looked for, under a title block (clinic name, month).

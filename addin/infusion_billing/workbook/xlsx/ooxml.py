@@ -40,12 +40,14 @@ EXCEL_EPOCH = _EXCEL_EPOCH.date()
 #: Deflate level of parts we write: 6 is zlib's default; sheet XML compresses about 10:1 either way.
 COMPRESSLEVEL = 6
 
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_NEEDS_CARE = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: Characters XML 1.0 forbids: most control characters, lone surrogates (an undecodable file name),
+#: U+FFFE and U+FFFF. One of them makes the whole sheet unreadable to Excel.
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NEEDS_CARE = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def text_xml(text: str) -> str:
-    """Text safe inside an XML element: &, < and > escaped, control characters XML forbids dropped."""
+    """Text safe inside an XML element: &, < and > escaped, characters XML forbids dropped."""
     if _NEEDS_CARE.search(text) is None:
         return text
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

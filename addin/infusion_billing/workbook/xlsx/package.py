@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-import tempfile
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -33,8 +32,9 @@ from typing import Any
 from xml.etree import ElementTree
 
 from ... import values as v
+from ..output_file import work_folder
 from ..reader import WorkbookError
-from .ooxml import COMPRESSLEVEL, attr_xml, copy_part, from_serial, is_date_format, write_part
+from .ooxml import COMPRESSLEVEL, attr_xml, copy_part, from_serial, is_date_format, text_xml, write_part
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -179,8 +179,9 @@ class WorkbookPackage:
         styles = next((r.part for r in self.rels.values() if r.type == REL_STYLES and r.part), None)
         self.styles_part = styles if styles and self.has(styles) else None
         self.styles = StyleSheet(self._text(self.styles_part) if self.styles_part else None)
-        self._tmp = tempfile.TemporaryDirectory(prefix="ib-out-")
+        self._tmp = work_folder()
         self._new: list[_NewSheet] = []
+        self._names: list[tuple[str, str, bool]] = []
 
     # -- reading the input
 
@@ -241,6 +242,20 @@ class WorkbookPackage:
 
     def defined_names(self) -> set[str]:
         return {(_attr(m.group(0), "name") or "").casefold() for m in _elements(self.workbook_xml, "definedName")}
+
+    def workbook_names(self) -> dict[str, str]:
+        """The workbook-level defined names (no ``localSheetId``): name -> what it refers to, as text."""
+        out = {}
+        for m in _elements(self.workbook_xml, "definedName"):
+            element = m.group(0)
+            if _attr(element, "localSheetId") is None and element.endswith(">") and not element.endswith("/>"):
+                body = re.sub(r"^<[^>]*>|</[^>]*>$", "", element, flags=re.S)
+                out[_attr(element, "name") or ""] = _unescape(body)
+        return out
+
+    def add_defined_name(self, name: str, refers_to: str, *, hidden: bool = True) -> None:
+        """Add a workbook-level defined name when saving (``refers_to`` as Excel writes it: ``'Sheet'!$A$1``)."""
+        self._names.append((name, refers_to, hidden))
 
     def read_rows(self, sheet_name: str) -> list[list[Any]]:
         """A (small) sheet's cell values by row, header first, as Excel shows them.
@@ -369,6 +384,9 @@ class WorkbookPackage:
                 types = _add_override(types, new.part, CT_WORKSHEET)
             taken.add(new.part.lower())
 
+        for name, refers_to, hidden in self._names:
+            workbook = _add_defined_name(workbook, name, refers_to, hidden)
+
         existing_tables = {p: n for p, n in self.tables().items() if p not in removed_tables}
         self._check_table_names(existing_tables)
         next_table_id = self._max_table_id(existing_tables) + 1
@@ -477,6 +495,25 @@ def _add_sheet(workbook: str, name: str, sheet_id: int, rid: str) -> str:
     rel_attr = f'{m.group(1)}:id="{rid}"' if m else f'xmlns:r="{NS_REL}" r:id="{rid}"'
     element = f'<{p}sheet name="{attr_xml(name)}" sheetId="{sheet_id}" {rel_attr}/>'
     return _insert_before_close(workbook, "sheets", element)
+
+
+def _add_defined_name(workbook: str, name: str, refers_to: str, hidden: bool) -> str:
+    """Add ``<definedName>`` to the workbook's list, creating the list after ``<sheets>`` (or the
+    external references, which come between them in the schema's order) when there is none."""
+    p = _prefix(workbook, "workbook")
+    flag = ' hidden="1"' if hidden else ""
+    element = f'<{p}definedName name="{attr_xml(name)}"{flag}>{text_xml(refers_to)}</{p}definedName>'
+    if re.search(r"<(?:\w+:)?definedNames\s*/>", workbook):
+        return re.sub(r"<((?:\w+:)?)definedNames\s*/>",
+                      lambda m: f"<{m.group(1)}definedNames>{element}</{m.group(1)}definedNames>", workbook, count=1)
+    if re.search(r"</(?:\w+:)?definedNames\s*>", workbook):
+        return _insert_before_close(workbook, "definedNames", element)
+    after = list(re.finditer(r"</(?:\w+:)?externalReferences\s*>", workbook)) or \
+        list(re.finditer(r"</(?:\w+:)?sheets\s*>", workbook))
+    if not after:
+        raise WorkbookError("The workbook's sheet list is malformed; open and re-save it in Excel.")
+    at = after[-1].end()
+    return workbook[:at] + f"<{p}definedNames>{element}</{p}definedNames>" + workbook[at:]
 
 
 def _rename_sheet(workbook: str, old: str, new: str) -> str:

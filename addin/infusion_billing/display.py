@@ -1,0 +1,30 @@
+"""Text fit for a message or a terminal, whatever bytes a file name or a cell holds.
+
+A file name that is not UTF-8 (a workbook copied from an old Windows share) arrives in Python with
+placeholders for its undecodable bytes, and a cell may hold ESC or BEL: printed raw, the first
+breaks the message and the second rings the bell or repaints the terminal (an ESC sequence can even
+retitle the window or hide text). Everything the command line prints goes through
+:func:`terminal_safe`, and every file name in a message through :func:`shown`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with control characters shown as ``\\x1b``-style escapes (line breaks and tabs kept)."""
+    if _UNPRINTABLE.search(text) is None:
+        return text
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 256
+                            else f"\\u{ord(m.group(0)):04x}", text)
+
+
+def shown(path: str | Path) -> str:
+    """A file's name for a message: undecodable bytes as the replacement character, controls escaped."""
+    name = Path(path).name or str(path)
+    return terminal_safe(name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")).replace("\n", "\\n")

@@ -1,0 +1,156 @@
+"""Which sheets of a workbook belong to the tool, so a user's own sheet is never replaced.
+
+Results go on sheets with plain names (Charges, Findings, RunLog ...), and a clinic may well have a
+sheet or an Excel Table of its own called that. The writer therefore only ever replaces a sheet it
+created itself, and it knows which ones those are from a mark it leaves in the workbook: one hidden
+workbook-level defined name per tool sheet, ``_InfusionBilling_Sheet1`` ... referring to that
+sheet's cell A1 (``='Findings'!$A$1``).
+
+Excel keeps such a name pointing at its sheet when the sheet is renamed or moved, and turns it into
+``#REF!`` when the sheet is deleted, so the mark follows the sheet itself rather than its name: a
+biller who renames the tool's ``Findings`` to ``Findings March`` and makes a sheet called
+``Findings`` of their own keeps it; the next run writes a new ``Findings (2)``.
+
+When the name a result wants is taken by a sheet (or an Excel Table, or a defined name) the tool
+did not create, the result goes to the first free ``Name (2)``, ``Name (3)`` ... and a
+``writer.sheet-renamed`` Finding says so. A later run finds that sheet by its mark and reuses it.
+
+A workbook carrying any of these marks was written by the tool: :func:`written_by_tool` is how the
+writer recognises an earlier output it may replace (see :mod:`.output_file`).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..findings import Finding, Severity
+
+if TYPE_CHECKING:  # the package editor, for annotations only (it uses this module's work folder)
+    from .xlsx.package import WorkbookPackage
+
+#: Prefix of every defined name the tool adds; a sheet mark is the prefix plus ``Sheet<n>``.
+MARK_PREFIX = "_InfusionBilling_"
+SHEET_MARK = MARK_PREFIX + "Sheet"
+#: The mark of a workbook the tool generated whole (the demo clinic's input workbook).
+GENERATED_MARK = MARK_PREFIX + "Generated"
+
+_REFERENCE = re.compile(r"^=?\s*(?:'((?:[^']|'')+)'|([^'!]+))!")
+_MAX_SHEET_NAME = 31
+
+
+def sheet_of(refers_to: str) -> str | None:
+    """The sheet a reference names (``'Find''s'!$A$1`` -> ``Find's``), None for ``#REF!`` and constants."""
+    m = _REFERENCE.match(refers_to.strip())
+    if not m:
+        return None
+    sheet = m.group(1).replace("''", "'") if m.group(1) is not None else m.group(2).strip()
+    return None if sheet.startswith("#") else sheet
+
+
+def tool_sheets(package: WorkbookPackage) -> set[str]:
+    """The sheets (case-folded names) the tool created in this workbook, by their marks."""
+    out = set()
+    for name, refers_to in package.workbook_names().items():
+        if name.startswith(SHEET_MARK):
+            sheet = sheet_of(refers_to)
+            if sheet:
+                out.add(sheet.casefold())
+    return out
+
+
+def written_by_tool(path: Path) -> bool:
+    """Whether the workbook at ``path`` carries the tool's mark (an output of an earlier run)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            info = z.getinfo("xl/workbook.xml")
+            if info.file_size > 64 << 20:  # a workbook list is small; anything else is not ours
+                return False
+            return MARK_PREFIX.encode() in z.read(info)
+    except (OSError, KeyError, zipfile.BadZipFile, ValueError):
+        return False
+
+
+def _candidates(wanted: str):
+    yield wanted
+    n = 2
+    while True:
+        suffix = f" ({n})"
+        yield wanted[:_MAX_SHEET_NAME - len(suffix)] + suffix
+        n += 1
+
+
+def _table_name(sheet: str) -> str:
+    return "".join(ch for ch in sheet if ch.isalnum() or ch == "_")
+
+
+def place_sheets(package: WorkbookPackage, wanted: Sequence[str]) -> tuple[dict[str, str], list[Finding]]:
+    """Where each wanted result sheet goes: ``{wanted name: sheet name to write}`` and one Finding per
+    result that could not have its own name because the name belongs to the user.
+
+    A name is free when no sheet has it, or the sheet having it is marked as the tool's, and when no
+    Excel Table or defined name outside the tool's sheets uses the Table name it gives.
+    """
+    ours = tool_sheets(package)
+    own_tables = set()
+    for entry in package.sheets:
+        part = entry.worksheet_part
+        if entry.name.casefold() in ours and part:
+            for rel in package.sheet_relationships(part).values():
+                if rel.part:
+                    own_tables.add(rel.part.lower())
+    user_tables = {n.casefold() for p, n in package.tables().items() if p.lower() not in own_tables}
+    user_tables |= {n for n in package.defined_names() if not n.startswith(MARK_PREFIX.casefold())}
+    taken_here: set[str] = set()
+    placed: dict[str, str] = {}
+    notes: list[Finding] = []
+    for name in wanted:
+        for candidate in _candidates(name):
+            key = candidate.casefold()
+            sheet = package.sheet(candidate)
+            sheet_free = sheet is None or key in ours
+            table_free = _table_name(candidate).casefold() not in user_tables
+            if sheet_free and table_free and key not in taken_here:
+                break
+        placed[name] = candidate
+        taken_here.add(candidate.casefold())
+        if candidate != name:
+            whose = "a sheet" if package.sheet(name) is not None and name.casefold() not in ours else \
+                "a table or name"
+            notes.append(Finding(
+                "writer.sheet-renamed", Severity.WARNING,
+                f"The workbook already has {whose} of its own called '{name}', which was left as it is; "
+                f"the results went to the sheet '{candidate}'.", sheet=candidate,
+                fix=f"Rename your own '{name}' if you want the results under that name; later runs keep "
+                    f"writing to '{candidate}' until then."))
+    return placed, notes
+
+
+def mark_sheets(package: WorkbookPackage, sheets: Sequence[str]) -> None:
+    """Mark ``sheets`` as the tool's (those not marked already), when the package is saved."""
+    ours = tool_sheets(package)
+    names = package.workbook_names()
+    used = {int(n[len(SHEET_MARK):]) for n in names if n.startswith(SHEET_MARK) and n[len(SHEET_MARK):].isdigit()}
+    n = max(used, default=0)
+    for sheet in sheets:
+        if sheet.casefold() in ours:
+            continue
+        n += 1
+        quoted = sheet.replace("'", "''")
+        package.add_defined_name(f"{SHEET_MARK}{n}", f"'{quoted}'!$A$1")
+        ours.add(sheet.casefold())
+
+
+def mark_generated(openpyxl_workbook) -> None:
+    """Mark a workbook the tool builds whole with openpyxl (the demo clinic) as the tool's own."""
+    from openpyxl.workbook.defined_name import DefinedName  # noqa: PLC0415 — only the demo builder needs openpyxl
+
+    name = DefinedName(GENERATED_MARK, attr_text='"infusion-billing"', hidden=True)
+    names = openpyxl_workbook.defined_names
+    if hasattr(names, "add"):
+        names.add(name)
+    else:  # openpyxl before 3.1
+        names.append(name)

@@ -1,0 +1,77 @@
+"""Class 1: a user's sheet or Table whose name a result uses is never replaced, also with --in-place."""
+
+from __future__ import annotations
+
+from hostile_kit import minimal_sheets, run_cli, write_book
+
+from infusion_billing.findings import Finding
+from infusion_billing.workbook.writer import OutputTable, read_output_table, write_outputs
+
+
+def _with_user_sheets(tmp_path, *names):
+    sheets = minimal_sheets()
+    for name in names:
+        sheets[name] = [["My Notes", "Amount"], [f"kept on {name}", 123]]
+    return write_book(tmp_path / "clinic.xlsx", sheets)
+
+
+def test_user_sheets_named_like_every_result_survive_an_in_place_run(tmp_path, capsys):
+    book = _with_user_sheets(tmp_path, "Charges", "Findings", "RunLog", "Encounter Status")
+    code, out, _ = run_cli("run", book, "--in-place", capsys=capsys)
+    assert code == 0
+    for name in ("Charges", "Findings", "RunLog", "Encounter Status"):
+        assert read_output_table(book, name) == [{"My Notes": f"kept on {name}", "Amount": 123}]
+        assert read_output_table(book, f"{name} (2)"), f"the results of {name} went nowhere"
+    assert "writer.sheet-renamed" in out
+    charges = read_output_table(book, "Charges (2)")
+    assert {r["Code"] for r in charges} >= {"96413", "J1745"}
+
+
+def test_the_renamed_result_sheet_is_reused_by_the_next_run_not_multiplied(tmp_path, capsys):
+    book = _with_user_sheets(tmp_path, "Findings")
+    for _ in range(3):
+        assert run_cli("check", book, "--in-place", capsys=capsys)[0] == 0
+    from infusion_billing.workbook.xlsx.package import WorkbookPackage
+
+    with WorkbookPackage(book) as package:
+        names = [s.name for s in package.sheets]
+    assert "Findings (2)" in names and "Findings (3)" not in names
+    assert read_output_table(book, "Findings") == [{"My Notes": "kept on Findings", "Amount": 123}]
+    assert len(read_output_table(book, "RunLog")) == 3  # the tool's own RunLog is still appended to
+
+
+def test_a_user_table_called_like_a_result_on_another_sheet_is_kept(tmp_path):
+    sheets = minimal_sheets()
+    sheets["Charges"] = [["Month", "Total"], ["June", 5]]
+    book = write_book(tmp_path / "clinic.xlsx", sheets)
+    from hostile_kit import rewrite_part
+
+    rewrite_part(book, "xl/workbook.xml", lambda x: x.replace(b'name="Charges"', b'name="Billing Summary"'))
+    notes: list[Finding] = []
+    out = write_outputs(book, [OutputTable("Charges", ["Code"], [["96413"]])], [], notes=notes)
+    assert read_output_table(out, "Billing Summary") == [{"Month": "June", "Total": 5}]
+    assert read_output_table(out, "Charges (2)") == [{"Code": "96413"}]
+    assert [n.rule_id for n in notes] == ["writer.sheet-renamed"]
+
+
+def test_a_tool_sheet_the_user_renamed_keeps_its_mark_and_the_users_new_sheet_is_safe(tmp_path, capsys):
+    book = write_book(tmp_path / "clinic.xlsx", minimal_sheets())
+    assert run_cli("check", book, "--in-place", capsys=capsys)[0] == 0
+    # The biller renames the tool's Findings (Excel moves the mark's reference along) and makes their own.
+    from hostile_kit import rewrite_part
+    import openpyxl
+
+    rewrite_part(book, "xl/workbook.xml", lambda x: x.replace(b'name="Findings"', b'name="Findings March"')
+                 .replace(b"'Findings'!$A$1", b"'Findings March'!$A$1"))
+    wb = openpyxl.load_workbook(book)
+    ws = wb.create_sheet("Findings")
+    ws.append(["Question", "Answer"])
+    ws.append(["ask Dr. Lee", "pending"])
+    wb.save(book)
+    assert run_cli("check", book, "--in-place", capsys=capsys)[0] == 0
+    from infusion_billing.workbook.xlsx.package import WorkbookPackage
+
+    with WorkbookPackage(book) as package:
+        assert package.read_rows("Findings") == [["Question", "Answer"], ["ask Dr. Lee", "pending"]]
+        assert package.read_rows("Findings (2)")[0][:2] == ["Severity", "Rule ID"]
+        assert package.read_rows("Findings March")[0][:2] == ["Severity", "Rule ID"]  # the renamed one, as it was
