@@ -15,10 +15,11 @@ The context never changes the workbook's rows; rules only read it.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
-from typing import Callable, Iterator, TypeVar
+from typing import TypeVar, cast
 
 from ..coding.engine import code_book
 from ..coding.kinds import AdminKind, admin_kind, is_billed
@@ -45,7 +46,7 @@ class Interval:
     start: datetime
     stop: datetime
 
-    def overlaps(self, other: "Interval") -> bool:
+    def overlaps(self, other: Interval) -> bool:
         # Touching ends (one bag stops at 10:00, the next starts at 10:00) are sequential, not overlapping.
         return self.start < other.stop and other.start < self.stop
 
@@ -196,7 +197,7 @@ class CheckContext:
         """``build(self)``, computed once per run and shared by the rules that need it."""
         if name not in self._shared:
             self._shared[name] = build(self)
-        return self._shared[name]
+        return cast(T, self._shared[name])  # one name, one builder: the value is what ``build`` returns
 
     def active_coverage(self, patient_id: str, on: date) -> list[CoverageRow]:
         """The patient's coverage rows in force on ``on``."""
