@@ -11,9 +11,11 @@ import datetime as dt
 
 import pytest
 
+from infusion_billing.checks import stage as check_stage
 from infusion_billing.coding.minutes import pm_reading
 from infusion_billing.findings import Severity
 from infusion_billing.pipeline import RunOptions, run_book
+from infusion_billing.workbook.reader import Grid
 
 T = dt.time
 
@@ -117,3 +119,16 @@ def test_the_stop_before_start_finding_carries_the_pm_suggestion_once(kit, sheet
     assert f.message == ("A004: Stop 01:15 is before start 11:30; read as 1:15 PM (13:15) it ran 1 h 45 min: if that "
                          "is what the MAR shows, correct Stop to 13:15.")
     assert status(run)["E002"] == "Hold"
+
+
+def test_an_encounter_whose_claim_was_submitted_is_billed(kit, sheets):
+    book = kit.book_of(sheets)
+    book.extra_grids["Claims"] = Grid("Claims", [
+        ["Claim ID", "Encounter ID", "Status", "Batch File", "Submitted Date"],
+        ["E001", "E001", "Submitted", "MCR-837I-0001.txt", dt.datetime(2026, 9, 18)],
+        ["E002", "E002", "Ready", "", None],
+    ])
+    table = next(t for t in check_stage.run(book).tables if t.name == "Encounter Status")
+    rows = {row[0]: row for row in table.rows}
+    assert {k: r[3] for k, r in rows.items()} == {"E001": "Billed", "E002": "Ready", "E003": "Ready"}
+    assert rows["E001"][7] == "Claim E001 submitted 2026-09-18"

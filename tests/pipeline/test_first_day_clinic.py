@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+
 import pytest
 
 from infusion_billing.findings import Severity
@@ -110,7 +111,7 @@ def clinic_run(book_factory):
 
 def status_rows(run):
     table = next(t for t in run.tables if t.name == "Encounter Status")
-    return {row[0]: dict(zip(table.columns, row)) for row in table.rows}
+    return {row[0]: dict(zip(table.columns, row, strict=True)) for row in table.rows}
 
 
 def blocking(run):
@@ -160,11 +161,12 @@ def test_the_missing_price_points_at_the_charges_line_and_the_chargemaster_row(c
 
 def test_the_expired_authorization_says_expired(clinic_run):
     usage = next(t for t in clinic_run.tables if t.name == "Authorization Usage")
-    row = dict(zip(usage.columns, usage.rows[0]))
+    row = dict(zip(usage.columns, usage.rows[0], strict=True))
     assert row["Auth ID"] == "AUTH11" and row["Status"] == "Expired"
 
 
 def test_the_reader_said_what_it_did_in_info_findings(clinic_run):
-    notes = {(f.rule_id, f.sheet) for f in clinic_run.findings if f.severity is Severity.INFO and f.rule_id.startswith("reader.")}
+    notes = {(f.rule_id, f.sheet) for f in clinic_run.findings
+             if f.severity is Severity.INFO and f.rule_id.startswith("reader.")}
     assert {("reader.table-synonym", "Visits"), ("reader.table-synonym", "MAR"),
             ("reader.header-row-found", "Visits"), ("reader.id-numbered", "MAR")} <= notes

@@ -69,7 +69,8 @@ def test_an_excel_table_called_visits_is_read_with_a_note(book_factory):
     path = book_factory({"Visits": [ENCOUNTER_HEADERS, ["E001", "P001", "MCR", D(2026, 8, 5), "Facility"]]})
     book = read_workbook(path)
     assert [e.encounter_id for e in book.rows("Encounters")] == ["E001"]
-    assert info(book, "reader.table-synonym") == [("Visits", 1, "The Encounters table was read from Excel Table 'Visits'.")]
+    assert info(book, "reader.table-synonym") == [
+        ("Visits", 1, "The Encounters table was read from Excel Table 'Visits'.")]
 
 
 def test_a_mar_without_admin_ids_is_numbered_per_encounter(book_factory):

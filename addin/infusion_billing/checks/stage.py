@@ -5,8 +5,8 @@ through the pipeline. It runs the rules chosen by the options (basic, basic + st
 asked for), and hands back:
 
 * the Findings, each with its cell and suggested fix;
-* ``Encounter Status``: one row per encounter, **Billed** when it has a Billed Date (the claim was
-  sent: never Ready, never offered for a new claim), else **Hold** when any error concerns it
+* ``Encounter Status``: one row per encounter, **Billed** when it has a Billed Date or its claim is
+  Submitted on the claim ledger (never Ready, never offered for a new claim), else **Hold** when any error concerns it
   (including a bad cell the reader left out of the run, and a coding error that stops the claim being
   coded), **Review** when only warnings do, **Ready** otherwise, with the counts by severity and the
   first blocking reason;
@@ -19,8 +19,10 @@ Nothing in the workbook's input tables is changed, and the same workbook always 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from typing import Callable, Iterable
 
+from ..claims.ledger import CLAIMS, SUBMITTED
 from ..findings import Finding, Severity, count_by_severity
 from ..gcpause import paused_cycle_collector
 from ..rules.runs import RULE_FAILED, UNKNOWN_RULE
@@ -126,6 +128,7 @@ def encounter_status(book: BookData, ctx: CheckContext, findings: Iterable[Findi
     Hold, so no visit silently drops off the list.
     """
     lookup = encounter_of(book, ctx)
+    sent = submitted_claims(book)
     by_encounter: dict[str, list[Finding]] = defaultdict(list)
     for f in findings:
         enc_id = lookup(f)
@@ -133,8 +136,10 @@ def encounter_status(book: BookData, ctx: CheckContext, findings: Iterable[Findi
             by_encounter[enc_id].append(f)
     rows = []
     for enc in ctx.encounters:
-        rows.append(_status_row(enc.encounter_id, enc.date_of_service, enc.payer_id, by_encounter.get(enc.encounter_id, []),
-                                billed=enc.billed_date is not None))
+        billed = (f"Billed {enc.billed_date.isoformat()} (Billed Date)" if enc.billed_date is not None
+                  else sent.get(enc.encounter_id, ""))
+        rows.append(_status_row(enc.encounter_id, enc.date_of_service, enc.payer_id,
+                                by_encounter.get(enc.encounter_id, []), billed=billed))
     for enc_id in sorted(set(by_encounter) - set(ctx.encounters_by_id)):
         if (enc_id,) not in book.table("Encounters").keys_seen:
             continue  # an administration pointing at an encounter that does not exist: not a visit
@@ -155,9 +160,22 @@ def status_of(severities: Iterable[Severity | str]) -> str:
     return HOLD if Severity.ERROR in seen else REVIEW if Severity.WARNING in seen else READY
 
 
-def _status_row(enc_id: str, dos, payer_id: str, found: list[Finding], billed: bool = False) -> list:
+def submitted_claims(book: BookData) -> dict[str, str]:
+    """Encounters whose claim the claim ledger (the ``Claims`` sheet) shows as submitted, with a note."""
+    out: dict[str, str] = {}
+    for record in book.extra_rows(CLAIMS):
+        if str(record.get("Status") or "").strip() == SUBMITTED and record.get("Encounter ID"):
+            when = record.get("Submitted Date")
+            day = when.date().isoformat() if isinstance(when, datetime) else str(when or "").strip()
+            out[str(record["Encounter ID"]).strip().upper()] = f"Claim {record.get('Claim ID')} submitted {day}".strip()
+    return out
+
+
+def _status_row(enc_id: str, dos, payer_id: str, found: list[Finding], billed: str = "") -> list:
+    """One Encounter Status row; ``billed`` says how it was billed (a Billed Date or a submitted claim)."""
     counts = count_by_severity(found)
-    # A claim already sent is Billed whatever its findings: it is never offered for a new claim.
-    status = BILLED if billed else status_of(f.severity for f in found)
     blocking = [f for f in found if f.severity is not Severity.INFO]
+    if billed:  # a claim already sent is Billed whatever its findings: never Ready, never offered again
+        return [enc_id, dos, payer_id, BILLED, counts["error"], counts["warning"], counts["info"], billed]
+    status = status_of(f.severity for f in found)
     return [enc_id, dos, payer_id, status, counts["error"], counts["warning"], counts["info"], first_reason(blocking)]

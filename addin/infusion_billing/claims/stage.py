@@ -67,7 +67,7 @@ from .split import split_claim
 from .x837 import write_837
 
 STATUS_SHEET = "Encounter Status"
-BILLED = "Billed"
+BILLED = check_stage.BILLED
 
 
 # ---------------------------------------------------------------------------- shared helpers
