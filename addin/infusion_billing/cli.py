@@ -143,11 +143,9 @@ def cmd_export_837(args: argparse.Namespace) -> int:
 
 
 def _run_with(args: argparse.Namespace, stages: list[str], options: RunOptions) -> int:
-    run = run_workbook(Path(args.book), stages, out=args.output, in_place=args.in_place, options=options)
-    if getattr(args, "json", False):
-        print(findings_to_json(run.findings))
-    else:
-        print_summary(run, max_lines=args.max_lines)
+    run = run_workbook(Path(args.book), stages, out=args.output, in_place=args.in_place, options=options,
+                       force=args.force)
+    _report(args, run)
     return EXIT_OK
 
 
@@ -160,7 +158,7 @@ def cmd_import_ncci(args: argparse.Namespace) -> int:
                          cache=Path(args.cache) if args.cache else None, out=args.output, in_place=args.in_place,
                          quarter=args.quarter or "")
     for line in report.lines():
-        print(line)
+        say(line)
     return EXIT_OK
 
 

@@ -34,6 +34,7 @@ from typing import Any, Iterable, Sequence
 
 from .. import __version__
 from .. import values as v
+from ..display import shown
 from ..findings import FINDING_COLUMNS, Finding, count_by_severity, findings_to_rows
 from ..schema import TABLES_BY_NAME
 from . import output_file, ownership, sheet_limits
@@ -176,6 +177,9 @@ def output_target(book_path: Path, out: str | Path | None = None, *, in_place: b
             output_file.backup_copy(target)
         return target
     target = Path(out) if out else default_output_path(book_path)
+    if target.is_dir():
+        raise WorkbookError(f"{shown(target)} is a folder; give the results a file name, e.g. "
+                            f"-o {shown(target)}/{default_output_path(book_path).name}.")
     if target.exists() and target.resolve() == book_path.resolve():
         raise WorkbookError("The output file is the input file; use --in-place to write into it.")
     check_content_extension(book_path, target)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from ... import values as v
+from ...display import shown
 from ..output_file import work_folder
 from ..reader import WorkbookError
 from .ooxml import COMPRESSLEVEL, attr_xml, copy_part, from_serial, is_date_format, text_xml, write_part
@@ -168,6 +170,21 @@ class WorkbookPackage:
                 f"{self.path.name} is damaged and cannot be opened; restore it from a backup.") from None
         self.infos = self.zip.infolist()
         self._by_lower = {i.filename.lower(): i.filename for i in self.infos}
+        try:
+            self._read_structure()
+        except (ElementTree.ParseError, UnicodeDecodeError, ValueError, zipfile.BadZipFile, zlib.error) as exc:
+            # Cell readers are lenient, so a damaged structural part is first met here.
+            self.zip.close()
+            raise WorkbookError(f"{shown(self.path)} is damaged (its sheet list, relationships or styles cannot be "
+                                f"read: {type(exc).__name__}); open and re-save it in Excel.") from None
+        self._tmp = work_folder()
+        self._new: list[_NewSheet] = []
+        self._names: list[tuple[str, str, bool]] = []
+
+    # -- reading the input
+
+    def _read_structure(self) -> None:
+        """The workbook's sheet list, relationships, content types and styles (small parts, read whole)."""
         self.workbook_xml = self._text(WORKBOOK)
         if NS_STRICT in self.workbook_xml[:2000]:
             raise WorkbookError(f"{self.path.name} is saved as Strict Open XML; save it as a normal Excel "
@@ -179,11 +196,6 @@ class WorkbookPackage:
         styles = next((r.part for r in self.rels.values() if r.type == REL_STYLES and r.part), None)
         self.styles_part = styles if styles and self.has(styles) else None
         self.styles = StyleSheet(self._text(self.styles_part) if self.styles_part else None)
-        self._tmp = work_folder()
-        self._new: list[_NewSheet] = []
-        self._names: list[tuple[str, str, bool]] = []
-
-    # -- reading the input
 
     def has(self, part: str) -> bool:
         return part.lower() in self._by_lower
