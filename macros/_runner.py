@@ -46,9 +46,18 @@ from infusion_billing.findings import count_by_severity
 from infusion_billing.pipeline import RunOptions, RunResult, run_book
 from infusion_billing.schema import INPUT_TABLES, TABLES_BY_NAME
 from infusion_billing.workbook.findings_sheet import FINDINGS_SHEET, NOTES_SHEET
+from infusion_billing.workbook.sheet_order import work_order
 from infusion_billing.workbook.xlsx.package import TABLE_STYLE
 from infusion_billing.workbook.reader import Grid, locate_table, read_grids
-from infusion_billing.workbook.writer import HEADER_FILL, RUN_LOG_COLUMNS, OutputTable, guess_format, guess_width
+from infusion_billing.workbook.writer import (
+    DEFAULT_DATE_FORMAT,
+    HEADER_FILL,
+    RUN_LOG_COLUMNS,
+    OutputTable,
+    guess_format,
+    guess_width,
+    localized_format,
+)
 
 __all__ = ["run_stage_macro", "read_book_grids", "write_output_sheet", "append_run_log", "excel_value",
            "FINDING_SHEETS"]
@@ -61,6 +70,8 @@ STATUS_SHEET = "Encounter Status"
 FINDING_SHEETS = (FINDINGS_SHEET, NOTES_SHEET)
 #: Excel column widths are characters on the desktop and points in Office.js; one character ~ 5.6 pt.
 POINTS_PER_CHARACTER = 5.6
+#: Hyperlinks the macros add per sheet (each is a call into Excel); the file writer links every row.
+MAX_MACRO_LINKS = 500
 
 
 # ----------------------------------------------------------------------------- the macro
@@ -95,7 +106,7 @@ def run_stage_macro(book: xw.Book, stages: Sequence[str], *, strict: bool = Fals
             # Nothing is written before this line: the run is complete in memory.
             for table in tables:
                 status.show(f"{TITLE}: writing {table.name}")
-                write_output_sheet(book, table)
+                write_output_sheet(book, table, data.settings.date_format)
             append_run_log(book, "+".join(stages), input_hash(grids), tables, run)
             activate(book, tables[0].name)
     except Exception as exc:  # the biller gets one sentence; the log gets the details
@@ -108,16 +119,6 @@ def run_stage_macro(book: xw.Book, stages: Sequence[str], *, strict: bool = Fals
     status.show(f"{TITLE}: {label} done: {counts['error']} errors, {counts['warning']} warnings "
                 "(see the Findings sheet)")
     return run
-
-
-#: Result sheets a biller works through first, in this order; the others follow as the stages made them.
-FIRST_SHEETS = ("Findings", STATUS_SHEET, "Charges")
-
-
-def work_order(tables: Sequence[OutputTable]) -> list[OutputTable]:
-    """Findings, Encounter Status, Charges, then the rest: new sheets are added in this order."""
-    rank = {name: i for i, name in enumerate(FIRST_SHEETS)}
-    return sorted(tables, key=lambda table: rank.get(table.name, len(rank)))
 
 
 def status_table(data, findings) -> OutputTable:
@@ -212,10 +213,11 @@ def excel_value(value: Any) -> Any:
     return "'" + text if v.is_formula_like(text) else text
 
 
-def write_output_sheet(book: xw.Book, table: OutputTable) -> xw.Sheet:
+def write_output_sheet(book: xw.Book, table: OutputTable, date_format: str = DEFAULT_DATE_FORMAT) -> xw.Sheet:
     """Replace the contents of the tool-owned sheet ``table.name`` (created at the end when absent).
 
-    Raises ValueError if ``table.name`` is an input table: results never overwrite user data.
+    Dates show in ``date_format`` (the Settings sheet's Date Format). Raises ValueError if
+    ``table.name`` is an input table: results never overwrite user data.
     """
     if v.norm_key(table.name) in {v.norm_key(n) for n in TABLES_BY_NAME}:
         raise ValueError(f"refusing to write over input table {table.name}")
@@ -229,7 +231,8 @@ def write_output_sheet(book: xw.Book, table: OutputTable) -> xw.Sheet:
     # A Table with a filter on every header, like the saved-file writer's; an empty result keeps one
     # blank row, as Excel needs one.
     as_excel_table(sheet, table.table_name, sheet.range((1, 1), (max(len(table.rows), 1) + 1, len(table.columns))))
-    _format(book, sheet, table)
+    _format(book, sheet, table, date_format)
+    _links(sheet, table)
     return sheet
 
 
@@ -246,7 +249,22 @@ def as_excel_table(sheet, name: str, rng) -> None:
     cosmetic(lambda: sheet.tables.add(source=rng, name=name, has_headers=True, table_style_name=TABLE_STYLE))
 
 
-def _format(book: xw.Book, sheet, table: OutputTable) -> None:
+def _links(sheet, table: OutputTable) -> None:
+    """The Cell column of Findings as links to the cell each row names (``#'Administrations'!J7``),
+    like the saved-file writer's; one call per link, so only for the first rows of a long sheet."""
+    at = {header: i for i, header in enumerate(table.columns)}
+    for cell, sheet_column in table.links.items():
+        if cell not in at or sheet_column not in at:
+            continue
+        for r, row in enumerate(table.rows[:MAX_MACRO_LINKS], start=2):
+            address, target = row[at[cell]], row[at[sheet_column]]
+            if isinstance(address, str) and address and isinstance(target, str) and target:
+                link = "#'" + target.replace("'", "''") + "'!" + address
+                cosmetic(lambda r=r, link=link, address=address: sheet.range((r, at[cell] + 1)).add_hyperlink(
+                    link, address))
+
+
+def _format(book: xw.Book, sheet, table: OutputTable, date_format: str = DEFAULT_DATE_FORMAT) -> None:
     ncols, nrows = len(table.columns), len(table.rows)
     header = sheet.range((1, 1), (1, ncols))
     cosmetic(lambda: setattr(header.font, "bold", True))
@@ -258,7 +276,7 @@ def _format(book: xw.Book, sheet, table: OutputTable) -> None:
         column = sheet.range((1, i + 1), (max(nrows, 1) + 1, i + 1))
         width = table.widths.get(name) or guess_width(name, table.rows, i)
         cosmetic(lambda: setattr(column, "column_width", width * scale))
-        fmt = table.number_formats.get(name) or guess_format(table.rows, i)
+        fmt = localized_format(table.number_formats.get(name) or guess_format(table.rows, i), date_format)
         if nrows and fmt and fmt != "General":
             body = sheet.range((2, i + 1), (nrows + 1, i + 1))
             cosmetic(lambda: setattr(body, "number_format", fmt))

@@ -27,6 +27,7 @@ from infusion_billing.remits.categories import BOOK_TABLE, adjustment_codes_from
 from infusion_billing.remits.importer import ERA_TABLES, STAGE, ImportResult, merge_remits
 from infusion_billing.schema import TABLES_BY_NAME
 from infusion_billing.workbook.reader import grid_records, read_grids
+from infusion_billing.workbook.sheet_order import work_order
 
 from ._runner import (
     FINDING_SHEETS,
@@ -39,7 +40,6 @@ from ._runner import (
     log,
     quiet_excel,
     read_book_grids,
-    work_order,
     write_output_sheet,
 )
 
@@ -89,7 +89,7 @@ def run_import_macro(book: xw.Book) -> ImportResult | None:
             data.extra_grids.update(grids)  # earlier findings: other stages' rows and earlier imports' stay
             tables = work_order([*result.tables, *findings_sheets(data, {STAGE: result.findings})])
             for table in tables:
-                write_output_sheet(book, table)
+                write_output_sheet(book, table, data.settings.date_format)
             digest = hashlib.sha256("".join(r.file_hash for r in remits).encode()).hexdigest()
             append_run_log(book, STAGE, digest, tables, result)
             activate(book, "EraPayments")

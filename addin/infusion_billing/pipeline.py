@@ -213,7 +213,8 @@ def run_workbook(
     def save():
         result = state["run"]
         result.output = write_outputs(book_path, result.sheets(), result.findings, out=out, in_place=in_place,
-                                      stage="+".join(stages), force=force, notes=result.findings)
+                                      stage="+".join(stages), force=force, notes=result.findings,
+                                      date_format=state["book"].settings.date_format)
 
     steps = [read, run, save] if write else [read, run]
     for step in options.progress(steps, total=len(steps), desc="read, run, write"):

@@ -12,6 +12,7 @@ columns of the ``Payers`` table instead.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -49,6 +50,14 @@ def _choice(*allowed: str) -> Callable[[object], str]:
     return parse
 
 
+def _date_format(value: object) -> str:
+    """An Excel date format showing day, month and year (``MM/DD/YYYY`` is read as ``mm/dd/yyyy``)."""
+    text = v.to_text(value).lower()
+    if not re.fullmatch(r"[dmy/\-., ]+", text) or not all(part in text for part in "dmy"):
+        raise v.cell_error("unknown_value", "expected a date format with d, m and y, such as m/d/yyyy or dd/mm/yyyy")
+    return text
+
+
 SETTING_SPECS: list[SettingSpec] = [
     SettingSpec("Practice Name", "practice_name", v.to_text, "", "Shown on output sheets."),
     SettingSpec("As-Of Date", "as_of_date", v.to_date, None,
@@ -79,6 +88,9 @@ SETTING_SPECS: list[SettingSpec] = [
     SettingSpec("NCCI Folder", "ncci_folder", v.to_text, "",
                 "Folder holding the CMS NCCI edits imported with 'refdata import-ncci --cache'; blank: the edits "
                 "stored in this workbook (NCCI PTP and NCCI MUE sheets) or the shipped demo table."),
+    SettingSpec("Date Format", "date_format", _date_format, "m/d/yyyy",
+                "How dates show on the result sheets, as an Excel date format: m/d/yyyy (default, US), "
+                "mm/dd/yyyy, dd/mm/yyyy, yyyy-mm-dd or d-mmm-yyyy."),
 ]
 SETTINGS_BY_KEY = {v.norm_key(s.name): s for s in SETTING_SPECS}
 
@@ -98,6 +110,7 @@ class Settings:
     rule_set: str = "basic"
     info_findings: str = INFO_ON_NOTES
     ncci_folder: str = ""
+    date_format: str = "m/d/yyyy"
     extra: dict[str, Any] = field(default_factory=dict)
 
     def with_(self, **changes) -> Settings:

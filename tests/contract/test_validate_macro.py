@@ -200,3 +200,18 @@ def test_a_rerun_resizes_the_tables_it_made_so_formulas_on_them_keep_working(run
     assert [a["args"] for a in actions if a["func"] == "resizeTable" and a["sheet_position"] == findings_pos] == [
         [0, "$A$1:$M$5"]]
     assert findings_pos not in {a["sheet_position"] for a in actions if a["func"] == "addTable"}
+
+
+def test_findings_cells_link_to_the_cell_and_dates_show_as_us_practices_write_them(validated):
+    actions, _book = validated
+    findings_pos = added_sheets(actions)["Findings"]
+    (write,) = set_values_on(actions, findings_pos)
+    header, *rows = write["values"]
+    cell, sheet = header.index("Cell"), header.index("Sheet")
+    links = {(a["start_row"], a["args"][0], a["args"][1]) for a in actions
+             if a["func"] == "addHyperlink" and a["sheet_position"] == findings_pos}
+    # start_row counts from 0: the header is row 0, the first finding row 1
+    assert links == {(r, f"#'{row[sheet]}'!{row[cell]}", row[cell]) for r, row in enumerate(rows, start=1)
+                     if row[cell]}
+    formats = {a["args"][0] for a in actions if a["func"] == "setNumberFormat" and a["sheet_position"] == findings_pos}
+    assert formats == {"m/d/yyyy hh:mm"}  # Run Time, in the default Date Format

@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 
 from infusion_billing.findings import Finding, Severity
+from infusion_billing.pipeline import run_workbook
 from infusion_billing.workbook.writer import OutputTable, write_outputs
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -40,8 +41,23 @@ def test_output_workbook_opens_with_all_sheets_and_values(book_factory, tmp_path
     written = write_outputs(book_factory(), [charges], [finding], stage="code")
     again = roundtrip(written, tmp_path)
     wb = openpyxl.load_workbook(again)
-    assert wb.sheetnames == ["Payers", "Patients", "Coverage", "Encounters", "Administrations", "Charges",
-                             "Findings", "RunLog"]
+    assert wb.sheetnames == ["Payers", "Patients", "Coverage", "Encounters", "Administrations", "Findings",
+                             "Charges", "RunLog"]
     row = [c.value for c in wb["Charges"][2]]
     assert row == ["E001", "J1745", 40, 1234.05, "=not a formula"]
     assert wb["Findings"]["B2"].value == "coding.times-missing"
+
+
+def test_links_print_setup_and_date_formats_survive_a_real_spreadsheet_engine(book_factory, sheets, tmp_path):
+    sheets["Administrations"][1][3] = "J9999"  # Administrations!D2 holds the encounter
+    book = book_factory(sheets)
+    written = run_workbook(book, ["validate", "code", "check"], out=tmp_path / "out.xlsx").output
+    wb = openpyxl.load_workbook(roundtrip(written, tmp_path))
+    assert wb.sheetnames[5:8] == ["Findings", "Encounter Status", "Charges"]
+    findings = wb["Findings"]
+    header = [c.value for c in findings[1]]
+    (row,) = [r for r in findings.iter_rows(min_row=2) if r[header.index("Rule ID")].value == "coding.unknown-hcpcs"]
+    link = row[header.index("Cell")]
+    assert link.value == "D2" and link.hyperlink.location.replace("'", "") == "Administrations!D2"
+    assert findings.print_title_rows == "$1:$1" and findings.page_setup.orientation == "landscape"
+    assert wb["Encounter Status"]["B2"].number_format.lower() == "m/d/yyyy"

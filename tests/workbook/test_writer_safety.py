@@ -47,7 +47,7 @@ def test_results_go_to_a_new_file_and_the_input_is_untouched(book_factory):
     assert book.read_bytes() == before
     inputs = ["Payers", "Patients", "Coverage", "Encounters", "Administrations"]
     assert all_values(out, inputs) == all_values(book, inputs)
-    assert openpyxl.load_workbook(out).sheetnames == inputs + ["Charges", "Findings"]
+    assert openpyxl.load_workbook(out).sheetnames == inputs + ["Findings", "Charges"]  # in work order
 
 
 def test_input_tables_read_back_equal_after_writing(book_factory):
@@ -266,8 +266,8 @@ def test_replacing_a_tool_sheet_keeps_its_place_and_leaves_no_old_parts(book_fac
     first = openpyxl.load_workbook(book).sheetnames
     write_outputs(book, [OutputTable("Charges", CHARGES.columns, CHARGES.rows * 3)], [], in_place=True)
     wb = openpyxl.load_workbook(book)
-    assert wb.sheetnames == first == ["Payers", "Patients", "Coverage", "Encounters", "Administrations", "Charges",
-                                      "Encounter Status", "Findings"]
+    assert wb.sheetnames == first == ["Payers", "Patients", "Coverage", "Encounters", "Administrations", "Findings",
+                                      "Encounter Status", "Charges"]
     assert wb["Charges"].tables["Charges"].ref == "A1:D7" and wb["Findings"].tables["Findings"].ref == "A1:K2"
     with zipfile.ZipFile(book) as z:
         tables = sorted(n for n in z.namelist() if n.startswith("xl/tables/"))
@@ -304,8 +304,8 @@ def test_cells_are_written_with_excel_types_and_formats(book_factory):
     assert '<is><t xml:space="preserve">-10 adjustment</t></is>' in row and "<f>" not in xml
     assert '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>' in xml
     ws = openpyxl.load_workbook(out)["Charges"]
-    assert [c.number_format for c in ws[2]] == ["#,##0.00", "yyyy-mm-dd", "yyyy-mm-dd hh:mm", "hh:mm", "General",
-                                                "General"]
+    assert [c.number_format for c in ws[2]] == ["#,##0.00", "m/d/yyyy", "m/d/yyyy hh:mm", "hh:mm", "General",
+                                                "General"]  # dates as US practices write them (Date Format)
     assert [c.value for c in ws[2]] == [0.1, dt.datetime(2026, 9, 14), dt.datetime(2026, 9, 14, 18, 0),
                                         dt.time(9, 30), True, "-10 adjustment"]
     assert ws["F2"].quotePrefix and not ws["A2"].quotePrefix

@@ -41,7 +41,7 @@ from ..claims.scrub import shipped_coverage_rules
 from ..pipeline import ALL_STAGES, RunOptions, available_stages, run_workbook
 from ..reference.catalog import builtin_drugs
 from ..schema import TABLES_BY_NAME
-from ..settings import SETTING_SPECS
+from ..settings import SETTING_SPECS, Settings
 from ..workbook.output_file import check_new_output
 from ..workbook.ownership import mark_generated
 from ..workbook.template import WorkbookBuilder
@@ -673,8 +673,9 @@ def run_demo(path: str | Path, *, seed: int = DEFAULT_SEED, encounters: int = DE
         options = replace(options, progress=progress)
     run = run_workbook(source, stages, options=options, write=False)
     key = answer_key_table(clinic.planted, run.findings)
+    settings = run.book.settings if run.book is not None else Settings()
     run.output = write_outputs(source, [*run.sheets(), key], run.findings, out=path, stage="+".join(stages),
-                               force=force)
+                               force=force, date_format=settings.date_format)
     print_run_summary(run, clinic.planted, out)
     print(f"Input workbook: {source}", file=out)
     print(f"Written: {run.output} ({timer.perf_counter() - started:.1f} s)", file=out)

@@ -132,7 +132,7 @@ def _is_info(row: Mapping[str, Any]) -> bool:
 def _sheet(name: str, rows: Sequence[Mapping[str, Any]]) -> OutputTable:
     columns = [*SHEET_COLUMNS, *user_columns(rows, SHEET_COLUMNS)]
     return OutputTable(name, columns, [[_cell(r.get(h)) for h in columns] for r in rows],
-                       widths=dict(_WIDTHS), description=_DESCRIPTIONS[name])
+                       widths=dict(_WIDTHS), description=_DESCRIPTIONS[name], links={"Cell": "Sheet"})
 
 
 def _cell(value: Any) -> Any:

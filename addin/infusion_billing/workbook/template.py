@@ -14,7 +14,7 @@ What a biller gets:
   the header row frozen, column widths and number formats from the column's type, required headers
   in a darker fill with a comment explaining the column, and input cells shaded light yellow;
 * **drop-down lists** on every column with allowed values and every Y/N column, fed from the
-  **Lists** sheet through defined names (``List_Route`` ...). Excel lets a paste bypass a drop-down,
+  hidden **Lists** sheet through defined names (``List_Route`` ...). Excel lets a paste bypass a drop-down,
   which is why the tool re-checks every cell when it runs; the drop-downs only warn, so a biller may
   keep a spelling the tool accepts (``push`` for ``IV push``);
 * a **Settings** sheet listing every setting the tool knows, Value blank (= the documented default).
@@ -167,8 +167,9 @@ def instruction_rows() -> list[tuple[str, list[str]]]:
         ("text", ["Excel", "With the infusion-billing add-in (xlwings) or xlwings Lite, run the macros "
                   "(validate_workbook ...) from the add-in's buttons; they write the same sheets as the command "
                   "line."]),
-        ("text", ["Drop-downs", "Lists come from the Lists sheet. A paste can bypass a drop-down, so the tool checks "
-                  "every cell again when it runs; allowed values match ignoring case, spaces and hyphens."]),
+        ("text", ["Drop-downs", "Lists come from the hidden Lists sheet. A paste can bypass a drop-down, so the "
+                  "tool checks every cell again when it runs; allowed values match ignoring case, spaces and "
+                  "hyphens."]),
         ("text", ["Your data", "Inputs are never changed; results go to tool-owned sheets. Patient names, dates of "
                   "birth and member IDs stay in this workbook, never in logs or findings."]),
         ("text", [""]),
@@ -440,6 +441,8 @@ class WorkbookBuilder:
 
     def _write_lists(self) -> None:
         ws = self.wb.create_sheet(LISTS)
+        # Hidden: the drop-downs read it, nobody types in it (Home > Format > Unhide Sheet shows it).
+        ws.sheet_state = "hidden"
         lists = list(self._dropdowns.values())
         for i, dd in enumerate(lists, start=1):
             ws.column_dimensions[v.excel_column_letter(i)].width = max(12, len(dd.name) + 2,

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from .. import __version__
 from .. import values as v
@@ -41,6 +41,7 @@ from . import output_file, ownership, sheet_limits
 from .xlsx.ooxml import ColumnLayout, is_date_format, row_xml
 from .xlsx.package import TABLE_STYLE, StyleSheet, WorkbookPackage
 from .reader import WorkbookError, check_is_workbook, load_grids
+from .sheet_order import work_order
 
 __all__ = ["OutputTable", "findings_table", "write_outputs", "read_output_table", "save_atomically",
            "default_output_path", "RUN_LOG_COLUMNS", "HEADER_FILL", "TABLE_STYLE"]
@@ -49,6 +50,9 @@ __all__ = ["OutputTable", "findings_table", "write_outputs", "read_output_table"
 HEADER_FILL = "1F4E78"
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
+#: How dates show unless the Settings sheet's Date Format says otherwise: as US practices write them.
+DEFAULT_DATE_FORMAT = "m/d/yyyy"
+_A1 = re.compile(r"\$?[A-Z]{1,3}\$?[1-9]\d{0,6}")
 TIME_FORMAT = "hh:mm"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 #: Characters Excel does not allow in a sheet name, and its length limit.
@@ -69,6 +73,8 @@ class OutputTable:
         description: one line shown above nothing (kept for the Instructions sheet and README).
         phi_columns: headers of columns meant to hold patient data (a claim's patient name): the
             only text cells :class:`~infusion_billing.privacy.Redactor` leaves as they are.
+        links: header of a column holding A1 cells -> header of the column naming their sheet; each
+            such cell becomes a hyperlink to the cell it names (``Cell`` -> ``Sheet`` on Findings).
     """
 
     name: str
@@ -78,6 +84,7 @@ class OutputTable:
     widths: dict[str, float] = field(default_factory=dict)
     description: str = ""
     phi_columns: tuple[str, ...] = ()
+    links: dict[str, str] = field(default_factory=dict)
 
     @property
     def table_name(self) -> str:
@@ -109,6 +116,7 @@ def write_outputs(
     stage: str = "",
     force: bool = False,
     notes: list[Finding] | None = None,
+    date_format: str = DEFAULT_DATE_FORMAT,
 ) -> Path:
     """Write ``tables`` (and a Findings sheet when ``findings`` is given) next to the book's own sheets.
 
@@ -121,6 +129,8 @@ def write_outputs(
     ``force``, after a backup (:mod:`.output_file`). With ``stage`` the RunLog sheet gets one more row.
     The writer's own Findings (a result renamed, cells cut, rows moved to a CSV) go on the Findings
     sheet and are appended to ``notes`` when given.
+    Dates show in ``date_format`` (the Settings sheet's Date Format); the tool's sheets are placed
+    in work order (:mod:`.sheet_order`).
     """
     book_path = Path(book_path)
     check_is_workbook(book_path)
@@ -152,16 +162,25 @@ def write_outputs(
             if t.name.casefold() == "findings":  # the writer's own findings head the list
                 t = sheet_limits.with_notes(t, own_notes, stage)
             t = sheet_limits.split_overflow(t, placed[t.name], target, mode, own_notes, stage)
-            _put_table(package, t, placed[t.name], own_notes)
+            _put_table(package, t, placed[t.name], own_notes, date_format)
             written.append(t)
         if stage:
             run_log = _run_log_table(package, placed["RunLog"], stage, input_hash, written, finding_list)
-            _put_table(package, run_log, placed["RunLog"], own_notes)
+            _put_table(package, run_log, placed["RunLog"], own_notes, date_format)
         ownership.mark_sheets(package, [placed[name] for name in wanted])
+        package.arrange(_work_order(package, [placed[name] for name in wanted]))
         output_file.save_atomically(package, target, mode)
     if notes is not None:
         notes.extend(own_notes)
     return target
+
+
+def _work_order(package: WorkbookPackage, written: Sequence[str]) -> list[str]:
+    """The tool's sheets (written now, or marked as the tool's by an earlier run) in work order;
+    the biller's own sheets are not in the list, so they never move."""
+    ours = ownership.tool_sheets(package)
+    earlier = [entry.name for entry in package.sheets if entry.name.casefold() in ours]
+    return work_order({name.casefold(): name for name in [*earlier, *written]}.values())
 
 
 def output_target(book_path: Path, out: str | Path | None = None, *, in_place: bool = False, force: bool = False,
@@ -220,36 +239,61 @@ def _check_sheet_name(name: str) -> None:
 
 
 def _put_table(package: WorkbookPackage, table: OutputTable, sheet: str | None = None,
-               notes: list[Finding] | None = None) -> None:
+               notes: list[Finding] | None = None, date_format: str = DEFAULT_DATE_FORMAT) -> None:
     """Stream ``table`` into sheet ``sheet`` (default: its own name) of ``package``: styled header,
-    formatted cells, one Excel Table named after the sheet; text too long for a cell is cut (``notes``)."""
+    formatted cells in ``date_format``, one Excel Table named after the sheet, hyperlinks where
+    ``table.links`` asks; text too long for a cell is cut (``notes``)."""
     sheet = sheet or table.name
     styles = package.styles
     headers = _unique_headers(table.columns)
     header_style = f' s="{styles.cell_format(bold_color="FFFFFF", fill=HEADER_FILL, wrap_top=True)}"'
     header_layout = [(v.excel_column_letter(i), *[header_style] * 5) for i in range(1, len(headers) + 1)]
-    layout = _column_layout(styles, table)
+    layout = _column_layout(styles, table, date_format)
     widths = [table.widths.get(h) or guess_width(h, table.rows, i) for i, h in enumerate(table.columns)]
     body = sheet_limits.fit_cells(table, sheet, notes if notes is not None else [])
+    links: list[tuple[str, str]] = []
     rows = itertools.chain([row_xml(1, headers, header_layout)],
-                           (row_xml(r, row, layout) for r, row in enumerate(body, start=2)))
+                           (row_xml(r, row, layout) for r, row in _linked_rows(table, body, links)))
     package.put_sheet(sheet, OutputTable(sheet, [], []).table_name, headers, widths, rows,
-                      last_row=len(table.rows) + 1)
+                      last_row=len(table.rows) + 1, links=links)
 
 
-def _column_layout(styles: StyleSheet, table: OutputTable) -> list[ColumnLayout]:
+def _linked_rows(table: OutputTable, body: Iterable[list[Any]],
+                 links: list[tuple[str, str]]) -> Iterator[tuple[int, list[Any]]]:
+    """The ``body`` rows of ``table`` with their Excel row numbers, noting each hyperlink in ``links``:
+    a cell address on a row that names its sheet links to that cell (``'Administrations'!J7``)."""
+    at = {header: i for i, header in enumerate(table.columns)}
+    pairs = [(at[cell], at[sheet], v.excel_column_letter(at[cell] + 1))
+             for cell, sheet in table.links.items() if cell in at and sheet in at]
+    for r, row in enumerate(body, start=2):
+        for cell_i, sheet_i, letter in pairs:
+            address, sheet = row[cell_i] if cell_i < len(row) else None, row[sheet_i] if sheet_i < len(row) else None
+            if isinstance(address, str) and _A1.fullmatch(address) and isinstance(sheet, str) and sheet:
+                links.append((f"{letter}{r}", "'" + sheet.replace("'", "''") + "'!" + address))
+        yield r, row
+
+
+def localized_format(fmt: str, date_format: str) -> str:
+    """A number format with its date part shown the practice's way (``yyyy-mm-dd hh:mm`` -> ``m/d/yyyy hh:mm``)."""
+    return fmt.replace(DATE_FORMAT, date_format) if date_format else fmt
+
+
+def _column_layout(styles: StyleSheet, table: OutputTable,
+                   date_format: str = DEFAULT_DATE_FORMAT) -> list[ColumnLayout]:
     """Each column's cell styles: its number format, and date/time formats for date and time values."""
 
-    def style(fmt: str) -> str:
-        return "" if fmt == "General" else f' s="{styles.cell_format(fmt)}"'
+    def style(fmt: str, link: bool = False) -> str:
+        fmt = localized_format(fmt, date_format)
+        return "" if fmt == "General" and not link else f' s="{styles.cell_format(fmt, link=link)}"'
 
     quoted = f' s="{styles.cell_format(quote_prefix=True)}"'
     layout = []
     for i, header in enumerate(table.columns):
         fmt = table.number_formats.get(header) or guess_format(table.rows, i)
         dated = is_date_format(fmt)
-        layout.append((v.excel_column_letter(i + 1), style(fmt), style(fmt if dated else DATE_FORMAT),
-                       style(fmt if dated else TIME_FORMAT), style(fmt if dated else DATETIME_FORMAT), quoted))
+        layout.append((v.excel_column_letter(i + 1), style(fmt, link=header in table.links),
+                       style(fmt if dated else DATE_FORMAT), style(fmt if dated else TIME_FORMAT),
+                       style(fmt if dated else DATETIME_FORMAT), quoted))
     return layout
 
 

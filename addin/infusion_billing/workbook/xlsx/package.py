@@ -52,6 +52,11 @@ CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+
 #: The look of every tool-owned Table (blue header, banded rows), as the template's input Tables.
 TABLE_STYLE = "TableStyleMedium2"
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+#: Print setup of every tool sheet: landscape, one page wide (as many pages tall as it takes).
+PAGE_SETUP = '<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+PRINT_TITLES = "_xlnm.Print_Titles"
+#: The blue of Excel's Hyperlink cell style.
+LINK_COLOR = "0563C1"
 
 WORKBOOK = "xl/workbook.xml"
 WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
@@ -180,6 +185,7 @@ class WorkbookPackage:
         self._tmp = work_folder()
         self._new: list[_NewSheet] = []
         self._names: list[tuple[str, str, bool]] = []
+        self._order: list[str] = []
 
     # -- reading the input
 
@@ -317,28 +323,45 @@ class WorkbookPackage:
     # -- adding sheets
 
     def put_sheet(self, name: str, table_name: str, columns: Sequence[str], widths: Sequence[float],
-                  rows_xml: Iterable[str], last_row: int) -> None:
+                  rows_xml: Iterable[str], last_row: int, links: Sequence[tuple[str, str]] = ()) -> None:
         """Add (or, when a sheet of that name exists, replace) sheet ``name`` holding Excel Table ``table_name``.
 
         ``rows_xml`` yields the ``<row>`` elements, header row first; ``last_row`` is the Excel row
         of the last data row (at least 2: a Table needs a body row). The sheet XML is written to a
-        temporary file now, so the rows need not stay in memory.
+        temporary file now, so the rows need not stay in memory. ``links`` are in-workbook hyperlinks,
+        ``(cell, target)`` such as ``("F2", "'Administrations'!J7")``; they are read after the rows,
+        so a caller may fill the list while ``rows_xml`` is consumed.
+
+        Every tool sheet prints the way a biller reads it: landscape, all columns on one page width,
+        the header row repeated on every page (the Print_Titles name is added when the book is saved).
         """
         last_col = v.excel_column_letter(len(columns))
         ref = f"A1:{last_col}{max(2, last_row)}"
         path = Path(self._tmp.name) / f"sheet{len(self._new) + 1}.xml"
         cols = "".join(f'<col min="{i}" max="{i}" width="{w:g}" customWidth="1"/>' for i, w in enumerate(widths, 1))
         with open(path, "w", encoding="utf-8", newline="") as fh:
-            fh.write(f'{XML_DECLARATION}<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}"><dimension ref="{ref}"/>'
+            fh.write(f'{XML_DECLARATION}<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}">'
+                     f'<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr><dimension ref="{ref}"/>'
                      '<sheetViews><sheetView workbookViewId="0">'
                      '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
                      '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
                      f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>')
             for xml in rows_xml:
                 fh.write(xml)
-            fh.write('</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
-                     'footer="0.3"/><tableParts count="1"><tablePart r:id="rId1"/></tableParts></worksheet>')
+            fh.write("</sheetData>")
+            if links:
+                fh.write("<hyperlinks>")
+                for cell, target in links:
+                    fh.write(f'<hyperlink ref="{cell}" location="{attr_xml(target)}"/>')
+                fh.write("</hyperlinks>")
+            fh.write(f'<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+                     f'{PAGE_SETUP}<tableParts count="1"><tablePart r:id="rId1"/></tableParts></worksheet>')
         self._new.append(_NewSheet(name, table_name, list(columns), ref, path))
+
+    def arrange(self, order: Sequence[str]) -> None:
+        """Put the sheets named in ``order`` (tool sheets, written now or before) in that order, in the
+        places they hold among the workbook's sheets (new ones at the end); every other sheet stays put."""
+        self._order = list(order)
 
     # -- writing the output
 
@@ -398,6 +421,8 @@ class WorkbookPackage:
 
         for name, refers_to, hidden in self._names:
             workbook = _add_defined_name(workbook, name, refers_to, hidden)
+        workbook = _arrange_sheets(workbook, self._order)
+        workbook = _print_titles(workbook, [new.name for new in self._new])
 
         existing_tables = {p: n for p, n in self.tables().items() if p not in removed_tables}
         self._check_table_names(existing_tables)
@@ -509,11 +534,14 @@ def _add_sheet(workbook: str, name: str, sheet_id: int, rid: str) -> str:
     return _insert_before_close(workbook, "sheets", element)
 
 
-def _add_defined_name(workbook: str, name: str, refers_to: str, hidden: bool) -> str:
+def _add_defined_name(workbook: str, name: str, refers_to: str, hidden: bool, local_sheet: int | None = None) -> str:
     """Add ``<definedName>`` to the workbook's list, creating the list after ``<sheets>`` (or the
-    external references, which come between them in the schema's order) when there is none."""
+    external references, which come between them in the schema's order) when there is none.
+    ``local_sheet`` (a sheet's position) makes it a sheet-level name such as Print_Titles."""
     p = _prefix(workbook, "workbook")
     flag = ' hidden="1"' if hidden else ""
+    if local_sheet is not None:
+        flag += f' localSheetId="{local_sheet}"'
     element = f'<{p}definedName name="{attr_xml(name)}"{flag}>{text_xml(refers_to)}</{p}definedName>'
     if re.search(r"<(?:\w+:)?definedNames\s*/>", workbook):
         return re.sub(r"<((?:\w+:)?)definedNames\s*/>",
@@ -534,6 +562,52 @@ def _rename_sheet(workbook: str, old: str, new: str) -> str:
             element = re.sub(r'(\sname\s*=\s*)(["\']).*?\2', lambda x: f'{x.group(1)}"{attr_xml(new)}"', m.group(0),
                              count=1, flags=re.S)
             return workbook[:m.start()] + element + workbook[m.end():]
+    return workbook
+
+
+def _arrange_sheets(workbook: str, order: Sequence[str]) -> str:
+    """``<sheet>`` elements of the sheets in ``order`` moved into that order, in the slots they hold.
+
+    Sheet-local defined names (``localSheetId``) and the active and first visible tab count sheets by
+    position, so they are renumbered to follow their sheets.
+    """
+    sheets = _elements(workbook, "sheet")
+    names = [_attr(m.group(0), "name") or "" for m in sheets]
+    wanted = {n.casefold(): i for i, n in enumerate(order)}
+    slots = [i for i, n in enumerate(names) if n.casefold() in wanted]
+    moving = sorted(slots, key=lambda i: wanted[names[i].casefold()])
+    new_positions = list(range(len(names)))
+    for slot, old in zip(slots, moving, strict=True):
+        new_positions[slot] = old
+    if new_positions == list(range(len(names))):
+        return workbook
+    where = {old: new for new, old in enumerate(new_positions)}  # old position -> new position
+    pieces, at = [], 0
+    for m, old in zip(sheets, new_positions, strict=True):
+        pieces += [workbook[at:m.start()], sheets[old].group(0)]
+        at = m.end()
+    workbook = "".join(pieces) + workbook[at:]
+
+    def renumber(m: re.Match) -> str:
+        return f'{m.group(1)}"{where.get(int(m.group(2)), int(m.group(2)))}"'
+
+    workbook = re.sub(r'(<(?:\w+:)?definedName\b[^>]*?\slocalSheetId\s*=\s*)"(\d+)"', renumber, workbook)
+    return re.sub(r'(<(?:\w+:)?workbookView\b[^>]*?\s(?:activeTab|firstSheet)\s*=\s*)"(\d+)"', renumber, workbook)
+
+
+def _print_titles(workbook: str, sheet_names: Sequence[str]) -> str:
+    """The header row of each sheet in ``sheet_names`` repeated on every printed page (``Print_Titles``)."""
+    positions = {(_attr(m.group(0), "name") or "").casefold(): i for i, m in enumerate(_elements(workbook, "sheet"))}
+    for name in sheet_names:
+        index = positions.get(name.casefold())
+        if index is None:
+            continue
+        for m in _elements(workbook, "definedName"):
+            if _attr(m.group(0), "name") == PRINT_TITLES and _attr(m.group(0), "localSheetId") == str(index):
+                workbook = workbook[:m.start()] + workbook[m.end():]
+                break
+        quoted = name.replace("'", "''")
+        workbook = _add_defined_name(workbook, PRINT_TITLES, "'" + quoted + "'!$1:$1", False, local_sheet=index)
     return workbook
 
 
@@ -757,21 +831,24 @@ class StyleSheet:
         return found
 
     def cell_format(self, number_format: str = "General", *, bold_color: str | None = None,
-                    fill: str | None = None, wrap_top: bool = False, quote_prefix: bool = False) -> int:
+                    fill: str | None = None, wrap_top: bool = False, quote_prefix: bool = False,
+                    link: bool = False) -> int:
         """The index of a cell format (``s="N"``): a number format, optionally a bold coloured font, a solid
-        fill, wrapped top-aligned text, or the quote prefix that keeps typed text text."""
-        key = (number_format, bold_color, fill, wrap_top, quote_prefix)
+        fill, wrapped top-aligned text, the quote prefix that keeps typed text text, or the blue
+        underlined look of a hyperlink."""
+        key = (number_format, bold_color, fill, wrap_top, quote_prefix, link)
         if key not in self._formats:
             self._formats[key] = self._cell_format(*key)
         return self._formats[key]
 
     def _cell_format(self, number_format: str, bold_color: str | None, fill: str | None, wrap_top: bool,
-                     quote_prefix: bool) -> int:
+                     quote_prefix: bool, link: bool) -> int:
         p = self.p
         font_id = fill_id = 0
-        if bold_color:
+        if bold_color or link:
             base = self.default_font()
-            parts = [f"<{p}b/>"]
+            parts = [f"<{p}b/>"] if bold_color else [f'<{p}u/>']
+            bold_color = bold_color or LINK_COLOR
             if "sz" in base:
                 parts.append(f'<{p}sz val="{attr_xml(base["sz"])}"/>')
             parts.append(f'<{p}color rgb="FF{bold_color}"/>')
