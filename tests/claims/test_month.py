@@ -188,3 +188,90 @@ def test_a_corrected_claim_is_frequency_7_and_points_at_the_original(month, tmp_
     read = read_837(path)
     assert read.claims.loc[0, "frequency"] == "7" and read.claims.loc[0, "original_claim_number"] == original
     assert pyx12_errors(path) == []
+
+
+def test_the_checks_show_an_encounter_with_a_submitted_claim_as_billed(month, tmp_path):
+    _, _, billed, _, _ = month
+    run = run_workbook(billed, ("validate", "check"), out=tmp_path / "checked.xlsx")
+    sent = {c["Encounter ID"] for c in records(billed, "Claims") if c["Status"] == "Submitted"}
+    status = {r["Encounter ID"]: r["Status"] for r in records(tmp_path / "checked.xlsx", "Encounter Status")}
+    assert {e for e, s in status.items() if s == "Billed"} == sent
+    assert run.results["check"].summary["Billed"] == len(sent) and "Ready" not in set(status.values())
+
+
+def test_facility_encounters_go_out_as_837i_type_of_bill_131_with_revenue_codes(tmp_path):
+    from .clinic_book import column
+
+    rows = clinic_rows(60)
+    setting, pos = column("Encounters", "Setting"), column("Encounters", "Place of Service")
+    for e in rows["Encounters"][::3]:  # every third visit in the hospital outpatient department
+        e[setting], e[pos] = "Facility", "22"
+    source = write_rows(tmp_path / "clinic.xlsx", rows)
+    run_workbook(source, MONTH, out=tmp_path / "billed.xlsx", options=RunOptions(out_dir=tmp_path / "837",
+                                                                                  as_of=AS_OF))
+    claims = records(tmp_path / "billed.xlsx", "Claims")
+    facility = [c for c in claims if c["Claim Type"] == "837I"]
+    assert facility and all(c["Status"] == "Submitted" for c in claims)
+    institutional = sorted((tmp_path / "837").glob("*_837I_*.837"))
+    assert institutional
+    revenue = {r["Line Control Number"]: r["Revenue Code"] for r in records(tmp_path / "billed.xlsx", "ClaimLines")}
+    for path in institutional:
+        assert pyx12_errors(path) == [], path.name
+        read = read_837(path)
+        assert set(read.claims["type_of_bill"]) == {"131"}
+        for ln in read.lines.to_dict("records"):
+            assert ln["revenue_code"] == revenue[ln["line_control_number"]] and len(ln["revenue_code"]) == 4
+    assert len(facility) == sum(len(read_837(p).claims) for p in institutional)
+
+
+def _book_with_ledger(source, billed, extra=None):
+    """The input book read afresh, holding the ledger sheets of ``billed`` (and ``extra`` grids)."""
+    from infusion_billing.workbook.reader import Grid, load_grids, read_workbook
+
+    book = read_workbook(source)
+    grids = load_grids(billed, ["Claims", "ClaimLines", "Claim Batches"])
+    book.extra_grids.update(grids)
+    for name, rows in (extra or {}).items():
+        book.extra_grids[name] = Grid(name, rows)
+    return book
+
+
+def test_a_coding_change_after_submission_is_a_finding_on_the_claim(month, tmp_path):
+    from infusion_billing.pipeline import run_book
+
+    from .clinic_book import column
+
+    _, _, billed, _, _ = month
+    rows = clinic_rows()
+    claims = records(billed, "Claims")
+    target = claims[3]
+    units = column("Administrations", "Dose")
+    ec = column("Administrations", "Encounter ID")
+    drug = next(a for a in rows["Administrations"] if a[ec] == target["Encounter ID"] and a[units])
+    drug[units] = drug[units] * 3  # a late chart correction: three times the dose
+    source = write_rows(tmp_path / "corrected-chart.xlsx", rows)
+    run = run_book(_book_with_ledger(source, billed), ["claims"], RunOptions(as_of=AS_OF))
+    [f] = [f for f in run.findings if f.rule_id == "claim.coding-changed"]
+    assert (f.sheet, f.cell, f.encounter_id) == ("Claims", "A5", target["Encounter ID"])
+    assert f"--correct {target['Claim ID']}" in f.fix
+    assert run.results["claims"].summary["claims built"] == 0
+
+
+def test_a_void_repeats_the_claim_and_names_the_payer_claim_number_from_the_835(month, tmp_path):
+    from infusion_billing.pipeline import run_book
+
+    _, source, billed, _, _ = month
+    original = records(billed, "Claims")[1]
+    era = [["Patient Control Number", "Payer Claim Number"], [original["Claim ID"], "26300012345"]]
+    book = _book_with_ledger(source, billed, {"EraClaims": era})
+    run = run_book(book, ["claims", "export-837"],
+                   RunOptions(void=(original["Claim ID"],), out_dir=tmp_path / "837", as_of=AS_OF))
+    claims_table = next(t for t in run.results["claims"].tables if t.name == "Claims")
+    void = claims_table.rows[-1]
+    assert void[0] == f"{original['Claim ID']}V1" and (void[6], void[7], void[8]) == ("8", original["Claim ID"],
+                                                                                        "26300012345")
+    assert void[11] == to_money(original["Total Charge"])
+    [path] = list((tmp_path / "837").glob("*.837"))
+    read = read_837(path)
+    assert (read.claims.loc[0, "frequency"], read.claims.loc[0, "original_claim_number"]) == ("8", "26300012345")
+    assert "claim.no-payer-claim-number" not in {f.rule_id for f in run.findings}

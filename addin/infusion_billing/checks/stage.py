@@ -74,7 +74,10 @@ def _run(book: BookData, options: RunOptions) -> StageResult:
     # sheet explains every Hold; a run with the code stage too lists each of them once (the pipeline).
     if not options.rules:  # a run of chosen rules reports only those rules
         findings += [f for f in coding_findings if f.encounter_id and f.severity is not Severity.INFO]
-    return StageResult(tables=tables, findings=findings, summary=summary)
+    result = StageResult(tables=tables, findings=findings, summary=summary)
+    if not options.rules:  # the claims stage of the same run builds on this verdict instead of repeating it
+        book.memo[f"check:{strict}"] = result
+    return result
 
 
 def _coding_findings(ctx: CheckContext, findings: list[Finding]) -> list[Finding]:

@@ -137,6 +137,8 @@ class BatchRow:
 
 # ---------------------------------------------------------------------------- reading
 def _text(value: Any) -> str:
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -154,6 +156,11 @@ def _day(value: Any) -> date | None:
 
 
 def _money(value: Any) -> Decimal:
+    # Excel gives money back as a float (or int): its shortest repr is the number that was written.
+    if type(value) in (float, int):
+        return Decimal(repr(value)).quantize(CENTS)
+    if isinstance(value, Decimal):
+        return value.quantize(CENTS)
     if v.is_blank(value):
         return Decimal("0.00")
     try:
@@ -163,6 +170,10 @@ def _money(value: Any) -> Decimal:
 
 
 def _number(value: Any) -> Decimal | None:
+    if type(value) in (float, int):
+        return Decimal(repr(value)).normalize()
+    if isinstance(value, Decimal):
+        return value.normalize()
     if v.is_blank(value):
         return None
     try:

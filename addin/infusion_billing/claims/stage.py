@@ -61,7 +61,7 @@ from .ledger import (
     read_claims,
 )
 from .model import Batch
-from .problems import practice_problems
+from .problems import MAX_LINES, practice_problems
 from .scrub import Located, Scrubber, practice_findings
 from .split import split_claim
 from .x837 import write_837
@@ -129,7 +129,8 @@ def run_claims(book: BookData, options: RunOptions) -> StageResult:
     missing = book.require("claims", ("Payers", "Encounters", "Administrations", "Patients", "Coverage"))
     if missing:
         return StageResult(findings=missing, summary={"claims built": 0})
-    check = check_stage.run(book, replace(options, rules=()))
+    strict = options.strict or book.settings.rule_set == "strict"
+    check = book.memo.get(f"check:{strict}") or check_stage.run(book, replace(options, rules=()))
     status_table = next(t for t in check.tables if t.name == STATUS_SHEET)
     pre_bill = {row[0]: row[3] for row in status_table.rows}
     coded: dict[str, list[ChargeLine]] = defaultdict(list)
@@ -142,6 +143,7 @@ def run_claims(book: BookData, options: RunOptions) -> StageResult:
     findings += builder.corrections(coded)
     scrubber = Scrubber(book, index, ncci_in_force(book, options), submit_date(book, options))
     located, held = builder.scrub(scrubber)
+    located += builder.located
     ledger = builder.ledger()
     findings += locate(located, ledger)
     findings += builder.practice_findings
@@ -167,6 +169,7 @@ class _LedgerBuilder:
         self.built = 0
         self.corrected = 0
         self.practice_findings: list[Finding] = []
+        self.located: list[Located] = []  # findings about a ledger row, located once the ledger is final
         self.by_encounter: dict[str, list[LedgerClaim]] = defaultdict(list)
         for c in existing:
             self.by_encounter[c.encounter_id].append(c)
@@ -190,7 +193,7 @@ class _LedgerBuilder:
             sent = [c for c in mine if c.submitted]
             pending_originals = [c for c in mine if not c.submitted and c.frequency == "1"]
             if sent:
-                findings += self._changed(sent, coded.get(enc_id, []))
+                self.located += self._changed(sent, coded.get(enc_id, []))
                 for c in pending_originals:  # a part left behind when its siblings went out: keep it
                     self._refresh_part(c)
                 continue
@@ -225,6 +228,8 @@ class _LedgerBuilder:
         self.claims[claim.claim_id] = claim
 
     def _split(self, claim: LedgerClaim, findings: list[Finding]) -> list[LedgerClaim]:
+        if len(claim.lines) <= MAX_LINES.get(claim.claim_type, 50):
+            return [claim]
         model = to_claim(claim, self.index)
         parts, problems = split_claim(model)
         for p in problems:
@@ -242,7 +247,7 @@ class _LedgerBuilder:
             out.append(relined(replace(claim, claim_id=part.claim_id), lines))
         return out
 
-    def _changed(self, sent: list[LedgerClaim], lines: list[ChargeLine]) -> list[Finding]:
+    def _changed(self, sent: list[LedgerClaim], lines: list[ChargeLine]) -> list[Located]:
         """``claim.coding-changed`` when the encounter's coding no longer matches what was sent."""
         originals = [c for c in sent if c.frequency in ("1", "7")]
         if not originals or not lines:
@@ -261,12 +266,12 @@ class _LedgerBuilder:
             return []
         if any(c.original_claim_id == latest.claim_id and not c.submitted for c in self.claims.values()):
             return []  # a correction is already on its way
-        return [claim_rules.CODING_CHANGED.finding(
+        return [Located(latest.claim_id, None, claim_rules.CODING_CHANGED.finding(
             f"Claim {latest.claim_id} was submitted on {latest.submitted_date or '?'}, and encounter "
             f"{latest.encounter_id} is now coded differently; the payer still has the old lines.",
             sheet=CLAIMS, column="Claim ID", value=latest.claim_id, encounter_id=latest.encounter_id,
             fix=f"Send a corrected claim: infusion-billing claims BOOK --correct {latest.claim_id} "
-                f"(or --void {latest.claim_id}).")]
+                f"(or --void {latest.claim_id})."))]
 
     # ------------------------------------------------------------------ replacements and voids
     def corrections(self, coded: dict[str, list[ChargeLine]]) -> list[Finding]:
@@ -293,10 +298,10 @@ class _LedgerBuilder:
             if not number:
                 number = claim_id
                 kind = "replacement" if frequency == "7" else "void"
-                findings.append(claim_rules.NO_PAYER_CLAIM_NUMBER.finding(
+                self.located.append(Located(new_id, None, claim_rules.NO_PAYER_CLAIM_NUMBER.finding(
                     f"No 835 names the payer's claim number for {claim_id}; the {kind} {new_id} refers to it by "
                     "our Claim ID (REF*F8).", sheet=CLAIMS,
-                    column="Payer Claim Number", value=claim_id, encounter_id=original.encounter_id))
+                    column="Payer Claim Number", value=claim_id, encounter_id=original.encounter_id)))
             encounter = self.index.encounters.get(original.encounter_id)
             lines = coded.get(original.encounter_id, [])
             if frequency == "7" and encounter is not None and lines:
@@ -329,6 +334,7 @@ class _LedgerBuilder:
         located: list[Located] = []
         held = 0
         practices_reported: set[int] = set()
+        practice_checked: dict[int, list] = {}
         for cid in self.order:
             claim = self.claims[cid]
             if claim.submitted or cid in self.dropped:
@@ -336,7 +342,10 @@ class _LedgerBuilder:
             model = to_claim(claim, self.index)
             found = scrubber.scrub(claim, model)
             practice_row = self.index.practice_row(claim.payer_id, claim.claim_type)
-            problems = practice_problems(practice_of(practice_row))
+            key = id(practice_row)
+            if key not in practice_checked:
+                practice_checked[key] = practice_problems(practice_of(practice_row))
+            problems = practice_checked[key]
             if problems:
                 if practice_row is None:
                     found.append(Located(cid, None, claim_rules.PRACTICE_MISSING.finding(
