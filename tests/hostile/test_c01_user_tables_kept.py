@@ -75,3 +75,22 @@ def test_a_tool_sheet_the_user_renamed_keeps_its_mark_and_the_users_new_sheet_is
         assert package.read_rows("Findings") == [["Question", "Answer"], ["ask Dr. Lee", "pending"]]
         assert package.read_rows("Findings (2)")[0][:2] == ["Severity", "Rule ID"]
         assert package.read_rows("Findings March")[0][:2] == ["Severity", "Rule ID"]  # the renamed one, as it was
+
+
+def test_results_an_earlier_version_wrote_without_marks_are_still_replaced(tmp_path, capsys):
+    import re
+
+    from hostile_kit import rewrite_part
+
+    book = write_book(tmp_path / "clinic.xlsx", minimal_sheets())
+    assert run_cli("run", book, "--in-place", capsys=capsys)[0] == 0
+    # What a workbook processed before the marks existed looks like: the same sheets, no marks.
+    rewrite_part(book, "xl/workbook.xml", lambda x: re.sub(rb"<definedNames>.*?</definedNames>", b"", x))
+    code, out, _ = run_cli("run", book, "--in-place", capsys=capsys)
+    assert code == 0 and "writer.sheet-renamed" not in out
+    from infusion_billing.workbook.xlsx.package import WorkbookPackage
+
+    with WorkbookPackage(book) as package:
+        names = [s.name for s in package.sheets]
+    assert not [n for n in names if n.endswith("(2)")]
+    assert len(read_output_table(book, "RunLog")) == 2  # the earlier run's row is kept

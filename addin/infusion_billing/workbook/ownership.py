@@ -87,14 +87,35 @@ def _table_name(sheet: str) -> str:
     return "".join(ch for ch in sheet if ch.isalnum() or ch == "_")
 
 
-def place_sheets(package: WorkbookPackage, wanted: Sequence[str]) -> tuple[dict[str, str], list[Finding]]:
+def looks_like_ours(package: WorkbookPackage, sheet: str, columns: Sequence[str]) -> bool:
+    """Whether an unmarked sheet is a result an earlier version wrote (before sheets were marked): its
+    header row is the result's columns, or the start of them (a newer version added columns), or they
+    are the start of it. A user's own sheet of that name has headers of its own and stays theirs."""
+    if not columns:
+        return False
+    rows = package.read_rows(sheet, max_rows=1)
+    header = [str(h).strip() for h in rows[0] if h is not None] if rows else []
+    wanted = [str(c).strip() for c in columns]
+    shortest = min(len(header), len(wanted))
+    return shortest >= 2 and header[:shortest] == wanted[:shortest]
+
+
+def place_sheets(package: WorkbookPackage, wanted: Sequence[str],
+                 columns: dict[str, Sequence[str]] | None = None) -> tuple[dict[str, str], list[Finding]]:
     """Where each wanted result sheet goes: ``{wanted name: sheet name to write}`` and one Finding per
     result that could not have its own name because the name belongs to the user.
 
     A name is free when no sheet has it, or the sheet having it is marked as the tool's, and when no
-    Excel Table or defined name outside the tool's sheets uses the Table name it gives.
+    Excel Table or defined name outside the tool's sheets uses the Table name it gives. ``columns``
+    (result name -> its headers) lets an unmarked result of an earlier version be recognised
+    (:func:`looks_like_ours`) and replaced as before.
     """
     ours = tool_sheets(package)
+    for name, headers in (columns or {}).items():
+        existing = package.sheet(name)
+        if existing is not None and existing.name.casefold() not in ours and \
+                looks_like_ours(package, existing.name, headers):
+            ours.add(existing.name.casefold())
     own_tables = set()
     for entry in package.sheets:
         part = entry.worksheet_part

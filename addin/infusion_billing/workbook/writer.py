@@ -155,7 +155,8 @@ def write_outputs(
     own_notes: list[Finding] = []
     with WorkbookPackage(book_path) as package:
         wanted = [t.name for t in all_tables] + (["RunLog"] if stage else [])
-        placed, renamed = ownership.place_sheets(package, wanted)
+        columns = {t.name: t.columns for t in all_tables} | {"RunLog": RUN_LOG_COLUMNS}
+        placed, renamed = ownership.place_sheets(package, wanted, columns)
         own_notes += renamed
         written: list[OutputTable] = []
         for t in all_tables:
@@ -396,7 +397,8 @@ def _run_log_table(package: WorkbookPackage, sheet: str, stage: str, input_hash:
 def _previous_runs(package: WorkbookPackage, sheet: str = "RunLog") -> list[list[Any]]:
     """The RunLog rows already in the workbook (on the tool's own RunLog sheet), matched to today's
     columns by header text."""
-    if sheet.casefold() not in ownership.tool_sheets(package):
+    if sheet.casefold() not in ownership.tool_sheets(package) and \
+            not ownership.looks_like_ours(package, sheet, RUN_LOG_COLUMNS):
         return []
     rows = package.read_rows(sheet)
     if not rows:

@@ -275,8 +275,9 @@ class WorkbookPackage:
         """Add a workbook-level defined name when saving (``refers_to`` as Excel writes it: ``'Sheet'!$A$1``)."""
         self._names.append((name, refers_to, hidden))
 
-    def read_rows(self, sheet_name: str) -> list[list[Any]]:
-        """A (small) sheet's cell values by row, header first, as Excel shows them.
+    def read_rows(self, sheet_name: str, max_rows: int | None = None) -> list[list[Any]]:
+        """A (small) sheet's cell values by row, header first, as Excel shows them (the first
+        ``max_rows`` rows only, when given).
 
         Text comes from inline strings or the shared-string table (read only for the strings used),
         numbers as int or float, cells with a date/time format as datetime or time, TRUE/FALSE as bool.
@@ -301,6 +302,8 @@ class WorkbookPackage:
                     rows.append(row)
                     row = []
                     el.clear()
+                    if max_rows is not None and len(rows) >= max_rows:
+                        break
         if shared:
             self._shared_strings(shared)
             rows = [[shared[x.index] if isinstance(x, _Shared) else x for x in r] for r in rows]
