@@ -32,23 +32,26 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from functools import partial
+from typing import Any
 
 import xlwings as xw
 
 from infusion_billing import __version__
 from infusion_billing import values as v
-from infusion_billing.findings import count_by_severity
+from infusion_billing.checks.context import CheckContext
+from infusion_billing.checks.stage import encounter_status
+from infusion_billing.findings import Finding, count_by_severity
 from infusion_billing.pipeline import RunOptions, RunResult, run_book
 from infusion_billing.schema import INPUT_TABLES, TABLES_BY_NAME
 from infusion_billing.workbook.findings_sheet import FINDINGS_SHEET, NOTES_SHEET
-from infusion_billing.workbook.sheet_order import work_order
-from infusion_billing.workbook.xlsx.package import TABLE_STYLE
 from infusion_billing.workbook.reader import Grid, locate_table, read_grids
+from infusion_billing.workbook.sheet_order import work_order
 from infusion_billing.workbook.writer import (
     DEFAULT_DATE_FORMAT,
     HEADER_FILL,
@@ -58,6 +61,7 @@ from infusion_billing.workbook.writer import (
     guess_width,
     localized_format,
 )
+from infusion_billing.workbook.xlsx.package import TABLE_STYLE
 
 __all__ = ["run_stage_macro", "read_book_grids", "write_output_sheet", "append_run_log", "excel_value",
            "FINDING_SHEETS"]
@@ -87,36 +91,35 @@ def run_stage_macro(book: xw.Book, stages: Sequence[str], *, strict: bool = Fals
     user then sees one dialog and the workbook is unchanged). ``status=True`` also writes the
     ``Encounter Status`` sheet when no stage did (the Validate button: which visits a bad cell holds).
     """
-    with_status = status  # the name is the status bar's from here on
-    status = StatusBar(book)
+    bar = StatusBar(book)
     label = " + ".join(stages)
     try:
         with quiet_excel(book):
-            status.show(f"{TITLE}: reading the input tables")
+            bar.show(f"{TITLE}: reading the input tables")
             grids = read_book_grids(book)
             data = read_grids(grids)
             data.extra_grids.update(read_book_grids(book, FINDING_SHEETS))  # earlier stages' findings stay
-            options = RunOptions(strict=strict, progress=status.progress)
-            status.show(f"{TITLE}: running {label}")
+            options = RunOptions(strict=strict, progress=bar.progress)
+            bar.show(f"{TITLE}: running {label}")
             run = run_book(data, stages, options)
             tables = run.sheets()  # the stages' tables, Findings and Notes (earlier stages' rows kept)
-            if with_status and not any(table.name == STATUS_SHEET for table in tables):
+            if status and not any(table.name == STATUS_SHEET for table in tables):
                 tables.append(status_table(data, run.findings))
             tables = work_order(tables)
             # Nothing is written before this line: the run is complete in memory.
             for table in tables:
-                status.show(f"{TITLE}: writing {table.name}")
+                bar.show(f"{TITLE}: writing {table.name}")
                 write_output_sheet(book, table, data.settings.date_format)
-            append_run_log(book, "+".join(stages), input_hash(grids), tables, run)
+            append_run_log(book, "+".join(stages), input_hash(grids), tables, run.findings)
             activate(book, tables[0].name)
     except Exception as exc:  # the biller gets one sentence; the log gets the details
         log.exception("macro %s stopped", label)
-        status.clear()
+        bar.clear()
         alert(book, f"{TITLE} could not finish '{label}' ({type(exc).__name__}). Your input sheets were not "
                     "changed. Please report this with the RunLog sheet.")
         return None
     counts = run.counts
-    status.show(f"{TITLE}: {label} done: {counts['error']} errors, {counts['warning']} warnings "
+    bar.show(f"{TITLE}: {label} done: {counts['error']} errors, {counts['warning']} warnings "
                 "(see the Findings sheet)")
     return run
 
@@ -127,9 +130,6 @@ def status_table(data, findings) -> OutputTable:
     The same table and rule as the ``check`` stage's; after validation alone, Ready means "no bad
     cell", not "checked": the Pre-bill Checks button says that.
     """
-    from infusion_billing.checks.context import CheckContext
-    from infusion_billing.checks.stage import encounter_status
-
     return encounter_status(data, CheckContext(data), findings)
 
 
@@ -260,8 +260,7 @@ def _links(sheet, table: OutputTable) -> None:
             address, target = row[at[cell]], row[at[sheet_column]]
             if isinstance(address, str) and address and isinstance(target, str) and target:
                 link = "#'" + target.replace("'", "''") + "'!" + address
-                cosmetic(lambda r=r, link=link, address=address: sheet.range((r, at[cell] + 1)).add_hyperlink(
-                    link, address))
+                cosmetic(partial(_add_link, sheet, (r, at[cell] + 1), link, address))
 
 
 def _format(book: xw.Book, sheet, table: OutputTable, date_format: str = DEFAULT_DATE_FORMAT) -> None:
@@ -275,21 +274,22 @@ def _format(book: xw.Book, sheet, table: OutputTable, date_format: str = DEFAULT
     for i, name in enumerate(table.columns):
         column = sheet.range((1, i + 1), (max(nrows, 1) + 1, i + 1))
         width = table.widths.get(name) or guess_width(name, table.rows, i)
-        cosmetic(lambda: setattr(column, "column_width", width * scale))
+        cosmetic(partial(setattr, column, "column_width", width * scale))
         fmt = localized_format(table.number_formats.get(name) or guess_format(table.rows, i), date_format)
         if nrows and fmt and fmt != "General":
             body = sheet.range((2, i + 1), (nrows + 1, i + 1))
-            cosmetic(lambda: setattr(body, "number_format", fmt))
+            cosmetic(partial(setattr, body, "number_format", fmt))
 
 
-def append_run_log(book: xw.Book, stage: str, digest: str, tables: Sequence[OutputTable], run: RunResult) -> None:
+def append_run_log(book: xw.Book, stage: str, digest: str, tables: Sequence[OutputTable],
+                   findings: Iterable[Finding]) -> None:
     """Add one row to the ``RunLog`` sheet (created with its header row the first time).
 
     Columns as in the saved-file RunLog (:data:`~infusion_billing.workbook.writer.RUN_LOG_COLUMNS`);
     the input hash is over the tables' values, since an open workbook has no file to hash.
     """
-    counts = count_by_severity(run.findings)
-    row = [datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None), stage, __version__, digest,
+    counts = count_by_severity(findings)
+    row = [datetime.now(UTC).replace(microsecond=0, tzinfo=None), stage, __version__, digest,
            ", ".join(t.name for t in tables), sum(len(t.rows) for t in tables),
            counts["error"], counts["warning"], counts["info"]]
     sheet = _sheet(book, "RunLog")
@@ -328,6 +328,10 @@ def is_remote(book: xw.Book) -> bool:
         return False
 
 
+def _add_link(sheet: xw.Sheet, cell: tuple[int, int], link: str, text: str) -> None:
+    sheet.range(cell).add_hyperlink(link, text)
+
+
 def cosmetic(action: Callable[[], Any]) -> None:
     """Run a formatting call that an engine may not support; never let looks stop a run."""
     try:
@@ -358,7 +362,7 @@ def quiet_excel(book: xw.Book) -> Iterator[None]:
         yield
     finally:
         for attr, value in saved.items():
-            cosmetic(lambda: setattr(app, attr, value))
+            cosmetic(partial(setattr, app, attr, value))
 
 
 def activate(book: xw.Book, name: str) -> None:
@@ -379,7 +383,8 @@ class StatusBar:
         self.app = book.app
         self.enabled = not is_remote(book)
 
-    def show(self, text: str) -> None:
+    def show(self, text: str | bool) -> None:
+        """``text`` on the status bar; ``False`` hands the status bar back to Excel."""
         if not self.enabled:
             return
         try:

@@ -47,7 +47,8 @@ __all__ = ["import_remits", "import_remits_classic"]
 
 INBOX = "EraInbox"
 SETTINGS_TABLE = (TABLES_BY_NAME["Settings"],)
-_FILTER = "835 remittance files (*.835;*.txt;*.edi;*.x12;*.era;*.rmt),*.835;*.txt;*.edi;*.x12;*.era;*.rmt,All files (*.*),*.*"
+_FILTER = ("835 remittance files (*.835;*.txt;*.edi;*.x12;*.era;*.rmt),*.835;*.txt;*.edi;*.x12;*.era;*.rmt,"
+           "All files (*.*),*.*")
 
 
 @script
@@ -91,7 +92,7 @@ def run_import_macro(book: xw.Book) -> ImportResult | None:
             for table in tables:
                 write_output_sheet(book, table, data.settings.date_format)
             digest = hashlib.sha256("".join(r.file_hash for r in remits).encode()).hexdigest()
-            append_run_log(book, STAGE, digest, tables, result)
+            append_run_log(book, STAGE, digest, tables, result.findings)
             activate(book, "EraPayments")
     except Exception as exc:  # the biller gets one sentence; the log gets the details
         log.exception("macro %s stopped", STAGE)

@@ -19,8 +19,8 @@ Nothing in the workbook's input tables is changed, and the same workbook always 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Callable, Iterable
 
 from ..claims.ledger import CLAIMS, SUBMITTED
 from ..findings import Finding, Severity, count_by_severity
@@ -43,12 +43,12 @@ STATUS_COLUMNS = ["Encounter ID", "Date of Service", "Payer ID", "Status", "Erro
 _REASON_ORDER = {"reader": 0, "elig": 1, "auth": 2, "doc": 3, "coding": 4, "filing": 5, "payer": 6}
 
 
-def run(book: BookData, options: RunOptions = RunOptions()) -> StageResult:
+def run(book: BookData, options: RunOptions | None = None) -> StageResult:
     """Run the pre-bill checks on ``book``; never raises for bad data."""
     # The checks make no reference cycles, and with a workbook's rows in memory every automatic cycle
     # collection walks all of them: pausing the collector halves the run (as the coding engine does).
     with paused_cycle_collector():
-        return _run(book, options)
+        return _run(book, options if options is not None else RunOptions())
 
 
 def _run(book: BookData, options: RunOptions) -> StageResult:
@@ -64,7 +64,7 @@ def _run(book: BookData, options: RunOptions) -> StageResult:
     if book.has("Authorizations"):
         as_of = book.settings.as_of_date or max((e.date_of_service for e in ctx.encounters), default=None)
         tables.append(usage_table(ledger(ctx), as_of))
-    counts = defaultdict(int)
+    counts: dict[str, int] = defaultdict(int)
     for row in status.rows:
         counts[row[3]] += 1
     summary = {"rules run": len(rules), READY: counts[READY], HOLD: counts[HOLD], REVIEW: counts[REVIEW]}
@@ -148,8 +148,8 @@ def encounter_status(book: BookData, ctx: CheckContext, findings: Iterable[Findi
             continue  # an administration pointing at an encounter that does not exist: not a visit
         rows.append(_status_row(enc_id, None, "", by_encounter[enc_id]))
     return OutputTable("Encounter Status", STATUS_COLUMNS, rows, widths={"First Blocking Reason": 90},
-                       description="Each encounter: Ready to bill, Hold (an error), Review (a warning) or Billed (sent), "
-                                   "with the first thing to fix.")
+                       description="Each encounter: Ready to bill, Hold (an error), Review (a warning) or Billed "
+                                   "(sent), with the first thing to fix.")
 
 
 def status_of(severities: Iterable[Severity | str]) -> str:

@@ -26,11 +26,12 @@ import itertools
 import os
 import re
 import zipfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
 from .. import __version__
 from .. import values as v
@@ -38,10 +39,10 @@ from ..display import shown
 from ..findings import FINDING_COLUMNS, Finding, count_by_severity, findings_to_rows
 from ..schema import TABLES_BY_NAME
 from . import output_file, ownership, sheet_limits
-from .xlsx.ooxml import ColumnLayout, is_date_format, row_xml
-from .xlsx.package import TABLE_STYLE, StyleSheet, WorkbookPackage
 from .reader import WorkbookError, check_is_workbook, load_grids
 from .sheet_order import work_order
+from .xlsx.ooxml import ColumnLayout, is_date_format, row_xml
+from .xlsx.package import TABLE_STYLE, StyleSheet, WorkbookPackage
 
 __all__ = ["OutputTable", "findings_table", "write_outputs", "read_output_table", "save_atomically",
            "default_output_path", "RUN_LOG_COLUMNS", "HEADER_FILL", "TABLE_STYLE"]
@@ -248,7 +249,8 @@ def _put_table(package: WorkbookPackage, table: OutputTable, sheet: str | None =
     styles = package.styles
     headers = _unique_headers(table.columns)
     header_style = f' s="{styles.cell_format(bold_color="FFFFFF", fill=HEADER_FILL, wrap_top=True)}"'
-    header_layout = [(v.excel_column_letter(i), *[header_style] * 5) for i in range(1, len(headers) + 1)]
+    s = header_style
+    header_layout = [(v.excel_column_letter(i), s, s, s, s, s) for i in range(1, len(headers) + 1)]
     layout = _column_layout(styles, table, date_format)
     widths = [table.widths.get(h) or guess_width(h, table.rows, i) for i, h in enumerate(table.columns)]
     body = sheet_limits.fit_cells(table, sheet, notes if notes is not None else [])
@@ -362,7 +364,7 @@ def read_output_table(book_path: str | Path, name: str) -> list[dict[str, Any]]:
     for row in grid.rows[1:]:
         if all(v.is_blank(x) for x in row):
             continue
-        out.append({h: (None if v.is_blank(x) else x) for h, x in zip(headers, row) if h})
+        out.append({h: (None if v.is_blank(x) else x) for h, x in zip(headers, row, strict=False) if h})
     return out
 
 
@@ -387,7 +389,7 @@ def _run_log_table(package: WorkbookPackage, sheet: str, stage: str, input_hash:
     """The RunLog sheet: the rows of earlier runs plus this one (when, which stage, which tool version,
     which input, how much came out)."""
     counts = count_by_severity(findings or [])
-    row = [datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None), stage, __version__, input_hash,
+    row = [datetime.now(UTC).replace(microsecond=0, tzinfo=None), stage, __version__, input_hash,
            ", ".join(t.name for t in tables), sum(len(t.rows) for t in tables),
            counts["error"], counts["warning"], counts["info"]]
     return OutputTable("RunLog", RUN_LOG_COLUMNS, _previous_runs(package, sheet) + [row],

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from ... import values as v
 from ...findings import Finding, Severity
@@ -164,7 +165,7 @@ def grid_records(grid: Grid | None) -> list[dict[str, Any]]:
     if grid is None or not grid.rows:
         return []
     headers = [str(h).strip() if h is not None else "" for h in grid.rows[0]]
-    return [{h: (None if v.is_blank(x) else x) for h, x in zip(headers, row) if h}
+    return [{h: (None if v.is_blank(x) else x) for h, x in zip(headers, row, strict=False) if h}
             for row in grid.rows[1:] if not all(v.is_blank(x) for x in row)]
 
 

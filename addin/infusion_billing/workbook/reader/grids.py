@@ -12,8 +12,9 @@ import os
 import re
 import stat
 import zipfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from ... import values as v
 from ...display import shown
@@ -59,8 +60,9 @@ def check_is_workbook(path: Path) -> None:
 
 def _what_it_is(head: bytes) -> str:
     """A hint for a file that is not a workbook, from its first bytes ("" when there is no good guess)."""
-    for magic, what in ((b"%PDF", "a PDF document"), (b"\x89PNG", "a PNG picture"), (b"\xff\xd8\xff", "a JPEG picture"),
-                        (b"<?xml", "an XML file"), (b"{\\rtf", "an RTF document"), (b"ISA", "an X12 file (use import-era for 835s)")):
+    for magic, what in ((b"%PDF", "a PDF document"), (b"\x89PNG", "a PNG picture"),
+                        (b"\xff\xd8\xff", "a JPEG picture"), (b"<?xml", "an XML file"),
+                        (b"{\\rtf", "an RTF document"), (b"ISA", "an X12 file (use import-era for 835s)")):
         if head.startswith(magic):
             return f" It is {what}."
     text = head.lstrip(b"\xef\xbb\xbf")
@@ -80,7 +82,8 @@ def load_grids(path: Path, names: Sequence[str]) -> dict[str, Grid]:
     except WorkbookError:
         raise
     except Exception as exc:  # a library choking on a damaged part: one clear sentence, no traceback
-        raise WorkbookError(f"{shown(path)} could not be read ({type(exc).__name__}); open and re-save it in Excel.") from None
+        raise WorkbookError(
+            f"{shown(path)} could not be read ({type(exc).__name__}); open and re-save it in Excel.") from None
 
 
 def match_table_name(names: Iterable[str], wanted: str) -> str | None:
@@ -106,7 +109,7 @@ def locate_table(table_names: Iterable[str], sheet_names: Iterable[str], wanted:
 
 
 def _load_grids_calamine(path: Path, names: Sequence[str]) -> dict[str, Grid]:
-    import python_calamine as pc
+    import python_calamine as pc  # noqa: PLC0415 - optional (the "fast" extra); absent in Pyodide
 
     def open_book(**kw):
         try:
@@ -137,7 +140,7 @@ def _load_grids_calamine(path: Path, names: Sequence[str]) -> dict[str, Grid]:
             # The table object carries its own cells: one parse of the sheet, not two. Excel never
             # lets cells inside a Table be merged, so there is no merged-header check to make here.
             t = wb.get_table_by_name(tname)
-            (r0, c0), (r1, c1) = t.start, t.end
+            (r0, c0), (_, c1) = t.start, t.end
             header = list(t.columns)
             if len(header) != c1 - c0 + 1 or any(v.is_blank(h) for h in header):
                 # A table part without column names (some generators write them): use the header cells.
@@ -164,8 +167,9 @@ def _merged(sheet) -> list:
 
 def _load_grids_openpyxl(path: Path, names: Sequence[str]) -> dict[str, Grid]:
     """Fallback without python-calamine (e.g. in Pyodide): slower, same result."""
-    import openpyxl
-    from openpyxl.utils.cell import range_boundaries
+    # Only this fallback reads with openpyxl: importing it costs 0.2 s that a run with calamine never pays.
+    import openpyxl  # noqa: PLC0415 - see above
+    from openpyxl.utils.cell import range_boundaries  # noqa: PLC0415 - see above
 
     wb = openpyxl.load_workbook(path, data_only=True)
     grids: dict[str, Grid] = {}
@@ -178,7 +182,8 @@ def _load_grids_openpyxl(path: Path, names: Sequence[str]) -> dict[str, Grid]:
             c0, r0, c1, r1 = range_boundaries(t.ref)
             rows = [[c.value for c in r] for r in ws.iter_rows(min_row=r0, max_row=r1, min_col=c0, max_col=c1)]
             merged = [((m.min_row, m.min_col), (m.max_row, m.max_col)) for m in ws.merged_cells.ranges]
-            grids[wanted] = Grid(ws.title, rows, top=r0, left=c0, merged=merged, table_name=tname)
+            # a whole-column ref (A:C) has no first row: it starts at row 1
+            grids[wanted] = Grid(ws.title, rows, top=r0 or 1, left=c0 or 1, merged=merged, table_name=tname)
             continue
         if kind == "sheet":
             sname = found

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any, Sequence
+from typing import Any
 
 from ... import values as v
 from ...findings import Finding, Severity
 from ...privacy import phi_values
-from ...schema import INPUT_TABLES, TABLES_BY_NAME, TableSpec
+from ...schema import INPUT_TABLES, TABLES_BY_NAME, SettingRow, TableSpec
 from ...settings import Settings, spec_for
 from .book import BookData, Grid, TableData, value_text
 from .rows import cell_finding, encounter_of, key_part, row_builder
@@ -263,6 +264,7 @@ def _settings_from_rows(table: TableData, findings: list[Finding]) -> Settings:
     values: dict[str, Any] = {}
     extra: dict[str, Any] = {}
     for row in table.rows:
+        assert isinstance(row, SettingRow), "the Settings table reads as SettingRow rows"
         spec = spec_for(row.setting)
         if spec is None:
             findings.append(Finding("reader.unknown-setting", Severity.WARNING,
@@ -276,7 +278,8 @@ def _settings_from_rows(table: TableData, findings: list[Finding]) -> Settings:
         try:
             values[spec.attr] = spec.parse(row.value)
         except Exception as exc:
-            msg = getattr(exc, "message", lambda: str(exc))()
+            message = getattr(exc, "message", None)  # a cell error says it in the reader's words
+            msg = message() if message is not None else str(exc)
             findings.append(Finding("reader.wrong-type", Severity.ERROR,
                                     f"Setting '{spec.name}': {msg}; the default was used.",
                                     sheet=table.sheet, row=row.excel_row, column="Value",
