@@ -156,7 +156,8 @@ def write_outputs(
     own_notes: list[Finding] = []
     with WorkbookPackage(book_path) as package:
         wanted = [t.name for t in all_tables] + (["RunLog"] if stage else [])
-        columns = {t.name: t.columns for t in all_tables} | {"RunLog": RUN_LOG_COLUMNS}
+        columns: dict[str, Sequence[str]] = {t.name: t.columns for t in all_tables}
+        columns["RunLog"] = RUN_LOG_COLUMNS
         placed, renamed = ownership.place_sheets(package, wanted, columns)
         own_notes += renamed
         written: list[OutputTable] = []
