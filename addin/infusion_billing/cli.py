@@ -162,6 +162,30 @@ def cmd_import_ncci(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_assess(args: argparse.Namespace) -> int:
+    from .assess import assess, salt_for, write_assessment  # noqa: PLC0415 - start-up cost, see above
+    from .workbook.output_file import check_new_output  # noqa: PLC0415 - start-up cost, see above
+
+    output = Path(args.output)
+    if output.suffix.lower() != ".xlsx":
+        raise WorkbookError(f"The assessment is an .xlsx workbook; name it {shown(output.with_suffix('.xlsx'))}.")
+    check_new_output(output, force=args.force)
+    salt = salt_for(output, args.salt)
+    result = assess(args.remits, args.claims or [], encounters=Path(args.encounters) if args.encounters else None,
+                    fee_schedule=Path(args.fee_schedule) if args.fee_schedule else None, client=args.client or "",
+                    salt=salt)
+    path = write_assessment(result, output, client=args.client or "", force=args.force)
+    k, t = result.figures.kpis, result.totals
+    say(f"Claims adjudicated: {k['claims_adjudicated']:,}; initial denial rate {k['initial_denial_rate_count']}% "
+        f"of claims; net collection rate {k['net_collection_rate']}%")
+    say(f"Recoverable now: ${t['recoverable_now']:,}; annualized uplift: ${t['annualized_uplift']:,}; "
+        f"coding review: {len(result.coding_rows):,} differences, ${t['coding']:,} under-billed")
+    for f in result.findings:
+        say("  " + f.to_text())
+    say(f"Written: {path}")
+    return EXIT_OK
+
+
 def print_summary(run: RunResult, *, max_lines: int = 20, out=None) -> None:
     """Counts by severity, each stage's summary, the worst findings, and the file written."""
     out = out or sys.stdout
@@ -262,6 +286,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out-dir", required=True, metavar="DIR", help="folder to write the 837 files into")
     p.add_argument("--resend", action="append", metavar="BATCH",
                    help="write this batch file's claims again, with new control numbers (repeatable)")
+
+    p = sub.add_parser("assess", help="a de-identified billing assessment from a client's 835s, 837s or charge "
+                                      "export, infusion log and contracted rates")
+    p.add_argument("--remits", nargs="+", required=True, metavar="PATH", help="835 files or folders of them")
+    p.add_argument("--claims", nargs="+", metavar="PATH",
+                   help="the billed claims: 837 files, folders of them, or a charge export (.csv/.xlsx)")
+    p.add_argument("--encounters", metavar="BOOK", help="the client's infusion log in the infusion-billing template")
+    p.add_argument("--fee-schedule", metavar="BOOK",
+                   help="a workbook whose FeeSchedule table holds the contracted rates")
+    p.add_argument("--client", metavar="NAME", help="the client's name for the Summary sheet")
+    p.add_argument("--salt", help="the secret the hashes use (default: kept in OUTPUT.salt, made on the first run)")
+    p.add_argument("-o", "--output", required=True, help="the assessment workbook to write (.xlsx)")
+    _force_flag(p)
+    p.set_defaults(func=cmd_assess)
 
     refdata = sub.add_parser("refdata", help="reference data: import CMS's NCCI edit files")
     refsub = refdata.add_subparsers(dest="refdata_command", metavar="WHAT")

@@ -32,6 +32,7 @@ FAMILIES: dict[str, str] = {
     "pipeline": "Running the stages",
     "writer": "Writing the results",
     "check": "Running the checks",
+    "assess": "Billing assessment of a client's files",
 }
 
 

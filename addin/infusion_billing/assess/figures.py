@@ -1,0 +1,205 @@
+"""The assessment's figures from the client's remits and billed claims: denials, underpayments, open AR.
+
+Definitions (docs/assessment.md, after HFMA's claim-integrity denial standard and MGMA's collection
+measures, docs/remits.md section 4):
+
+* a claim's **first adjudication** is its earliest remit (payment date, then file order); reversals
+  (claim status 22) are not adjudications;
+* a **denial** is an adjustment the adjustment-code table marks as one: PR cost share, contractual
+  CO-45/253 and OA-23 are not denials;
+* initial denial rate by count = first-adjudicated claims with a denial / first-adjudicated claims;
+  by dollars = denied amounts on first adjudication / charges first adjudicated;
+* net collection rate = payments / (charges - contractual adjustments that are not denials);
+  gross collection rate = payments / charges;
+* a denial is **recoverable now** when no later remit paid the claim and its appeal window (90 days
+  from the remit, the common commercial window; Medicare allows 120) is still open on the as-of date
+  (the latest remit's payment date);
+* an **underpayment** is a paid line whose allowed amount is below the contracted rate x units;
+* **open AR** is a billed claim no remit answers; timely-filing risk counts from the date of service
+  against a 90-day filing limit (the strictest common commercial limit; a client's contracts may allow more).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from ..remits.categories import classify_adjustments
+from .sources import ClientFiles
+
+ZERO = Decimal("0.00")
+APPEAL_DAYS = 90
+FILING_LIMIT_DAYS = 90
+#: Denial categories a practice can prevent before the claim goes out (front-end and coding work).
+PREVENTABLE = frozenset({"Eligibility/coverage", "Prior authorization", "Coding/bundling", "Documentation",
+                         "Duplicate", "Timely filing", "COB"})
+AGE_BUCKETS = ((30, "0-30"), (60, "31-60"), (90, "61-90"), (120, "91-120"), (10**9, "Over 120"))
+
+
+@dataclass
+class Rate:
+    """Contracted allowed amount per unit for a payer and code from a date."""
+
+    payer_id: str
+    code: str
+    amount: Decimal
+    start: date
+    end: date | None
+
+
+@dataclass
+class Figures:
+    as_of: date | None
+    period: tuple[date | None, date | None]
+    denials: list[dict[str, Any]] = field(default_factory=list)
+    underpayments: list[dict[str, Any]] = field(default_factory=list)
+    open_ar: list[dict[str, Any]] = field(default_factory=list)
+    kpis: dict[str, Any] = field(default_factory=dict)
+
+
+def bucket(days: int) -> str:
+    return next(label for limit, label in AGE_BUCKETS if days <= limit)
+
+
+def _ratio(num: Decimal | int, den: Decimal | int) -> Decimal | None:
+    return None if not den else (Decimal(num) / Decimal(den) * 100).quantize(Decimal("0.1"))
+
+
+def compute(client: ClientFiles, rates: list[Rate]) -> Figures:
+    remit = client.remit
+    payments = remit.payments
+    payer_of = {(f, n): (pid or "", pname or "", pdate) for f, n, pid, pname, pdate in payments[
+        ["file", "payment_no", "payer_id", "payer_name", "payment_date"]].itertuples(index=False, name=None)}
+    claims = remit.claims
+    dates = [d for d in payments["payment_date"] if d]
+    as_of = max(dates) if dates else None
+    dos_all = [d for d in claims["statement_from"] if d] + [d for d in client.claims["statement_from"] if d]
+    figures = Figures(as_of, (min(dos_all, default=None), max(dos_all, default=None)))
+
+    # First adjudication and later payment of each claim (by patient control number).
+    order = sorted(
+        ((payer_of[(f, p)][2] or date.min, f, p, c, pcn, status, charge or ZERO, paid or ZERO, dos)
+         for f, p, c, pcn, status, charge, paid, dos in claims[
+             ["file", "payment_no", "claim_no", "patient_control_number", "status", "charge", "paid",
+              "statement_from"]].itertuples(index=False, name=None) if (f, p) in payer_of),
+        key=lambda r: r[:4])
+    first: dict[str, tuple] = {}
+    paid_total: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for row in order:
+        pcn, status = row[4], row[5]
+        paid_total[pcn] += row[7]
+        if status != "22" and pcn not in first:
+            first[pcn] = row
+    first_keys = {(r[1], r[2], r[3]) for r in first.values()}
+
+    adj = classify_adjustments(remit.adjustments, remit.remarks)
+    line_charge = {(f, p, c, n): ch or ZERO for f, p, c, n, ch in remit.lines[
+        ["file", "payment_no", "claim_no", "line_no", "charge"]].itertuples(index=False, name=None)}
+    denied_first: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    contractual = ZERO
+    for rec in adj.to_dict("records"):
+        key = (rec["file"], rec["payment_no"], rec["claim_no"])
+        if key not in payer_of and (rec["file"], rec["payment_no"]) not in payer_of:
+            continue
+        amount = rec["amount"] or ZERO
+        if rec["denial"] != "Y":
+            if rec["group"] == "CO":
+                contractual += amount
+            continue
+        pcn = rec["patient_control_number"]
+        payer_id, payer_name, paid_on = payer_of[(rec["file"], rec["payment_no"])]
+        is_first = key in first_keys
+        if is_first:
+            denied_first[pcn] += amount
+        later_paid = paid_total.get(pcn, ZERO) > ZERO and first.get(pcn, (None,) * 9)[7] == ZERO
+        appeal_by = paid_on + timedelta(days=APPEAL_DAYS) if paid_on else None
+        open_window = bool(appeal_by and as_of and as_of <= appeal_by)
+        status = "Later paid" if later_paid else ("Open, appealable" if open_window else "Open, past appeal window")
+        figures.denials.append({
+            "pcn": pcn, "payer": payer_name or payer_id, "dos": first.get(pcn, (None,) * 9)[8],
+            "paid_on": paid_on, "category": rec["category"], "group": rec["group"], "carc": rec["reason"],
+            "rarcs": rec["remark_codes"], "code": rec["procedure_code"] or "", "amount": amount,
+            "line_charge": line_charge.get((*key, rec["line_no"]), ZERO), "first": is_first,
+            "preventable": rec["category"] in PREVENTABLE, "appeal_by": appeal_by, "status": status,
+            "recoverable": amount if status == "Open, appealable" else ZERO,
+        })
+
+    # Underpayments: paid lines allowed below the contract.
+    by_code: dict[str, list[Rate]] = defaultdict(list)
+    for r in rates:
+        by_code[r.code].append(r)
+    if by_code:
+        for f, p, _claim, pcn, code, mods, units, paid, allowed, charge, dos in remit.lines[
+                ["file", "payment_no", "claim_no", "patient_control_number", "procedure_code", "modifiers",
+                 "units", "paid", "allowed", "charge", "service_from"]].itertuples(index=False, name=None):
+            # A lesser-of payer allowing the full charge paid what was asked: the leak is the charge master's.
+            if (f, p) not in payer_of or not paid or allowed is None or (charge is not None and allowed >= charge):
+                continue
+            payer_id, payer_name, paid_on = payer_of[(f, p)]
+            day = dos or first.get(pcn, (None,) * 9)[8] or paid_on
+            rate = contract_rate(by_code, code, payer_id, day)
+            if rate is None:
+                continue
+            expected = (rate * Decimal(units or 1)).quantize(Decimal("0.01"))
+            if expected - allowed > Decimal("0.01"):
+                figures.underpayments.append({
+                    "pcn": pcn, "payer": payer_name or payer_id, "dos": day, "code": code, "modifiers": mods or "",
+                    "units": units, "expected": expected, "allowed": allowed, "paid": paid,
+                    "short": expected - allowed})
+
+    # Open AR: billed claims no remit answers.
+    answered = set(claims["patient_control_number"])
+    for cid, payer, dos, charge in client.claims[["claim_id", "payer_name", "statement_from", "total_charge"]] \
+            .itertuples(index=False, name=None):
+        if cid in answered or not dos or not as_of:
+            continue
+        age = (as_of - dos).days
+        left = FILING_LIMIT_DAYS - age
+        risk = "Past filing limit" if left < 0 else ("At risk (30 days or less)" if left <= 30 else "")
+        figures.open_ar.append({"pcn": cid, "payer": payer or "", "dos": dos, "age": age, "bucket": bucket(age),
+                                "charge": charge or ZERO, "risk": risk})
+
+    charges = sum((r[6] for r in first.values()), ZERO)
+    paid = sum((paid_total[p] for p in first), ZERO)
+    denied_claims = sum(1 for p in first if denied_first.get(p, ZERO) > ZERO)
+    days = [(r[0] - r[8]).days for r in first.values() if r[8] and r[0] != date.min]
+    ar_total = sum((r["charge"] for r in figures.open_ar), ZERO)
+    over = {n: sum((r["charge"] for r in figures.open_ar if r["age"] > n), ZERO) for n in (90, 120)}
+    figures.kpis = {
+        "claims_adjudicated": len(first), "charges": charges, "payments": paid,
+        "initial_denial_rate_count": _ratio(denied_claims, len(first)),
+        "initial_denial_rate_dollars": _ratio(sum(denied_first.values(), ZERO), charges),
+        "net_collection_rate": _ratio(paid, charges - contractual),
+        "gross_collection_rate": _ratio(paid, charges),
+        "avg_days_to_payment": (Decimal(sum(days)) / len(days)).quantize(Decimal("0.1")) if days else None,
+        "open_ar": ar_total, "pct_ar_over_90": _ratio(over[90], ar_total),
+        "pct_ar_over_120": _ratio(over[120], ar_total),
+        "contractual": contractual,
+    }
+    return figures
+
+
+def contract_rate(by_code: dict[str, list[Rate]], code: str, payer_id: str, day: date | None) -> Decimal | None:
+    """The payer's rate for the code on the day; without one for this payer, the lowest any payer has."""
+    live = [r for r in by_code.get(code, ()) if day is None or (r.start <= day and (r.end is None or day <= r.end))]
+    own = [r.amount for r in live if r.payer_id == payer_id]
+    if own:
+        return own[0]
+    return min((r.amount for r in live), default=None)
+
+
+def drop_other_payees(client: ClientFiles, payees: set[str]) -> list[tuple[str, str]]:
+    """Keep the payments made to the client; return (file, payee) of each one left out."""
+    payments = client.remit.payments
+    keep = payments["payee_id"].isin(payees) | payments["payee_id"].isna()
+    dropped = list(payments.loc[~keep, ["file", "payee_id"]].itertuples(index=False, name=None))
+    if dropped:
+        kept = set(payments.loc[keep, ["file", "payment_no"]].itertuples(index=False, name=None))
+        for name in ("payments", "claims", "lines", "adjustments", "remarks", "provider_adjustments"):
+            table = getattr(client.remit, name)
+            mask = [k in kept for k in table[["file", "payment_no"]].itertuples(index=False, name=None)]
+            setattr(client.remit, name, table.loc[mask].reset_index(drop=True))
+    return dropped

@@ -1,0 +1,145 @@
+"""The billing assessment on a small demo clinic: planted leaks found to the cent, a clean client gives no
+coding findings, no patient identifier in any byte of the report, the same files give the same report,
+and bad inputs are a finding or one sentence."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from infusion_billing import cli
+from infusion_billing.assess import assess, write_assessment
+from infusion_billing.assess.report import read_rates
+from infusion_billing.demo.clinic import run_demo
+from infusion_billing.demo.leaks import client_kit, score
+from infusion_billing.workbook.reader import WorkbookError, read_workbook
+from infusion_billing.workbook.writer import read_output_table
+
+
+@pytest.fixture(scope="module")
+def clinic(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("clinic")
+    run_demo(out / "demo.xlsx", encounters=80, out=io.StringIO())
+    return out
+
+
+@pytest.fixture(scope="module")
+def kits(clinic: Path, tmp_path_factory):
+    rates = read_rates(clinic / "demo-input.xlsx")
+    files = sorted((clinic / "837").iterdir())
+    base = tmp_path_factory.mktemp("kits")
+    return {plant: client_kit(files, rates, base / str(plant), plant=plant) for plant in (True, False)}
+
+
+def test_every_planted_leak_is_found_with_its_dollars(clinic, kits):
+    kit = kits[True]
+    result = assess([kit.remits], [kit.claims], encounters=clinic / "demo-input.xlsx", salt="s")
+    found, dollars, planted = score(kit.leaks, result.coding_rows, result.figures.underpayments)
+    kinds = {leak.kind for leak in kit.leaks}
+    assert kinds == {"Missed add-on hours", "Drug units below the dose", "Missing NDC", "Charge below contract",
+                     "Underpayment"}
+    assert found == len(kit.leaks) == 10
+    assert dollars == planted > Decimal("0")
+    # Nothing beyond the plants: every coding difference and underpayment is one of them.
+    assert len(result.coding_rows) + len(result.figures.underpayments) == len(kit.leaks)
+
+
+def test_a_clean_client_has_no_coding_findings_and_no_underpayments(clinic, kits):
+    kit = kits[False]
+    result = assess([kit.remits], [kit.claims], encounters=clinic / "demo-input.xlsx", salt="s")
+    assert result.coding_rows == []
+    assert result.figures.underpayments == []
+    assert result.figures.kpis["claims_adjudicated"] == 75
+
+
+def _identifiers(book_path: Path) -> set[str]:
+    book = read_workbook(book_path)
+    out: set[str] = set()
+    for p in book.rows("Patients"):
+        out |= {f"{p.first_name} {p.last_name}", p.last_name.upper() + "*" + p.first_name.upper()}
+        out |= {p.date_of_birth.strftime(f) for f in ("%Y%m%d", "%m/%d/%Y", "%Y-%m-%d")}
+    out |= {c.member_id for c in book.rows("Coverage") if c.member_id}
+    return out
+
+
+def _report_text(xlsx: Path) -> bytes:
+    with zipfile.ZipFile(xlsx) as z:
+        return b"".join(z.read(n) for n in z.namelist())
+
+
+def test_no_patient_identifier_leaves_the_clients_files(clinic, kits, tmp_path):
+    kit = kits[True]
+    # Every input holds the patients' identifiers: the 837s (names, birth dates, member IDs), the charge
+    # export (member IDs), the log (all of them), and an 835 that names the patient too.
+    identifiers = _identifiers(clinic / "demo-input.xlsx")
+    assert any(i.encode() in (clinic / "837").iterdir().__next__().read_bytes() for i in identifiers)
+    remit = next(kit.remits.iterdir())
+    member = next(i for i in identifiers if re.fullmatch(r"[A-Z]{3}\d{9}", i))
+    remit.write_text(remit.read_text().replace("NM1*QC*1*PATIENT*SYNTH", f"NM1*QC*1*PATIENT*SYNTH****MI*{member}"))
+    result = assess([kit.remits], [kit.claims, *sorted((clinic / "837").iterdir())],
+                    encounters=clinic / "demo-input.xlsx", salt="s")
+    text = _report_text(write_assessment(result, tmp_path / "a.xlsx"))
+    leaked = [i for i in identifiers if i.encode() in text]
+    assert leaked == []
+
+
+def test_same_files_same_report(clinic, kits, tmp_path):
+    kit = kits[True]
+    sheets = []
+    for n in (1, 2):
+        result = assess([kit.remits], [kit.claims], encounters=clinic / "demo-input.xlsx", salt="same")
+        path = write_assessment(result, tmp_path / f"a{n}.xlsx")
+        sheets.append({name: read_output_table(path, name) for name in
+                       ("Summary", "Findings", "Denials", "Underpayments", "Coding Review", "AR and Filing Risk")})
+    assert sheets[0] == sheets[1]
+    review = sheets[0]["Coding Review"]
+    assert {r["Kind"] for r in review} >= {"Missed add-on hours", "Missing NDC"}
+    assert all(r["Encounter"].startswith("C-") and len(r["Encounter"]) == 14 for r in review)
+
+
+def test_the_command_writes_the_workbook_and_keeps_the_salt(clinic, kits, tmp_path, capsys):
+    kit = kits[True]
+    out = tmp_path / "assessment.xlsx"
+    code = cli.main(["assess", "--remits", str(kit.remits), "--claims", str(kit.claims), "--encounters",
+                     str(clinic / "demo-input.xlsx"), "--client", "Example Infusion", "-o", str(out)])
+    assert code == 0
+    assert (tmp_path / "assessment.xlsx.salt").exists()
+    printed = capsys.readouterr().out
+    assert "Recoverable now: $" in printed and "coding review: 8 differences" in printed
+    method = read_output_table(out, "Method and Data")
+    assert {r["Item"] for r in method if r["Kind"] == "File"} == {"835 remittance", "charge export", "infusion log"}
+    assert all(len(r["SHA-256"]) == 64 for r in method if r["Kind"] == "File")
+
+
+def test_an_835_paid_to_another_payee_is_left_out_with_a_finding(kits, tmp_path):
+    kit = kits[False]
+    other = tmp_path / "other.835"
+    first = next(kit.remits.iterdir()).read_text()
+    other.write_text(re.sub(r"N1\*PE\*([^*]*)\*XX\*\d+", r"N1*PE*\1*XX*1999999999", first))
+    clean = assess([kit.remits], [kit.claims], salt="s")
+    mixed = assess([kit.remits, other], [kit.claims], salt="s")
+    assert [f.rule_id for f in mixed.findings] == ["assess.other-payee"] * len(
+        [1 for line in first.split("~") if line.strip().startswith("ST*835")])
+    assert mixed.figures.kpis == clean.figures.kpis
+
+
+def test_a_charge_export_with_unknown_headers_is_a_finding(kits, tmp_path):
+    bad = tmp_path / "export.csv"
+    bad.write_text("Foo,Bar,Baz\n1,2,3\n")
+    result = assess([kits[False].remits], [bad], salt="s")
+    assert [f.rule_id for f in result.findings] == ["assess.unknown-headers"]
+    assert "no column for claim id, code, charge" in result.findings[0].message
+
+
+def test_an_empty_folder_of_remits_is_one_sentence_and_exit_2(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(WorkbookError, match="No readable 835"):
+        assess([tmp_path / "empty"], salt="s")
+    assert cli.main(["assess", "--remits", str(tmp_path / "empty"), "-o", str(tmp_path / "a.xlsx")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "No readable 835 remittance was found" in err
