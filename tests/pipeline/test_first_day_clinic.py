@@ -170,3 +170,11 @@ def test_the_reader_said_what_it_did_in_info_findings(clinic_run):
              if f.severity is Severity.INFO and f.rule_id.startswith("reader.")}
     assert {("reader.table-synonym", "Visits"), ("reader.table-synonym", "MAR"),
             ("reader.header-row-found", "Visits"), ("reader.id-numbered", "MAR")} <= notes
+
+
+def test_only_the_ready_visits_are_offered_a_claim(book_factory):
+    path = book_factory(clinic_sheets(), name="Sunrise.xlsx", tables=False)
+    run = run_book(read_workbook(path), ["validate", "code", "check", "claims"], RunOptions())
+    claims = next(t for t in run.tables if t.name == "Claims")
+    offered = {row[claims.columns.index("Encounter ID")] for row in claims.rows}
+    assert offered == {f"E00{i}" for i in range(1, 9)}   # E012 was billed; E009-E011 are held
