@@ -156,6 +156,14 @@ class NdcUnit(Choice):
     ME = "ME"
 
 
+class EsaIndication(Choice):
+    """Why a non-ESRD erythropoiesis-stimulating agent was given (Medicare EA/EB/EC modifiers, CR 5818)."""
+
+    EA = "EA"  # anemia caused by anti-cancer chemotherapy
+    EB = "EB"  # anemia caused by anti-cancer radiotherapy
+    EC = "EC"  # anemia not caused by anti-cancer chemotherapy or radiotherapy
+
+
 class Sex(Choice):
     FEMALE = "F"
     MALE = "M"
@@ -285,6 +293,9 @@ class Payer(SheetRow):
     secondary_hydration_59: YesNo = col(
         "Secondary Hydration Modifier 59", "Y when the payer wants modifier 59 on hydration reported after another "
         "initial service (some commercial plans).", False)
+    clinic_visit_g0463: YesNo | None = col(
+        "Clinic Visit G0463", "Y when a hospital outpatient clinic visit (99202-99215) is billed as G0463 on "
+        "facility claims (default Y for Medicare).", None)
 
     @model_validator(mode="after")
     def _payer_type_defaults(self) -> Payer:
@@ -294,6 +305,8 @@ class Payer(SheetRow):
             object.__setattr__(self, "requires_jw_jz", self.payer_type is PayerType.MEDICARE)
         if self.requires_ndc is None:
             object.__setattr__(self, "requires_ndc", self.payer_type is PayerType.MEDICAID)
+        if self.clinic_visit_g0463 is None:  # CY2014 OPPS final rule: Medicare's one clinic visit code
+            object.__setattr__(self, "clinic_visit_g0463", self.payer_type is PayerType.MEDICARE)
         return self
 
 
@@ -323,6 +336,18 @@ class Drug(SheetRow):
         "Hormonal Antineoplastic", "Y for hormonal anti-cancer injections (96402).", False)
     vial_size: Number | None = col(
         "Vial Size", "Content of one vial in the billing unit's measure (100 for a 100 mg vial).", None)
+    antineoplastic: YesNo | None = col(
+        "Antineoplastic", "Y for an anti-cancer drug (cytotoxic, hormonal, or an antineoplastic antibody such as "
+        "rituximab): given for cancer it always keeps chemotherapy administration codes. Blank = the built-in "
+        "table's value.", None)
+    esa: YesNo | None = col(
+        "ESA", "Y for a non-ESRD erythropoiesis-stimulating agent (epoetin, darbepoetin): Medicare lines carry EA, "
+        "EB or EC. Blank = the built-in table's value.", None)
+    opps_packaged_from: Day | None = col(
+        "OPPS Packaged From", "First date of service the hospital outpatient PPS packages the drug (status N): no "
+        "JW/JZ on facility claims. Blank = the built-in table's dates.", None)
+    opps_packaged_to: Day | None = col(
+        "OPPS Packaged To", "Last date of service it is packaged; blank = open-ended.", None)
 
 
 class ChargeMasterRow(SheetRow):
@@ -392,6 +417,21 @@ class PayerRule(SheetRow):
     notes: Text | None = col("Notes", "Where the rule comes from (payer policy number, portal page).", None)
 
 
+class PayerDrugClass(SheetRow):
+    payer_id: Code = col("Payer ID", "Payer the rule belongs to.")
+    hcpcs: Code = col("HCPCS", "Drug whose administration the payer codes differently.", example="J0897")
+    administration_class: DrugClass = col(
+        "Administration Class", "Chemo/Complex or Therapeutic: the administration codes this payer wants for the drug.")
+    effective_from: Day | None = col(
+        "Effective From", "First date of service the rule applies to; blank = always.", None)
+    effective_to: Day | None = col("Effective To", "Last date of service; blank = open-ended.", None)
+    notes: Text | None = col("Notes", "Where the rule comes from (payer policy number, bulletin).", None)
+
+    def applies(self, day: date) -> bool:
+        return (self.effective_from is None or self.effective_from <= day) and \
+            (self.effective_to is None or day <= self.effective_to)
+
+
 class Encounter(SheetRow):
     encounter_id: Code = col("Encounter ID", "One visit; one claim.", example="E000001")
     patient_id: Code = col("Patient ID", "Patient seen.")
@@ -453,6 +493,19 @@ class Administration(SheetRow):
         "Necessity Documented", "Y when medical necessity for hydration is documented.", None)
     ndc: Ndc | None = col("NDC", "NDC of the container used.", None)
     lot: Text | None = col("Lot", "Lot number.", None)
+    start_date: Day | None = col(
+        "Start Date", "Date the drug started when it is not the encounter's date of service (a push after "
+        "midnight); blank = the date of service.", None)
+    pump: Text | None = col(
+        "Pump", "Pump label of a subcutaneous infusion: sites on one pump are one pump set-up (96369); a second "
+        "pump is 96371.", None)
+    esa_indication: EsaIndication | None = col(
+        "ESA Indication", "EA, EB or EC for an epoetin or darbepoetin dose billed to Medicare; blank = from the "
+        "diagnosis codes.", None)
+    hemoglobin: Number | None = col(
+        "Hemoglobin", "Latest hemoglobin (g/dL) before an ESA dose; Medicare ESA claims need it or the hematocrit.", None)
+    hematocrit: Number | None = col(
+        "Hematocrit", "Latest hematocrit (%) before an ESA dose, when no hemoglobin is given.", None)
 
 
 class PracticeRow(SheetRow):
@@ -645,6 +698,12 @@ PAYER_RULES = TableSpec(
     "defaults (commercial, Medicaid and Medicare Advantage: chemo/complex drugs and immune globulin; Medicare: none).",
     key=("Payer ID", "Code", "Drug Class", "Effective From"), references={"Payer ID": ("Payers", "Payer ID")},
 )
+PAYER_DRUG_CLASSES = TableSpec(
+    "Payer Drug Classes", PayerDrugClass,
+    "Drugs a payer codes with other administration codes than CPT's, with dates (e.g. denosumab as therapeutic). "
+    "An antineoplastic drug given for cancer always keeps chemotherapy administration codes.",
+    key=("Payer ID", "HCPCS", "Effective From"), references={"Payer ID": ("Payers", "Payer ID")},
+)
 ENCOUNTERS = TableSpec(
     "Encounters", Encounter, "One row per visit (one claim).",
     key=("Encounter ID",), synonyms=("Visits", "Visit Log", "Encounter Log", "Encounter List"),
@@ -676,7 +735,7 @@ COVERAGE_RULES = TableSpec(
 #: Every input table, in workflow order (the template's sheet order).
 INPUT_TABLES: tuple[TableSpec, ...] = (
     SETTINGS, PRACTICE, PAYERS, FEE_SCHEDULE, DRUGS, CHARGE_MASTER, PATIENTS, COVERAGE, AUTHORIZATIONS,
-    ENCOUNTERS, ADMINISTRATIONS, PAYER_RULES, COVERAGE_RULES,
+    ENCOUNTERS, ADMINISTRATIONS, PAYER_RULES, COVERAGE_RULES, PAYER_DRUG_CLASSES,
 )
 TABLES_BY_NAME: dict[str, TableSpec] = {t.name: t for t in INPUT_TABLES}
 

@@ -74,6 +74,13 @@ SETTING_SPECS: list[SettingSpec] = [
     SettingSpec("JZ When Waste Within One Unit", "jz_when_waste_within_unit", v.to_yes_no, True,
                 "Y (default, Noridian): when the rounded-up units already cover dose plus waste, the single drug "
                 "line carries JZ. N: that line carries neither JW nor JZ (docs/coding-rules.md section 12 item 7)."),
+    SettingSpec("Professional Hydration First", "professional_hydration_first",
+                _choice("Drug initial", "Hydration initial"), "Drug initial",
+                "A professional claim whose primary reason is hydration, with a drug pushed or infused after it. "
+                "Drug initial (default): the drug is the initial service and hydration is secondary 96361, as CPT's "
+                "add-on parentheticals require. Hydration initial: 96360 stays the initial and the drug is coded as "
+                "its add-on (the primary-reason reading; docs/coding-options.md).",
+                ("Drug initial", "Hydration initial")),
     SettingSpec("Missing Stop Time Fallback", "missing_stop_fallback", _choice("Push code", "Hold"), "Push code",
                 "What to code when an infusion has no stop time: the conservative push code plus a finding, "
                 "or hold the encounter.", ("Push code", "Hold")),
@@ -106,6 +113,7 @@ class Settings:
     same_drug_push_at_30: bool = False
     jz_when_waste_within_unit: bool = True
     missing_stop_fallback: str = "Push code"
+    professional_hydration_first: str = "Drug initial"
     timely_filing_warning_days: int = 30
     rule_set: str = "basic"
     info_findings: str = INFO_ON_NOTES

@@ -21,16 +21,18 @@ DOS = dt.date(2026, 9, 14)
 ADMIN_HEADERS = [
     "Encounter ID", "Admin ID", "Drug", "HCPCS", "Drug Class", "Dose", "Dose Unit", "Wasted", "Container", "Route",
     "Start", "Stop", "Stop Date", "Interrupted Minutes", "IV Site", "Bag", "Purpose", "Necessity Documented", "NDC",
+    "Start Date", "Pump", "ESA Indication", "Hemoglobin", "Hematocrit",
 ]
 #: keyword -> column header, for the helpers' **kw
 _KW = {"drug": "Drug", "drug_class": "Drug Class", "wasted": "Wasted", "container": "Container", "site": "IV Site",
        "bag": "Bag", "purpose": "Purpose", "necessity": "Necessity Documented", "ndc": "NDC",
        "stop_date": "Stop Date", "interrupted": "Interrupted Minutes", "encounter": "Encounter ID",
        "dose_unit": "Dose Unit", "start": "Start", "stop": "Stop", "route": "Route", "dose": "Dose",
-       "hcpcs": "HCPCS"}
+       "hcpcs": "HCPCS", "start_date": "Start Date", "pump": "Pump", "esa": "ESA Indication", "hgb": "Hemoglobin",
+       "hct": "Hematocrit"}
 ENCOUNTER_HEADERS = [
     "Encounter ID", "Patient ID", "Payer ID", "Date of Service", "Setting", "Place of Service", "Primary Admin ID",
-    "E/M Code", "E/M Separately Identifiable", "Second Site Necessary",
+    "E/M Code", "E/M Separately Identifiable", "Second Site Necessary", "Diagnosis Codes",
 ]
 PAYERS = [
     ["Payer ID", "Payer Name", "Payer Type", "Requires JW/JZ", "Biologics As Chemo Admin", "Separate Site Modifier",
@@ -40,6 +42,13 @@ PAYERS = [
     ["MCD", "Synthetic Medicaid", "Medicaid", None, None, None, None],
     ["BIO", "Commercial biologics as therapeutic", "Commercial", "N", "N", "XU", None],
     ["SEL", "Commercial wanting 59 on hydration", "Commercial", "Y", "Y", "XS", "Y"],
+]
+#: Payer Drug Classes rows (header first) every book gets: COM codes ocrelizumab with therapeutic codes
+#: from 2026-09-15 (the day after the builder's date of service) and lists rituximab as well.
+PAYER_DRUG_CLASSES = [
+    ["Payer ID", "HCPCS", "Administration Class", "Effective From", "Effective To"],
+    ["COM", "J2350", "Therapeutic", dt.date(2026, 9, 15), None],
+    ["COM", "J9312", "Therapeutic", None, None],
 ]
 
 
@@ -79,7 +88,7 @@ def make_book(admins: list[dict], *, setting: str = "Facility", payer: str = "MC
         e = {"Encounter ID": "E1", "Patient ID": "P1", "Payer ID": payer, "Date of Service": DOS, "Setting": setting,
              "Place of Service": pos or ("11" if setting == "Professional" else "22")}
         names = {"primary": "Primary Admin ID", "em": "E/M Code", "em_separate": "E/M Separately Identifiable",
-                 "second_site": "Second Site Necessary"}
+                 "second_site": "Second Site Necessary", "dx": "Diagnosis Codes"}
         for key, value in encounter.items():
             e[names[key]] = value
         encounters = [e]
@@ -89,6 +98,7 @@ def make_book(admins: list[dict], *, setting: str = "Facility", payer: str = "MC
                                                                  for e in encounters]),
         "Administrations": Grid("Administrations", [ADMIN_HEADERS] + [[a.get(h) for h in ADMIN_HEADERS]
                                                                        for a in admins]),
+        "Payer Drug Classes": Grid("Payer Drug Classes", [list(r) for r in PAYER_DRUG_CLASSES]),
     }
     if settings:
         grids["Settings"] = Grid("Settings", [["Setting", "Value"]] + [[k, v] for k, v in settings.items()])

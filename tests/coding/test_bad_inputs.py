@@ -98,10 +98,9 @@ def test_waste_on_a_multi_dose_vial_is_located_and_left_off():
     assert ("coding.jw-multi-dose", "warning", f"Administrations!{cell('Wasted')}") in found(result)
 
 
-def test_two_initials_without_second_site_necessary():
-    result = code_one([infusion("A1", "J9000", 60, "mg", "09:00", "10:00", site="port"),
-                       infusion("A2", "J1756", 200, "mg", "09:00", "10:00", site="R forearm")])
-    held(result, "coding.second-site-undocumented", "IV Site", row=3)
+def test_a_start_date_before_the_date_of_service():
+    result = code_one([push("A1", "J2405", 4, "mg", "09:00", start_date="2026-09-13")])
+    held(result, "coding.start-date-invalid", "Start Date")
 
 
 def test_interruption_longer_than_the_infusion():

@@ -93,8 +93,9 @@ def test_code_encounter_spills_the_claim_lines():
     spilled = IB_CODE_ENCOUNTER(ROWS, "Facility", "Medicare")
     assert spilled[0][:4] == ["Line", "Code", "Modifiers", "Units"]
     assert {(r[1], r[3], r[2]) for r in spilled[1:]} == {
-        ("96413", 1, ""), ("96415", 4, ""), ("96375", 1, ""), ("J9312", 68, "JZ"), ("J1200", 1, "JZ")}
+        ("96413", 1, ""), ("96415", 4, ""), ("96375", 1, ""), ("J9312", 68, "JZ"), ("J1200", 1, "")}
     assert spilled[1][9] == "Rituximab 11:20-16:40 = 320 min: 96413 + 4 x 96415"
+    # Diphenhydramine is packaged under the hospital outpatient PPS: no JZ on the facility claim.
 
 
 def test_code_encounter_for_a_commercial_office_visit_with_its_primary_reason():
@@ -104,11 +105,21 @@ def test_code_encounter_for_a_commercial_office_visit_with_its_primary_reason():
 
 
 def test_code_encounter_lists_warnings_after_the_lines():
-    """A premedication push named as the primary reason leaves the chemo add-ons without their primary."""
-    spilled = IB_CODE_ENCOUNTER(ROWS, "Professional", "Commercial", None, "A2")
+    """A second IV site without documented necessity: one initial, and the warning follows the lines."""
+    rows = [list(r) for r in ROWS]
+    rows[2][8] = "R forearm"
+    spilled = IB_CODE_ENCOUNTER(rows, "Professional", "Commercial", None, "A1")
     assert {(r[1], r[3], r[2]) for r in spilled[1:] if r[1] != "warning"} == {
-        ("96374", 1, ""), ("J9312", 68, ""), ("J1200", 1, "")}
-    assert [r[8] for r in spilled if r[1] == "warning"] == ["coding.addon-without-primary"] * 2
+        ("96413", 1, ""), ("96415", 4, ""), ("96375", 1, ""), ("J9312", 68, ""), ("J1200", 1, "")}
+    assert [r[8] for r in spilled if r[1] == "warning"] == ["coding.second-site-undocumented"]
+
+
+def test_a_premedication_named_as_the_primary_reason_is_re_sequenced():
+    """The push cannot be the primary of the chemo add-ons (96417 and 96415 take 96413): chemo is the initial."""
+    spilled = IB_CODE_ENCOUNTER(ROWS, "Professional", "Commercial", None, "A2")
+    assert {(r[1], r[3], r[2]) for r in spilled[1:]} == {
+        ("96413", 1, ""), ("96415", 4, ""), ("96375", 1, ""), ("J9312", 68, ""), ("J1200", 1, "")}
+    assert "re-sequenced" in spilled[1][9]
 
 
 def test_code_encounter_lists_why_it_could_not_code():

@@ -240,9 +240,9 @@ def test_intra_arterial_injection_is_96373():
     assert claim(result) == {("96373", 1, ""), ("J1100", 10, "")}
 
 
-def test_sc_immune_globulin_at_two_sites_for_105_minutes():
-    result = code_one([admin("A1", "J1559", 10, "g", "SC infusion", "09:00", "10:45", site="L abdomen"),
-                       admin("A2", "J1559", 10, "g", "SC infusion", "09:00", "10:45", site="R abdomen")],
+def test_sc_immune_globulin_at_two_sites_from_two_pumps_for_105_minutes():
+    result = code_one([admin("A1", "J1559", 10, "g", "SC infusion", "09:00", "10:45", site="L abdomen", pump="P1"),
+                       admin("A2", "J1559", 10, "g", "SC infusion", "09:00", "10:45", site="R abdomen", pump="P2")],
                       payer="COM")
     assert claim(result) == {("96369", 1, ""), ("96370", 1, ""), ("96371", 1, ""), ("J1559", 200, "")}
     assert rules_of(result, "96369") == {"coding.sc-infusion"}
@@ -298,7 +298,8 @@ def test_required_second_site_carries_the_payers_modifier():
 def test_payer_wanting_59_on_secondary_hydration():
     result = code_one([infusion("A1", "J9000", 60, "mg", "09:00", "10:00"), hydration("A2", "10:00", "11:00")],
                       payer="SEL")
-    assert claim(result) == {("96413", 1, ""), ("96361", 1, "59"), ("J9000", 6, "JZ"), ("J7030", 1, "JZ")}
+    # Saline is packaged under the hospital outpatient PPS: no JZ on its facility line.
+    assert claim(result) == {("96413", 1, ""), ("96361", 1, "59"), ("J9000", 6, "JZ"), ("J7030", 1, "")}
     assert rules_of(result, "96361") == {"coding.hydration-secondary", "coding.hydration-modifier-59"}
 
 

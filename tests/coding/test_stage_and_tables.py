@@ -34,7 +34,8 @@ def test_charges_sheet_has_one_row_per_claim_line(coded):
     run, rows = coded
     assert list(rows[0]) == list(CHARGE_COLUMNS)
     got = {(r["Code"], r["Units"], r.get("Modifiers") or "") for r in rows}
-    assert got == {("96413", 1, ""), ("96415", 1, ""), ("96375", 1, ""), ("J1745", 40, "JZ"), ("J1200", 1, "JZ")}
+    # Diphenhydramine is packaged under the hospital outpatient PPS: no JZ on the facility claim.
+    assert got == {("96413", 1, ""), ("96415", 1, ""), ("96375", 1, ""), ("J1745", 40, "JZ"), ("J1200", 1, "")}
     assert [r["Line"] for r in rows] == [1, 2, 3, 4, 5]
 
 
@@ -123,6 +124,8 @@ def test_option_defaults_in_the_options_table_are_the_real_defaults():
             assert {True: "Y", False: "N"}.get(value, value) == row["Default"], row["Option"]
         elif row["Option"] == "Requires JW/JZ":
             assert payer.requires_jw_jz is False  # "Y for Medicare": a commercial payer defaults to N
+        elif row["Option"] == "Clinic Visit G0463":
+            assert payer.clinic_visit_g0463 is False  # "Y for Medicare": a commercial payer defaults to N
         else:
             value = getattr(payer, payer_columns[row["Option"]])
             assert {True: "Y", False: "N"}.get(value, str(value)) == row["Default"], row["Option"]

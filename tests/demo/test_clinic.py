@@ -81,6 +81,33 @@ def test_visits_are_generated_lazily_one_at_a_time():
     assert clinic.administration_count == len(first.administrations) < 20
 
 
+# ----------------------------------------------------------------------------- the hospital department
+
+
+def test_hospital_visits_exercise_the_facility_and_hospital_physician_rules(rows):
+    """The demo codes facility claims (G0463 [S81], EA/EC on epoetin [S82], no JZ on packaged drugs) and
+    the hospital-based physician's claims at POS 22 (E/M only, drugs left to the hospital [S85]); the
+    clinic's Summit Ridge patients with lymphoma keep 96413 for rituximab [S80]."""
+    from infusion_billing.coding.engine import code_book
+    from infusion_billing.workbook.reader import Grid, read_grids
+
+    book = read_grids({n: Grid(n, [TABLES_BY_NAME[n].headers] + r) for n, r in rows.items() if n in TABLES_BY_NAME})
+    result = code_book(book)
+    encounters = {e.encounter_id: e for e in book.rows("Encounters")}
+    facility = {(ln.code, " ".join(ln.modifiers)) for ln in result.lines
+                if encounters[ln.encounter_id].setting.value == "Facility"}
+    assert {("G0463", "25"), ("J0885", "EA JZ"), ("J0885", "EC"), ("J0885", "EC JW"), ("J1200", "")} <= facility
+    physician = {ln.code for ln in result.lines if encounters[ln.encounter_id].place_of_service == "22"
+                 and encounters[ln.encounter_id].setting.value == "Professional"}
+    assert physician == {"99213", "99214", "99215"}
+    dropped = Counter(f.rule_id for f in result.findings if f.rule_id.startswith("coding.professional-facility"))
+    assert dropped["coding.professional-facility-drug"] > 0 and dropped["coding.professional-facility-pos"] > 0
+    rituximab = {ln.code for ln in result.lines if encounters[ln.encounter_id].payer_id == "SRH"
+                 and "J9312" in {x.code for x in result.lines_for(ln.encounter_id)}
+                 and encounters[ln.encounter_id].diagnosis_codes[:1] == "C"}
+    assert "96413" in rituximab and "96365" not in rituximab
+
+
 # ----------------------------------------------------------------------------- the practice
 
 
@@ -93,7 +120,9 @@ def test_five_payers_medicare_wants_jw_jz_medicaid_wants_ndc_three_commercial(ro
 
 def test_about_150_patients_three_months_of_1500_encounters_in_date_order(default, rows):
     encounters = table(rows, "Encounters")
-    assert len(encounters) == 1500 and 120 <= len(rows["Patients"]) <= 180
+    # 1,500 clinic encounters, then the hospital department's 12 visits (a facility and a physician claim each)
+    assert default.hospital_encounter_count == 24
+    assert len(encounters) == 1500 + 24 and 120 <= len(rows["Patients"]) <= 180
     days = [e["Date of Service"] for e in encounters]
     assert days == sorted(days) and days[0] == dt.date(2026, 8, 3) and days[-1] <= dt.date(2026, 10, 30)
     assert all(d.weekday() < 5 and d != dt.date(2026, 9, 7) for d in days)  # weekdays, closed Labor Day
@@ -290,7 +319,7 @@ def test_above_the_stage_limit_the_workbook_carries_its_answer_key(tmp_path, mon
     assert "Stages not run above 50 encounters" in out.getvalue()
     wb = openpyxl.load_workbook(tmp_path / "big.xlsx")
     assert wb.sheetnames[-1] == ANSWER_KEY and "Findings" not in wb.sheetnames
-    assert wb["Encounters"].max_row == 201
+    assert wb["Encounters"].max_row == 1 + 200 + 2  # header, the clinic, one hospital visit (two claims)
     assert [c.value for c in wb[ANSWER_KEY][1]] == demo.ANSWER_COLUMNS
 
 

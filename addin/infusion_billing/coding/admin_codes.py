@@ -18,7 +18,8 @@ coded with the subsequent code "regardless of the subsection" [S9][S59] (section
 * hydration after a different initial: 96361 with ``floor(T/60) + (T mod 60 > 30)`` units for
   T >= 31 (``coding.hydration-secondary``) [S24], with 59 when the payer asks (section 12 item 4);
 * SC/IM injections 96372, intra-arterial 96373, chemo injections 96401 or hormonal 96402, per
-  injection; SC infusion 96369 (+96370 hours, 96371 for an additional site); chemo pump 96416;
+  injection; SC infusion 96369 (+96370 hours; 96371 for an additional pump set-up, not for another
+  site on the same pump, ``Pump`` column); chemo pump 96416;
   port irrigation 96523 only when nothing else is billed that day [S9] (``tables/route_codes.csv``).
 """
 
@@ -67,14 +68,15 @@ def code_site(group: list[Service], initial: Service | None, site_modifier: str,
     else:
         first_rule = R.INITIAL_INFUSION if initial.method == INFUSION else R.INITIAL_PUSH
     rules = (first_rule,) + extra
+    day = initial.day
     if site_modifier:
         drafts.append(Draft(kind.initial, 1, ids, rules + (R.SEPARATE_SITE,),
                             f"{sentence} (second, medically required IV site: modifier {site_modifier})",
-                            (site_modifier,)))
+                            (site_modifier,), day=day))
     else:
-        drafts.append(Draft(kind.initial, 1, ids, rules, sentence))
+        drafts.append(Draft(kind.initial, 1, ids, rules, sentence, day=day))
     if hours:
-        drafts.append(Draft(kind.addon_hour, hours, ids, (R.ADDON_HOUR,) + extra, sentence))
+        drafts.append(Draft(kind.addon_hour, hours, ids, (R.ADDON_HOUR,) + extra, sentence, day=day))
     if len(group) == 1:
         return drafts
 
@@ -88,11 +90,16 @@ def code_site(group: list[Service], initial: Service | None, site_modifier: str,
     for s in rest:
         kind = s.kind
         if s.category == HYDRATION:
-            drafts.extend(_secondary_hydration(s, kind.subsequent, ctx, out))
+            new = _secondary_hydration(s, kind.subsequent, ctx, out)
         elif s.method == INFUSION:
-            drafts.extend(_subsequent_infusion(s, kind, infusions, ctx, out))
+            new = _subsequent_infusion(s, kind, infusions, ctx, out)
         else:
-            drafts.extend(_subsequent_push(s, kind, pushes, ctx, out, professional))
+            new = _subsequent_push(s, kind, pushes, infusions, ctx, out, professional)
+        if new:
+            if s.day:
+                for d in new:
+                    d.day = s.day
+            drafts.extend(new)
     return drafts
 
 
@@ -148,17 +155,22 @@ def _subsequent_infusion(s: Service, kind, infusions: list[Service], ctx: Contex
     return drafts
 
 
-def _subsequent_push(s: Service, kind, pushes: dict, ctx: Context, out: Outcome,
+def _subsequent_push(s: Service, kind, pushes: dict, infusions: list[Service], ctx: Context, out: Outcome,
                      professional: bool) -> list[Draft]:
     extra = _extra_rules(s)
-    if s.drug_keys not in pushes:
-        pushes[s.drug_keys] = s.start
-        return [Draft(kind.subsequent, 1, s.admin_ids, (R.PUSH_ADDITIONAL,) + extra,
-                      f"{s.name} {s.timing}, a new drug after the initial service: {kind.subsequent}")]
+    keys = s.drug_keys
+    if keys not in pushes:
+        infused = next((i for i in infusions if keys <= i.drug_keys and (i.start is None or s.start is None
+                                                                          or i.start <= s.start)), None)
+        if infused is None:
+            pushes[keys] = s.start
+            return [Draft(kind.subsequent, 1, s.admin_ids, (R.PUSH_ADDITIONAL,) + extra,
+                          f"{s.name} {s.timing}, a new drug after the initial service: {kind.subsequent}")]
+        return _push_after_infusion(s, infused, kind, pushes, extra, out, professional)
     if not kind.same_drug_repeat or professional:
         return []  # chemo has no same-drug push code; 96376 has no office equivalent [S52]
     row = s.admins[0].row
-    last = pushes[s.drug_keys]
+    last = pushes[keys]
     if s.start is None or last is None:
         out.at_admin(row, R.PUSH_TIME_MISSING, WARNING,
                      f"{s.name} was pushed again but a push time is missing, so 96376 could not be checked.",
@@ -183,6 +195,29 @@ def _subsequent_push(s: Service, kind, pushes: dict, ctx: Context, out: Outcome,
                   f"{clock_text(last)}: {kind.same_drug_repeat}")]
 
 
+def _push_after_infusion(s: Service, infused: Service, kind, pushes: dict, extra: tuple[str, ...], out: Outcome,
+                         professional: bool) -> list[Draft]:
+    """A push of a substance already given by infusion in the encounter is not "a new drug" [S61][S11].
+
+    96375 needs a new substance. In a facility the push of the same substance is 96376, whose primaries
+    include the infusion initials, when its time rule allows: no reported push of the substance in the
+    30 minutes before (this is its first push, so it does). A professional claim has no same-substance
+    push code [S52]: the push earns no administration code, and an info finding says so.
+    """
+    row = s.admins[0].row
+    if professional or not kind.same_drug_repeat:
+        what = "a professional claim has no code for it" if professional else "chemotherapy has no same-drug push code"
+        out.at_admin(row, R.PUSH_SAME_SUBSTANCE_PRO, INFO,
+                     f"{s.name} pushed after its own infusion ({infused.name}) is the same substance, not a new drug "
+                     f"(96375 needs a new one); {what}, so the push has no administration code.", "Route",
+                     row.route.value if row.route is not None else "")
+        return []
+    pushes[s.drug_keys] = s.start
+    return [Draft(kind.same_drug_repeat, 1, s.admin_ids, (R.PUSH_AFTER_INFUSION,) + extra,
+                  f"{s.name} {s.timing} after its infusion earlier in the encounter: the same substance, not a new "
+                  f"drug, so the facility's same-drug push {kind.same_drug_repeat} instead of {kind.subsequent}")]
+
+
 def code_other_routes(admins: list[Admin], ctx: Context, out: Outcome) -> tuple[list[Draft], list[Draft]]:
     """Injections, SC infusions, pumps: (lines, port-flush lines that stand only when nothing else is billed)."""
     tables = ctx.tables
@@ -191,6 +226,7 @@ def code_other_routes(admins: list[Admin], ctx: Context, out: Outcome) -> tuple[
     sc_first: Admin | None = None
     sc_draft: Draft | None = None
     sc_sites: set[str] = set()
+    sc_pumps: set[str] = set()
     once: set[str] = set()
     for a in admins:
         route = a.route
@@ -212,8 +248,9 @@ def code_other_routes(admins: list[Admin], ctx: Context, out: Outcome) -> tuple[
             flushes.append(Draft(rc.code, 1, a.ids, (R.PORT_FLUSH,),
                                  f"{a.name} port flush with no other service that day: {rc.code}"))
         elif route == Route.SC_INFUSION.value:
+            pump = _pump(a, ctx)
             if sc_first is None:
-                sc_first, sc_sites = a, {a.site}
+                sc_first, sc_sites, sc_pumps = a, {a.site}, {pump}
                 hours = 0 if a.fallback else addon_hour_units(a.minutes or 0, ctx.hour, ctx.addon_over)
                 timing = "with no stop time, first hour only" if a.fallback else _span(a)
                 sentence = f"{a.name} SC infusion {timing}: {rc.code}" + (f" + {hours} x {rc.addon_hour}" if hours else "")
@@ -221,18 +258,41 @@ def code_other_routes(admins: list[Admin], ctx: Context, out: Outcome) -> tuple[
                 drafts.append(sc_draft)
                 if hours:
                     drafts.append(Draft(rc.addon_hour, hours, a.ids, (R.ADDON_HOUR,), sentence))
-            elif a.site and a.site not in sc_sites and rc.additional_site and rc.additional_site not in once:
+            elif pump not in sc_pumps and rc.additional_site and rc.additional_site not in once:
                 once.add(rc.additional_site)
+                sc_pumps.add(pump)
                 sc_sites.add(a.site)
                 drafts.append(Draft(rc.additional_site, 1, a.ids, (R.SC_INFUSION,),
-                                    f"{a.name} SC infusion at an additional site ({a.row.iv_site}): {rc.additional_site}"))
+                                    f"{a.name} SC infusion from an additional pump ({a.row.pump or a.row.bag}) at "
+                                    f"{a.row.iv_site or 'a new site'}: {rc.additional_site}"))
             elif sc_draft is not None:
                 sc_draft.admin_ids += (a.admin_id,)
+                if a.site and a.site not in sc_sites:
+                    sc_sites.add(a.site)
+                    out.at_admin(a.row, R.SC_SAME_PUMP, INFO,
+                                 f"{a.name} SC infusion at another site ({a.row.iv_site}) runs from the same pump: "
+                                 f"its set-up is part of {rc.code}, and {rc.additional_site} needs an additional pump.",
+                                 "IV Site", a.row.iv_site)
         elif rc.code not in once:
             once.add(rc.code)
             drafts.append(Draft(rc.code, 1, a.ids, (R.PROLONGED_PUMP,),
                                 f"{a.name} by {a.route[:1].lower()}{a.route[1:]}: {rc.code} ({label})"))
+    if any(a.day for a in admins):  # a line is dated by the day its (first) administration was given
+        days = {a.admin_id: a.day for a in admins}
+        for d in drafts + flushes:
+            d.day = days[d.admin_ids[0]]
     return drafts, flushes
+
+
+def _pump(a: Admin, ctx: Context) -> str:
+    """The pump an SC infusion runs from: its Pump label, else its Bag label; blank = the encounter's one pump.
+
+    CPT: 96369 includes the pump set-up and the establishment of the infusion site(s); 96371 is an
+    additional pump set-up with new site(s) [S61]. A second site on the same pump is not a second set-up.
+    """
+    row = a.row
+    label = row.pump or row.bag
+    return ctx.key[label] if label else ""
 
 
 def _span(a: Admin) -> str:

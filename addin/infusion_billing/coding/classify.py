@@ -29,8 +29,9 @@ from ..findings import Severity
 from ..schema import Administration, Route
 from . import rules as R
 from .context import Context
+from .druginfo import DrugInfo
 from .kinds import INCIDENTAL_PURPOSES
-from .minutes import TimeProblem, counted, span
+from .minutes import MINUTES_PER_DAY, TimeProblem, counted, span, start_day_offset
 from .model import Admin, Outcome
 
 CHEMO = "Chemo/Complex"
@@ -81,8 +82,10 @@ def classify(row: Administration, ctx: Context, out: Outcome) -> Admin | None:
         category = drug_class._value_
     elif info is not None:
         category = info.category
-        if info.biologic and category == CHEMO and out.payer is not None and not out.payer.biologics_as_chemo:
-            category, moved = THERAPEUTIC, True
+        if out.payer is not None and (category == CHEMO or ctx.payer_classes):
+            wanted = payer_class(row, info, ctx, out)
+            moved = wanted == THERAPEUTIC and category == CHEMO
+            category = wanted
     if category is None and ok:  # no HCPCS and no Drug Class (and not incidental fluid: returned above)
         out.at_admin(row, R.DRUG_UNIDENTIFIED, ERROR,
                      "has neither a HCPCS nor a Drug Class, so it cannot be coded.", "HCPCS",
@@ -113,7 +116,7 @@ def classify(row: Administration, ctx: Context, out: Outcome) -> Admin | None:
                      "administration is coded.", "HCPCS")
 
     start = row.start
-    if (start is not None or route is IV_INFUSION or route is SC_INFUSION) and \
+    if (start is not None or route is IV_INFUSION or route is SC_INFUSION or row.start_date is not None) and \
             not _clock(admin, row, route, start, ctx, out):
         return None
     if route is IV_PUSH:
@@ -124,23 +127,66 @@ def classify(row: Administration, ctx: Context, out: Outcome) -> Admin | None:
     return admin
 
 
+def payer_class(row: Administration, info: DrugInfo, ctx: Context, out: Outcome) -> str:
+    """The administration class the payer wants for a drug (section 8, [S61][S80][S41]).
+
+    CPT codes antineoplastic drugs and "certain monoclonal antibody agents and other biologic response
+    modifiers" with the chemotherapy administration codes. A payer may move *non-cancer* drugs to the
+    therapeutic codes: those it lists in the Payer Drug Classes table for the date of service, or,
+    when it lists none for the drug and its Biologics As Chemo Admin = N, the biologics of
+    ``tables/drug_groups.csv``. It never moves an antineoplastic drug given for cancer (rituximab for
+    lymphoma stays 96413; rituximab for rheumatoid arthritis may move): CPT's chemotherapy
+    administration guidelines, quoted by CMS article A58527.
+    """
+    payer = out.payer
+    listed = None
+    rules = ctx.payer_classes.get((payer.payer_id, info.hcpcs)) if ctx.payer_classes else None
+    if rules:
+        listed = next((r for r in rules if r.applies(out.date_of_service)), None)
+    if listed is not None:
+        wanted = listed.administration_class._value_
+    elif info.category == CHEMO and info.biologic and not payer.biologics_as_chemo:
+        wanted = THERAPEUTIC
+    else:
+        return info.category
+    if wanted == THERAPEUTIC and info.category == CHEMO and info.antineoplastic and out.for_cancer:
+        if listed is not None:
+            out.at_admin(row, R.ANTINEOPLASTIC_STAYS_CHEMO, WARNING,
+                         f"{payer.payer_id} lists {info.hcpcs} for therapeutic administration codes, but "
+                         f"{info.name} is an antineoplastic given for cancer, so it keeps the chemotherapy "
+                         "administration codes.",
+                         "HCPCS", info.hcpcs, "Check the payer's list: it may move only non-cancer uses.")
+        return CHEMO
+    return wanted
+
+
 def _clock(admin: Admin, row: Administration, route: Route, start: time | None, ctx: Context,
            out: Outcome) -> bool:
     """Minutes and clock interval of the row; False when its times are unusable (error raised)."""
     stop = row.stop
+    start_date = row.start_date
     if start is not None and stop is not None:
         try:
-            begin, end = span(out.date_of_service, start, stop, row.stop_date)
+            begin, end = span(out.date_of_service, start, stop, row.stop_date, start_date)
             admin.minutes = counted(begin, end, row.interrupted_minutes, R.INTERRUPTION_INVALID)
         except TimeProblem as problem:
-            value = {"Stop": stop, "Stop Date": row.stop_date}.get(problem.column, row.interrupted_minutes)
+            value = {"Stop": stop, "Stop Date": row.stop_date, "Start Date": start_date}.get(
+                problem.column, row.interrupted_minutes)
             out.at_admin(row, problem.rule_id, ERROR, problem.message, problem.column, value,
                          "Correct the clock times (and the Stop Date for an infusion past midnight).")
             return False
         admin.interval = (begin, end)
+        admin.day = begin // MINUTES_PER_DAY
         return True
+    try:
+        offset = start_day_offset(out.date_of_service, start_date)
+    except TimeProblem as problem:
+        out.at_admin(row, problem.rule_id, ERROR, problem.message, problem.column, start_date,
+                     "Correct the Start Date (blank = the date of service).")
+        return False
+    admin.day = offset // MINUTES_PER_DAY
     if start is not None:
-        begin = start.hour * 60 + start.minute
+        begin = start.hour * 60 + start.minute + offset
         admin.interval = (begin, begin)
     if (route is not IV_INFUSION and route is not SC_INFUSION) or not admin.reportable:
         return True

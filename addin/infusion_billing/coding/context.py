@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..identifiers.ndc import to_ndc11
-from ..schema import Administration
+from ..schema import Administration, PayerDrugClass
 from ..values import norm_key
 from .charges import Pricer
 from .druginfo import DrugInfo, display_name
@@ -46,6 +46,10 @@ class Context:
         self.settings = book.settings
         self.drugs = drugs = book.drugs
         self.payers = {p.payer_id: p for p in book.rows("Payers")}
+        #: (Payer ID, HCPCS) -> the payer's dated administration-class rows (Payer Drug Classes table).
+        self.payer_classes: dict[tuple[str, str], list[PayerDrugClass]] = {}
+        for rule in book.rows("Payer Drug Classes"):
+            self.payer_classes.setdefault((rule.payer_id, rule.hcpcs), []).append(rule)
         self.pricer = Pricer(book)
         self.by_encounter: dict[str, list[Administration]] = {}
         by_encounter = self.by_encounter
@@ -68,6 +72,12 @@ class Context:
         self.pro_facility_drop = frozenset(f.code for f in families if f.pro_facility_drop)
         #: Codes only a facility claim carries (96376).
         self.facility_only = frozenset(f.code for f in families if f.facility_only)
+        #: Add-on -> its primaries under Professional Hydration First = Hydration initial: hydration
+        #: (96360) may then be the primary of the drug pushed or infused after it.
+        pairs = tables.addon_primaries
+        self.hydration_first_pairs = {code: primaries | {"96360"} if code in ("96367", "96375") else primaries
+                                      for code, primaries in pairs.items()}
+        self.keep_hydration_first = book.settings.professional_hydration_first == "Hydration initial"
 
     def admin_ids_of(self, encounter_id: str) -> set[str]:
         return {row.admin_id for row in self.by_encounter.get(encounter_id, ())}

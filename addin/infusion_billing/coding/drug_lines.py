@@ -38,7 +38,7 @@ from functools import lru_cache
 
 from ..findings import Severity
 from ..identifiers import ValidationError
-from ..schema import Container, Drug, NdcUnit
+from ..schema import Container, Drug, NdcUnit, PayerType, Setting
 from . import rules as R
 from .classify import HYDRATION
 from .context import Context
@@ -51,6 +51,7 @@ ERROR, WARNING = Severity.ERROR, Severity.WARNING
 MASS = {"g": Decimal(1_000_000), "mg": Decimal(1000), "mcg": Decimal(1)}
 ZERO = Decimal(0)
 SINGLE_DOSE = Container.SINGLE_DOSE
+FACILITY, MEDICARE = Setting.FACILITY, PayerType.MEDICARE
 
 
 class UnitProblem(ValueError):
@@ -103,7 +104,7 @@ def code_drug_lines(admins: list[Admin], ctx: Context, out: Outcome) -> list[Dra
 
     Doses of one HCPCS from one NDC go on one line with the summed amount [S52].
     """
-    groups: dict[tuple[str, str], list[Dose]] = {}
+    groups: dict[tuple[str, str, int], list[Dose]] = {}
     for a in admins:
         info = a.info
         if info is None or a.incidental:
@@ -112,7 +113,7 @@ def code_drug_lines(admins: list[Admin], ctx: Context, out: Outcome) -> list[Dra
         ndc = _ndc(a, info, ctx, out)
         if dose is None or ndc is None:
             continue
-        key = (info.hcpcs, ndc)
+        key = (info.hcpcs, ndc, a.day)
         doses = groups.get(key)
         if doses is None:
             groups[key] = [dose]
@@ -125,8 +126,12 @@ def code_drug_lines(admins: list[Admin], ctx: Context, out: Outcome) -> list[Dra
                       tuple(d[0].admin_id for d in doses), (R.DRUG_UNITS,), "held: units of the doses given")
                 for (hcpcs, _ndc), doses in groups.items()]
     lines: list[Draft] = []
-    for (_hcpcs, ndc), doses in groups.items():
-        lines += _lines(doses, ndc, ctx, out)
+    for (_hcpcs, ndc, day), doses in groups.items():
+        new = _lines(doses, ndc, ctx, out)
+        if day:
+            for line in new:
+                line.day = day
+        lines += new
     return lines
 
 
@@ -265,7 +270,13 @@ def _lines(doses: list[Dose], ndc: str, ctx: Context, out: Outcome) -> list[Draf
     modifiers: tuple[str, ...] = ()
     jw_line: Draft | None = None
     payer = out.payer
-    if single and payer is not None and payer.requires_jw_jz and not info.unclassified:
+    wants_jw_jz = single and payer is not None and payer.requires_jw_jz and not info.unclassified
+    if wants_jw_jz and out.encounter.setting is FACILITY and info.packaged_on(out.date_of_service):
+        # Packaged under the hospital outpatient PPS (status N): not separately payable, so neither JW
+        # nor JZ is required on the facility claim (CMS JW/JZ policy FAQ [S66][S31]).
+        wants_jw_jz = False
+        sentence += "; packaged under the hospital outpatient PPS on this date: no JW/JZ"
+    if wants_jw_jz:
         jw = info.units(amount + waste) - units if waste else 0
         if jw > 0:
             jw_line = Draft(hcpcs, jw, ids, (R.JW_WASTE,),
@@ -280,6 +291,15 @@ def _lines(doses: list[Dose], ndc: str, ctx: Context, out: Outcome) -> list[Draf
             modifiers = ("JZ",)
             rules += (R.JZ_NO_WASTE,)
             sentence += f"; the {number(waste)} {unit} discarded is inside the rounded-up units: JZ"
+    if info.esa and payer is not None and payer.payer_type is MEDICARE:
+        esa = _esa_modifier(doses, name, ctx, out)
+        if esa:
+            modifiers = (esa,) + modifiers
+            rules += (R.ESA_MODIFIER,)
+            sentence += f"; ESA indication {esa}"
+            if jw_line is not None:
+                jw_line.modifiers = (esa,) + jw_line.modifiers
+                jw_line.rule_ids += (R.ESA_MODIFIER,)
     m340b = ctx.settings.modifier_340b
     if m340b != "None" and first.category != HYDRATION:
         modifiers += (m340b,)
@@ -298,6 +318,35 @@ def _lines(doses: list[Dose], ndc: str, ctx: Context, out: Outcome) -> list[Draf
     jw_line.ndc = ndc
     jw_line.ndc_unit, jw_line.ndc_quantity = _ndc_quantity(info, waste, waste_ml)
     return [line, jw_line]
+
+
+def _esa_modifier(doses: list[Dose], name: str, ctx: Context, out: Outcome) -> str:
+    """EA, EB or EC for a non-ESRD ESA line to Medicare, or "" after an error finding (MM5699, CR 5818 [S82]).
+
+    Exactly one of the three: EA anemia from anti-cancer chemotherapy, EB from radiotherapy, EC other
+    anemia. The administration's ESA Indication wins; else the encounter's diagnoses through the dated
+    table ``tables/esa_indications.csv`` (D64.81 -> EA ...). Neither, or diagnoses pointing at two
+    modifiers, is an error at the ESA Indication cell. The claim also needs the latest hemoglobin or
+    hematocrit (NCD 110.21 [S83]; 837 MEA segment): without either, an error at the Hemoglobin cell.
+    """
+    rows = [dose[0].row for dose in doses]
+    first = rows[0]
+    if not any(r.hemoglobin is not None or r.hematocrit is not None for r in rows):
+        out.at_admin(first, R.ESA_LAB_MISSING, ERROR,
+                     f"{name} is billed to Medicare without the latest hemoglobin or hematocrit.", "Hemoglobin",
+                     fix="Fill in Hemoglobin (g/dL) or Hematocrit (%) from the most recent lab before the dose.")
+    explicit = next((r.esa_indication for r in rows if r.esa_indication is not None), None)
+    if explicit is not None:
+        return explicit.value
+    found = ctx.tables.esa_modifiers(out.encounter.diagnoses, out.date_of_service)
+    if len(found) == 1:
+        return found[0]
+    why = (f"the diagnoses point at {' and '.join(found)}" if found
+           else "no ESA Indication is filled in and no diagnosis code decides it")
+    out.at_admin(first, R.ESA_INDICATION_MISSING, ERROR,
+                 f"{name} to Medicare needs exactly one of EA, EB or EC, but {why}.", "ESA Indication",
+                 fix="Fill in ESA Indication: EA (anemia from chemotherapy), EB (from radiotherapy) or EC (other).")
+    return ""
 
 
 def _ndc_quantity(info: DrugInfo, amount: Decimal, ml: Decimal | None) -> tuple[str, Decimal | None]:

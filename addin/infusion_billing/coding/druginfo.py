@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from ..reference.catalog import builtin_drugs
 from ..schema import Container, Drug, NdcUnit
 from .quantities import ceil_units, number, tidy
 from .ruletables import CodingTables
@@ -41,6 +42,10 @@ class DrugInfo:
         ndc_text: the NDC the Drugs table gives (as written), used when the row has none.
         deleted: (deleted from, replacement) for a deleted code, else None.
         per_unit_text: the fixed end of its drug line's explanation.
+        antineoplastic: an anti-cancer drug (the Drugs table's Antineoplastic; blank = the built-in
+            row's value, else Y for a Chemo/Complex drug that is not a listed biologic).
+        esa: a non-ESRD erythropoiesis-stimulating agent (EA/EB/EC on Medicare lines).
+        packaged: (from, to) dates of service the hospital outpatient PPS packages it, or None.
 
     A clinic gives a drug in a handful of doses, so the units and NDC quantity of an amount are
     worked out once per amount (:meth:`units`, :meth:`ndc_quantity`).
@@ -48,7 +53,7 @@ class DrugInfo:
 
     __slots__ = ("drug", "hcpcs", "name", "category", "unit", "quantity", "single_dose", "up_to", "hormonal",
                  "biologic", "unclassified", "ml_per_unit", "ndc_unit", "ndc_per_unit", "vial", "deleted",
-                 "per_unit_text", "ndc_text", "_units", "_ndc_quantities")
+                 "per_unit_text", "ndc_text", "antineoplastic", "esa", "packaged", "_units", "_ndc_quantities")
 
     def __init__(self, drug: Drug, tables: CodingTables) -> None:
         self.drug = drug
@@ -68,11 +73,27 @@ class DrugInfo:
         self.vial: Decimal | None = drug.vial_size or None
         self.ndc_text = drug.ndc
         self.deleted: tuple[date, str] | None = tables.deleted.get(drug.hcpcs)
+        # Blank attributes on a workbook Drugs row take the built-in row's values for the same HCPCS.
+        builtin = builtin_drugs().get(drug.hcpcs)
+        source = drug if builtin is None else builtin
+        antineoplastic = drug.antineoplastic if drug.antineoplastic is not None else source.antineoplastic
+        if antineoplastic is None:
+            antineoplastic = self.category == "Chemo/Complex" and not self.biologic
+        self.antineoplastic: bool = antineoplastic
+        self.esa: bool = bool(drug.esa if drug.esa is not None else source.esa)
+        packaged = drug if drug.opps_packaged_from is not None else source
+        self.packaged: tuple[date, date | None] | None = \
+            (packaged.opps_packaged_from, packaged.opps_packaged_to) if packaged.opps_packaged_from is not None else None
         per = f"{'up to ' if self.up_to else ''}{number(self.quantity)} {self.unit}"
         #: The fixed end of the drug line's explanation: ``at 10 mg per unit, rounded up: J9312 x ``.
         self.per_unit_text = f"at {per} per unit, rounded up: {self.hcpcs} x "
         self._units: dict[Decimal, int] = {}
         self._ndc_quantities: dict[Decimal, Decimal] = {}
+
+    def packaged_on(self, day: date) -> bool:
+        """True when the hospital outpatient PPS packages the drug on ``day`` (no JW/JZ on facility claims)."""
+        packaged = self.packaged
+        return packaged is not None and packaged[0] <= day and (packaged[1] is None or day <= packaged[1])
 
     def units(self, amount: Decimal) -> int:
         """HCPCS units for ``amount`` (in the billing unit's measure): ``ceil(amount / unit quantity)``."""

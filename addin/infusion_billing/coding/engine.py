@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from ..findings import Severity
@@ -33,19 +33,19 @@ from ..schema import Administration, Encounter, Setting
 from . import rules as R
 from .admin_codes import code_other_routes, code_site
 from .charges import Pricer
-from .classify import classify
+from .classify import HYDRATION, classify
 from .context import Context
 from .drug_lines import code_drug_lines
-from .hierarchy import site_groups
+from .hierarchy import by_precedence, site_groups
 from .lines import ChargeLine
-from .model import Admin, Draft, Outcome
+from .model import Admin, Draft, Outcome, Service
 from .result import CODED, HELD, NOTHING_TO_CODE, CodingResult, EncounterStatus
 from .services import build_services
 
 __all__ = ["CODED", "HELD", "NOTHING_TO_CODE", "CodingResult", "Context", "EncounterStatus", "code_book",
            "code_encounter"]
 
-HOME, PROFESSIONAL = Setting.HOME, Setting.PROFESSIONAL
+HOME, PROFESSIONAL, FACILITY = Setting.HOME, Setting.PROFESSIONAL, Setting.FACILITY
 log = logging.getLogger("infusion_billing.coding")
 
 
@@ -151,7 +151,10 @@ def code_encounter(encounter: Encounter, rows: Sequence[Administration], ctx: Co
         professional = setting is PROFESSIONAL
         admin_drafts = _administration_lines(admins, ctx, out, professional)
         drug_drafts = code_drug_lines(admins, ctx, out)
-        drafts = _em_lines(encounter, bool(admin_drafts), out) + admin_drafts + drug_drafts
+        pos = encounter.place_of_service
+        if professional and drug_drafts and pos and pos in ctx.tables.facility_pos:
+            drug_drafts = _hospital_bills_drugs(drug_drafts, admins, pos, out)
+        drafts = _em_lines(encounter, bool(admin_drafts), ctx, out) + admin_drafts + drug_drafts
 
     if out.held:
         # The drugs were given and will be billed once the error is fixed: their lines are kept apart
@@ -179,13 +182,12 @@ def _administration_lines(admins, ctx: Context, out: Outcome, professional: bool
     services = build_services(iv, ctx, out) if iv else []
     if services:
         groups = site_groups(services, ctx, out, professional)
-        if groups is not None:
-            if len(groups) == 1:
-                drafts = code_site(groups[0][0], groups[0][1], "", ctx, out, professional)
-            else:
-                modifier = out.payer.separate_site_modifier.value if out.payer is not None else "59"
-                for index, (group, initial) in enumerate(groups):
-                    drafts += code_site(group, initial, modifier if index else "", ctx, out, professional)
+        if len(groups) == 1:
+            drafts = _code_site(groups[0][0], groups[0][1], "", ctx, out, professional)
+        else:
+            modifier = out.payer.separate_site_modifier.value if out.payer is not None else "59"
+            for index, (group, initial) in enumerate(groups):
+                drafts += _code_site(group, initial, modifier if index else "", ctx, out, professional)
     if other:
         more, flushes = code_other_routes(other, ctx, out)
         drafts += more
@@ -207,15 +209,66 @@ def _administration_lines(admins, ctx: Context, out: Outcome, professional: bool
         if kept is not drafts:
             drafts = kept
             codes = {d.code for d in drafts}
-    return _drop_orphan_addons(drafts, codes, ctx, out)
+    pairs = ctx.hydration_first_pairs if professional and ctx.keep_hydration_first else ctx.tables.addon_primaries
+    return _drop_orphan_addons(drafts, codes, pairs, ctx, out)
+
+
+def _addon_pairs(ctx: Context, professional: bool, initial: Service | None) -> dict[str, frozenset[str]]:
+    """Add-on -> allowed primaries: CPT's parentheticals, widened for hydration under the named option."""
+    if professional and ctx.keep_hydration_first and initial is not None and initial.category == HYDRATION:
+        return ctx.hydration_first_pairs
+    return ctx.tables.addon_primaries
+
+
+def _orphans(drafts: list[Draft], pairs: dict[str, frozenset[str]]) -> list[Draft]:
+    """The add-on lines none of whose primary codes is among ``drafts``."""
+    codes = {d.code for d in drafts}
+    return [d for d in drafts if d.code in pairs and pairs[d.code].isdisjoint(codes)]
+
+
+def _code_site(group: list[Service], initial: Service | None, site_modifier: str, ctx: Context, out: Outcome,
+               professional: bool) -> list[Draft]:
+    """One IV site's lines; re-sequenced when the chosen initial cannot be the primary of an add-on after it.
+
+    CPT's parentheticals name the primary codes of each add-on: 96367 and 96375 take only 96365, 96374,
+    96409 or 96413, 96417 only 96413 [S61]. When the initial chosen (on a professional claim, the
+    primary reason for the visit) leaves an add-on without one, the next initial in hierarchy order
+    that gives every add-on its primary is coded instead, and the initial line says why
+    (``coding.addon-resequenced``). When none does, the add-on is dropped later with a warning.
+    """
+    mark, concurrent_used = len(out.findings), out.concurrent_used
+    drafts = code_site(group, initial, site_modifier, ctx, out, professional)
+    if initial is None or len(group) == 1:
+        return drafts
+    orphans = _orphans(drafts, _addon_pairs(ctx, professional, initial))
+    if not orphans:
+        return drafts
+    for other in by_precedence([s for s in group if s is not initial and s.minutes >= s.kind.minimum_minutes]):
+        del out.findings[mark:]
+        out.concurrent_used = concurrent_used
+        retry = code_site(group, other, site_modifier, ctx, out, professional)
+        if not _orphans(retry, _addon_pairs(ctx, professional, other)):
+            first = retry[0]
+            why = (f"{initial.name} ({initial.kind.initial}) cannot be the primary of {orphans[0].code}, so "
+                   f"{other.name} is the initial service")
+            first.explanation += f" (re-sequenced: {why})"
+            first.rule_ids += (R.ADDON_RESEQUENCED,)
+            out.at_encounter(R.ADDON_RESEQUENCED, Severity.INFO,
+                             f"{why}: CPT lists {', '.join(sorted(ctx.tables.addon_primaries[orphans[0].code]))} "
+                             f"as the primary codes of {orphans[0].code}.",
+                             "Primary Admin ID", out.encounter.primary_admin_id or "")
+            return retry
+    del out.findings[mark:]
+    out.concurrent_used = concurrent_used
+    return code_site(group, initial, site_modifier, ctx, out, professional)
 
 
 def combine(drafts: list[Draft]) -> list[Draft]:
-    """Administration lines with the same code and modifiers become one line with summed units."""
+    """Administration lines with the same code, modifiers and day become one line with summed units."""
     seen: dict[tuple, Draft] = {}
     result: list[Draft] = []
     for d in drafts:
-        key = (d.code, d.modifiers)
+        key = (d.code, d.modifiers, d.day)
         first = seen.get(key)
         if first is None:
             seen[key] = d
@@ -245,9 +298,9 @@ def _claim_type_filter(drafts: list[Draft], codes: set[str], ctx: Context, out: 
     return drafts
 
 
-def _drop_orphan_addons(drafts: list[Draft], codes: set[str], ctx: Context, out: Outcome) -> list[Draft]:
+def _drop_orphan_addons(drafts: list[Draft], codes: set[str], pairs: dict[str, frozenset[str]], ctx: Context,
+                        out: Outcome) -> list[Draft]:
     """An add-on code needs one of its primary codes on the claim (``tables/addon_pairs.csv``)."""
-    pairs = ctx.tables.addon_primaries
     for code in codes:
         primaries = pairs.get(code)
         if primaries is not None and primaries.isdisjoint(codes):
@@ -271,20 +324,49 @@ def _drop_orphan_addons(drafts: list[Draft], codes: set[str], ctx: Context, out:
         codes = {d.code for d in drafts}
 
 
-def _em_lines(encounter: Encounter, with_administration: bool, out: Outcome) -> list[Draft]:
-    """The E/M: modifier 25 when separately identifiable; 99211 never with administration [S9][S59]."""
+def _hospital_bills_drugs(drug_drafts: list[Draft], admins: list[Admin], pos: str, out: Outcome) -> list[Draft]:
+    """A physician's claim for services in a hospital outpatient department has no drug lines.
+
+    At a facility place of service (19, 22 ...) the hospital buys the drug and bills it on its own
+    claim; the physician bills only the professional services (Medicare Benefit Policy Manual ch. 15
+    section 50.3 [S85]). Each dropped drug or JW line gets an info finding at its HCPCS cell.
+    """
+    rows = {a.admin_id: a.row for a in admins}
+    for d in drug_drafts:
+        row = rows[d.admin_ids[0]]
+        mods = "-" + "-".join(d.modifiers) if d.modifiers else ""
+        out.at_admin(row, R.PROFESSIONAL_FACILITY_DRUG, Severity.INFO,
+                     f"{d.code}{mods} x {d.units} is not on this professional claim: at place of service {pos} the "
+                     "hospital supplies and bills the drug.", "HCPCS", d.code)
+    return []
+
+
+def _em_lines(encounter: Encounter, with_administration: bool, ctx: Context, out: Outcome) -> list[Draft]:
+    """The E/M: modifier 25 when separately identifiable; 99211 never with administration [S9][S59].
+
+    On a facility claim to Medicare (and payers with Clinic Visit G0463 = Y) the office/outpatient
+    E/M is reported as the hospital clinic visit G0463 (CY2014 OPPS final rule [S81]), with the same
+    modifier 25 rule; the explanation keeps the charted code.
+    """
     em = encounter.em_code
     if not em:
         return []
+    code, why, rules = em, f"E/M {em}", ()
+    payer = out.payer
+    if encounter.setting is FACILITY and payer is not None and payer.clinic_visit_g0463:
+        visit = ctx.tables.clinic_visit_code(em, out.date_of_service)
+        if visit is not None:
+            code, rules = visit, (R.CLINIC_VISIT,)
+            why = f"E/M {em} reported as {visit}, the hospital outpatient clinic visit code for {payer.payer_id},"
     if not with_administration:
-        return [Draft(em, 1, (), (R.EM_VISIT,), f"E/M {em} with no drug administration on the claim")]
+        return [Draft(code, 1, (), rules + (R.EM_VISIT,), f"{why} with no drug administration on the claim")]
     if em == "99211":
         out.at_encounter(R.EM_99211, Severity.INFO, "99211 is not reported with drug administration; it was left off.",
                          "E/M Code", em)
         return []
     if encounter.em_separately_identifiable:
-        return [Draft(em, 1, (), (R.EM_MODIFIER_25,),
-                      f"E/M {em} significant and separately identifiable from the drug administration: modifier 25",
+        return [Draft(code, 1, (), rules + (R.EM_MODIFIER_25,),
+                      f"{why} significant and separately identifiable from the drug administration: modifier 25",
                       ("25",))]
     out.at_encounter(R.EM_NOT_SEPARATE, Severity.WARNING,
                      f"E/M {em} is billed with drug administration but is not marked separately identifiable, so it "
@@ -306,7 +388,7 @@ def finalize(eid: str, dos: date, drafts: list[Draft], pricer: Pricer) -> list[C
     lines = []
     for n, d in enumerate(drafts, start=1):
         amount = amounts.get(d.code)
-        lines.append(ChargeLine(eid, n, dos, d.code, d.modifiers, d.units,
+        lines.append(ChargeLine(eid, n, dos + timedelta(days=d.day) if d.day else dos, d.code, d.modifiers, d.units,
                                 amount * d.units if amount is not None else pricer.unpriced(d.code),
                                 d.ndc, d.ndc_unit, d.ndc_quantity, d.admin_ids, d.rule_ids, d.explanation))
     pricer.lines += len(drafts)

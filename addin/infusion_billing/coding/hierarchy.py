@@ -11,11 +11,12 @@ encounter's Primary Admin ID. When it is blank or names nothing that can be an i
 there is a real choice to make, the facility hierarchy is used with a warning
 (``coding.primary-admin-fallback``).
 
-**One initial per encounter** unless a second IV site was medically required [S2][S7]: with
+**One initial per encounter** unless a second IV site was medically required [S2][S7][S63]: with
 Second Site Necessary = Y each site gets its own initial and the second site's initial carries the
 payer's Separate Site Modifier (59, XS or XU) [S7][S48]. IV services charted at a second site without
-that flag are an error at the IV Site cell (``coding.second-site-undocumented``): the biller either
-documents the necessity or corrects the site, the engine does not guess which.
+that flag do not hold the encounter: one initial service is coded for the whole encounter and every
+other service is sequenced after it (IOM 100-04 ch. 4 section 230.2), with a warning at the second
+site's IV Site cell (``coding.second-site-undocumented``) saying a second initial was not billed.
 """
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ def can_be_initial(service: Service, ctx: Context) -> bool:
 
 def _precedence(s: Service) -> tuple:
     return s.rank, -s.minutes, s.start if s.start is not None else 1 << 20, s.admins[0].admin_id
+
+
+def by_precedence(candidates: list[Service]) -> list[Service]:
+    """The candidates in facility-hierarchy order: the one :func:`facility_choice` picks first."""
+    return sorted(candidates, key=_precedence)
 
 
 def facility_choice(candidates: list[Service]) -> Service:
@@ -69,11 +75,11 @@ def primary_service(services: list[Service], candidates: list[Service], ctx: Con
 
 
 def site_groups(services: list[Service], ctx: Context, out: Outcome,
-                professional: bool) -> list[tuple[list[Service], Service | None]] | None:
+                professional: bool) -> list[tuple[list[Service], Service | None]]:
     """The IV services split by required site, each with its initial; the primary site first.
 
-    Returns None (after an error finding) when services sit at two sites without Second Site
-    Necessary = Y. Services with a blank IV Site belong to the first charted site.
+    Services at two sites without Second Site Necessary = Y are one group with one initial (after a
+    warning). Services with a blank IV Site belong to the first charted site.
     """
     candidates = [s for s in services if can_be_initial(s, ctx)]
     primary = primary_service(services, candidates, ctx, out) if professional and services else None
@@ -87,13 +93,12 @@ def site_groups(services: list[Service], ctx: Context, out: Outcome,
     if len(sites) > 1 and not out.encounter.second_site_necessary:
         second = next(s for s in services if s.site == sites[1])
         row = second.admins[0].row
-        out.at_admin(row, R.SECOND_SITE_UNDOCUMENTED, Severity.ERROR,
-                     f"is at a second IV site ({row.iv_site}) but Second Site Necessary is not Y; only one initial "
-                     "service is allowed per encounter unless a second site was medically required.",
+        out.at_admin(row, R.SECOND_SITE_UNDOCUMENTED, Severity.WARNING,
+                     f"is at a second IV site ({row.iv_site}) but Second Site Necessary is not Y, so a second initial "
+                     "service was not billed: one initial for the encounter, everything else sequenced after it.",
                      "IV Site", row.iv_site,
-                     "Set Second Site Necessary = Y on the encounter when the protocol required a second site; "
-                     "otherwise correct the IV Site.")
-        return None
+                     "Set Second Site Necessary = Y on the encounter when the protocol required a second site.")
+        sites = sites[:1]
 
     if len(sites) <= 1:
         return [(services, facility_choice(candidates) if primary is None and candidates else primary)]

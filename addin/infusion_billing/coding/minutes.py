@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from .rules import INTERRUPTION_INVALID, STOP_BEFORE_START
+from .rules import INTERRUPTION_INVALID, START_DATE_INVALID, STOP_BEFORE_START
 
 MINUTES_PER_DAY = 24 * 60
 
@@ -50,15 +50,23 @@ def clock_text(minutes: int) -> str:
     return _CLOCK_FACES[minutes % MINUTES_PER_DAY]
 
 
-def span(day: date, start: time, stop: time, stop_date: date | None = None) -> tuple[int, int]:
+def span(day: date, start: time, stop: time, stop_date: date | None = None,
+         start_date: date | None = None) -> tuple[int, int]:
     """Start and end of an administration as minutes from midnight of ``day`` (its date of service).
 
     A Stop Date after ``day`` adds whole days to the end, so 23:00 to 02:00 next day is (1380, 1560).
+    A Start Date after ``day`` (a bag hung after midnight) adds whole days to both ends; without a
+    Stop Date the stop is on the start's day.
     Raises :class:`TimeProblem` (``coding.stop-before-start``) when the stop comes before the start,
     which usually means a missing Stop Date or swapped times.
     """
     begin = start.hour * 60 + start.minute
     end = stop.hour * 60 + stop.minute
+    if start_date is not None and start_date != day:
+        offset = start_day_offset(day, start_date)
+        begin += offset
+        if stop_date is None:
+            end += offset
     if stop_date is not None and stop_date != day:
         days = (stop_date - day).days
         if days < 0:
@@ -103,6 +111,20 @@ def pm_reading(begin: int, end: int) -> str | None:
     twelve = f"{(end // 60) or 12}:{end % 60:02d} PM"
     return (f"read as {twelve} ({clock_text(pm)}) it ran {took}: if that is what the MAR shows, correct Stop to "
             f"{clock_text(pm)}.")
+
+
+def start_day_offset(day: date, start_date: date | None) -> int:
+    """Minutes from midnight of the date of service to midnight of the Start Date (0 when blank).
+
+    Raises :class:`TimeProblem` (``coding.start-date-invalid``) for a Start Date before the date of service.
+    """
+    if start_date is None or start_date == day:
+        return 0
+    days = (start_date - day).days
+    if days < 0:
+        raise TimeProblem(START_DATE_INVALID, "Start Date",
+                          f"Start Date {start_date.isoformat()} is before the date of service {day.isoformat()}.")
+    return days * MINUTES_PER_DAY
 
 
 def infusion_minutes(start: time, stop: time, interrupted: int = 0, *, stop_date: date | None = None,

@@ -35,10 +35,11 @@ class Admin:
         reportable: False when the row makes no administration code (KVO fluid, hydration without
             documented necessity ...). Its drug line may still be billed.
         incidental: True for KVO, carrier and flush fluid: no administration and no fluid line.
+        day: days after the date of service it was given on (its Start Date; 0 = the date of service).
     """
 
     __slots__ = ("row", "admin_id", "ids", "info", "category", "biologic_moved", "route", "interval", "minutes",
-                 "method", "fallback", "site", "drug_key", "name", "reportable", "incidental")
+                 "method", "fallback", "site", "drug_key", "name", "reportable", "incidental", "day")
 
     def __init__(self, row: Administration, info: DrugInfo | None, category: str, route: str, name: str,
                  drug_key: str, site: str) -> None:
@@ -58,6 +59,7 @@ class Admin:
         self.name = name
         self.reportable = True
         self.incidental = False
+        self.day = 0
 
     @property
     def start(self) -> int | None:
@@ -100,6 +102,11 @@ class Service:
         self.admin_ids = admin_ids if admin_ids is not None else tuple([a.admin_id for a in admins])
 
     @property
+    def day(self) -> int:
+        """Days after the date of service the service started on (its claim lines are dated that day)."""
+        return self.start // 1440 if self.start is not None else self.admins[0].day
+
+    @property
     def name(self) -> str:
         if len(self.admins) == 1:
             return self.admins[0].name
@@ -111,15 +118,16 @@ class Draft:
 
     It is mutable (lines combined, a modifier added) until :func:`.engine.finalize` numbers and prices
     it into a :class:`~.lines.ChargeLine`. Modifiers, Admin IDs and rule IDs are tuples, as on the
-    ChargeLine.
+    ChargeLine. ``day`` is how many days after the date of service the service was given (a push
+    after midnight): the line is dated that day.
     """
 
     __slots__ = ("code", "modifiers", "units", "ndc", "ndc_unit", "ndc_quantity", "admin_ids", "rule_ids",
-                 "explanation")
+                 "explanation", "day")
 
     def __init__(self, code: str, units: int, admin_ids: tuple[str, ...], rule_ids: tuple[str, ...],
                  explanation: str, modifiers: tuple[str, ...] = (), ndc: str = "", ndc_unit: str = "",
-                 ndc_quantity: Decimal | None = None) -> None:
+                 ndc_quantity: Decimal | None = None, day: int = 0) -> None:
         self.code = code
         self.units = units
         self.admin_ids = admin_ids
@@ -129,6 +137,7 @@ class Draft:
         self.ndc = ndc
         self.ndc_unit = ndc_unit
         self.ndc_quantity = ndc_quantity
+        self.day = day
 
     def __repr__(self) -> str:  # what a failing test prints
         mods = "-" + "-".join(self.modifiers) if self.modifiers else ""
@@ -142,7 +151,8 @@ class Outcome:
     whether its one concurrent infusion code (96368, once per encounter across IV sites) is used.
     """
 
-    __slots__ = ("book", "encounter", "payer", "date_of_service", "findings", "held", "drafts", "concurrent_used")
+    __slots__ = ("book", "encounter", "payer", "date_of_service", "findings", "held", "drafts", "concurrent_used",
+                 "_for_cancer")
 
     def __init__(self, book: Any, encounter: Encounter, payer: Payer | None) -> None:
         self.book = book
@@ -153,6 +163,20 @@ class Outcome:
         self.held = False
         self.drafts: list[Draft] = []
         self.concurrent_used = False
+        self._for_cancer: bool | None = None
+
+    @property
+    def for_cancer(self) -> bool:
+        """True when the encounter treats cancer: a diagnosis in ICD-10-CM chapter 2 (neoplasms, C00-D49).
+
+        An encounter without diagnosis codes counts as cancer treatment for an antineoplastic drug,
+        which is CPT's own reading (chemotherapy administration); only a documented non-cancer
+        diagnosis lets a payer move such a drug to therapeutic codes.
+        """
+        if self._for_cancer is None:
+            dx = self.encounter.diagnoses
+            self._for_cancer = not dx or any(d[:1] == "C" or (d[:1] == "D" and d[1:2] in "01234") for d in dx)
+        return self._for_cancer
 
     def add(self, rule_id: str, severity: Severity, message: str, *, table: str = "Administrations",
             row: Any = None, column: str = "", value: Any = "", fix: str = "") -> None:

@@ -67,6 +67,13 @@ JW_WASTE = _line("coding.jw-waste", "JW line: ceil((dose + waste)/unit) - ceil(d
 JZ_NO_WASTE = _line("coding.jz-no-waste", "JZ on a single-dose drug line with no billable waste", S + "9 [S29][S30]")
 NDC = _line("coding.ndc", "NDC as 11 digits with its unit and quantity", S + "9 [S34][S36]")
 MODIFIER_340B = _line("coding.340b", "340B modifier JG/TB from Settings", S + "10 [S47]")
+CLINIC_VISIT = _line("coding.clinic-visit-g0463", "Facility claim to Medicare (or a payer so flagged): the office/"
+                     "outpatient E/M is reported as the clinic visit G0463, with 25 beside a procedure",
+                     S + "10 [S81]")
+ESA_MODIFIER = _line("coding.esa-modifier", "Non-ESRD ESA line to Medicare carries exactly one of EA, EB, EC",
+                     S + "10 [S82][S83]")
+PUSH_AFTER_INFUSION = _line("coding.push-after-infusion", "Push of a substance already given by infusion: "
+                            "not a new drug; facility 96376 where its time rule allows", S + "6 [S61][S11]")
 UNCLASSIFIED_DRUG = _line("coding.unclassified-drug", "Not-otherwise-classified drug code: one unit with the NDC",
                           S + "12 item 6 [S44]")
 
@@ -115,8 +122,34 @@ NDC_INVALID = _finding(
     "coding.ndc-invalid", E, "NDC cannot be turned into 11 digits",
     "Enter the NDC as printed on the label, with its hyphens, or as 11 digits.", S + "9 [S34]")
 SECOND_SITE_UNDOCUMENTED = _finding(
-    "coding.second-site-undocumented", E, "IV services at a second site without Second Site Necessary = Y",
-    "If the second site was medically required, document why and set Second Site Necessary to Y.", S + "5 [S7]")
+    "coding.second-site-undocumented", W, "IV services at a second site without Second Site Necessary = Y: one "
+    "initial service, everything else sequenced after it",
+    "If the second site was medically required, document why and set Second Site Necessary to Y.", S + "5 [S7][S63]")
+ADDON_RESEQUENCED = _finding(
+    "coding.addon-resequenced", I, "The chosen initial service cannot be the primary of an add-on that follows: "
+    "another initial was chosen", "Nothing to do; check the explanation of the initial line.", S + "5 [S61]")
+ANTINEOPLASTIC_STAYS_CHEMO = _finding(
+    "coding.antineoplastic-stays-chemo", W, "Payer asks for therapeutic codes, but an antineoplastic drug given for "
+    "cancer keeps chemotherapy administration", "Check the payer's list: it may move only non-cancer drugs.",
+    S + "8 [S61][S80]")
+PROFESSIONAL_FACILITY_DRUG = _finding(
+    "coding.professional-facility-drug", I, "Professional claim in a facility: the hospital bills the drug, so its "
+    "line was left off", "Nothing to do; the facility bills the drug.", S + "2 [S85]")
+SC_SAME_PUMP = _finding(
+    "coding.sc-same-pump", I, "A further SC infusion site on the same pump is part of its set-up: no 96371",
+    "Nothing to do; fill in Pump when a second pump was set up.", S + "2 [S61]")
+ESA_INDICATION_MISSING = _finding(
+    "coding.esa-indication-missing", E, "ESA to Medicare without EA/EB/EC: no ESA Indication and no diagnosis that "
+    "decides it", "Fill in ESA Indication (EA, EB or EC), or the diagnosis code of the anemia.", S + "10 [S82]")
+ESA_LAB_MISSING = _finding(
+    "coding.esa-lab-missing", E, "ESA to Medicare without the latest hemoglobin or hematocrit",
+    "Fill in Hemoglobin (g/dL) or Hematocrit (%) from the most recent lab before the dose.", S + "10 [S82][S83]")
+PUSH_SAME_SUBSTANCE_PRO = _finding(
+    "coding.push-same-substance-professional", I, "Professional claim: a push of a substance already infused earns "
+    "no administration code", "Nothing to do.", S + "6 [S61][S52]")
+START_DATE_INVALID = _finding(
+    "coding.start-date-invalid", E, "Start Date before the encounter's date of service",
+    "Correct the Start Date (blank = the date of service).", S + "4 item 5 [S50]")
 PRIMARY_ADMIN_FALLBACK = _finding(
     "coding.primary-admin-fallback", W, "Professional claim without a usable Primary Admin ID: facility hierarchy used",
     "Fill in Primary Admin ID with the administration that was the main reason for the visit.", S + "5 [S9][S59]")

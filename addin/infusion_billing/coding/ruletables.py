@@ -13,7 +13,7 @@ The tables are read once per process; :func:`coding_tables` returns the same fro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
@@ -22,7 +22,8 @@ from ..reference.tables import read_versioned_csv
 PACKAGE = "infusion_billing.coding"
 TABLE_FILES = (
     "time_thresholds.csv", "hierarchy.csv", "route_codes.csv", "code_families.csv", "addon_pairs.csv",
-    "drug_groups.csv", "deleted_codes.csv", "place_of_service.csv", "options.csv",
+    "drug_groups.csv", "deleted_codes.csv", "place_of_service.csv", "options.csv", "esa_indications.csv",
+    "clinic_visits.csv",
 )
 
 
@@ -67,6 +68,19 @@ class CodeFamily:
     facility_only: bool
 
 
+@dataclass(frozen=True, slots=True)
+class DatedCode:
+    """A row of a dated code table: ``key`` maps to ``code`` for dates of service in [start, end]."""
+
+    key: str
+    code: str
+    start: date
+    end: date | None
+
+    def applies(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
 @dataclass(frozen=True)
 class CodingTables:
     """Every coding table, loaded and indexed for the engine's hot loop."""
@@ -82,6 +96,25 @@ class CodingTables:
     facility_pos: frozenset[str]
     options: tuple[dict[str, str | None], ...]
     versions: dict[str, str]
+    #: ``esa_indications.csv``: ICD-10-CM code or prefix (no dot) -> EA/EB/EC, dated.
+    esa_indications: tuple[DatedCode, ...] = ()
+    #: ``clinic_visits.csv``: office/outpatient E/M -> the facility clinic visit code (G0463), dated.
+    clinic_visits: dict[str, DatedCode] = field(default_factory=dict)
+
+    def esa_modifiers(self, diagnoses: list[str], day: date) -> list[str]:
+        """The EA/EB/EC modifiers the encounter's diagnoses point at, in diagnosis order, without repeats."""
+        found: dict[str, None] = {}
+        for dx in diagnoses:
+            for row in self.esa_indications:
+                if dx.startswith(row.key) and row.applies(day):
+                    found[row.code] = None
+                    break
+        return list(found)
+
+    def clinic_visit_code(self, em_code: str, day: date) -> str | None:
+        """G0463 for an office/outpatient E/M on a facility claim from its effective date, else None."""
+        row = self.clinic_visits.get(em_code)
+        return row.code if row is not None and row.applies(day) else None
 
     @property
     def push_max(self) -> int:
@@ -150,9 +183,16 @@ def coding_tables() -> CodingTables:
                for r in read("deleted_codes.csv")}
     facility_pos = frozenset(r["POS"] for r in read("place_of_service.csv") if _yes(r["Facility"]))
     options = tuple(read("options.csv"))
+    esa = tuple(DatedCode(r["Diagnosis"] or "", r["Modifier"] or "", date.fromisoformat(r["Effective From"] or ""),
+                          date.fromisoformat(r["Effective To"]) if r["Effective To"] else None)
+                for r in read("esa_indications.csv"))
+    visits = {r["E/M Code"] or "": DatedCode(r["E/M Code"] or "", r["Facility Code"] or "",
+                                              date.fromisoformat(r["Effective From"] or ""), None)
+              for r in read("clinic_visits.csv")}
     return CodingTables(
         thresholds=thresholds, kinds=kinds, route_codes=route_codes, families=families,
         addon_primaries=addon_primaries,
         biologics=frozenset(r["HCPCS"] for r in groups if r["Group"] == "Biologic"),
         unclassified=frozenset(r["HCPCS"] for r in groups if r["Group"] == "Unclassified"),
-        deleted=deleted, facility_pos=facility_pos, options=options, versions=versions)
+        deleted=deleted, facility_pos=facility_pos, options=options, versions=versions, esa_indications=esa,
+        clinic_visits=visits)

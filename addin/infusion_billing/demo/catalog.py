@@ -164,6 +164,8 @@ STOCK: tuple[Stock, ...] = (
     Stock("denosumab", "J0897", "denosumab", "mg", D(60), _syn("0116"), "ML", D("0.0166666667"), D("24.90")),
     Stock("pegfilgrastim", "J2506", "pegfilgrastim", "mg", D(6), _syn("0117"), "ML", D("0.05"), D("318.00")),
     Stock("b12", "J3420", "cyanocobalamin", "mcg", D(1000), _syn("0118"), "ML", D(1), D("0.30")),
+    # the hospital outpatient department's anemia clinic (non-ESRD epoetin alfa, 40,000 units/mL vials)
+    Stock("epoetin", "J0885", "epoetin alfa", "units", D(40000), _syn("0121"), "ML", D("0.025"), D("9.40")),
     # fluids (hydration bags)
     Stock("ns1000", "J7030", "normal saline 1000 mL", "mL", D(1000), _syn("0119"), "UN", D(1), D("1.60")),
     Stock("ns500", "J7040", "normal saline 500 mL", "mL", D(500), _syn("0120"), "UN", D(1), D("1.10")),
@@ -182,6 +184,8 @@ def drugs_rows() -> list[dict]:
             "ndc": s.ndc, "ndc_unit": s.ndc_unit, "ndc_quantity_per_unit": s.ndc_per_unit,
             "up_to": "Y" if d.up_to else "N", "hormonal_antineoplastic": "Y" if d.hormonal_antineoplastic else "N",
             "vial_size": s.vial_in_billing_unit.normalize(),
+            "antineoplastic": "Y" if d.antineoplastic else "N", "esa": "Y" if d.esa else "N",
+            "opps_packaged_from": d.opps_packaged_from, "opps_packaged_to": d.opps_packaged_to,
         })
     return rows
 
@@ -211,6 +215,7 @@ ADMIN_CODES: dict[str, str] = {
     "G0498": "Chemo IV infusion started in office with take-home pump",
 }
 EM_CODES: dict[str, str] = {
+    "G0463": "Hospital outpatient clinic visit",
     "99211": "Office visit, established, minimal", "99212": "Office visit, established, straightforward",
     "99213": "Office visit, established, low", "99214": "Office visit, established, moderate",
     "99215": "Office visit, established, high",
@@ -221,7 +226,7 @@ SERVICE_FEES: dict[str, Decimal] = {
     "96368": D("37.20"), "96372": D("14.90"), "96374": D("94.60"), "96375": D("37.80"), "96401": D("76.10"),
     "96409": D("109.80"), "96411": D("59.30"), "96413": D("262.40"), "96415": D("54.90"), "96416": D("255.10"),
     "96417": D("118.60"), "96523": D("29.70"), "99212": D("56.20"), "99213": D("91.40"), "99214": D("128.90"),
-    "99215": D("181.70"),
+    "99215": D("181.70"), "G0463": D("131.20"),
 }
 _REVENUE = {"Hydration fluid": "0258", "Chemo/Complex": "0636", "Therapeutic": "0636"}
 _CHARGE_PER_UNIT = {"Hydration fluid": D("2.00"), "Chemo/Complex": D("25.00"), "Therapeutic": D("5.00")}
@@ -299,6 +304,7 @@ DIAGNOSES: dict[str, tuple[str, ...]] = {
     "breast_cancer": ("C50.911", "C50.912"),
     "aftercare": ("Z51.89",),
     "b12_deficiency": ("D51.0", "E53.8"),
+    "anemia_chemo": ("D64.81",),
 }
 
 

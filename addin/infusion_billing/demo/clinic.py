@@ -15,6 +15,13 @@ Like a real month, the data has mistakes, planted deliberately at realistic rate
 * ``auth.units-exceeded``: the dose that takes a prior authorization past its units;
 * ``coding.unknown-hcpcs``: a premedication charted with a mistyped HCPCS.
 
+On the last day of the quarter the hospital's outpatient department also sees a few of the clinic's
+Medicare patients (one visit per 125 clinic encounters): an anemia clinic giving epoetin (EA or EC
+from the diagnoses, with the hemoglobin), iron and rituximab infusions, each with a clinic visit.
+Each visit is two encounters, the hospital's facility claim (the E/M becomes G0463, packaged drugs
+carry no JZ) and the hospital-based physician's claim at place of service 22 (the E/M only: the
+hospital bills the drugs and their administration).
+
 The demo then counts how many planted defects the engine reported by that rule at that exact cell
 ("planted defects found: 57 of 57"), and nothing else in the data is wrong enough to be an error.
 
@@ -71,6 +78,16 @@ RATE_AUTH_SHORT = 0.15
 #: in memory (measured: 433 MB peak at 20,000 encounters, 1.9 GB at 100,000, about 19 MB per 1,000),
 #: while generating and writing the clinic stream (228 MB at 1,000,000) and so does the result writer.
 STAGE_LIMIT = 100_000
+
+#: One hospital outpatient visit (two encounters: facility and physician) per this many clinic encounters.
+HOSPITAL_RATE = 125
+#: The hospital visits in turn: (kind, diagnoses, E/M code).
+HOSPITAL_VISITS = (
+    ("epoetin", "C50.911, D64.81", "99213"),
+    ("iron", "D50.9", "99214"),
+    ("epoetin_ckd", "N18.4, D63.1", "99213"),
+    ("rituximab", "C83.30", "99215"),
+)
 
 ANSWER_KEY = "Demo Answer Key"
 ANSWER_COLUMNS = ["Rule ID", "Sheet", "Column", "Row", "Cell", "Description", "Found"]
@@ -447,6 +464,67 @@ class Clinic:
                 kind = plan.kinds[plan.cursor]
                 plan.cursor += 1
                 yield self._visit(rng, plan, day, kind, n, enc_fields, adm_fields)
+        yield from self._hospital_visits(n, enc_fields, adm_fields)
+
+    # -- the hospital outpatient department
+
+    def _hospital_patients(self) -> list[PatientPlan]:
+        """Medicare patients with active coverage and no clinic visit on the last day, one per HOSPITAL_RATE."""
+        last = len(self.calendar.days) - 1
+        eligible = [p for p in self.plans if p.primary == catalog.MEDICARE and p.coverage_to is None
+                    and last not in p.days]
+        count = min(len(eligible), self.encounter_count // HOSPITAL_RATE)
+        return random.Random(self.seed * 53 + 11).sample(eligible, count) if count else []
+
+    @property
+    def hospital_encounter_count(self) -> int:
+        """Encounters of the hospital department: two (facility and physician) per visit."""
+        return 2 * len(self._hospital_patients())
+
+    def _hospital_visits(self, n: int, enc_fields, adm_fields) -> Iterator[Visit]:
+        """The hospital department's visits on the last day, after the clinic's (so dates stay in order).
+
+        Drawn from their own random stream, so the clinic's encounters are the same with or without them.
+        """
+        rng = random.Random(self.seed * 59 + 13)
+        day = self.calendar.days[-1]
+        for i, plan in enumerate(self._hospital_patients()):
+            kind, diagnoses, em = HOSPITAL_VISITS[i % len(HOSPITAL_VISITS)]
+            chair = Chair(rng, day, 480 + 15 * rng.randrange(24), rng.choice(("L forearm", "R forearm", "L hand")))
+            if kind.startswith("epoetin"):
+                chair.key_drug(chair.inject("epoetin", 40000 if kind == "epoetin" else 20000))
+                chair.admins[-1]["hemoglobin"] = Decimal(rng.choice(("8.9", "9.2", "9.6", "9.8")))
+            elif kind == "iron":
+                chair.key_drug(chair.infuse("iron_sucrose", 200, 30))
+            else:
+                chair.push("diphenhydramine", 50)
+                chair.wait(20)
+                chair.key_drug(chair.infuse("rituximab", _round_to_ten(plan.patient.bsa * 375), 240))
+            share_vials(chair.admins)
+            for setting in ("Facility", "Professional"):
+                n += 1
+                yield self._hospital_encounter(rng, plan, day, chair, setting, diagnoses, em, n, enc_fields,
+                                               adm_fields)
+
+    def _hospital_encounter(self, rng, plan, day, chair, setting, diagnoses, em, n, enc_fields,
+                            adm_fields) -> Visit:
+        eid = f"E{n:07d}"
+        admins = [{k: val for k, val in a.items() if not k.startswith("_")} for a in chair.admins]
+        primary = None
+        for i, (a, charted) in enumerate(zip(admins, chair.admins)):
+            a["encounter_id"], a["admin_id"] = eid, f"A{self.administration_count + i + 1:08d}"
+            if charted is chair.primary:
+                primary = a["admin_id"]
+            if charted["_stock"] is not None and charted["_stock"].drug.drug_class.value == "Chemo/Complex":
+                a["lot"] = people.lot_number(rng)
+        self.administration_count += len(admins)
+        encounter = {
+            "encounter_id": eid, "patient_id": plan.patient_id, "payer_id": plan.primary, "date_of_service": day,
+            "setting": setting, "place_of_service": "22", "rendering_npi": rng.choice(self.rendering_npis),
+            "ordering_npi": plan.ordering_npi, "diagnosis_codes": diagnoses, "primary_admin_id": primary,
+            "em_code": em, "em_separately_identifiable": "Y", "order_on_file": "Y",
+        }
+        return Visit(_row(enc_fields, encounter), [_row(adm_fields, a) for a in admins])
 
     def _visit(self, rng: random.Random, plan: PatientPlan, day: date, kind: str, n: int, enc_fields,
                adm_fields) -> Visit:
@@ -579,6 +657,10 @@ def _chart(rng: random.Random, plan: PatientPlan, day: date, kind: str) -> Chair
     return chair
 
 
+def _round_to_ten(dose: Decimal) -> Decimal:
+    return Decimal(int(dose / 10 + Decimal("0.5")) * 10)
+
+
 def mistyped_hcpcs(rng: random.Random, code: str) -> str:
     """``code`` with two neighbouring digits swapped, chosen so that no drug table knows it."""
     known = set(builtin_drugs())
@@ -607,7 +689,8 @@ def write_clinic(clinic: Clinic, path: str | Path, *, progress: Callable[..., It
                 book.extend(name, clinic.rows(name))
         visits: Iterable[Visit] = clinic.visits()
         if progress is not None:
-            visits = progress(visits, total=clinic.encounter_count, desc="writing encounters")
+            visits = progress(visits, total=clinic.encounter_count + clinic.hospital_encounter_count,
+                              desc="writing encounters")
         for visit in visits:
             book.append("Encounters", visit.encounter)
             for row in visit.administrations:
@@ -684,7 +767,8 @@ def run_demo(path: str | Path, *, seed: int = DEFAULT_SEED, encounters: int = DE
 
 def _print_counts(clinic: Clinic, out: TextIO, seconds: float) -> None:
     print(f"Synthetic clinic (seed {clinic.seed}): {len(clinic.plans):,} patients, {clinic.encounter_count:,} "
-          f"encounters, {clinic.administration_count:,} administrations, {len(catalog.PAYERS)} payers, "
+          f"clinic encounters and {clinic.hospital_encounter_count:,} in the hospital department, "
+          f"{clinic.administration_count:,} administrations, {len(catalog.PAYERS)} payers, "
           f"{FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}, as of {clinic.as_of.isoformat()} "
           f"(generated and written in {seconds:.1f} s)", file=out)
 

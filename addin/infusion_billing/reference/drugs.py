@@ -34,6 +34,10 @@ DRUG_COLUMNS = (
     "NDC Quantity Per Billing Unit",
     "Up To",
     "Hormonal Antineoplastic",
+    "Antineoplastic",
+    "ESA",
+    "OPPS Packaged From",
+    "OPPS Packaged To",
     "Source",
     "Status",
 )
