@@ -57,4 +57,5 @@ def test_planted_encounters_are_held_or_reviewed_and_the_rest_ready(demo):
     assert {by_id[e] for e in held} == {"Hold"}
     summary = run.results["check"].summary
     assert summary["Hold"] == len(held)
-    assert summary["Ready"] + summary["Hold"] + summary["Review"] == clinic.encounter_count
+    assert summary["Ready"] + summary["Hold"] + summary["Review"] == \
+        clinic.encounter_count + clinic.hospital_encounter_count

@@ -48,7 +48,7 @@ def test_hydration_as_the_primary_reason_then_a_push_is_re_sequenced_to_the_push
     result = code_one([hydration("A1", "10:00", "11:10"), push("A2", "J2405", 4, "mg", "11:15")],
                       setting="Professional", payer="COM", primary="A1")
     assert claim(result) == {("96374", 1, ""), ("96361", 1, ""), ("J7030", 1, ""), ("J2405", 4, "")}
-    assert "coding.addon-resequenced" in rules_of(result, "96374")
+    assert "re-sequenced" in next(ln.explanation for ln in result.lines if ln.code == "96374")
     assert ("coding.addon-resequenced", "info", "Encounters!G2") in found(result)
 
 

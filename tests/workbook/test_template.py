@@ -179,7 +179,7 @@ def test_filled_workbook_reads_back_typed_and_text_never_becomes_a_formula(tmp_p
     ws = openpyxl.load_workbook(path)["Administrations"]
     assert ws["C2"].data_type == "s" and ws["C2"].value == '=HYPERLINK("x")'
     assert ws["K2"].number_format == "hh:mm" and ws["F2"].number_format == "0.###"
-    assert ws.tables["Administrations"].ref == "A1:T2"
+    assert ws.tables["Administrations"].ref == "A1:Y2"
 
 
 def test_rows_of_different_tables_interleave_and_report_their_excel_rows(tmp_path):
@@ -191,7 +191,7 @@ def test_rows_of_different_tables_interleave_and_report_their_excel_rows(tmp_pat
         book.add_table(OutputTable("Demo Answer Key", ["Rule ID", "Cell"], [["doc.ndc-missing", "S3"]]))
     assert rows == [2, 2, 3, 3, 4, 5, 4, 6, 7]
     wb = openpyxl.load_workbook(tmp_path / "stream.xlsx")
-    assert wb["Administrations"].tables["Administrations"].ref == "A1:T7"
+    assert wb["Administrations"].tables["Administrations"].ref == "A1:Y7"
     assert wb["Encounters"]["A4"].value == "E3" and wb["Administrations"]["B7"].value == "A31"
     assert wb.sheetnames[-1] == "Demo Answer Key"
     assert [c.value for c in wb["Demo Answer Key"][2]] == ["doc.ndc-missing", "S3"]

@@ -252,7 +252,6 @@ def _code_site(group: list[Service], initial: Service | None, site_modifier: str
             why = (f"{initial.name} ({initial.kind.initial}) cannot be the primary of {orphans[0].code}, so "
                    f"{other.name} is the initial service")
             first.explanation += f" (re-sequenced: {why})"
-            first.rule_ids += (R.ADDON_RESEQUENCED,)
             out.at_encounter(R.ADDON_RESEQUENCED, Severity.INFO,
                              f"{why}: CPT lists {', '.join(sorted(ctx.tables.addon_primaries[orphans[0].code]))} "
                              f"as the primary codes of {orphans[0].code}.",

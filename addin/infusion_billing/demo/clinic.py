@@ -511,7 +511,7 @@ class Clinic:
         eid = f"E{n:07d}"
         admins = [{k: val for k, val in a.items() if not k.startswith("_")} for a in chair.admins]
         primary = None
-        for i, (a, charted) in enumerate(zip(admins, chair.admins)):
+        for i, (a, charted) in enumerate(zip(admins, chair.admins, strict=True)):
             a["encounter_id"], a["admin_id"] = eid, f"A{self.administration_count + i + 1:08d}"
             if charted is chair.primary:
                 primary = a["admin_id"]
