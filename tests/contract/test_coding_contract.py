@@ -25,7 +25,7 @@ def test_code_encounters_writes_the_charges_sheet(run_script):
     header, *rows = write["values"]
     assert header[:7] == ["Encounter ID", "Line", "Date of Service", "Code", "Modifiers", "Units", "Charge"]
     assert {(r[3], r[5], r[4]) for r in rows} == {
-        ("96413", 1, ""), ("96415", 1, ""), ("96375", 1, ""), ("J1745", 40, "JZ"), ("J1200", 1, "JZ")}
+        ("96413", 1, ""), ("96415", 1, ""), ("96375", 1, ""), ("J1745", 40, "JZ"), ("J1200", 1, "")}  # J1200 OPPS-packaged
     touched = {a["sheet_position"] for a in actions if a["sheet_position"] is not None}
     assert min(touched) >= len(CLINIC)  # input sheets untouched
 
