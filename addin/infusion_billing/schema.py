@@ -503,7 +503,8 @@ class Administration(SheetRow):
         "ESA Indication", "EA, EB or EC for an epoetin or darbepoetin dose billed to Medicare; blank = from the "
         "diagnosis codes.", None)
     hemoglobin: Number | None = col(
-        "Hemoglobin", "Latest hemoglobin (g/dL) before an ESA dose; Medicare ESA claims need it or the hematocrit.", None)
+        "Hemoglobin", "Latest hemoglobin (g/dL) before an ESA dose; Medicare ESA claims need it or the hematocrit.",
+        None)
     hematocrit: Number | None = col(
         "Hematocrit", "Latest hematocrit (%) before an ESA dose, when no hemoglobin is given.", None)
 
