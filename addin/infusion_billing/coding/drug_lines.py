@@ -123,8 +123,9 @@ def code_drug_lines(admins: list[Admin], ctx: Context, out: Outcome) -> list[Dra
         # Not billed as it stands, but the drugs were given: their units (no waste, JW or JZ lines) are
         # what an authorization will be charged once the claim is fixed.
         return [Draft(hcpcs, ceil_units(sum((d[1] for d in doses), ZERO), ctx.info[hcpcs].quantity),
-                      tuple(d[0].admin_id for d in doses), (R.DRUG_UNITS,), "held: units of the doses given")
-                for (hcpcs, _ndc), doses in groups.items()]
+                      tuple(d[0].admin_id for d in doses), (R.DRUG_UNITS,), "held: units of the doses given",
+                      day=day)
+                for (hcpcs, _ndc, day), doses in groups.items()]
     lines: list[Draft] = []
     for (_hcpcs, ndc, day), doses in groups.items():
         new = _lines(doses, ndc, ctx, out)
