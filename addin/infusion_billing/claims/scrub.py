@@ -35,6 +35,7 @@ from functools import cached_property
 from importlib.resources import files
 
 from ..checks.payer_rules import AuthPolicy
+from ..coding.druginfo import opps_packaged
 from ..findings import Finding, Severity
 from ..reference.tables import parse_versioned_csv
 from ..rules import scrub as rules
@@ -233,7 +234,9 @@ class Scrubber:
             if payer.requires_ndc and not line.ndc:
                 out.append(self._line(ledger, n, rules.NDC_REQUIRED, "NDC", "",
                                       f"{payer.payer_id} requires the NDC on drug lines and {line.code} has none."))
-            if payer.requires_jw_jz and drug.container is Container.SINGLE_DOSE:
+            if payer.requires_jw_jz and drug.container is Container.SINGLE_DOSE and not (
+                    claim.claim_type == INSTITUTIONAL and opps_packaged(drug, line.service_date)):
+                # An OPPS-packaged drug on a hospital claim needs neither JW nor JZ (coding section 9).
                 waste_seen[line.code] = waste_seen.get(line.code, False) or bool(WASTE_MODIFIERS & set(line.modifiers))
         if self.book.settings.jz_when_waste_within_unit:
             for code, has in waste_seen.items():

@@ -26,6 +26,26 @@ def display_name(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
+def packaged_dates(drug: Drug) -> tuple[date, date | None] | None:
+    """(from, to) dates of service the hospital outpatient PPS packages the drug, or None.
+
+    A workbook Drugs row without OPPS Packaged From takes the built-in row's dates for the same HCPCS.
+    """
+    if drug.opps_packaged_from is None:
+        builtin = builtin_drugs().get(drug.hcpcs)
+        if builtin is None or builtin.opps_packaged_from is None:
+            return None
+        drug = builtin
+    assert drug.opps_packaged_from is not None
+    return drug.opps_packaged_from, drug.opps_packaged_to
+
+
+def opps_packaged(drug: Drug, day: date) -> bool:
+    """True when the drug is OPPS-packaged (status N) on ``day``: no JW/JZ on facility claims [S66][S84]."""
+    dates = packaged_dates(drug)
+    return dates is not None and dates[0] <= day and (dates[1] is None or day <= dates[1])
+
+
 class DrugInfo:
     """One Drugs-table row, digested.
 
@@ -81,9 +101,7 @@ class DrugInfo:
             antineoplastic = self.category == "Chemo/Complex" and not self.biologic
         self.antineoplastic: bool = antineoplastic
         self.esa: bool = bool(drug.esa if drug.esa is not None else source.esa)
-        packaged = drug if drug.opps_packaged_from is not None else source
-        self.packaged: tuple[date, date | None] | None = \
-            (packaged.opps_packaged_from, packaged.opps_packaged_to) if packaged.opps_packaged_from is not None else None
+        self.packaged: tuple[date, date | None] | None = packaged_dates(drug)
         per = f"{'up to ' if self.up_to else ''}{number(self.quantity)} {self.unit}"
         #: The fixed end of the drug line's explanation: ``at 10 mg per unit, rounded up: J9312 x ``.
         self.per_unit_text = f"at {per} per unit, rounded up: {self.hcpcs} x "
