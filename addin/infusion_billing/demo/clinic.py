@@ -231,11 +231,13 @@ class Clinic:
     ``rows_by_table()`` materializes everything (for tests and small demos).
     """
 
-    def __init__(self, seed: int = DEFAULT_SEED, encounters: int = DEFAULT_ENCOUNTERS):
+    def __init__(self, seed: int = DEFAULT_SEED, encounters: int = DEFAULT_ENCOUNTERS, hospital: bool = True):
         if encounters < 1:
             raise ValueError("encounters must be at least 1")
         self.seed = seed
         self.encounter_count = encounters
+        #: Whether the hospital outpatient department's visits follow the clinic's (see the module doc).
+        self.hospital = hospital
         self.calendar = Calendar(FIRST_DAY, LAST_DAY, HOLIDAYS)
         self.as_of = AS_OF
         self.planted: list[PlantedDefect] = []
@@ -473,7 +475,7 @@ class Clinic:
         last = len(self.calendar.days) - 1
         eligible = [p for p in self.plans if p.primary == catalog.MEDICARE and p.coverage_to is None
                     and last not in p.days]
-        count = min(len(eligible), self.encounter_count // HOSPITAL_RATE)
+        count = min(len(eligible), self.encounter_count // HOSPITAL_RATE) if self.hospital else 0
         return random.Random(self.seed * 53 + 11).sample(eligible, count) if count else []
 
     @property
