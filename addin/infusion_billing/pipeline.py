@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from .checks import stage as check_stage
 from .claims import stage as claims_stage
@@ -125,7 +126,11 @@ class RunResult:
         return [*self.tables, *findings_sheets(self.book, self.findings_by_stage, run_time=run_time)]
 
 
-def run_book(book: BookData, stages: Sequence[str], options: RunOptions = RunOptions()) -> RunResult:
+#: The options of a plain run (RunOptions is frozen, so one shared default is safe).
+DEFAULT_OPTIONS = RunOptions()
+
+
+def run_book(book: BookData, stages: Sequence[str], options: RunOptions = DEFAULT_OPTIONS) -> RunResult:
     """Run ``stages`` on an already-read workbook. Never raises for bad data or a failing stage.
 
     A finding two stages both report (the check stage counts the coding engine's findings toward each
@@ -189,7 +194,7 @@ def run_workbook(
     *,
     out: str | Path | None = None,
     in_place: bool = False,
-    options: RunOptions = RunOptions(),
+    options: RunOptions = DEFAULT_OPTIONS,
     write: bool = True,
     force: bool = False,
 ) -> RunResult:

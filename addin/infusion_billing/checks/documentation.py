@@ -32,13 +32,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from ..coding.quantities import number, vial_leftover
 from ..findings import Severity
 from ..identifiers import ValidationError
 from ..identifiers import npi as npi_id
 from ..schema import Administration, Container, Drug, Encounter
 from ..values import is_blank, norm_key
 from . import icd10
-from ..coding.quantities import number, vial_leftover
 from .measure import in_billing_measure
 from .rule import STRICT, hit, rule
 
