@@ -14,6 +14,7 @@ import errno
 import logging
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 from pathlib import Path
 
 from tqdm import tqdm
@@ -140,6 +141,24 @@ def cmd_claims(args: argparse.Namespace) -> int:
 def cmd_export_837(args: argparse.Namespace) -> int:
     options = RunOptions(out_dir=Path(args.out_dir), resend=tuple(args.resend or ()), progress=progress_bar)
     return _run_with(args, ["export-837"], options)
+
+
+def cmd_denials(args: argparse.Namespace) -> int:
+    options = RunOptions(as_of=date.fromisoformat(args.as_of) if args.as_of else None, progress=progress_bar)
+    return _run_with(args, ["denials"], options)
+
+
+def cmd_appeals(args: argparse.Namespace) -> int:
+    """Letters only: the workbook is read, never written (the biller sets Appealed when a letter goes out)."""
+    options = RunOptions(out_dir=Path(args.out_dir), claim_ids=tuple(args.claim or ()),
+                         templates=Path(args.templates) if args.templates else None,
+                         as_of=date.fromisoformat(args.as_of) if args.as_of else None, progress=progress_bar)
+    run = run_workbook(Path(args.book), ["appeals"], options=options, write=False)
+    if args.json:
+        print(findings_to_json(run.findings))
+    else:
+        print_summary(run, max_lines=args.max_lines)
+    return EXIT_OK
 
 
 def _run_with(args: argparse.Namespace, stages: list[str], options: RunOptions) -> int:
@@ -300,6 +319,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="the assessment workbook to write (.xlsx)")
     _force_flag(p)
     p.set_defaults(func=cmd_assess)
+
+    p = _book_command(sub, "denials", cmd_denials,
+                      "rebuild the Denials worklist and Denials Summary from the imported 835s; your Work Status, "
+                      "Assigned To, Notes, Follow-up Date and added columns are kept")
+    p.add_argument("--as-of", help="count Days Left to this date (YYYY-MM-DD; default: Settings As-Of Date)")
+
+    p = sub.add_parser("appeals", help="write a .docx appeal letter (or corrected-claim note) per denial still worked",
+                       description="write a .docx appeal letter (or corrected-claim note) per denial still worked")
+    p.add_argument("book", help="the workbook holding the Denials sheet and the ERA and claim ledgers")
+    p.add_argument("--out-dir", required=True, help="folder for the letters")
+    p.add_argument("--claim", action="append", metavar="ID", help="only this claim (repeatable)")
+    p.add_argument("--templates", help="folder of your own templates (same file names as the shipped ones)")
+    p.add_argument("--as-of", help="the letters' date and Days Left (YYYY-MM-DD; default: Settings As-Of Date)")
+    p.add_argument("--json", action="store_true", help="print the findings as JSON")
+    p.add_argument("--max-lines", type=int, default=20, help="findings to print (default 20)")
+    p.set_defaults(func=cmd_appeals)
 
     refdata = sub.add_parser("refdata", help="reference data: import CMS's NCCI edit files")
     refsub = refdata.add_subparsers(dest="refdata_command", metavar="WHAT")

@@ -106,3 +106,71 @@ def _carry_user_columns(old: Mapping[str, Any], new: Row | None, tool: set[str])
 
 def _text(value: Any) -> str:
     return "" if v.is_blank(value) else str(value).strip()
+
+
+def carry_over(previous: Iterable[Mapping[str, Any]], columns: Sequence[str], rows: Sequence[Sequence[Any]], *,
+               key: Sequence[str], editable: Sequence[str] = (),
+               keep_gone: Callable[[Mapping[str, Any]], Sequence[Any] | None] | None = None,
+               ) -> tuple[list[str], list[list[Any]]]:
+    """A derived sheet rebuilt: this run's ``rows`` (in ``columns`` order) with the biller's words kept.
+
+    The tool rebuilds a derived sheet (Reconciliation, Denials, AR Aging ...) on every run, but what a
+    biller typed on it is data: the ``editable`` columns the tool offers (a Work Status, Notes) and any
+    column added to the right are carried from the previous row with the same ``key`` values to the
+    new one. A value this run computed for an editable column (blank = nothing to say) is kept only
+    where the biller left the cell blank: the biller's word wins.
+
+    A previous row whose key this run no longer produces is dropped, unless ``keep_gone`` turns it
+    into a row to keep (``columns`` order; None drops it): the Denials sheet keeps a denial the payer
+    later paid, marked Resolved, until the biller deletes the row. Kept rows follow the new ones and
+    keep their added columns too.
+
+    Returns the columns (the tool's, then the biller's added ones, in the order first seen) and the
+    rows to write. Pure: rows in, rows out, the same for the command line and the Excel macros.
+    """
+    previous = list(previous)
+    index = {name: i for i, name in enumerate(columns)}
+    keep = [c for c in editable if c in index]
+    added = user_columns(previous, columns)
+    out_columns = [*columns, *added]
+    if not previous:
+        return out_columns, [list(r) for r in rows]
+
+    def key_of(values: Callable[[str], Any]) -> tuple[str, ...]:
+        return tuple(key_text(values(k)) for k in key)
+
+    old: dict[tuple[str, ...], Mapping[str, Any]] = {}
+    for record in previous:
+        old.setdefault(key_of(record.get), record)
+    out: list[list[Any]] = []
+    seen: set[tuple[str, ...]] = set()
+    for r in rows:
+        row = list(r) + [None] * len(added)
+        k = key_of(lambda name, r=r: r[index[name]])  # type: ignore[misc]
+        seen.add(k)
+        was = old.get(k)
+        if was is not None:
+            for name in keep:
+                if not v.is_blank(was.get(name)):
+                    row[index[name]] = was.get(name)
+            for n, name in enumerate(added, start=len(columns)):
+                row[n] = was.get(name)
+        out.append(row)
+    if keep_gone is not None:
+        for k, was in old.items():
+            if k in seen:
+                continue
+            gone = keep_gone(was)
+            if gone is not None:
+                out.append([*gone, *(was.get(name) for name in added)])
+    return out_columns, out
+
+
+def key_text(value: Any) -> str:
+    """A key cell as text, the same whether it came from this run or back from Excel (a date read back
+    as a datetime, a number as 12.0)."""
+    if hasattr(value, "date") and callable(value.date) and not isinstance(value, str):
+        value = value.date()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return _text(value)

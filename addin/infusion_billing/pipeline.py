@@ -14,7 +14,9 @@ Stages, in workflow order:
 * ``import-era``: 835 remittance files appended to the ERA ledger sheets (``RunOptions.remit_sources``);
 * ``claims``: claims built for the billable encounters and scrubbed, into the ``Claims`` and
   ``ClaimLines`` ledger;
-* ``export-837``: the Ready claims written to 837 files (``RunOptions.out_dir``), ``Claim Batches``.
+* ``export-837``: the Ready claims written to 837 files (``RunOptions.out_dir``), ``Claim Batches``;
+* ``denials``: the ``Denials`` worklist (the biller's columns kept) and ``Denials Summary``;
+* ``appeals``: a .docx appeal letter (or corrected-claim note) per denial still worked (``RunOptions.out_dir``).
 
 Stages of one run see each other's tables: a table a stage returns is what a later stage of the same
 run reads as the book's (``book.extra_rows``), so ``claims`` then ``export-837`` in one run sends the
@@ -34,6 +36,8 @@ from typing import Any
 from .checks import stage as check_stage
 from .claims import stage as claims_stage
 from .coding import stage as code_stage
+from .denials import appeals as appeals_stage
+from .denials import stage as denials_stage
 from .findings import Finding, count_by_severity
 from .gcpause import paused_cycle_collector
 from .privacy import Redactor, redacting_logs
@@ -66,6 +70,8 @@ STAGES: dict[str, StageSpec] = {spec.name: spec for spec in (
     StageSpec("import-era", import_era_stage.run, tables=(), ledger=True),
     StageSpec("claims", claims_stage.run_claims),
     StageSpec("export-837", claims_stage.run_export),
+    StageSpec("denials", denials_stage.run, tables=denials_stage.TABLES),
+    StageSpec("appeals", appeals_stage.run, tables=appeals_stage.TABLES),
 )}
 #: The stages ``make demo`` and ``infusion-billing run`` perform, in order.
 ALL_STAGES: tuple[str, ...] = ("validate", "code", "check")

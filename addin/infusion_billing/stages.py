@@ -46,6 +46,8 @@ class RunOptions:
         resend: batch file names ``export-837`` writes again on purpose.
         as_of: the date claims are sent (default: the Settings As-Of Date, else today).
         ncci_folder: a folder of NCCI edits imported with ``refdata import-ncci --cache``.
+        claim_ids: only these claims (``appeals --claim``).
+        templates: a folder of the practice's own letter templates (``appeals --templates``).
     """
 
     strict: bool = False
@@ -59,6 +61,8 @@ class RunOptions:
     resend: tuple[str, ...] = ()
     as_of: date | None = None
     ncci_folder: Path | None = None
+    claim_ids: tuple[str, ...] = ()
+    templates: Path | None = None
 
 
 @dataclass

@@ -29,6 +29,7 @@ FAMILIES: dict[str, str] = {
     "claim": "Claims (837)",
     "scrub": "Claim scrubber (NCCI, MUE, coverage policy, payer rules)",
     "era": "Remittances (835)",
+    "denial": "Denials and appeals",
     "pipeline": "Running the stages",
     "writer": "Writing the results",
     "check": "Running the checks",

@@ -531,7 +531,10 @@ def _free_rid(existing: dict[str, Relationship], rels_xml: str) -> str:
 
 def _add_sheet(workbook: str, name: str, sheet_id: int, rid: str) -> str:
     p = _prefix(workbook, "workbook")
-    m = re.search(rf'xmlns:(\w+)\s*=\s*"{re.escape(NS_REL)}"', workbook)
+    # Only a prefix the root element declares is in scope here: a file whose writer declared it on each
+    # <sheet> (openpyxl with lxml does) gets the declaration on the new element too, or the XML is broken.
+    root = re.search(r"<(?:\w+:)?workbook\b[^>]*>", workbook)
+    m = re.search(rf'xmlns:(\w+)\s*=\s*"{re.escape(NS_REL)}"', root.group(0)) if root else None
     rel_attr = f'{m.group(1)}:id="{rid}"' if m else f'xmlns:r="{NS_REL}" r:id="{rid}"'
     element = f'<{p}sheet name="{attr_xml(name)}" sheetId="{sheet_id}" {rel_attr}/>'
     return _insert_before_close(workbook, "sheets", element)

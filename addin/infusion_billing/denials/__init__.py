@@ -1,0 +1,1 @@
+"""Denial management: the worklist a biller starts the day from, and its summary (docs/denials.md)."""
