@@ -2,7 +2,8 @@
 
 The demo generator (:mod:`infusion_billing.demo.clinic`) records each mistake it plants as (rule ID,
 sheet, column, Excel row, cell). The workbook's tables are read in memory (no .xlsx round trip) and
-run through validate, code and check exactly as ``make demo`` does.
+run through validate, code, check and claims exactly as ``make demo`` does (the claims stage's
+scrubber finds the diagnosis planted outside a drug's coverage policy).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ def demo_run(seed: int, encounters: int):
     clinic = Clinic(seed=seed, encounters=encounters)
     tables = clinic.rows_by_table()
     grids = {name: Grid(name, [TABLES_BY_NAME[name].headers, *rows]) for name, rows in tables.items()}
-    run = run_book(read_grids(grids), ["validate", "code", "check"], RunOptions())
+    run = run_book(read_grids(grids), ["validate", "code", "check", "claims"], RunOptions(as_of=clinic.as_of))
     return clinic, run
 
 
@@ -50,12 +51,15 @@ def test_nothing_else_is_an_error(demo):
 
 def test_planted_encounters_are_held_or_reviewed_and_the_rest_ready(demo):
     clinic, run = demo
-    (status,) = [t for t in run.results["check"].tables if t.name == "Encounter Status"]
+    # Encounter Status as the claims stage leaves it: the scrubber's holds added to the checks' own
+    (status,) = [t for t in run.results["claims"].tables if t.name == "Encounter Status"]
     by_id = {row[0]: row[3] for row in status.rows}
     findings_by_cell = {(f.sheet, f.cell): f.encounter_id for f in run.findings}
     held = {findings_by_cell[(p.sheet, p.cell)] for p in clinic.planted if p.rule_id != "coding.stop-time-fallback"}
     assert {by_id[e] for e in held} == {"Hold"}
+    scrubbed = {findings_by_cell[(p.sheet, p.cell)] for p in clinic.planted if p.rule_id.startswith("scrub.")}
+    assert scrubbed and run.results["claims"].summary["claims held by the scrubber"] == len(scrubbed)
     summary = run.results["check"].summary
-    assert summary["Hold"] == len(held)
+    assert summary["Hold"] == len(held - scrubbed)
     assert summary["Ready"] + summary["Hold"] + summary["Review"] == \
         clinic.encounter_count + clinic.hospital_encounter_count

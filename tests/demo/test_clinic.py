@@ -18,9 +18,10 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
+from infusion_billing.claims.scrub import shipped_coverage_rules
 from infusion_billing.demo import catalog
 from infusion_billing.demo import clinic as demo
-from infusion_billing.demo.clinic import ANSWER_KEY, Clinic, mistyped_hcpcs, run_demo, write_clinic
+from infusion_billing.demo.clinic import ANSWER_KEY, UNCOVERED_DX, Clinic, mistyped_hcpcs, run_demo, write_clinic
 from infusion_billing.identifiers import ndc as ndc_id
 from infusion_billing.reference.catalog import builtin_drugs
 from infusion_billing.schema import TABLES_BY_NAME
@@ -229,7 +230,7 @@ def test_mistyped_hcpcs_swaps_two_digits_into_a_code_no_table_knows():
 def test_each_kind_of_defect_is_planted_at_a_realistic_rate(default, rows):
     by_rule = Counter(p.rule_id for p in default.planted)
     assert set(by_rule) == {"coding.stop-time-fallback", "doc.ndc-missing", "elig.coverage-inactive",
-                            "auth.units-exceeded", "coding.unknown-hcpcs"}
+                            "auth.units-exceeded", "coding.unknown-hcpcs", "scrub.coverage-diagnosis"}
     assert all(n >= 4 for n in by_rule.values()), by_rule
     assert 0.02 <= len(default.planted) / 1500 <= 0.06
     assert len({(p.sheet, p.excel_row) for p in default.planted}) == len(default.planted)  # one per row
@@ -257,6 +258,10 @@ def test_planted_defects_are_in_the_cells_the_answer_key_names(default, book):
         elif p.rule_id == "elig.coverage-inactive":
             patient = ws.cell(p.excel_row, 2).value
             assert value.date() > coverage_end[patient].date(), p
+        elif p.rule_id == "scrub.coverage-diagnosis":
+            encounter_id = ws.cell(p.excel_row, 1).value
+            policies = {r.hcpcs for r in shipped_coverage_rules()}
+            assert value == UNCOVERED_DX and any(r[0] == encounter_id and r[3] in policies for r in admin_rows), p
         else:
             assert p.rule_id == "auth.units-exceeded" and value > 0
             assert _burn_down_exceeds_at(p.excel_row, admin_rows, encounters, auth), p

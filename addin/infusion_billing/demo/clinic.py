@@ -13,7 +13,9 @@ Like a real month, the data has mistakes, planted deliberately at realistic rate
 * ``doc.ndc-missing``: a Medicaid drug line without the NDC of the vial used;
 * ``elig.coverage-inactive``: a visit after the patient's primary coverage ended;
 * ``auth.units-exceeded``: the dose that takes a prior authorization past its units;
-* ``coding.unknown-hcpcs``: a premedication charted with a mistyped HCPCS.
+* ``coding.unknown-hcpcs``: a premedication charted with a mistyped HCPCS;
+* ``scrub.coverage-diagnosis``: a drug with a coverage policy billed with a diagnosis the policy does
+  not list (found by the claim scrubber, which holds that claim).
 
 On the last day of the quarter the hospital's outpatient department also sees a few of the clinic's
 Medicare patients (one visit per 125 clinic encounters): an anemia clinic giving epoetin (EA or EC
@@ -23,7 +25,7 @@ carry no JZ) and the hospital-based physician's claim at place of service 22 (th
 hospital bills the drugs and their administration).
 
 The demo then counts how many planted defects the engine reported by that rule at that exact cell
-("planted defects found: 57 of 57"), and nothing else in the data is wrong enough to be an error.
+("planted defects found: 62 of 62"), and nothing else in the data is wrong enough to be an error.
 
 The same seed always gives the same clinic. Rows are generated lazily, a visit at a time, and
 streamed into the workbook, so ``--encounters 1000000`` runs in bounded memory.
@@ -74,6 +76,10 @@ RATE_NDC_MISSING = 0.04
 RATE_UNKNOWN_HCPCS = 0.045
 RATE_COVERAGE_ENDED = 0.08
 RATE_AUTH_SHORT = 0.15
+#: Per encounter with a drug that has a coverage policy (Coverage Rules): charted with a diagnosis the
+#: policy does not list, which only the claim scrubber catches.
+RATE_DX_UNCOVERED = 0.05
+UNCOVERED_DX = "R53.83"  # other fatigue: a valid, billable code no drug policy here covers
 #: Above this many encounters the stages are skipped: the reader and the stages hold every typed row
 #: in memory (measured: 433 MB peak at 20,000 encounters, 1.9 GB at 100,000, about 19 MB per 1,000),
 #: while generating and writing the clinic stream (228 MB at 1,000,000) and so does the result writer.
@@ -448,6 +454,9 @@ class Clinic:
         """Every encounter in date order with its administrations; fills ``planted`` as it goes."""
         rng = random.Random(self.seed * 31 + 7)
         self._quotas = [Quota(rate, rng) for rate in (RATE_STOP_MISSING, RATE_NDC_MISSING, RATE_UNKNOWN_HCPCS)]
+        # its own random stream, so planting it leaves every other planted defect where it was
+        self._dx_quota = Quota(RATE_DX_UNCOVERED, random.Random(f"{self.seed}:coverage-plant"))
+        self._policies = {r.hcpcs for r in shipped_coverage_rules()}
         self.planted = []
         self.administration_count = 0
         by_day: list[list[PatientPlan]] = [[] for _ in self.calendar.days]
@@ -582,6 +591,7 @@ class Clinic:
                  and a.get("stop") is not None]
         billed = [(r, a) for r, a in rows if a.get("hcpcs") and a["purpose"] != "KVO"]
         premeds = [(r, a) for r, a in rows if a.get("hcpcs") and a["purpose"] == "Premedication"]
+        covered = {a["hcpcs"] for a in admins if a.get("hcpcs") in self._policies}
         stop_due, ndc_due, hcpcs_due = (q.due() if eligible else False for q, eligible in
                                         zip(self._quotas, (timed, payer.requires_ndc and billed, premeds), strict=True))
         if stop_due:
@@ -601,6 +611,12 @@ class Clinic:
             self._record("coding.unknown-hcpcs", "Administrations", "hcpcs", r,
                          f"{a['admin_id']} ({a['drug']}) charted as {wrong} instead of {a['hcpcs']}.")
             a["hcpcs"] = wrong
+        elif covered and self._dx_quota.due():
+            drug = sorted(covered)[0]
+            self._record("scrub.coverage-diagnosis", "Encounters", "diagnosis_codes", n + 1,
+                         f"{encounter['encounter_id']} bills {drug} with {UNCOVERED_DX} only, a diagnosis its "
+                         "coverage policy does not list (the claim scrubber holds it).")
+            encounter["diagnosis_codes"] = UNCOVERED_DX
 
     def _burn_auths(self, plan: PatientPlan, admins: list[dict], first_row: int) -> bool:
         """Use up the patient's authorizations the way the checks do; True when a dose went past one.
