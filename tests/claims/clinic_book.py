@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from infusion_billing.demo import clinic as demo_clinic
 from infusion_billing.demo.clinic import Clinic
 from infusion_billing.schema import TABLES_BY_NAME
 from infusion_billing.workbook.reader import load_grids
@@ -26,10 +27,19 @@ MONTH = ("validate", "code", "check", "claims", "export-837")
 
 
 def clinic_rows(encounters: int = ENCOUNTERS) -> dict[str, list[list[Any]]]:
-    # The clinic alone (837P claims): the demo's hospital department adds 837I claims whose drug loop
-    # 2410 has no REF segment, which x12sdk's 005010X223A3 model requires (the TR3 makes it situational);
-    # until the 837I writer settles that, the month tests bill the clinic only.
-    return Clinic(seed=SEED, encounters=encounters, hospital=False).rows_by_table()
+    """The clinic's tables without the diagnosis the demo plants for the scrubber: these tests plant
+    their own scrubber defects, and a clean month must give the scrubber nothing to hold.
+
+    The clinic alone (837P claims): the demo's hospital department adds 837I claims whose drug loop
+    2410 has no REF segment, which x12sdk's 005010X223A3 model requires (the TR3 makes it situational);
+    until the 837I writer settles that, the month tests bill the clinic only.
+    """
+    saved = demo_clinic.RATE_DX_UNCOVERED
+    demo_clinic.RATE_DX_UNCOVERED = 0.0
+    try:
+        return Clinic(seed=SEED, encounters=encounters, hospital=False).rows_by_table()
+    finally:
+        demo_clinic.RATE_DX_UNCOVERED = saved
 
 
 def write_rows(path: Path, rows: dict[str, list[list[Any]]], extra: list[OutputTable] = ()) -> Path:
