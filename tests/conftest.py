@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -128,3 +130,14 @@ def pytest_sessionfinish(session, exitstatus):
             for line in problems:
                 reporter.write_line("  " + line, red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In CI every LibreOffice test runs: a missing ``soffice`` stops the run instead of skipping them.
+
+    On a developer's machine those tests skip, saying why; ``.ci/run`` installs LibreOffice, and
+    this makes sure a broken install can never turn into a green run that tested less.
+    """
+    if os.environ.get("CI") and shutil.which("soffice") is None:
+        raise pytest.UsageError("CI runs the LibreOffice tests, but soffice is not installed (.ci/run installs it).")
+
