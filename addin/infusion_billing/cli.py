@@ -161,6 +161,26 @@ def cmd_appeals(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_simulate_payer(args: argparse.Namespace) -> int:
+    # Files only: what the simulated payers send is never written into the practice's book.
+    options = RunOptions(remit_dir=Path(args.out_dir), seed=args.seed, progress=progress_bar)
+    run = run_workbook(Path(args.book), ["simulate-payer"], options=options, write=False)
+    print_summary(run, max_lines=args.max_lines)
+    return EXIT_OK
+
+
+def cmd_reconcile(args: argparse.Namespace) -> int:
+    options = RunOptions(posted_as_of=args.as_of, progress=progress_bar)
+    return _run_with(args, ["reconcile"], options)
+
+
+def _as_of(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-30") from exc
+
+
 def _run_with(args: argparse.Namespace, stages: list[str], options: RunOptions) -> int:
     run = run_workbook(Path(args.book), stages, out=args.output, in_place=args.in_place, options=options,
                        force=args.force)
@@ -335,6 +355,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the findings as JSON")
     p.add_argument("--max-lines", type=int, default=20, help="findings to print (default 20)")
     p.set_defaults(func=cmd_appeals)
+    p = sub.add_parser("simulate-payer",
+                       help="play the book's payers: 835 remittances for the submitted claims, with planted denials, "
+                            "underpayments, unit cuts, code changes and reversals (demo and tests; the book is not "
+                            "changed)")
+    p.add_argument("book", help="the workbook holding the submitted claims (Claims, ClaimLines)")
+    p.add_argument("--out-dir", required=True, metavar="DIR",
+                   help="folder for the 835 files and simulation-key.csv (what was planted)")
+    p.add_argument("--seed", type=int, default=1, help="random seed (same book, same seed: the same files)")
+    p.add_argument("--max-lines", type=int, default=20, help="findings to print (default 20)")
+    p.set_defaults(func=cmd_simulate_payer)
+
+    p = _book_command(sub, "reconcile", cmd_reconcile,
+                      "post the imported remits to the claim lines and reconcile expected vs paid: Reconciliation, "
+                      "Underpayments, Unmatched Remits and Claim Status sheets")
+    p.add_argument("--as-of", type=_as_of, metavar="DATE",
+                   help="reconcile as things stood on this date (remits and payments after it left out)")
 
     refdata = sub.add_parser("refdata", help="reference data: import CMS's NCCI edit files")
     refsub = refdata.add_subparsers(dest="refdata_command", metavar="WHAT")

@@ -15,6 +15,10 @@ Stages, in workflow order:
 * ``claims``: claims built for the billable encounters and scrubbed, into the ``Claims`` and
   ``ClaimLines`` ledger;
 * ``export-837``: the Ready claims written to 837 files (``RunOptions.out_dir``), ``Claim Batches``;
+* ``simulate-payer``: the demo's payers answer the submitted claims with 835 files and an answer key
+  (``RunOptions.remit_dir``; files only, nothing written to the book);
+* ``reconcile``: the imported remits posted to the claim lines, and the ``Reconciliation``,
+  ``Underpayments``, ``Unmatched Remits`` and ``Claim Status`` sheets (``RunOptions.as_of``).
 * ``denials``: the ``Denials`` worklist (the biller's columns kept) and ``Denials Summary``;
 * ``appeals``: a .docx appeal letter (or corrected-claim note) per denial still worked (``RunOptions.out_dir``).
 
@@ -40,6 +44,8 @@ from .denials import appeals as appeals_stage
 from .denials import stage as denials_stage
 from .findings import Finding, count_by_severity
 from .gcpause import paused_cycle_collector
+from .posting import reconcile as reconcile_stage
+from .posting import simulator as simulate_stage
 from .privacy import Redactor, redacting_logs
 from .remits import stage as import_era_stage
 from .rules.runs import STAGE_FAILED, STAGE_MISSING
@@ -70,6 +76,8 @@ STAGES: dict[str, StageSpec] = {spec.name: spec for spec in (
     StageSpec("import-era", import_era_stage.run, tables=(), ledger=True),
     StageSpec("claims", claims_stage.run_claims),
     StageSpec("export-837", claims_stage.run_export),
+    StageSpec("simulate-payer", simulate_stage.run, tables=("Payers", "FeeSchedule", "Coverage", "Practice")),
+    StageSpec("reconcile", reconcile_stage.run, tables=("Payers", "FeeSchedule", "PatientPayments")),
     StageSpec("denials", denials_stage.run, tables=denials_stage.TABLES),
     StageSpec("appeals", appeals_stage.run, tables=appeals_stage.TABLES),
 )}

@@ -296,6 +296,9 @@ class Payer(SheetRow):
     clinic_visit_g0463: YesNo | None = col(
         "Clinic Visit G0463", "Y when a hospital outpatient clinic visit (99202-99215) is billed as G0463 on "
         "facility claims (default Y for Medicare).", None)
+    lesser_of_charge: YesNo = col(
+        "Lesser Of Charge", "Y when the contract allows the lesser of the billed charge and the fee schedule rate "
+        "(most contracts); N when it allows the rate whatever the charge.", True)
 
     @model_validator(mode="after")
     def _payer_type_defaults(self) -> Payer:
@@ -656,6 +659,15 @@ def _column_spec(name: str, info: FieldInfo) -> ColumnSpec:
     )
 
 
+class PatientPaymentRow(SheetRow):
+    payment_id: Code = col("Payment ID", "Your receipt or transaction number; one row per payment.", example="PP0001")
+    patient_id: Code = col("Patient ID", "Patient who paid.")
+    payment_date: Day = col("Date", "Date the payment was received.")
+    amount: Money = col("Amount", "Amount received (a refund is negative).", example=Decimal("25.00"))
+    method: Text | None = col("Method", "Cash, check, card, portal ...", None)
+    claim_id: Code | None = col("Claim ID", "The claim it pays; blank = applied to the oldest balance first.", None)
+
+
 SETTINGS = TableSpec(
     "Settings", SettingRow,
     "Practice-wide options: the as-of date for aging and timely filing, 340B modifier, coding options. "
@@ -733,10 +745,18 @@ COVERAGE_RULES = TableSpec(
     synonyms=("Coverage Policies", "LCD Rules"),
 )
 
+PATIENT_PAYMENTS = TableSpec(
+    "PatientPayments", PatientPaymentRow,
+    "Payments received from patients (copays, coinsurance, statements). A payment with a Claim ID goes to that "
+    "claim; one without goes to the patient's oldest balance first.",
+    key=("Payment ID",), references={"Patient ID": ("Patients", "Patient ID")},
+    synonyms=("Patient Payments", "Patient Receipts"),
+)
+
 #: Every input table, in workflow order (the template's sheet order).
 INPUT_TABLES: tuple[TableSpec, ...] = (
     SETTINGS, PRACTICE, PAYERS, FEE_SCHEDULE, DRUGS, CHARGE_MASTER, PATIENTS, COVERAGE, AUTHORIZATIONS,
-    ENCOUNTERS, ADMINISTRATIONS, PAYER_RULES, COVERAGE_RULES, PAYER_DRUG_CLASSES,
+    ENCOUNTERS, ADMINISTRATIONS, PAYER_RULES, COVERAGE_RULES, PAYER_DRUG_CLASSES, PATIENT_PAYMENTS,
 )
 TABLES_BY_NAME: dict[str, TableSpec] = {t.name: t for t in INPUT_TABLES}
 

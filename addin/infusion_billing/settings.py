@@ -98,6 +98,10 @@ SETTING_SPECS: list[SettingSpec] = [
     SettingSpec("Date Format", "date_format", _date_format, "m/d/yyyy",
                 "How dates show on the result sheets, as an Excel date format: m/d/yyyy (default, US), "
                 "mm/dd/yyyy, dd/mm/yyyy, yyyy-mm-dd or d-mmm-yyyy."),
+    SettingSpec("Underpayment Tolerance", "underpayment_tolerance", v.to_text, "1.00 or 1%",
+                "How far below the contract a line's allowed amount may be before it is Underpaid (and above it "
+                "before it is Overpaid): an amount (1.00), a percent of the expected allowed (1%), or both "
+                "(1.00 or 1%: the larger of the two, the default)."),
 ]
 SETTINGS_BY_KEY = {v.norm_key(s.name): s for s in SETTING_SPECS}
 
@@ -119,6 +123,7 @@ class Settings:
     info_findings: str = INFO_ON_NOTES
     ncci_folder: str = ""
     date_format: str = "m/d/yyyy"
+    underpayment_tolerance: str = "1.00 or 1%"
     extra: dict[str, Any] = field(default_factory=dict)
 
     def with_(self, **changes) -> Settings:

@@ -48,6 +48,10 @@ class RunOptions:
         ncci_folder: a folder of NCCI edits imported with ``refdata import-ncci --cache``.
         claim_ids: only these claims (``appeals --claim``).
         templates: a folder of the practice's own letter templates (``appeals --templates``).
+        remit_dir: the folder ``simulate-payer`` writes its 835 files and answer key into.
+        seed: the payer simulator's random seed (same book, same seed: the same files).
+        posted_as_of: ``reconcile`` shows the state as it was on this date: remits, patient payments and
+            claims dated after it are left out (None: everything posted so far).
     """
 
     strict: bool = False
@@ -63,6 +67,9 @@ class RunOptions:
     ncci_folder: Path | None = None
     claim_ids: tuple[str, ...] = ()
     templates: Path | None = None
+    remit_dir: Path | None = None
+    seed: int = 1
+    posted_as_of: date | None = None
 
 
 @dataclass

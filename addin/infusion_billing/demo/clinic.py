@@ -48,6 +48,8 @@ from typing import Any, TextIO
 from .. import values as v
 from ..claims.scrub import shipped_coverage_rules
 from ..pipeline import ALL_STAGES, RunOptions, available_stages, run_workbook
+from ..posting.answer_key import read_key, score
+from ..posting.simulator import KEY_FILE
 from ..reference.catalog import builtin_drugs
 from ..schema import TABLES_BY_NAME
 from ..settings import SETTING_SPECS, Settings
@@ -757,7 +759,7 @@ def run_demo(path: str | Path, *, seed: int = DEFAULT_SEED, encounters: int = DE
         check_new_output(source, force=force)
     started = timer.perf_counter()
     clinic = Clinic(seed=seed, encounters=encounters)
-    stages = available_stages((*ALL_STAGES, "claims", "export-837"))
+    stages = available_stages((*ALL_STAGES, "claims", "export-837", "simulate-payer", "import-era", "reconcile"))
     if encounters > STAGE_LIMIT:
         write_clinic(clinic, path, progress=progress, answer_key=True)
         _print_counts(clinic, out, timer.perf_counter() - started)
@@ -768,19 +770,45 @@ def run_demo(path: str | Path, *, seed: int = DEFAULT_SEED, encounters: int = DE
         return 0
     write_clinic(clinic, source, progress=progress)
     _print_counts(clinic, out, timer.perf_counter() - started)
-    # The claims go out on the as-of date, into out/837/ beside the result workbook.
-    options = RunOptions(out_dir=path.parent / "837", as_of=clinic.as_of)
+    # The claims go out on the as-of date, into out/837/ beside the result workbook; the simulated payers
+    # answer them into out/835/ (with the answer key), which import-era reads back.
+    remits = path.parent / "835"
+    options = RunOptions(out_dir=path.parent / "837", as_of=clinic.as_of, remit_dir=remits, remit_sources=(remits,),
+                         seed=seed)
     if progress is not None:
         options = replace(options, progress=progress)
+    for stale in remits.glob("835_*.835"):  # an earlier demo's remits: this run's payers answer afresh
+        stale.unlink()
     run = run_workbook(source, stages, options=options, write=False)
     key = answer_key_table(clinic.planted, run.findings)
     settings = run.book.settings if run.book is not None else Settings()
     run.output = write_outputs(source, [*run.sheets(), key], run.findings, out=path, stage="+".join(stages),
                                force=force, date_format=settings.date_format)
     print_run_summary(run, clinic.planted, out)
+    print_reconciliation(run, remits, out)
     print(f"Input workbook: {source}", file=out)
     print(f"Written: {run.output} ({timer.perf_counter() - started:.1f} s)", file=out)
     return 0
+
+
+def print_reconciliation(run, remits: Path, out: TextIO) -> None:
+    """The month's money (billed, expected, allowed, paid, patient responsibility, underpaid) and the
+    payer simulator's answer key scored against the Reconciliation sheet."""
+    recon = run.results.get("reconcile")
+    if recon is None or not (remits / KEY_FILE).exists():
+        return
+    s = recon.summary
+    print("Reconciliation: " + ", ".join(f"{k} {s[k]}" for k in (
+        "billed", "expected", "allowed", "paid", "patient responsibility", "underpaid") if k in s), file=out)
+    tables = {t.name: t for t in run.tables}
+    table = tables.get("Reconciliation")
+    if table is None:
+        return
+    era = run.book.extra_rows("EraProviderAdjustments") if run.book is not None else []
+    result = score(read_key(remits), table.columns, table.rows, era)
+    print(f"Planted outcomes recovered: {result.recovered} of {result.planted} "
+          f"(planted underpayment {result.planted_shortfall:,.2f}; every claim line's status agrees with the key: "
+          f"{result.lines_agreeing} of {result.lines})", file=out)
 
 
 def _print_counts(clinic: Clinic, out: TextIO, seconds: float) -> None:

@@ -29,6 +29,8 @@ FAMILIES: dict[str, str] = {
     "claim": "Claims (837)",
     "scrub": "Claim scrubber (NCCI, MUE, coverage policy, payer rules)",
     "era": "Remittances (835)",
+    "post": "Posting remits and patient payments",
+    "recon": "Reconciliation (expected vs paid)",
     "denial": "Denials and appeals",
     "pipeline": "Running the stages",
     "writer": "Writing the results",

@@ -302,11 +302,14 @@ class Interchange:
 
     def __init__(self, out: IO[str], writer: SegmentWriter, sender: Party, receiver: Party,
                  control: ControlNumbers, when: datetime, *, functional_id: str, application_sender: str,
-                 application_receiver: str, version: str, usage: str = "P"):
+                 application_receiver: str, version: str, usage: str = "P", implementation_reference: str | None = None):
         problems = control.problems()
         if problems:
             raise DataError("ISA", 13, "", "; ".join(problems))
         self.out, self.writer, self.control, self.version = out, writer, control, version
+        # ST03 repeats the guide's version in the 837 guides (the default); the 835 guide (X221A1) marks it
+        # Not Used, so its writer passes "".
+        self.st03 = version if implementation_reference is None else implementation_reference
         self.transactions = 0
         self.next_transaction = control.transaction
         self.segments = 0
@@ -321,7 +324,7 @@ class Interchange:
         self.next_transaction += 1
         self.transactions += 1
         w = self.writer
-        self.out.write(w.segment("ST", set_id, number, self.version))
+        self.out.write(w.segment("ST", set_id, number, self.st03))
         self.out.writelines(body)
         self.out.write(w.segment("SE", str(len(body) + 2), number))
         self.segments += len(body) + 2
