@@ -11,6 +11,8 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyx12.params
+import pyx12.x12n_document
 from claims.clinic_book import AS_OF, MONTH, clinic_rows, records, write_rows
 
 from infusion_billing.pipeline import RunOptions, RunResult, run_workbook
@@ -55,9 +57,6 @@ class _Collect(logging.Handler):
 def pyx12_835_errors(path: Path) -> list[str]:
     """Every error pyx12's 005010X221A1 validator logs on the file (no 999 asked for: pyx12 builds its
     AK2 from ST03, which the 835 guide marks Not Used)."""
-    import pyx12.params
-    import pyx12.x12n_document
-
     handler = _Collect()
     logger = logging.getLogger("pyx12")
     logger.addHandler(handler)

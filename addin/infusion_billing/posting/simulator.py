@@ -13,9 +13,9 @@ rate in force on the date of service, lesser of charge and contract, Medicare 80
 * **underpayments** (allowed below contract by more than the tolerance), **unit cuts** (``SVC05 <
   SVC07``), **code changes** (``SVC06``);
 * a **reversal and correction** (``CLP02 22`` taking back an underpaid payment, then ``CLP02 1``
-  paying it right, a week later), a **reversal** alone (money taken back), a **split claim**
-  (two CLP loops, each with its own payer claim number, in two remits), and provider-level ``PLB`` interest ``L6``, recoupment
-  ``WO`` and forwarding balance ``FB``;
+  paying it right, a week later), a **reversal** alone (money taken back), a **split claim** (two
+  CLP loops, each with its own payer claim number, in two remits), and provider-level ``PLB`` interest
+  ``L6``, recoupment ``WO`` and forwarding balance ``FB``;
 * a few claims get **no remit** yet.
 
 One 835 per payer per weekly check date is written with the shared X12 writer
@@ -394,7 +394,8 @@ class _Simulator:
                 if n % 4 == 1:
                     plan.append(("WO", icns[-1], cents(Decimal(rng.randrange(500, 5000)) / 100)))
                 if n % 5 == 2:
-                    plan.append(("FB", f"FWD{remit.check_date:%Y%m%d}", cents(Decimal(rng.randrange(100, 3000)) / 100)))
+                    value = cents(Decimal(rng.randrange(100, 3000)) / 100)
+                    plan.append(("FB", f"FWD{remit.check_date:%Y%m%d}", value))
                 for code, ref, value in plan:
                     if remit.total - value < ZERO:
                         continue  # never a negative check
@@ -462,8 +463,8 @@ class _Writer:
         payer = self.p.payers.get(ledger.payer_id)
         filing = FILING.get(payer.payer_type, "12") if payer is not None else "12"
         facility = "13" if ledger.claim_type == "837I" else "11"
-        out = [w.segment("CLP", c.claim_id, c.status, amount(c.charge), amount(c.paid), amount(c.patient_responsibility),
-                         filing, c.payer_claim_number, facility, "1"),
+        out = [w.segment("CLP", c.claim_id, c.status, amount(c.charge), amount(c.paid),
+                         amount(c.patient_responsibility), filing, c.payer_claim_number, facility, "1"),
                w.segment("NM1", "QC", "1", "PATIENT", "SYNTHETIC", "", "", "", "MI", f"M{ledger.patient_id}"[:20])]
         if c.remarks:
             out.append(w.segment("MOA", "", "", *c.remarks[:5]))

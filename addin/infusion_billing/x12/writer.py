@@ -302,7 +302,8 @@ class Interchange:
 
     def __init__(self, out: IO[str], writer: SegmentWriter, sender: Party, receiver: Party,
                  control: ControlNumbers, when: datetime, *, functional_id: str, application_sender: str,
-                 application_receiver: str, version: str, usage: str = "P", implementation_reference: str | None = None):
+                 application_receiver: str, version: str, usage: str = "P",
+                 implementation_reference: str | None = None):
         problems = control.problems()
         if problems:
             raise DataError("ISA", 13, "", "; ".join(problems))
