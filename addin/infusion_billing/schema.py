@@ -750,7 +750,7 @@ PATIENT_PAYMENTS = TableSpec(
     "Payments received from patients (copays, coinsurance, statements). A payment with a Claim ID goes to that "
     "claim; one without goes to the patient's oldest balance first.",
     key=("Payment ID",), references={"Patient ID": ("Patients", "Patient ID")},
-    synonyms=("Patient Payments", "Patient Receipts"),
+    synonyms=("Patient Receipts", "Patient Payment Log"),
 )
 
 #: Every input table, in workflow order (the template's sheet order).
