@@ -82,7 +82,7 @@ MAX_MACRO_LINKS = 500
 
 
 def run_stage_macro(book: xw.Book, stages: Sequence[str], *, strict: bool = False,
-                    status: bool = False) -> RunResult | None:
+                    status: bool = False, tool_sheets: Sequence[str] = ()) -> RunResult | None:
     """Run ``stages`` (pipeline names: "validate", "code", "check", ...) on the open ``book``.
 
     Writes each stage's result tables and the ``Findings`` sheet as Excel Tables with filters (as
@@ -90,6 +90,8 @@ def run_stage_macro(book: xw.Book, stages: Sequence[str], *, strict: bool = Fals
     :class:`~infusion_billing.pipeline.RunResult` (None if something unexpected stopped the run; the
     user then sees one dialog and the workbook is unchanged). ``status=True`` also writes the
     ``Encounter Status`` sheet when no stage did (the Validate button: which visits a bad cell holds).
+    ``tool_sheets`` are the tool's own sheets the stages read besides the input tables (the claim
+    ledger, the ERA sheets, a derived sheet whose added columns are kept).
     """
     bar = StatusBar(book)
     label = " + ".join(stages)
@@ -99,6 +101,7 @@ def run_stage_macro(book: xw.Book, stages: Sequence[str], *, strict: bool = Fals
             grids = read_book_grids(book)
             data = read_grids(grids)
             data.extra_grids.update(read_book_grids(book, FINDING_SHEETS))  # earlier stages' findings stay
+            data.extra_grids.update(read_book_grids(book, tool_sheets))
             options = RunOptions(strict=strict, progress=bar.progress)
             bar.show(f"{TITLE}: running {label}")
             run = run_book(data, stages, options)

@@ -79,6 +79,9 @@ BUTTONS = (
     Button("Import ERA (835)", "ImportRemits", "import_remits_classic",
            "Pick 835 remittance files (on macOS: paste their text into a sheet named EraInbox first); "
            "payments go to the ERA sheets, each once."),
+    Button("Reconcile remits", "ReconcileRemits", "reconcile_remits_classic",
+           "Posts the imported remits to the claim lines: Reconciliation (expected vs paid, why), Underpayments, "
+           "Unmatched Remits and Claim Status."),
 )
 
 

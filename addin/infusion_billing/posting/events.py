@@ -22,7 +22,6 @@ Codes table counts as a denial), contractual (``CO`` otherwise) and other (``OA`
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -40,6 +39,8 @@ REVERSAL = "22"
 def _text(value: Any) -> str:
     if value is None:
         return ""
+    if type(value) is str:
+        return value.strip()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
@@ -83,6 +84,10 @@ def _day(value: Any) -> date | None:
 
 
 def _int(value: Any) -> int:
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value)
     n = _number(value)
     return int(n) if n is not None else 0
 
@@ -93,7 +98,7 @@ def claim_key(text: str) -> str:
     >>> claim_key(" e0000123 "), claim_key("00E0000123")
     ('E0000123', 'E0000123')
     """
-    return re.sub(r"\s+", "", text).upper().lstrip("0")
+    return "".join(text.split()).upper().lstrip("0")
 
 
 @dataclass
@@ -285,6 +290,7 @@ def post(events: Iterable[LineEvent], claims: Iterable[LedgerClaim]) -> Posting:
             if len(ids) == 1:
                 index.by_payer_number.setdefault(e.payer_claim_number.upper(), ids[0])
     lines_of: dict[str, tuple[dict[str, LedgerLine], dict[tuple, list[LedgerLine]]]] = {}
+    taken_in_loop: dict[tuple, set[int]] = defaultdict(set)  # lines a CLP loop already paid (fallback match)
     for e in events:
         claim_id = index.find(e.patient_control_number, e.payer_claim_number)
         if claim_id is None:
@@ -308,12 +314,12 @@ def post(events: Iterable[LineEvent], claims: Iterable[LedgerClaim]) -> Posting:
         line = by_number.get(e.line_control_number.upper()) if e.line_control_number else None
         if line is None:
             candidates = by_fields.get(_line_key(e.submitted_code or e.code, e.modifiers, e.service_date, e.charge), [])
-            taken = {k[1] for k, evs in by_line.items() if k[0] == claim_id and any(
-                x.file == e.file and x.payment_no == e.payment_no and x.claim_no == e.claim_no for x in evs)}
+            taken = taken_in_loop[(e.file, e.payment_no, e.claim_no)]
             line = next((ln for ln in candidates if ln.line not in taken), candidates[0] if candidates else None)
         if line is None:
             unmatched.append(Unmatched(e, f"No line of claim {claim_id} has this line control number (REF*6R) or "
                                           "this code, modifiers, date of service and charge."))
             continue
         by_line[(claim_id, line.line)].append(e)
+        taken_in_loop[(e.file, e.payment_no, e.claim_no)].add(line.line)
     return Posting(dict(by_line), unmatched)

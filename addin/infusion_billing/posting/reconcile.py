@@ -21,7 +21,7 @@ denied, Code changed, Units reduced, Underpaid, Overpaid, No contract rate, Paid
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -344,24 +344,42 @@ class Reconciliation:
         return sum((s.line.charge for s in self.states), ZERO)
 
 
+def reconcile_rows(claims: Sequence[LedgerClaim], era: Mapping[str, list[dict[str, Any]]], reconciler: Reconciler,
+                   as_of: date | None = None) -> Reconciliation:
+    """Post the ERA rows (sheet name -> rows as the book holds them) to ``claims`` and net every line.
+
+    Patient payments are applied by :func:`reconcile_book`, which has the book's PatientPayments.
+    """
+    posting = post(read_events(era, as_of), claims)
+    states = [reconciler.state(c, ln, posting.by_line.get((c.claim_id, ln.line), [])) for c in claims
+              for ln in c.lines]
+    return Reconciliation(states, posting, list(claims), PatientLedger({}, []))
+
+
 def reconcile_book(book: BookData, as_of: date | None = None) -> Reconciliation:
     """Post the book's ERA rows to its claim ledger as of ``as_of`` (None: every remit) and reconcile."""
     ledger = read_claims(book.extra_rows(CLAIMS), book.extra_rows(CLAIM_LINES))
     claims = [c for c in ledger if c.submitted and (as_of is None or c.submitted_date is None
                                                     or c.submitted_date <= as_of)]
     era = {name: book.extra_rows(name) for name in ERA_TABLES}
-    posting = post(read_events(era, as_of), claims)
     payers = {p.payer_id: p for p in book.rows("Payers")} if "Payers" in book.tables else {}
     fees = FeeSchedule.from_rows(book.rows("FeeSchedule")) if "FeeSchedule" in book.tables else FeeSchedule([])
     reconciler = Reconciler(fees, {k: bool(p.lesser_of_charge) for k, p in payers.items()},
                             Tolerance.parse(book.settings.underpayment_tolerance))
-    states = [reconciler.state(c, ln, posting.by_line.get((c.claim_id, ln.line), [])) for c in claims
-              for ln in c.lines]
+    r = reconcile_rows(claims, era, reconciler, as_of)
     owed: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for s in states:
+    for s in r.states:
         owed[s.claim.claim_id] += s.total("patient_responsibility")
-    patient = apply_patient_payments(book, owed, claims, as_of)
-    return Reconciliation(states, posting, claims, patient)
+    r.patient = apply_patient_payments(book, owed, claims, as_of)
+    return r
+
+
+def sheet_rows(r: Reconciliation) -> dict[str, list[list[Any]]]:
+    """The rows of the four sheets, by sheet name, in their columns' order."""
+    by_line = {(s.claim.claim_id, s.line.line): s for s in r.states}
+    return {RECONCILIATION: [recon_row(s) for s in r.states], UNDERPAYMENTS: underpayment_rows(r.states),
+            UNMATCHED: unmatched_rows(r.posting.unmatched),
+            CLAIM_STATUS: claim_status_rows(r.claims, by_line, r.patient)}
 
 
 def _table(book: BookData, name: str, columns: Sequence[str], rows: list[list[Any]], key: Sequence[str],
@@ -376,20 +394,20 @@ def tables(book: BookData, r: Reconciliation) -> list[OutputTable]:
                                  "Sequestration", "Contractual Adjustment", "Denied Amount", "Other Adjustment",
                                  "Variance", "Total Charge", "Adjustments", "Patient Paid", "Insurance Balance",
                                  "Patient Balance", "Shortfall")}
-    by_line = {(s.claim.claim_id, s.line.line): s for s in r.states}
+    rows = sheet_rows(r)
     return [
-        _table(book, RECONCILIATION, RECON_COLUMNS, [recon_row(s) for s in r.states],
+        _table(book, RECONCILIATION, RECON_COLUMNS, rows[RECONCILIATION],
                ("Claim ID", "Line Control Number"),
                "One row per submitted claim line: expected (contract) vs allowed and paid, net of every remit event.",
                {**money, "Date of Service": _DATE, "Paid Date": _DATE, "Units Billed": "0.###", "Units Paid": "0.###"},
                {"Explanation": 70, "Reason Codes": 22, "Line Control Number": 20}),
-        _table(book, UNDERPAYMENTS, UNDERPAYMENT_COLUMNS, underpayment_rows(r.states), ("By", "Payer ID", "Code"),
+        _table(book, UNDERPAYMENTS, UNDERPAYMENT_COLUMNS, rows[UNDERPAYMENTS], ("By", "Payer ID", "Code"),
                "The shortfall of the Underpaid lines, by payer and by payer and code, with the lines behind each.",
                {**money, "Lines": "0"}, {"Claim Lines": 60}),
-        _table(book, UNMATCHED, UNMATCHED_COLUMNS, unmatched_rows(r.posting.unmatched),
+        _table(book, UNMATCHED, UNMATCHED_COLUMNS, rows[UNMATCHED],
                ("File", "Claim No", "Line No"), "Remit claims and lines that match no claim line, and why.",
                {**money, "Paid Date": _DATE, "Claim No": "0", "Line No": "0"}, {"Reason": 70, "File": 30}),
-        _table(book, CLAIM_STATUS, CLAIM_STATUS_COLUMNS, claim_status_rows(r.claims, by_line, r.patient),
+        _table(book, CLAIM_STATUS, CLAIM_STATUS_COLUMNS, rows[CLAIM_STATUS],
                ("Claim ID",), "One row per submitted claim as posted (the Claims ledger stays as submitted).",
                {**money, "Last Remit Date": _DATE}),
     ]
