@@ -46,6 +46,7 @@ from .model import (
     Claim,
     ClaimLine,
     Coverage,
+    OtherPayer,
     Payer,
     Person,
     Practice,
@@ -197,8 +198,9 @@ def relined(claim: LedgerClaim, lines: Sequence[LedgerLine]) -> LedgerClaim:
 
 
 # ---------------------------------------------------------------------------- 837 claims from ledger rows
-def to_claim(claim: LedgerClaim, index: BookIndex) -> Claim:
-    """The 837 claim for a ledger claim: its lines plus the insured, patient, payer and authorization.
+def to_claim(claim: LedgerClaim, index: BookIndex, other_payers: tuple[OtherPayer, ...] = ()) -> Claim:
+    """The 837 claim for a ledger claim: its lines plus the insured, patient, payer and authorization
+    (and, for a secondary claim, ``other_payers``: the earlier payers' adjudication).
 
     Missing book data (no patient row, no coverage) gives blank values, which the writer's checks
     (:func:`~.problems.claim_problems`) report as the data a payer rejects.
@@ -240,7 +242,8 @@ def to_claim(claim: LedgerClaim, index: BookIndex) -> Claim:
         place_of_service=(encounter.place_of_service or "11") if encounter else "11", type_of_bill="13",
         reason_for_visit=diagnoses[0] if diagnoses and claim.claim_type == INSTITUTIONAL else "",
         prior_authorization=index.authorization_for(claim.patient_id, claim.payer_id, codes, first),
-        statement_from=claim.statement_from, statement_to=claim.statement_to, encounter_id=claim.encounter_id)
+        statement_from=claim.statement_from, statement_to=claim.statement_to, encounter_id=claim.encounter_id,
+        other_payers=other_payers)
 
 
 def _person(patient: Patient | None) -> Person:

@@ -11,9 +11,12 @@
 3. never touches a **Submitted** claim: when its encounter is now coded differently it reports
    ``claim.coding-changed``, and ``--correct CLAIM_ID`` adds a frequency-7 replacement (``--void``
    a frequency-8 void) pointing at it, with the payer's claim number from an imported 835;
-4. scrubs every claim not yet sent (:mod:`.scrub`): a claim with an error is **Held**, a clean one
+4. once a primary claim's remit is posted and the patient has secondary coverage, adds the secondary
+   claim (:mod:`infusion_billing.posting.secondary`), which ``export-837`` sends with the primary's
+   adjudication (loops 2320/2430);
+5. scrubs every claim not yet sent (:mod:`.scrub`): a claim with an error is **Held**, a clean one
    **Ready** for the next 837;
-5. writes the ledger back and marks each encounter's claim on ``Encounter Status``.
+6. writes the ledger back and marks each encounter's claim on ``Encounter Status``.
 
 ``export-837`` (``infusion-billing export-837 BOOK --out-dir DIR``) writes every **Ready** claim
 into one 837 file per payer and claim type, with control numbers above every earlier file's
@@ -37,6 +40,7 @@ from ..checks import stage as check_stage
 from ..coding.engine import code_book
 from ..coding.lines import ChargeLine
 from ..findings import Finding, Severity
+from ..posting.secondary import SECONDARY, PrimaryOutcomes, SecondaryAdjudication, secondary_claim_id
 from ..rules import claim as claim_rules
 from ..schema import PayerType
 from ..stages import RunOptions, StageResult
@@ -141,6 +145,8 @@ def run_claims(book: BookData, options: RunOptions) -> StageResult:
     findings: list[Finding] = []
     findings += builder.build(pre_bill, coded)
     findings += builder.corrections(coded)
+    if book.extra_rows("EraLines"):  # a posted primary remit: bill the secondary payer
+        builder.secondaries(PrimaryOutcomes(book))
     scrubber = Scrubber(book, index, ncci_in_force(book, options), submit_date(book, options))
     located, held = builder.scrub(scrubber)
     located += builder.located
@@ -155,6 +161,8 @@ def run_claims(book: BookData, options: RunOptions) -> StageResult:
                counts[READY], "claims submitted before": counts[SUBMITTED]}
     if builder.corrected:
         summary["corrections and voids"] = builder.corrected
+    if builder.secondary:
+        summary["secondary claims"] = builder.secondary
     return StageResult(tables=[*claims_tables(ledger), status], findings=findings, summary=summary)
 
 
@@ -168,6 +176,8 @@ class _LedgerBuilder:
         self.dropped: set[str] = set()
         self.built = 0
         self.corrected = 0
+        self.secondary = 0
+        self.outcomes: PrimaryOutcomes | None = None  # the posted primaries, once secondaries() has read them
         self.practice_findings: list[Finding] = []
         self.located: list[Located] = []  # findings about a ledger row, located once the ledger is final
         self.by_encounter: dict[str, list[LedgerClaim]] = defaultdict(list)
@@ -189,7 +199,7 @@ class _LedgerBuilder:
         wanted = {check_stage.READY} | ({check_stage.REVIEW} if self.options.include_review else set())
         for encounter in self.book.rows("Encounters"):
             enc_id = encounter.encounter_id
-            mine = self.by_encounter.get(enc_id, [])
+            mine = [c for c in self.by_encounter.get(enc_id, []) if c.priority != SECONDARY]  # see secondaries()
             sent = [c for c in mine if c.submitted]
             pending_originals = [c for c in mine if not c.submitted and c.frequency == "1"]
             if sent:
@@ -223,6 +233,36 @@ class _LedgerBuilder:
                 self._put(part)
                 self.built += 1
         return findings
+
+    # ------------------------------------------------------------------ secondary claims
+    def secondaries(self, outcomes: PrimaryOutcomes) -> None:
+        self.outcomes = outcomes
+        """A secondary claim for each posted primary claim whose patient has secondary coverage on the
+        date of service and still owes something: same lines, the secondary payer, Payer Priority
+        Secondary. One not yet sent is rebuilt from the primary's current posting on every run; a
+        sent one is never touched."""
+        secondary_cover: dict[str, list] = defaultdict(list)
+        for (patient_id, _), rows in self.index.coverage.items():
+            secondary_cover[patient_id] += [c for c in rows if c.priority.value == SECONDARY]
+        for claim in list(self.claims.values()):
+            if not (claim.submitted and claim.priority == "Primary" and claim.frequency != "8"):
+                continue
+            sec_id = secondary_claim_id(claim.claim_id)
+            existing = self.claims.get(sec_id)
+            if existing is not None and existing.submitted:
+                continue
+            on = claim.statement_from or date.min
+            cover = [c for c in secondary_cover.get(claim.patient_id, ())
+                     if c.effective_from <= on and (c.effective_to is None or on <= c.effective_to)]
+            if not cover or not outcomes.ready(claim) or len(sec_id) > 20:
+                if existing is not None:
+                    self.dropped.add(sec_id)
+                continue
+            lines = [replace(ln, claim_id=sec_id, control_number=f"{sec_id}-{ln.line}") for ln in claim.lines]
+            self._put(relined(replace(claim, claim_id=sec_id, payer_id=cover[0].payer_id, priority=SECONDARY,
+                                      original_claim_id="", payer_claim_number="", status=READY, batch_file="",
+                                      submitted_date=None), lines))
+            self.secondary += 1
 
     def _refresh_part(self, claim: LedgerClaim) -> None:
         self.claims[claim.claim_id] = claim
@@ -335,11 +375,12 @@ class _LedgerBuilder:
         held = 0
         practices_reported: set[int] = set()
         practice_checked: dict[int, list] = {}
+        primaries = SecondaryAdjudication(self.book, self.ledger(), self.outcomes)
         for cid in self.order:
             claim = self.claims[cid]
             if claim.submitted or cid in self.dropped:
                 continue
-            model = to_claim(claim, self.index)
+            model = to_claim(claim, self.index, primaries.for_secondary(claim, self.index))
             found = scrubber.scrub(claim, model)
             practice_row = self.index.practice_row(claim.payer_id, claim.claim_type)
             key = id(practice_row)
@@ -455,6 +496,7 @@ def run_export(book: BookData, options: RunOptions) -> StageResult:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     index = BookIndex(book)
+    primaries = SecondaryAdjudication(book, ledger)
     when = datetime.combine(submit_date(book, options), datetime.now().time().replace(second=0, microsecond=0))
     counter = _Counter(batches)
     located: list[Located] = []
@@ -476,7 +518,8 @@ def run_export(book: BookData, options: RunOptions) -> StageResult:
         name = f"{payer_id}_{claim_type}_{when:%Y%m%d}_{numbers[0]:09d}.837"
         test = bool(practice_row.test_files) if practice_row is not None else False
         batch = Batch(practice_of(practice_row), numbers[0], numbers[1], numbers[2], created=when, test=test)
-        written = write_837([to_claim(c, index) for c in claims], batch, out_dir / name, claim_type=claim_type)
+        written = write_837([to_claim(c, index, primaries.for_secondary(c, index)) for c in claims], batch,
+                            out_dir / name, claim_type=claim_type)
         for p in written.problems:
             located.append(Located(p.claim_id, p.line, p.finding if p.claim_id else p.finding.with_(
                 sheet=CLAIMS, column="Payer ID", value=payer_id)))

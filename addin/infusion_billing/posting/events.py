@@ -130,6 +130,7 @@ class LineEvent:
     other: Decimal = ZERO
     reasons: list[str] = field(default_factory=list)
     remarks: list[str] = field(default_factory=list)
+    adjustments: list[tuple[str, str, Decimal]] = field(default_factory=list)  # (group, CARC, amount) as sent
 
     @property
     def reversal(self) -> bool:
@@ -216,6 +217,7 @@ def read_events(era: Mapping[str, list[dict[str, Any]]], as_of: date | None = No
 
 def _post_adjustment(event: LineEvent, row: Mapping[str, Any]) -> None:
     group, carc, value = _text(row.get("Group")).upper(), _text(row.get("CARC")).upper(), _money(row.get("Amount"))
+    event.adjustments.append((group, carc, value))
     if group == "PR":
         event.patient_responsibility += value
     elif carc == "253":
