@@ -9,8 +9,11 @@ and corrected, with CO-45, PR-2 and (Medicare) CO-253 adjustments. The timed cal
 ledger, net every line's events against the contract and build the four sheets' rows. The run is
 checked: every remit line matched, every line's status as planted, the additivity identities.
 
-Measured 2026-12-07 on the shared 2-core box (other helpers' test runs going):
-  see the figures printed by the run in the report of the helper that added it.
+Measured 2026-12-07 on the shared 2-core box while the whole test suite ran beside it (niced, so the
+wall time says little; the process's CPU time is the figure to compare with the target):
+  99,999 claim lines against 102,003 remit lines (227,341 adjustments): 5.6 s CPU, 102.6 s wall;
+  memory 290 MB before (ledger and ERA rows built), peak 694 MB; every line as planted, none unmatched,
+  every adjudicated line additive.
 
     .venv/bin/python bench/bench_reconcile.py                 # 100,000 lines
     .venv/bin/python bench/bench_reconcile.py --lines 20000
