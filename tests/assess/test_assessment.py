@@ -21,11 +21,27 @@ from infusion_billing.workbook.reader import WorkbookError, read_workbook
 from infusion_billing.workbook.writer import read_output_table
 
 
+DEMO_OUTPUT: list[str] = []
+
+
 @pytest.fixture(scope="module")
 def clinic(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("clinic")
-    run_demo(out / "demo.xlsx", encounters=80, out=io.StringIO())
+    printed = io.StringIO()
+    run_demo(out / "demo.xlsx", encounters=80, out=printed)
+    DEMO_OUTPUT.append(printed.getvalue())
     return out
+
+
+def test_the_demo_writes_its_assessment_and_scores_the_planted_leaks(clinic):
+    printed = DEMO_OUTPUT[0]
+    assert (clinic / "assessment-demo.xlsx").exists()
+    line = next(x for x in printed.splitlines() if x.startswith("Planted leaks found"))
+    found, of, dollars = re.fullmatch(r"Planted leaks found: (\d+) of (\d+), \$([\d,.]+) of \$([\d,.]+)", line).groups()[:3]
+    assert found == of == "10"
+    assert line.endswith(f"${dollars} of ${dollars}")
+    assert {r["Kind"] for r in read_output_table(clinic / "assessment-demo.xlsx", "Coding Review")} == {
+        "Missed add-on hours", "Drug units below the dose", "Missing NDC", "Charge below contract"}
 
 
 @pytest.fixture(scope="module")

@@ -58,6 +58,7 @@ from ..workbook.ownership import mark_generated
 from ..workbook.template import WorkbookBuilder
 from ..workbook.writer import OutputTable, write_outputs
 from . import catalog, people
+from .assessment import run_assessment_demo
 from .regimens import REGIMENS, Calendar, Chair, Patient, Regimen, bsa, share_vials
 
 DEFAULT_SEED = 20261127
@@ -788,6 +789,8 @@ def run_demo(path: str | Path, *, seed: int = DEFAULT_SEED, encounters: int = DE
     print_reconciliation(run, remits, out)
     print(f"Input workbook: {source}", file=out)
     print(f"Written: {run.output} ({timer.perf_counter() - started:.1f} s)", file=out)
+    # The consultant's view of the same month: the billing assessment, with leaks planted and scored.
+    run_assessment_demo(path.parent, source, out, force=force)
     return 0
 
 
