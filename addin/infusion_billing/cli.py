@@ -148,6 +148,12 @@ def cmd_denials(args: argparse.Namespace) -> int:
     return _run_with(args, ["denials"], options)
 
 
+def cmd_aging(args: argparse.Namespace) -> int:
+    options = RunOptions(as_of=date.fromisoformat(args.as_of) if args.as_of else None, basis=args.basis,
+                         progress=progress_bar)
+    return _run_with(args, ["aging"], options)
+
+
 def cmd_appeals(args: argparse.Namespace) -> int:
     """Letters only: the workbook is read, never written (the biller sets Appealed when a letter goes out)."""
     options = RunOptions(out_dir=Path(args.out_dir), claim_ids=tuple(args.claim or ()),
@@ -344,6 +350,13 @@ def build_parser() -> argparse.ArgumentParser:
                       "rebuild the Denials worklist and Denials Summary from the imported 835s; your Work Status, "
                       "Assigned To, Notes, Follow-up Date and added columns are kept")
     p.add_argument("--as-of", help="count Days Left to this date (YYYY-MM-DD; default: Settings As-Of Date)")
+
+    p = _book_command(sub, "aging", cmd_aging,
+                      "AR aging: who owes what on each claim (insurance or patient), by age bucket and payer")
+    p.add_argument("--as-of",
+                   help="age to this date; later remits are ignored (YYYY-MM-DD; default: Settings As-Of Date)")
+    p.add_argument("--basis", choices=("dos", "first-billed", "last-billed"), default="dos",
+                   help="the date a balance ages from (default: dos, the date of service)")
 
     p = sub.add_parser("appeals", help="write a .docx appeal letter (or corrected-claim note) per denial still worked",
                        description="write a .docx appeal letter (or corrected-claim note) per denial still worked")

@@ -20,7 +20,8 @@ Stages, in workflow order:
 * ``reconcile``: the imported remits posted to the claim lines, and the ``Reconciliation``,
   ``Underpayments``, ``Unmatched Remits`` and ``Claim Status`` sheets (``RunOptions.as_of``).
 * ``denials``: the ``Denials`` worklist (the biller's columns kept) and ``Denials Summary``;
-* ``appeals``: a .docx appeal letter (or corrected-claim note) per denial still worked (``RunOptions.out_dir``).
+* ``appeals``: a .docx appeal letter (or corrected-claim note) per denial still worked (``RunOptions.out_dir``);
+* ``aging``: ``AR Aging`` and ``Aging Summary`` as of a date, on a date basis (``RunOptions.as_of``, ``basis``).
 
 Stages of one run see each other's tables: a table a stage returns is what a later stage of the same
 run reads as the book's (``book.extra_rows``), so ``claims`` then ``export-837`` in one run sends the
@@ -37,6 +38,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .aging import stage as aging_stage
 from .checks import stage as check_stage
 from .claims import stage as claims_stage
 from .coding import stage as code_stage
@@ -80,6 +82,7 @@ STAGES: dict[str, StageSpec] = {spec.name: spec for spec in (
     StageSpec("reconcile", reconcile_stage.run, tables=("Payers", "FeeSchedule", "PatientPayments")),
     StageSpec("denials", denials_stage.run, tables=denials_stage.TABLES),
     StageSpec("appeals", appeals_stage.run, tables=appeals_stage.TABLES),
+    StageSpec("aging", aging_stage.run, tables=aging_stage.TABLES),
 )}
 #: The stages ``make demo`` and ``infusion-billing run`` perform, in order.
 ALL_STAGES: tuple[str, ...] = ("validate", "code", "check")

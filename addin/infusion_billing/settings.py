@@ -103,6 +103,24 @@ SETTING_SPECS: list[SettingSpec] = [
                 "before it is Overpaid): an amount (1.00), a percent of the expected allowed (1%), or both "
                 "(1.00 or 1%: the larger of the two, the default)."),
 ]
+
+
+def _buckets(value: object) -> tuple[int, ...]:
+    """``30, 60, 90, 120`` -> (30, 60, 90, 120): the upper ends of the aging buckets, increasing days."""
+    parts = [p for p in re.split(r"[,;\s]+", v.to_text(value)) if p]
+    try:
+        limits = tuple(int(p) for p in parts)
+    except ValueError:
+        raise v.cell_error("wrong_type", "expected whole days separated by commas, e.g. 30, 60, 90, 120") from None
+    if not limits or any(b <= a for a, b in zip(limits, limits[1:], strict=False)) or limits[0] <= 0:
+        raise v.cell_error("wrong_type", "expected increasing whole days, e.g. 30, 60, 90, 120")
+    return limits
+
+
+SETTING_SPECS.append(SettingSpec(
+    "Aging Buckets", "aging_buckets", _buckets, "30, 60, 90, 120",
+    "Upper ends of the AR aging buckets in days, increasing: 30, 60, 90, 120 gives 0-30, 31-60, 61-90, 91-120 "
+    "and over 120 (docs/aging.md)."))
 SETTINGS_BY_KEY = {v.norm_key(s.name): s for s in SETTING_SPECS}
 
 
@@ -124,6 +142,7 @@ class Settings:
     ncci_folder: str = ""
     date_format: str = "m/d/yyyy"
     underpayment_tolerance: str = "1.00 or 1%"
+    aging_buckets: tuple[int, ...] = (30, 60, 90, 120)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def with_(self, **changes) -> Settings:

@@ -47,6 +47,7 @@ class RunOptions:
         as_of: the date claims are sent (default: the Settings As-Of Date, else today).
         ncci_folder: a folder of NCCI edits imported with ``refdata import-ncci --cache``.
         claim_ids: only these claims (``appeals --claim``).
+        basis: the date AR ages from (``aging --basis``): dos, first-billed or last-billed.
         templates: a folder of the practice's own letter templates (``appeals --templates``).
         remit_dir: the folder ``simulate-payer`` writes its 835 files and answer key into.
         seed: the payer simulator's random seed (same book, same seed: the same files).
@@ -66,6 +67,7 @@ class RunOptions:
     as_of: date | None = None
     ncci_folder: Path | None = None
     claim_ids: tuple[str, ...] = ()
+    basis: str = "dos"
     templates: Path | None = None
     remit_dir: Path | None = None
     seed: int = 1

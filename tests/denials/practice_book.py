@@ -68,13 +68,18 @@ def write_practice(path: Path) -> Path:
                           State="IL", ZIP="627011234", Submitter_ID="SYNTHSUB", Contact_Name="Billing Office",
                           Contact_Phone="217-555-0142", Receiver_ID="SYNTHRCV",
                           Receiver_Name="Synthetic Clearinghouse")],
-        "Payers": [_row("Payers", Payer_ID="MCR", Payer_Name="Synthetic Medicare", Payer_Type="Medicare"),
+        "Payers": [_row("Payers", Payer_ID="MCR", Payer_Name="Synthetic Medicare", Payer_Type="Medicare",
+                        Timely_Filing_Days=365),
                    _row("Payers", Payer_ID="COM", Payer_Name="Synthetic Commercial", Payer_Type="Commercial",
                         Appeal_Days=90)],
         "Patients": [_row("Patients", Patient_ID=p, Last_Name="Testperson", First_Name=n,
                           Date_of_Birth=date(1950, 1, 1)) for p, n in (("P1", "Ann"), ("P2", "Bo"), ("P3", "Cy"))],
         "Coverage": [_row("Coverage", Patient_ID=p, Payer_ID="MCR", Member_ID=f"SYN{p}", Priority="Primary",
-                          Effective_From=date(2026, 1, 1), Relationship="Self") for p in ("P1", "P2", "P3")],
+                          Effective_From=date(2026, 1, 1), Relationship="Self") for p in ("P1", "P2", "P3")]
+        + [_row("Coverage", Patient_ID="P1", Payer_ID="COM", Member_ID="SYNCOM1", Priority="Secondary",
+                Effective_From=date(2026, 1, 1), Relationship="Self")],
+        "Encounters": [_row("Encounters", Encounter_ID="E1005", Patient_ID="P2", Payer_ID="MCR",
+                            Date_of_Service=date(2026, 11, 20), Setting="Professional")],
     }
     with WorkbookBuilder(path) as book:
         for name, table_rows in rows.items():

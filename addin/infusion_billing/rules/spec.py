@@ -32,6 +32,7 @@ FAMILIES: dict[str, str] = {
     "post": "Posting remits and patient payments",
     "recon": "Reconciliation (expected vs paid)",
     "denial": "Denials and appeals",
+    "aging": "Accounts receivable aging",
     "pipeline": "Running the stages",
     "writer": "Writing the results",
     "check": "Running the checks",

@@ -1,0 +1,1 @@
+"""Accounts receivable aging: who owes what on each claim, and how old it is (docs/aging.md)."""

@@ -1,0 +1,113 @@
+"""AR aging on the small practice: balances split by who owes them, buckets by age, totals that
+reconcile to the cent on two as-of dates (one back-dated), write-offs and credit balances."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from infusion_billing.aging.model import INSURANCE, claim_balance
+from infusion_billing.denials.remits import EraClaim, EraLedger, EraLine, Where
+from infusion_billing.pipeline import RunOptions, run_workbook
+from infusion_billing.values import to_money
+
+from .practice_book import FIRST, PAID_LATER, records
+
+DEC, LATER = date(2026, 12, 1), date(2026, 12, 31)
+
+
+@pytest.fixture
+def remitted(practice, tmp_path):
+    out = tmp_path / "remitted.xlsx"
+    run_workbook(practice, ["import-era", "denials"], out=out,
+                 options=RunOptions(remit_sources=(*FIRST, PAID_LATER), as_of=DEC))
+    return out
+
+
+def _aging(book, tmp_path, as_of, basis="dos", name="aged.xlsx"):
+    out = tmp_path / name
+    run = run_workbook(book, ["aging"], out=out, options=RunOptions(as_of=as_of, basis=basis))
+    owed = {(r["Claim ID"], r["Responsible Type"], r["Responsible Party"]): (to_money(r["Balance"]), r["Bucket"])
+            for r in records(out, "AR Aging")}
+    return out, run, owed
+
+
+def _reconciles(book, run, as_of):
+    """charges - payments - contractual - written off, from the ledgers, equals insurance + patient AR."""
+    charges = sum(to_money(c["Total Charge"]) for c in records(book, "Claims"))
+    dates = {(p["File"], p["Payment No"]): (p["Payment Date"] or p["Production Date"])
+             for p in records(book, "EraPayments")}
+    paid = sum(to_money(c["Paid"]) for c in records(book, "EraClaims")
+               if dates[(c["File"], c["Payment No"])] <= as_of)
+    contractual = sum(to_money(a["Amount"]) for a in records(book, "EraAdjustments")
+                      if a["Denial"] == "N" and a["Group"] != "PR" and dates[(a["File"], a["Payment No"])] <= as_of)
+    written_off = sum((to_money(r["Denied Amount"]) for r in records(book, "Denials")
+                       if r["Work Status"] == "Written off"), Decimal("0.00"))
+    summary = run.results["aging"].summary
+    return Decimal(summary["insurance AR"]) + Decimal(summary["patient AR"]), charges - paid - contractual - written_off
+
+
+def test_a_back_dated_report_ignores_the_later_remit_and_totals_reconcile(remitted, tmp_path):
+    _, run, owed = _aging(remitted, tmp_path, DEC)
+    assert owed == {
+        ("C1001", "Insurance", "MCR"): (Decimal("1000.00"), "0-30"),  # the NDC denial, not yet paid on Dec 1
+        ("C1001", "Insurance", "COM"): (Decimal("16.00"), "0-30"),  # Medicare's coinsurance, to the secondary
+        ("C1002", "Insurance", "MCR"): (Decimal("500.00"), "0-30"),  # denied money stays in insurance AR
+        ("C1003", "Insurance", "MCR"): (Decimal("50.00"), "0-30"),
+    }
+    assert _reconciles(remitted, run, DEC) == (Decimal("1566.00"), Decimal("1566.00"))
+
+
+def test_after_the_correction_is_paid_the_claim_is_settled_but_for_the_coinsurance(remitted, tmp_path):
+    _, run, owed = _aging(remitted, tmp_path, LATER)
+    assert owed == {
+        ("C1001", "Insurance", "COM"): (Decimal("16.00"), "31-60"),
+        ("C1002", "Insurance", "MCR"): (Decimal("500.00"), "31-60"),
+        ("C1003", "Insurance", "MCR"): (Decimal("50.00"), "31-60"),
+    }
+    assert _reconciles(remitted, run, LATER) == (Decimal("566.00"), Decimal("566.00"))
+
+
+def test_a_written_off_denial_leaves_ar(remitted, tmp_path):
+    wb = openpyxl.load_workbook(remitted)
+    ws = wb["Denials"]
+    header = [c.value for c in ws[1]]
+    for row in ws.iter_rows(min_row=2):
+        if row[header.index("Claim ID")].value == "C1002":
+            row[header.index("Work Status")].value = "Written off"
+    wb.save(remitted)
+    _, run, owed = _aging(remitted, tmp_path, LATER)
+    assert ("C1002", "Insurance", "MCR") not in owed
+    assert _reconciles(remitted, run, LATER) == (Decimal("66.00"), Decimal("66.00"))
+
+
+def test_the_summary_prints_basis_as_of_buckets_and_the_unbilled_visit(remitted, tmp_path):
+    out, run, _ = _aging(remitted, tmp_path, DEC, basis="first-billed")
+    rows = records(out, "Aging Summary")
+    sections = [r["Section"] for r in rows]
+    assert "Basis: first-billed; as of 2026-12-01" in sections
+    mcr = next(r for r in rows if r["Section"] == "By responsible party" and r["Payer ID"] == "MCR")
+    assert (mcr["0-30"], mcr["31-60"], mcr["Total"], mcr["Over 90 %"]) == (1550, 0, 1550, 0)
+    unbilled = next(r for r in rows if r["Section"] == "Unbilled encounters")
+    assert (unbilled["Encounter ID"], unbilled["Filing Deadline"], unbilled["Days Left"]) == (
+        "E1005", date(2027, 11, 20), 354)
+    assert run.results["aging"].summary["insurance AR 0-30"] == "1566.00"
+
+
+def test_every_open_claim_lands_in_exactly_one_bucket_per_party(remitted, tmp_path):
+    out, _, _ = _aging(remitted, tmp_path, LATER)
+    rows = records(out, "AR Aging")
+    keys = [(r["Claim ID"], r["Responsible Type"], r["Responsible Party"]) for r in rows]
+    assert len(keys) == len(set(keys)) and all(r["Bucket"] == "31-60" for r in rows)
+
+
+def test_a_negative_balance_is_a_credit_listed_apart():
+    claim = EraClaim(("f", 1, 1), "C9", "1", Decimal("100.00"), Decimal("120.00"), "X", date(2026, 11, 1), None,
+                     Where("EraClaims", 2))
+    era = EraLedger([claim], {("f", 1, 1): [EraLine(("f", 1, 1), 1, "C9-1", "96413", Decimal("100.00"),
+                                                     Decimal("120.00"), None)]}, {})
+    balance = claim_balance(Decimal("100.00"), "MCR", None, "P9", [claim], era, lambda *k: False)
+    assert balance.owed == {(INSURANCE, "MCR"): Decimal("-20.00")}
