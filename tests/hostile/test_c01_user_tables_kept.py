@@ -5,6 +5,7 @@ from __future__ import annotations
 from hostile_kit import minimal_sheets, run_cli, write_book
 
 from infusion_billing.findings import Finding
+from infusion_billing.pipeline import RunOptions, run_workbook
 from infusion_billing.workbook.writer import OutputTable, read_output_table, write_outputs
 
 
@@ -94,3 +95,25 @@ def test_results_an_earlier_version_wrote_without_marks_are_still_replaced(tmp_p
         names = [s.name for s in package.sheets]
     assert not [n for n in names if n.endswith("(2)")]
     assert len(read_output_table(book, "RunLog")) == 2  # the earlier run's row is kept
+
+
+def test_earlier_findings_are_read_from_the_tools_findings_2_never_from_the_users_findings(tmp_path, capsys):
+    """The clinic keeps its own 'Findings' sheet, so the tool's findings live on 'Findings (2)'. The next
+    command merges its findings with the earlier stages' rows of the tool's sheet (found by its mark):
+    the check's rows stay, and the clinic's notes never turn up as findings."""
+    sheets = minimal_sheets()
+    sheets["Administrations"][1][sheets["Administrations"][0].index("Stop")] = None  # a finding to keep
+    book = write_book(tmp_path / "clinic.xlsx", {**sheets, "Findings": [["My Notes", "Amount"],
+                                                                        ["kept on Findings", 123]]})
+    assert run_cli("check", book, "--in-place", capsys=capsys)[0] == 0
+    checked = read_output_table(book, "Findings (2)")
+    assert any(r["Stage"] == "check" for r in checked)
+    assert not any("kept on Findings" in str(v) for r in checked for v in r.values())  # the first run too
+    pdf = tmp_path / "eob.pdf"
+    pdf.write_bytes(b"%PDF-1.4 not an 835")
+    run_workbook(book, ["import-era"], in_place=True, options=RunOptions(remit_sources=(pdf,)))
+    after = read_output_table(book, "Findings (2)")
+    assert [r for r in after if r["Stage"] == "check"] == [r for r in checked if r["Stage"] == "check"]
+    assert any(r["Stage"] == "import-era" and r["Rule ID"] == "era.unreadable-file" for r in after)
+    assert not any("kept on Findings" in str(v) for r in after for v in r.values())
+    assert read_output_table(book, "Findings") == [{"My Notes": "kept on Findings", "Amount": 123}]

@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
+from xml.etree import ElementTree
 
 from ..findings import Finding, Severity
 
@@ -60,6 +62,37 @@ def tool_sheets(package: WorkbookPackage) -> set[str]:
             if sheet:
                 out.add(sheet.casefold())
     return out
+
+
+def owned_sheet(marks: Iterable[str], sheet_names: Iterable[str], wanted: str) -> str | None:
+    """The sheet holding the tool's own result ``wanted``, from the workbook's sheet marks (what each
+    ``_InfusionBilling_Sheet<n>`` refers to) and its sheet names: ``wanted`` itself when the tool owns
+    it, else the ``wanted (2)``, ``wanted (3)`` ... it moved to because a user's sheet had the name.
+    None when the tool has no such sheet (a user's sheet of that name is never the tool's)."""
+    ours = {s.casefold() for s in (sheet_of(m) for m in marks) if s}
+    names = {n.casefold(): n for n in sheet_names}
+    for candidate in islice(_candidates(wanted), len(names) + 1):
+        key = candidate.casefold()
+        if key in ours and key in names:
+            return names[key]
+    return None
+
+
+def tool_sheet_in_file(path: Path, wanted: str) -> str | None:
+    """:func:`owned_sheet` for a saved workbook, read from its sheet list alone (the reader's way in,
+    which must not need the package editor); None when the file has no readable sheet list."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            info = z.getinfo("xl/workbook.xml")
+            if info.file_size > 64 << 20:
+                return None
+            root = ElementTree.fromstring(z.read(info))
+    except (OSError, KeyError, zipfile.BadZipFile, ValueError, ElementTree.ParseError):
+        return None
+    marks = [el.text or "" for el in root.iter() if el.tag.endswith("}definedName")
+             and el.get("localSheetId") is None and el.get("name", "").startswith(SHEET_MARK)]
+    sheets = [el.get("name", "") for el in root.iter() if el.tag.endswith("}sheet")]
+    return owned_sheet(marks, sheets, wanted)
 
 
 def written_by_tool(path: Path) -> bool:

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ...schema import INPUT_TABLES, TableSpec
+from ..ownership import tool_sheet_in_file
 from .book import BookData, Grid, TableData, WorkbookError, grid_records, value_text
 from .grids import check_is_workbook, load_grids, locate_table, match_table_name
 from .rows import row_builder
@@ -39,5 +40,20 @@ def read_workbook(path: str | Path, tables: Sequence[TableSpec] = INPUT_TABLES) 
     grids = load_grids(path, [t.name for t in tables])
     book = read_grids(grids, tables)
     book.path = path
-    book.extra_loader = lambda name: load_grids(path, [name]).get(name)
+    book.extra_loader = lambda name: load_extra_grid(path, name)
     return book
+
+
+def load_extra_grid(path: Path, name: str) -> Grid | None:
+    """The grid of a table outside the input schema (a ledger, the Findings an earlier run wrote, an
+    optional user table), by name.
+
+    A result the tool wrote is read from the sheet the tool owns (found by its mark, see
+    :mod:`..ownership`): when a clinic's own sheet called ``Findings`` made an earlier run write to
+    ``Findings (2)``, earlier findings come from ``Findings (2)``, never from the clinic's sheet. A name
+    the tool owns no sheet for is read as before (a user's table such as ``Adjustment Codes``).
+    """
+    own = tool_sheet_in_file(path, name)
+    if own is None:
+        return load_grids(path, [name]).get(name)
+    return load_grids(path, [own]).get(own)
