@@ -11,6 +11,7 @@ from __future__ import annotations
 import openpyxl
 
 from infusion_billing.pipeline import run_workbook
+from infusion_billing.workbook.sheet_order import work_order
 from infusion_billing.workbook.template import write_template
 
 INPUTS = ["Payers", "Patients", "Coverage", "Encounters", "Administrations"]
@@ -94,3 +95,9 @@ def test_the_templates_lists_sheet_is_hidden(tmp_path):
     wb = openpyxl.load_workbook(write_template(tmp_path / "t.xlsx"))
     assert wb["Lists"].sheet_state == "hidden"
     assert [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"][0] == "Instructions"
+
+
+def test_a_result_moved_off_the_billers_own_sheet_keeps_its_place_in_the_order():
+    # The clinic owns 'Findings' and 'RunLog' sheets: the tool's went to 'Findings (2)' and 'RunLog (2)'.
+    assert work_order(["Charges", "Authorization Usage", "Findings (2)", "Encounter Status", "RunLog (2)"]) == \
+        ["Findings (2)", "Encounter Status", "Charges", "Authorization Usage", "RunLog (2)"]

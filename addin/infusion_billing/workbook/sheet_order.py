@@ -8,6 +8,7 @@ by :func:`work_order`. The biller's own sheets are never moved.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
@@ -17,6 +18,8 @@ T = TypeVar("T")
 FIRST_SHEETS = ("Findings", "Encounter Status", "Charges")
 #: Result sheets that go after all others.
 LAST_SHEETS = ("RunLog",)
+#: The suffix of a result moved off a name the biller's own sheet holds (see ownership.place_sheets).
+_MOVED = re.compile(r" \(\d+\)$")
 
 
 def _name(item: object) -> str:
@@ -25,12 +28,13 @@ def _name(item: object) -> str:
 
 def work_order(items: Iterable[T], name: Callable[[T], str] = _name) -> list[T]:
     """``items`` (sheet names, or tables with a ``name``) as Findings, Encounter Status, Charges, the
-    rest in the order given, RunLog; names compared ignoring case."""
+    rest in the order given, RunLog; names compared ignoring case. A result that had to move to
+    ``Findings (2)`` because the biller owns a ``Findings`` sheet keeps its place in the order."""
     first = {n.casefold(): i for i, n in enumerate(FIRST_SHEETS)}
     last = {n.casefold(): i for i, n in enumerate(LAST_SHEETS)}
 
     def rank(item: T) -> tuple[int, int]:
-        key = name(item).casefold()
+        key = _MOVED.sub("", name(item)).casefold()
         if key in first:
             return 0, first[key]
         return (2, last[key]) if key in last else (1, 0)
