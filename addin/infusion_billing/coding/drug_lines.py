@@ -99,10 +99,12 @@ def dose_text(dose: Decimal, unit: str) -> str:
     return f"{number(dose)} {unit}"
 
 
-def code_drug_lines(admins: list[Admin], ctx: Context, out: Outcome) -> list[Draft]:
+def code_drug_lines(admins: list[Admin], ctx: Context, out: Outcome, *, hospital_bills: bool = False) -> list[Draft]:
     """One line per drug (and NDC) with units, then a JW line where waste is billable.
 
-    Doses of one HCPCS from one NDC go on one line with the summed amount [S52].
+    Doses of one HCPCS from one NDC go on one line with the summed amount [S52]. ``hospital_bills``: a
+    physician's claim at a facility place of service, whose drug lines the hospital bills [S85]; what
+    only the drug line needs (the ESA indication and hemoglobin [S82]) is then not asked for.
     """
     groups: dict[tuple[str, str, int], list[Dose]] = {}
     for a in admins:
@@ -128,7 +130,7 @@ def code_drug_lines(admins: list[Admin], ctx: Context, out: Outcome) -> list[Dra
                 for (hcpcs, _ndc, day), doses in groups.items()]
     lines: list[Draft] = []
     for (_hcpcs, ndc, day), doses in groups.items():
-        new = _lines(doses, ndc, ctx, out)
+        new = _lines(doses, ndc, ctx, out, hospital_bills)
         if day:
             for line in new:
                 line.day = day
@@ -230,7 +232,7 @@ def _ndc(a: Admin, info: DrugInfo, ctx: Context, out: Outcome) -> str | None:
         return None
 
 
-def _lines(doses: list[Dose], ndc: str, ctx: Context, out: Outcome) -> list[Draft]:
+def _lines(doses: list[Dose], ndc: str, ctx: Context, out: Outcome, hospital_bills: bool = False) -> list[Draft]:
     """The drug line of one HCPCS (and NDC), and its JW line when the payer bills waste."""
     first = doses[0][0]
     info = first.info
@@ -292,7 +294,7 @@ def _lines(doses: list[Dose], ndc: str, ctx: Context, out: Outcome) -> list[Draf
             modifiers = ("JZ",)
             rules += (R.JZ_NO_WASTE,)
             sentence += f"; the {number(waste)} {unit} discarded is inside the rounded-up units: JZ"
-    if info.esa and payer is not None and payer.payer_type is MEDICARE:
+    if info.esa and payer is not None and payer.payer_type is MEDICARE and not hospital_bills:
         esa = _esa_modifier(doses, name, ctx, out)
         if esa:
             modifiers = (esa,) + modifiers

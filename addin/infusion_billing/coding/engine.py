@@ -150,9 +150,10 @@ def code_encounter(encounter: Encounter, rows: Sequence[Administration], ctx: Co
     else:
         professional = setting is PROFESSIONAL
         admin_drafts = _administration_lines(admins, ctx, out, professional)
-        drug_drafts = code_drug_lines(admins, ctx, out)
         pos = encounter.place_of_service
-        if professional and drug_drafts and pos and pos in ctx.tables.facility_pos:
+        hospital_bills = professional and bool(pos) and pos in ctx.tables.facility_pos
+        drug_drafts = code_drug_lines(admins, ctx, out, hospital_bills=hospital_bills)
+        if hospital_bills and drug_drafts:
             drug_drafts = _hospital_bills_drugs(drug_drafts, admins, pos, out)
         drafts = _em_lines(encounter, bool(admin_drafts), ctx, out) + admin_drafts + drug_drafts
 
