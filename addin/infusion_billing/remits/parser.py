@@ -206,12 +206,17 @@ class Parser:
         self.sum_plb = ZERO
         self.unbalanced = 0
 
-    def finding(self, rule: str, severity: Severity, message: str, *, fix: str = "", value: str = "") -> None:
-        """Record a Finding about this file; repeated rules are capped so a broken file stays readable."""
+    def finding(self, rule: str, message: str, *, fix: str | None = None, value: str = "",
+                severity: Severity | None = None) -> None:
+        """Record a Finding of ``rule`` about this file, with the catalogue's severity and (unless given) fix.
+
+        Repeated rules are capped so a broken file stays readable.
+        """
         count = self.counts.get(rule, 0) + 1
         self.counts[rule] = count
         if count <= MAX_REPEATED_FINDINGS:
-            self.findings.append(Finding(rule, severity, message, value=value, fix=fix, source=self.name))
+            self.findings.append(ERA_RULES[rule].finding(message, fix=fix, severity=severity, value=value,
+                                                         source=self.name))
 
     def _payment_label(self) -> str:
         if self.trace:
@@ -232,7 +237,7 @@ class Parser:
         if not text or text.isspace():
             if required:
                 self.finding(
-                    "era.amount-missing", Severity.ERROR,
+                    "era.amount-missing",
                     f"{what} is blank at segment {n} ({self._where()}); it counts as zero in the balancing.",
                     fix=_FIX_EOB,
                 )
@@ -242,7 +247,7 @@ class Parser:
         except ValueError:
             shown = text.strip()[:20]
             self.finding(
-                "era.bad-amount", Severity.ERROR,
+                "era.bad-amount",
                 f"{what} '{shown}' at segment {n} ({self._where()}) is not an amount; it counts as zero in the "
                 "balancing.",
                 fix=_FIX_EOB, value=shown,
@@ -264,7 +269,7 @@ class Parser:
         except ValueError:
             shown = text.strip()[:20]
             self.finding(
-                rule, Severity.WARNING,
+                rule,
                 f"{what} '{shown}' at segment {n} ({self._where()}) is not {should_be}; it is left blank.",
                 value=shown,
             )
@@ -277,7 +282,7 @@ class Parser:
         strays = self.strays
         if strays.count:
             self.finding(
-                "era.out-of-place", Severity.WARNING,
+                "era.out-of-place",
                 f"{strays.count} segment(s) outside a payment were ignored, the first at segment {strays.first} "
                 f"({strays.sample}).",
                 fix="Check the file is complete: a payment (ST) may be missing or cut.",
@@ -288,7 +293,7 @@ class Parser:
         if self.pay is None:
             return self._stray(el, n)
         self.finding(
-            "era.out-of-place", Severity.WARNING,
+            "era.out-of-place",
             f"{el[0][:3]} at segment {n} in {self._payment_label()} comes before any claim (CLP) and was ignored.",
         )
 
@@ -323,7 +328,7 @@ class Parser:
             except Exception as exc:  # a reader bug must not lose the rest of the file
                 self.seg_no = n
                 self.finding(
-                    "era.internal-error", Severity.ERROR,
+                    "era.internal-error",
                     f"Segment {n} ({tag[:3]}) could not be read ({type(exc).__name__}); it was skipped.",
                     fix="Report this file to the infusion-billing maintainers.",
                 )
@@ -334,7 +339,7 @@ class Parser:
         self._close_envelopes("ISA", n)
         if len(el) != 17:
             self.finding(
-                "era.isa-malformed", Severity.WARNING,
+                "era.isa-malformed",
                 f"The ISA at segment {n} has {len(el) - 1} elements instead of 16.",
             )
         self.version = el[12].strip() if len(el) > 12 else ""
@@ -375,13 +380,13 @@ class Parser:
         got = el[2].strip() if len(el) > 2 else ""
         if said != str(count):
             self.finding(
-                "era.control-count", Severity.WARNING,
+                "era.control-count",
                 f"{tag} at segment {n} counts {said or 'no'} {children} but the {what} has {count}.",
                 value=said,
             )
         if got != control:
             self.finding(
-                "era.control-number", Severity.WARNING,
+                "era.control-number",
                 f"{tag} at segment {n} closes {what} '{got}' but the {opener} at segment {seg} opened '{control}'.",
                 value=got,
             )
@@ -394,7 +399,7 @@ class Parser:
         if self.pay is not None or self.skipping is not None:
             self._close_payment(n, ended_by=by)
         self.finding(
-            "era.envelope-missing", Severity.WARNING,
+            "era.envelope-missing",
             f"The group opened at segment {gs[1]} has no GE before segment {n} ({by}).",
         )
         self.gs = None
@@ -406,7 +411,7 @@ class Parser:
             self._close_payment(n, ended_by=by)
         if self.isa is not None:
             self.finding(
-                "era.envelope-missing", Severity.WARNING,
+                "era.envelope-missing",
                 f"The interchange opened at segment {self.isa[1]} has no IEA before segment {n} ({by}).",
             )
             self.isa = None
@@ -427,7 +432,7 @@ class Parser:
                 self.seen_types.add(kind)
                 what = f"an {kind}" if kind.startswith("8") else f"a '{kind}'"
                 self.finding(
-                    "era.not-835", Severity.WARNING,
+                    "era.not-835",
                     f"The transaction at segment {n} is {what}, not an 835 remittance; it was skipped.",
                 )
             return
@@ -516,13 +521,13 @@ class Parser:
             self.sum_paid += paid
         if not pcn:
             self.finding(
-                "era.claim-id-missing", Severity.WARNING,
+                "era.claim-id-missing",
                 f"The claim at segment {n} in {self._payment_label()} has no patient control number (CLP01); "
                 "it cannot be matched to a claim we sent.",
             )
         if status not in CLAIM_STATUS:
             self.finding(
-                "era.unknown-status", Severity.INFO,
+                "era.unknown-status",
                 f"Claim {pcn} at segment {n} has status '{status}', which is not a CLP02 code this reader knows.",
                 value=status,
             )
@@ -546,7 +551,7 @@ class Parser:
         pr_total = claim[C_PR]
         if pr_total is not None and pr_total != self.claim_pr:
             self.finding(
-                "era.patient-share-mismatch", Severity.WARNING,
+                "era.patient-share-mismatch",
                 f"Claim {claim[C_PCN]} in {self._payment_label()} at segment {claim[-1]} (CLP): patient "
                 f"responsibility CLP05 is {cents(pr_total)} but its PR adjustments total {cents(self.claim_pr)}; "
                 f"difference {cents(pr_total - self.claim_pr)}.",
@@ -558,7 +563,7 @@ class Parser:
     def _claim_unbalanced(self, claim: list, variance: Decimal) -> None:
         charge, paid = claim[C_CHARGE] or ZERO, claim[C_PAID] or ZERO
         self.finding(
-            "era.claim-unbalanced", Severity.ERROR,
+            "era.claim-unbalanced",
             f"Claim {claim[C_PCN] or '(no claim number)'} in {self._payment_label()} does not balance at segment "
             f"{claim[-1]} (CLP): charge {cents(charge)} minus paid {cents(paid)} is {cents(charge - paid)}, but "
             f"its adjustments total {cents(claim[C_CLAIM_ADJ] + claim[C_LINE_ADJ])} (claim "
@@ -612,7 +617,7 @@ class Parser:
         if len(text) > 3 and text[:2].isalnum() and not text[2].isalnum() and not text[2].isspace():
             if "era.component-separator" not in self.counts:
                 self.finding(
-                    "era.component-separator", Severity.INFO,
+                    "era.component-separator",
                     f"Composites such as '{text.strip()[:30]}' (first at segment {n}) use '{text[2]}' between "
                     f"their parts instead of the declared '{comp}'; they were read with '{text[2]}'.",
                 )
@@ -626,7 +631,7 @@ class Parser:
             only = parts[0].strip()
             if only in SVC_QUALIFIERS or not only:
                 self.finding(
-                    "era.procedure-missing", Severity.WARNING,
+                    "era.procedure-missing",
                     f"SVC01 at segment {n} ({self._where()}) holds '{only}' and no procedure code; the payer "
                     "probably wrote an element separator inside the code, so this line's amounts may be shifted.",
                     fix="Read this line on the payer's EOB and post it by hand.", value=only,
@@ -653,7 +658,7 @@ class Parser:
             self.lines_unbalanced += 1
         if variance:
             self.finding(
-                "era.line-unbalanced", Severity.ERROR,
+                "era.line-unbalanced",
                 f"Line {line[L_LINE_NO]} ({line[L_CODE] or 'no code'}) of claim {claim[C_PCN]} in "
                 f"{self._payment_label()} does not balance at segment {line[-1]} (SVC): charge {cents(charge)} "
                 f"minus paid {cents(paid)} is {cents((charge or ZERO) - (paid or ZERO))}, but its adjustments "
@@ -665,7 +670,7 @@ class Parser:
             expected = paid + self.line_pr + self.line_seq
             if allowed != expected:
                 self.finding(
-                    "era.allowed-mismatch", Severity.INFO,
+                    "era.allowed-mismatch",
                     f"Line {line[L_LINE_NO]} of claim {claim[C_PCN]} at segment {line[-1]} (SVC): allowed "
                     f"AMT*B6 {cents(allowed)} is not paid {cents(paid)} plus patient responsibility "
                     f"{cents(self.line_pr)} plus sequestration {cents(self.line_seq)}; difference "
@@ -723,7 +728,7 @@ class Parser:
         group = group.strip()
         if group not in CAS_GROUPS:
             self.finding(
-                "era.unknown-group", Severity.WARNING,
+                "era.unknown-group",
                 f"CAS at segment {n} ({self._where()}) has group code '{group}', not CO, PR, OA or PI; "
                 "its amounts are still counted.",
                 value=group,
@@ -852,14 +857,14 @@ class Parser:
             expected = n - self.st_seg + 1
             if said != str(expected):
                 self.finding(
-                    "era.control-count", Severity.WARNING,
+                    "era.control-count",
                     f"SE at segment {n} of {self._payment_label()} counts {said or 'no'} segments but the "
                     f"transaction has {expected}; a segment may have been lost or added.",
                     value=said,
                 )
             if control != self.st_control:
                 self.finding(
-                    "era.control-number", Severity.WARNING,
+                    "era.control-number",
                     f"SE at segment {n} of {self._payment_label()} closes transaction '{control}' but ST opened "
                     f"'{self.st_control}'.",
                     value=control,
@@ -878,10 +883,10 @@ class Parser:
         label = self._payment_label()
         if ended_by is not None:
             self.finding(
-                "era.envelope-missing", Severity.ERROR,
+                "era.envelope-missing",
                 f"{_upper_first(label)} (ST at segment {self.st_seg}) has no SE before segment {n} ({ended_by}); "
                 "the file may be cut short and claims may be missing.",
-                fix="Download the 835 again from the payer or clearinghouse.",
+                fix="Download the 835 again from the payer or clearinghouse.", severity=Severity.ERROR,
             )
         pay[_P["payer_id"]] = self.payer_ref or self.payer_n1_id or self.trn_payer or None
         pay[_P["claims"]] = self.claim_no
@@ -892,7 +897,7 @@ class Parser:
         amount = None
         if self.bpr is None:
             self.finding(
-                "era.payment-missing", Severity.ERROR,
+                "era.payment-missing",
                 f"{_upper_first(label)} (ST at segment {self.st_seg}) has no BPR segment, so its amount is unknown.",
                 fix="Post this payment from the bank deposit and the payer's EOB.",
             )
@@ -902,7 +907,7 @@ class Parser:
             pay[_P["payment_date"]] = self._payment_date(self.bpr, label)
         if not self.trace:
             self.finding(
-                "era.trace-missing", Severity.WARNING,
+                "era.trace-missing",
                 f"The payment at segment {self.st_seg} has no TRN trace number; it cannot be matched to a deposit.",
             )
         expected = self.sum_paid - self.sum_plb
@@ -911,7 +916,7 @@ class Parser:
         pay[_P["balanced"]] = "Y" if variance is not None and not variance and not self.unbalanced else "N"
         if variance:
             self.finding(
-                "era.payment-unbalanced", Severity.ERROR,
+                "era.payment-unbalanced",
                 f"{_upper_first(label)} does not balance at segment {self.bpr_seg} (BPR): BPR02 is {cents(amount)}, "
                 f"but claims paid {cents(self.sum_paid)} less provider adjustments {cents(self.sum_plb)} give "
                 f"{cents(expected)}; variance {cents(variance)}.",
@@ -936,7 +941,7 @@ class Parser:
             except ValueError:
                 return None
             self.finding(
-                "era.payment-date-shifted", Severity.INFO,
+                "era.payment-date-shifted",
                 f"{_upper_first(label)}: the payment date {found.isoformat()} is in BPR15 instead of BPR16 at "
                 f"segment {n} (one element short); it was read as the payment date.",
             )
@@ -949,18 +954,18 @@ class Parser:
         if self.pay is not None or self.skipping is not None:
             self._close_payment(self.seg_no, ended_by="the end of the file")
         if self.gs is not None:
-            self.finding("era.envelope-missing", Severity.WARNING,
+            self.finding("era.envelope-missing",
                          f"The group opened at segment {self.gs[1]} has no GE at the end of the file.")
             self.gs = None
         if self.isa is not None:
-            self.finding("era.envelope-missing", Severity.WARNING,
+            self.finding("era.envelope-missing",
                          f"The interchange opened at segment {self.isa[1]} has no IEA at the end of the file.")
             self.isa = None
         self._flush_strays()
         garbled = self.garbled
         if garbled.count:
             self.finding(
-                "era.garbled-segment", Severity.WARNING,
+                "era.garbled-segment",
                 f"{garbled.count} segment(s) could not be read and were skipped, the first at segment "
                 f"{garbled.first} ('{garbled.sample}').",
                 fix="Download the 835 again; the file may be damaged.",

@@ -88,11 +88,20 @@ class RuleSpec:
         """Every severity a finding of this rule may carry."""
         return () if self.severity is None else (self.severity, *self.also)
 
-    def finding(self, message: str, *, fix: str | None = None, **where: Any) -> Finding:
-        """A Finding of this rule with its severity and (unless given) its fix; ``where`` locates it."""
+    def finding(self, message: str, *, fix: str | None = None, severity: Severity | None = None,
+                **where: Any) -> Finding:
+        """A Finding of this rule with its severity and (unless given) its fix; ``where`` locates it.
+
+        ``severity`` picks one of the rule's documented other severities (``also``); any other is refused.
+        """
         if self.severity is None:
             raise ValueError(f"{self.id} names claim lines; it has no findings")
-        return Finding(self.id, self.severity, message, fix=self.fix if fix is None else fix, **where)
+        if severity is None:
+            severity = self.severity
+        elif severity not in self.severities:
+            declared = "/".join(s.value for s in self.severities)
+            raise ValueError(f"{self.id} is declared {declared}, not {severity.value}")
+        return Finding(self.id, severity, message, fix=self.fix if fix is None else fix, **where)
 
 
 class Family:

@@ -18,7 +18,9 @@ open an ``x12.envelope-missing``, since the file may be cut short.
 
 from __future__ import annotations
 
-from ..findings import Finding, Severity
+from ..findings import Finding
+from ..rules import x12 as rules
+from ..rules.spec import RuleSpec
 
 
 class EnvelopeCheck:
@@ -31,9 +33,9 @@ class EnvelopeCheck:
         self.gs: list | None = None  # [control number, segment number, transactions]
         self.st: list | None = None  # [control number, segment number]
 
-    def _add(self, rule: str, severity: Severity, message: str, value: str = "") -> None:
-        self.findings.append(Finding(rule, severity, message, value=value, source=self.source,
-                                     fix="Ask the sender for the file again; it may have been cut or edited."))
+    def _add(self, rule: RuleSpec, message: str, value: str = "") -> None:
+        self.findings.append(rule.finding(message, value=value, source=self.source,
+                                          fix="Ask the sender for the file again; it may have been cut or edited."))
 
     def segment(self, el: list[str], n: int) -> None:
         """Feed an envelope segment (ISA, GS, ST, SE, GE, IEA), split into elements."""
@@ -72,17 +74,17 @@ class EnvelopeCheck:
     def _agree(self, n: int, tag: str, children: str, what: str, said: str, counted: str, closes: str,
                opened: str, opener: str) -> None:
         if said != counted:
-            self._add("x12.control-count", Severity.WARNING,
+            self._add(rules.CONTROL_COUNT,
                       f"{tag} at segment {n} counts {said or 'no'} {children} but the {what} has {counted}.", said)
         if closes != opened:
-            self._add("x12.control-number", Severity.WARNING,
+            self._add(rules.CONTROL_NUMBER,
                       f"{tag} at segment {n} closes {what} '{closes}' but the {opener} opened '{opened}'.", closes)
 
     def _unclosed(self, n: int, by: str, *, st: bool = False, gs: bool = False, isa: bool = False) -> None:
         for flag, opened, name, trailer in ((st, self.st, "transaction", "SE"), (gs, self.gs, "group", "GE"),
                                             (isa, self.isa, "interchange", "IEA")):
             if flag and opened is not None:
-                self._add("x12.envelope-missing", Severity.WARNING,
+                self._add(rules.ENVELOPE_MISSING,
                           f"The {name} opened at segment {opened[1]} has no {trailer} before segment {n} ({by}).")
         if st:
             self.st = None

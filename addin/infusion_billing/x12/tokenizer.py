@@ -29,7 +29,11 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ..findings import Finding, Severity
+from ..findings import Finding
+from ..rules import era, x12
+
+#: The rules a tokenizer reports under, by ID (it reports as ``era.*`` for an 835, ``x12.*`` otherwise).
+_SPECS = {s.id: s for s in (*era.SPECS, *x12.SPECS)}
 
 #: Characters read before sniffing the separators: an ISA is ~106 characters, padded ones more.
 SNIFF_WINDOW = 4096
@@ -221,8 +225,9 @@ class SegmentStream:
         while not self._eof and len(self._pending) < size:
             self._pending += self._read()
 
-    def _finding(self, rule: str, severity: Severity, message: str, fix: str = "") -> None:
-        self.findings.append(Finding(rule, severity, message, fix=fix, source=self.source))
+    def _finding(self, rule: str, message: str, fix: str | None = None) -> None:
+        """A Finding of ``rule`` (an ``era.*`` or ``x12.*`` ID) with the catalogue's severity and fix."""
+        self.findings.append(_SPECS[rule].finding(message, fix=fix, source=self.source))
 
     def _sniff(self) -> Sniffed | None:
         """Find the next interchange (or bare transaction) and read its separators."""
@@ -238,13 +243,13 @@ class SegmentStream:
         if sniffed:
             if not sniffed.delimiters.enveloped:
                 self._finding(
-                    self.rules["no-envelope"], Severity.INFO,
+                    self.rules["no-envelope"],
                     f"The file has no ISA envelope; it was read from its first segment with "
                     f"'{sniffed.delimiters.element}' between elements and "
                     f"'{_show(sniffed.delimiters.segment)}' ending segments.",
                 )
             elif sniffed.note:
-                self._finding(self.rules["isa-malformed"], Severity.WARNING,
+                self._finding(self.rules["isa-malformed"],
                               f"The ISA segment is malformed: {sniffed.note}.")
             return sniffed
         # Junk before the X12 (an e-mail header, a banner line): skip to the first ISA or ST.
@@ -257,7 +262,7 @@ class SegmentStream:
             sniffed = sniff_isa(text[m.start():]) or sniff_fallback(text[m.start():])
             if sniffed:
                 self._finding(
-                    self.rules["junk-skipped"], Severity.WARNING,
+                    self.rules["junk-skipped"],
                     f"{m.start():,} characters that are not X12 were skipped before the "
                     f"{text[m.start():m.start() + 3].rstrip('*|^~:')} segment.",
                     fix=f"Check the file is the {self.document} as sent or downloaded, not a copy with added text.",
@@ -315,7 +320,7 @@ class SegmentStream:
     def _report_junk(self, text: str) -> None:
         if self.any_segment:
             self._finding(
-                self.rules["junk-skipped"], Severity.WARNING,
+                self.rules["junk-skipped"],
                 f"{len(text.strip()):,} characters after the last readable segment are not X12 and were skipped.",
             )
 

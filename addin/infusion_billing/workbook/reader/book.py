@@ -10,6 +10,7 @@ from typing import Any
 from ... import values as v
 from ...findings import Finding, Severity
 from ...reference.catalog import builtin_drugs
+from ...rules.reader import TABLE_MISSING
 from ...schema import Drug, SheetRow, TableSpec
 from ...settings import Settings
 
@@ -130,8 +131,7 @@ class BookData:
             data = self.tables[name]
             if not data.usable:
                 why = "has missing required columns" if data.present else "was not found"
-                out.append(Finding(
-                    "reader.table-missing", Severity.ERROR,
+                out.append(TABLE_MISSING.finding(
                     f"{stage} needs the {name} table, which {why}.", sheet=name,
                     fix=f"Add an Excel Table or sheet named {name} with the columns on the Instructions sheet."))
         return out

@@ -11,7 +11,8 @@ from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
 from ... import values as v
-from ...findings import Finding, Severity
+from ...findings import Finding
+from ...rules import reader as rules
 from ...schema import TableSpec
 from .book import TableData, value_text
 
@@ -161,36 +162,36 @@ def key_part(value: Any) -> Any:
 
 
 _RULE_FOR_ERROR = {
-    "missing": "reader.missing-value",
-    "enum": "reader.unknown-value",
-    "unknown_value": "reader.unknown-value",
-    "unit_conflict": "reader.unit-conflict",
-    "out_of_range": "reader.out-of-range",
+    "missing": rules.MISSING_VALUE,
+    "enum": rules.UNKNOWN_VALUE,
+    "unknown_value": rules.UNKNOWN_VALUE,
+    "unit_conflict": rules.UNIT_CONFLICT,
+    "out_of_range": rules.OUT_OF_RANGE,
 }
 
 
 def cell_finding(spec: TableSpec, table: TableData, excel_row: int, error: dict, record: dict) -> Finding:
     header = str(error["loc"][0]) if error.get("loc") else ""
-    rule = _RULE_FOR_ERROR.get(error["type"], "reader.wrong-type")
+    rule = _RULE_FOR_ERROR.get(error["type"], rules.WRONG_TYPE)
     try:
         colspec = spec.column(header)
     except KeyError:
         colspec = None
     raw = record.get(header)
     value = "" if colspec is None or colspec.phi else value_text(raw)
-    if rule == "reader.missing-value":
+    if rule is rules.MISSING_VALUE:
         message = f"{header} is required; this row was left out."
         fix = f"Fill in {header}."
-    elif rule == "reader.unknown-value" and colspec is not None and colspec.choices:
+    elif rule is rules.UNKNOWN_VALUE and colspec is not None and colspec.choices:
         message = f"{header} '{value}' is not one of: {', '.join(colspec.choices)}; this row was left out."
         fix = f"Pick {header} from the drop-down list."
-    elif rule == "reader.unit-conflict":
+    elif rule is rules.UNIT_CONFLICT:
         message = f"{header}: {error['msg']}; this row was left out."
         fix = f"Correct {header} or {error['unit_column']} so they name the same unit."
     else:
         message = f"{header}: {error['msg']}; this row was left out."
         fix = f"Correct {header}."
-    return Finding(rule, Severity.ERROR, message, sheet=table.sheet, row=excel_row, column=header,
+    return rule.finding(message, sheet=table.sheet, row=excel_row, column=header,
                    cell=table.cell(excel_row, header), value=value, fix=fix,
                    encounter_id=encounter_of(record) if header != "Encounter ID" else "")
 

@@ -7,8 +7,9 @@ from dataclasses import replace
 from typing import Any
 
 from ... import values as v
-from ...findings import Finding, Severity
+from ...findings import Finding
 from ...privacy import phi_values
+from ...rules import reader as rules
 from ...schema import INPUT_TABLES, TABLES_BY_NAME, SettingRow, TableSpec
 from ...settings import Settings, spec_for
 from .book import BookData, Grid, TableData, value_text
@@ -43,7 +44,7 @@ HEADER_SEARCH_ROWS = 10
 def _parse_grid(spec: TableSpec, grid: Grid, findings: list[Finding]) -> TableData:
     table = TableData(spec, sheet=grid.sheet, present=True)
     if not grid.rows:
-        findings.append(Finding("reader.missing-column", Severity.ERROR,
+        findings.append(rules.MISSING_COLUMN.finding(
                                 f"The {spec.name} table has no header row.", sheet=grid.sheet, row=grid.top,
                                 fix="Put the column headers in the first row of the table."))
         return table
@@ -57,7 +58,7 @@ def _parse_grid(spec: TableSpec, grid: Grid, findings: list[Finding]) -> TableDa
     for (r0, c0), (r1, c1) in grid.merged:
         if r0 <= grid.top <= r1 and c1 > c0:
             cell = f"{v.excel_column_letter(c0)}{grid.top}"
-            findings.append(Finding("reader.merged-header", Severity.ERROR,
+            findings.append(rules.MERGED_HEADER.finding(
                                     f"Header cells {cell}:{v.excel_column_letter(c1)}{r1} are merged; "
                                     "each column needs its own header.", sheet=grid.sheet, row=grid.top, cell=cell,
                                     fix="Unmerge the header cells and type one header per column."))
@@ -70,12 +71,12 @@ def _parse_grid(spec: TableSpec, grid: Grid, findings: list[Finding]) -> TableDa
         header_text = str(raw).strip()
         colspec = by_key.get(v.norm_key(header_text))
         if colspec is None:
-            findings.append(Finding("reader.extra-column", Severity.INFO,
+            findings.append(rules.EXTRA_COLUMN.finding(
                                     f"Column '{header_text}' is not used by infusion-billing; it was left as it is.",
                                     sheet=grid.sheet, row=grid.top, column=header_text, cell=f"{letter}{grid.top}"))
             continue
         if colspec.header in col_index:
-            findings.append(Finding("reader.duplicate-column", Severity.WARNING,
+            findings.append(rules.DUPLICATE_COLUMN.finding(
                                     f"Column '{colspec.header}' appears twice; the first one is used.",
                                     sheet=grid.sheet, row=grid.top, column=colspec.header, cell=f"{letter}{grid.top}"))
             continue
@@ -86,7 +87,7 @@ def _parse_grid(spec: TableSpec, grid: Grid, findings: list[Finding]) -> TableDa
     missing_required = [c for c in spec.columns if c.required and c.header not in col_index
                         and c.header != numbered_id]
     for c in missing_required:
-        findings.append(Finding("reader.missing-column", Severity.ERROR,
+        findings.append(rules.MISSING_COLUMN.finding(
                                 f"The {spec.name} table has no '{c.header}' column, which is required.",
                                 sheet=grid.sheet, row=grid.top, column=c.header,
                                 fix=f"Add a column headed '{c.header}'."))
@@ -125,7 +126,7 @@ def _parse_grid(spec: TableSpec, grid: Grid, findings: list[Finding]) -> TableDa
             blank_run.append(excel_row)
             continue
         for blank in blank_run:
-            findings.append(Finding("reader.empty-row", Severity.INFO,
+            findings.append(rules.EMPTY_ROW.finding(
                                     f"Row {blank} of {spec.name} is empty; it was skipped.",
                                     sheet=grid.sheet, row=blank))
         blank_run = []
@@ -133,13 +134,13 @@ def _parse_grid(spec: TableSpec, grid: Grid, findings: list[Finding]) -> TableDa
         for header, raw in formula_notes:
             cell = table.cell(excel_row, header)
             if v.is_blank(raw):
-                findings.append(Finding("reader.formula-no-value", Severity.WARNING,
+                findings.append(rules.FORMULA_NO_VALUE.finding(
                                         f"{header} holds a formula with no calculated value; it was read as blank.",
                                         sheet=grid.sheet, row=excel_row, column=header, cell=cell,
                                         fix="Open the workbook in Excel, let it calculate, save, and run again; "
                                             "or type the value."))
             else:
-                findings.append(Finding("reader.formula-value-used", Severity.INFO,
+                findings.append(rules.FORMULA_VALUE_USED.finding(
                                         f"{header} holds a formula; its last calculated value was used.",
                                         sheet=grid.sheet, row=excel_row, column=header, cell=cell,
                                         value=value_text(raw)))
@@ -157,7 +158,7 @@ def _parse_grid(spec: TableSpec, grid: Grid, findings: list[Finding]) -> TableDa
             first = key_rows.get(key)
             if first is not None:
                 shown = ", ".join(str(k) for k in key if k)
-                findings.append(Finding("reader.duplicate-key", Severity.ERROR,
+                findings.append(rules.DUPLICATE_KEY.finding(
                                         f"{' + '.join(key_headers)} '{shown}' is already used on row {first}; "
                                         "this row was left out.", sheet=grid.sheet, row=excel_row,
                                         column=key_headers[0], cell=table.cell(excel_row, key_headers[0]),
@@ -192,8 +193,7 @@ def _below_title_block(spec: TableSpec, grid: Grid, by_key: dict[str, Any], find
     if not best:
         return grid
     header_row = grid.top + best
-    findings.append(Finding(
-        "reader.header-row-found", Severity.INFO,
+    findings.append(rules.HEADER_ROW_FOUND.finding(
         f"The {spec.name} headers are on row {header_row}; the title rows above them were not read.",
         sheet=grid.sheet, row=header_row, cell=f"{v.excel_column_letter(grid.left)}{header_row}"))
     return replace(grid, rows=grid.rows[best:], top=header_row)
@@ -205,8 +205,7 @@ def _note_synonym(spec: TableSpec, grid: Grid, findings: list[Finding]) -> None:
     if v.norm_key(used) in (v.norm_key(spec.name), v.norm_key("tbl" + spec.name)):
         return
     what = f"Excel Table '{used}'" if grid.table_name else f"sheet '{used}'"
-    findings.append(Finding(
-        "reader.table-synonym", Severity.INFO,
+    findings.append(rules.TABLE_SYNONYM.finding(
         f"The {spec.name} table was read from {what}.", sheet=grid.sheet, row=grid.top,
         fix=f"Nothing to do; name it {spec.name} if another sheet was meant."))
 
@@ -252,8 +251,7 @@ class _IdNumbering:
             return []
         n, first_row = len(self.rows), self.rows[0]
         where = f"row {first_row}" if n == 1 else f"{n} rows from row {first_row}"
-        return [Finding(
-            "reader.id-numbered", Severity.INFO,
+        return [rules.ID_NUMBERED.finding(
             f"{self.id_header} was blank on {where}; they were numbered from the {self.parent_header} "
             f"({self.first}, ...).", sheet=table.sheet, row=first_row, column=self.id_header,
             cell=table.cell(first_row, self.id_header),
@@ -267,7 +265,7 @@ def _settings_from_rows(table: TableData, findings: list[Finding]) -> Settings:
         assert isinstance(row, SettingRow), "the Settings table reads as SettingRow rows"
         spec = spec_for(row.setting)
         if spec is None:
-            findings.append(Finding("reader.unknown-setting", Severity.WARNING,
+            findings.append(rules.UNKNOWN_SETTING.finding(
                                     f"Setting '{row.setting}' is not known; it was ignored.",
                                     sheet=table.sheet, row=row.excel_row, column="Setting",
                                     cell=table.cell(row.excel_row, "Setting"), value=row.setting))
@@ -280,7 +278,7 @@ def _settings_from_rows(table: TableData, findings: list[Finding]) -> Settings:
         except Exception as exc:
             message = getattr(exc, "message", None)  # a cell error says it in the reader's words
             msg = message() if message is not None else str(exc)
-            findings.append(Finding("reader.wrong-type", Severity.ERROR,
+            findings.append(rules.WRONG_TYPE.finding(
                                     f"Setting '{spec.name}': {msg}; the default was used.",
                                     sheet=table.sheet, row=row.excel_row, column="Value",
                                     cell=table.cell(row.excel_row, "Value"), value=value_text(row.value)))
@@ -304,8 +302,7 @@ def _check_references(data: dict[str, TableData], findings: list[Finding]) -> No
                 value = getattr(row, spec.column(header).field)
                 if value is not None and value not in known:  # a blank optional reference points nowhere
                     bad_rows.add(row.excel_row)
-                    findings.append(Finding(
-                        "reader.dangling-reference", Severity.ERROR,
+                    findings.append(rules.DANGLING_REFERENCE.finding(
                         f"{header} '{value}' is not in the {target_name} table; this row was left out.",
                         sheet=table.sheet, row=row.excel_row, column=header,
                         cell=table.cell(row.excel_row, header), value=str(value),
