@@ -9,6 +9,7 @@ still fails on gets a ``check.rule-failed`` Finding of its own that holds that c
 
 from __future__ import annotations
 
+import copy
 import logging
 import traceback
 from collections.abc import Callable, Iterable
@@ -19,17 +20,13 @@ from .context import CheckContext
 
 log = logging.getLogger("infusion_billing.checks")
 
-#: The cached views of the encounters a one-encounter context replaces.
-_ENCOUNTER_VIEWS = ("encounters", "encounters_by_id", "encounters_in_date_order")
-
-
 def one_encounter_view(ctx: CheckContext, encounter) -> CheckContext:
     """A copy of ``ctx`` that sees only ``encounter`` (all other cached answers shared)."""
-    view = object.__new__(type(ctx))
-    view.__dict__.update(ctx.__dict__)
-    view.__dict__["encounters"] = [encounter]
-    view.__dict__["encounters_by_id"] = {encounter.encounter_id: encounter}
-    view.__dict__["encounters_in_date_order"] = [encounter]
+    view = copy.copy(ctx)  # a shallow copy: the cached answers built so far are shared
+    # The three views are cached properties: setting one on the copy is what a first read would cache.
+    view.encounters = [encounter]
+    view.encounters_by_id = {encounter.encounter_id: encounter}
+    view.encounters_in_date_order = [encounter]
     return view
 
 

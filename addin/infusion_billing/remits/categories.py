@@ -33,8 +33,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..findings import Finding, Severity
+from ..findings import Finding
 from ..reference.tables import read_versioned_csv
+from ..rules import era as era_rules
 from ..workbook.reader import WorkbookError, load_grids
 from .tables import CATEGORY_COLUMNS
 
@@ -183,8 +184,7 @@ def load_adjustment_codes(book_path: str | Path | None = None) -> tuple[Adjustme
     try:
         grid = load_grids(Path(book_path), [BOOK_TABLE]).get(BOOK_TABLE)
     except WorkbookError as exc:
-        return builtin_adjustment_codes(), [Finding(
-            "era.adjustment-codes", Severity.WARNING,
+        return builtin_adjustment_codes(), [era_rules.ADJUSTMENT_CODES.finding(
             f"The Adjustment Codes table could not be read ({exc}); the built-in codes were used.", sheet=BOOK_TABLE)]
     return adjustment_codes_from_grid(grid)
 
@@ -202,7 +202,7 @@ def adjustment_codes_from_grid(grid) -> tuple[AdjustmentCodes, list[Finding]]:
     header = [str(h).strip() if h is not None else "" for h in grid.rows[0]]
     missing = [c for c in ("CARC", "Category") if c not in header]
     if missing:
-        return codes, [Finding("era.adjustment-codes", Severity.WARNING,
+        return codes, [era_rules.ADJUSTMENT_CODES.finding(
                                f"The Adjustment Codes table has no {' or '.join(missing)} column; the built-in codes "
                                "were used.", sheet=grid.sheet, row=grid.top)]
     findings: list[Finding] = []
@@ -213,8 +213,7 @@ def adjustment_codes_from_grid(grid) -> tuple[AdjustmentCodes, list[Finding]]:
             continue
         row = _row(record, "workbook")
         if not row.category or (row.carc == ANY and not record.get("CARC")):
-            findings.append(Finding(
-                "era.adjustment-codes", Severity.WARNING,
+            findings.append(era_rules.ADJUSTMENT_CODES.finding(
                 "This Adjustment Codes row needs a CARC (or *) and a Category; it was left out.",
                 sheet=grid.sheet, row=grid.top + offset,
                 fix="Fill in the CARC and Category, or delete the row.",

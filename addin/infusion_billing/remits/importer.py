@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import values as v
-from ..findings import Finding, Severity
+from ..findings import Finding
+from ..rules import era as era_rules
 from ..workbook.writer import OutputTable
 from .categories import AdjustmentCodes, classify_adjustments
 from .elements import cents
@@ -123,8 +124,7 @@ def merge_remits(
         result.files_read += 1
         if remit.file_hash and remit.file_hash in seen_hashes:
             result.files_skipped += 1
-            result.findings.append(Finding(
-                "era.duplicate-file", Severity.INFO,
+            result.findings.append(era_rules.DUPLICATE_FILE.finding(
                 f"{remit.name} was imported before (same file contents); nothing was added.", source=remit.name))
             continue
         keep = _new_payments(remit, seen_payments, result)
@@ -161,8 +161,7 @@ def _new_payments(remit: Remit835, seen: dict, result: ImportResult) -> list[int
         key = _payment_key(payer, trace, amount) if trace else None
         if key is not None and key in seen:
             result.payments_skipped += 1
-            result.findings.append(Finding(
-                "era.duplicate-payment", Severity.INFO,
+            result.findings.append(era_rules.DUPLICATE_PAYMENT.finding(
                 f"Payment {trace} of {cents(amount)} from payer {payer or '(no ID)'} in {remit.name} was already "
                 f"imported from {seen[key]}; nothing was added for it.", source=remit.name))
             continue
@@ -244,8 +243,7 @@ def collect_sources(sources: Iterable[str | Path]) -> tuple[list[Path], list[Fin
         files += [p for p in inside if p.name not in skipped]
         if skipped:
             shown = ", ".join(skipped[:10]) + (f" and {len(skipped) - 10} more" if len(skipped) > 10 else "")
-            findings.append(Finding(
-                "era.not-x12-skipped", Severity.INFO,
+            findings.append(era_rules.NOT_X12_SKIPPED.finding(
                 f"{len(skipped)} file(s) in folder {path.name} do not look like 835 files and were skipped: {shown}.",
                 source=path.name))
     return files, findings

@@ -18,7 +18,8 @@ from collections.abc import Iterator
 
 import pandas as pd
 
-from ..findings import Finding, Severity
+from ..findings import Finding
+from ..rules import era as era_rules
 from ..x12.source import Unreadable, describe, open_source
 from .parser import Parser
 from .tables import TABLES, Remit835
@@ -79,8 +80,7 @@ def iter_835(source, *, name: str | None = None, batch_claims: int | None = 20_0
             parser.finish()
             _whole_file_findings(parser, stream, label, head)
         except Exception as exc:  # last line of defence: never lose the whole run to one file
-            parser.findings.append(Finding(
-                "era.internal-error", Severity.ERROR,
+            parser.findings.append(era_rules.INTERNAL_ERROR.finding(
                 f"Reading stopped at segment {parser.seg_no} ({type(exc).__name__}); the rows before it were kept.",
                 fix="Report this file to the infusion-billing maintainers.", source=label,
             ))
@@ -111,8 +111,8 @@ def _remember_head(chunks: Iterator[str], head: list[str]) -> Iterator[str]:
 
 
 def _unreadable(label: str, why: str) -> Finding:
-    return Finding(
-        "era.unreadable-file", Severity.ERROR, why + ("" if why.endswith(".") else "."),
+    return era_rules.UNREADABLE_FILE.finding(
+        why + ("" if why.endswith(".") else "."),
         fix="Choose the 835 (ERA) file the payer or clearinghouse sent; the other files were still imported.",
         source=label,
     )
