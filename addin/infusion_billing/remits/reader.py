@@ -12,39 +12,18 @@ still go in.
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Iterator
 
 import pandas as pd
 
 from ..findings import Finding
+from ..gcpause import paused_cycle_collector
 from ..rules import era as era_rules
 from ..x12.source import Unreadable, describe, open_source
 from .parser import Parser
 from .tables import TABLES, Remit835
 from .tokenizer import SegmentStream
-
-
-class _CollectorPause:
-    """Pause the cyclic garbage collector while the reader builds rows; resume it around each yield.
-
-    A 5,000-claim file creates some 100,000 small lists (rows, split segments), none of them
-    cyclic. Every automatic collection would walk all the rows read so far, which costs more than
-    the reading itself. Reference counting still frees everything. The collector runs normally
-    whenever the caller's code runs (each batch is handed out with it resumed), and its previous
-    state is always restored.
-    """
-
-    def __init__(self) -> None:
-        self.was_enabled = gc.isenabled()
-
-    def pause(self) -> None:
-        gc.disable()
-
-    def resume(self) -> None:
-        if self.was_enabled:
-            gc.enable()
 
 
 def iter_835(source, *, name: str | None = None, batch_claims: int | None = 20_000) -> Iterator[Remit835]:
@@ -66,28 +45,40 @@ def iter_835(source, *, name: str | None = None, batch_claims: int | None = 20_0
     head: list[str] = []
     stream = SegmentStream(_remember_head(chunks, head), label)
     stream.findings = parser.findings  # one list, in file order
-    collector = _CollectorPause()
-    collector.pause()
+    segments = iter(stream)
+    while True:
+        # The collector is paused while rows are built (see gcpause) and runs as it was whenever the
+        # caller's code runs, each batch being handed out outside the pause.
+        with paused_cycle_collector():
+            batches, last = _next_batches(parser, segments, stream, label, head)
+        yield from batches
+        if last is not None:
+            yield last
+            return
+
+
+def _next_batches(parser: Parser, segments: Iterator, stream: SegmentStream, label: str,
+                  head: list[str]) -> tuple[list[Remit835], Remit835 | None]:
+    """Feed segments until batches are ready (and None), or to the end of the file (and the last batch).
+
+    A 5,000-claim file creates some 100,000 small lists (rows, split segments), none of them cyclic,
+    which is why this runs with the cycle collector paused.
+    """
     try:
-        try:
-            for delims, segments in stream:
-                parser.feed(delims, segments)
-                while parser.ready:
-                    batch = parser.ready.pop(0)
-                    collector.resume()
-                    yield batch
-                    collector.pause()
-            parser.finish()
-            _whole_file_findings(parser, stream, label, head)
-        except Exception as exc:  # last line of defence: never lose the whole run to one file
-            parser.findings.append(era_rules.INTERNAL_ERROR.finding(
-                f"Reading stopped at segment {parser.seg_no} ({type(exc).__name__}); the rows before it were kept.",
-                fix="Report this file to the infusion-billing maintainers.", source=label,
-            ))
-        last = parser.cut()  # the row lists are freed here, before the collector runs again
-    finally:
-        collector.resume()
-    yield last
+        for delims, segs in segments:
+            parser.feed(delims, segs)
+            if parser.ready:
+                batches, parser.ready = parser.ready, []
+                return batches, None
+        parser.finish()
+        _whole_file_findings(parser, stream, label, head)
+    except Exception as exc:  # last line of defence: never lose the whole run to one file
+        parser.findings.append(era_rules.INTERNAL_ERROR.finding(
+            f"Reading stopped at segment {parser.seg_no} ({type(exc).__name__}); the rows before it were kept.",
+            fix="Report this file to the infusion-billing maintainers.", source=label,
+        ))
+    batches, parser.ready = parser.ready, []
+    return batches, parser.cut()  # the row lists are freed here, before the collector runs again
 
 
 def _whole_file_findings(parser: Parser, stream: SegmentStream, label: str, head: list[str]) -> None:
