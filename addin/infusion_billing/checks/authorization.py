@@ -25,13 +25,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from ..coding.drug_lines import ceil_units
+from ..coding.lines import ChargeLine
 from ..findings import Severity
 from ..schema import Administration, Authorization, Encounter
 from ..workbook.writer import OutputTable
-from ..coding.drug_lines import ceil_units
-from .measure import in_billing_measure
-from ..coding.lines import ChargeLine
 from .context import CheckContext
+from .measure import in_billing_measure
 from .payer_rules import auth_policy
 from .rule import hit, rule
 
@@ -106,7 +106,7 @@ class AuthLedger:
         day = enc.date_of_service
         admins: dict[str, Administration] | None = None
         used_here: dict[str, int] = {}
-        for line in sorted(enc_lines, key=lambda l: l.line):
+        for line in sorted(enc_lines, key=lambda charge: charge.line):
             if "JW" in line.modifiers:
                 continue
             answer = policy.requires_auth(enc.payer_id, line.code, day)
