@@ -128,8 +128,14 @@ def test_every_markdown_link_reaches_a_file_and_heading_in_the_repository():
     assert not broken, "\n".join(broken)
 
 
-@pytest.mark.parametrize("outside", ["../shared", "/work/shared", "shared/docs", "conventions-and-anchors",
-                                     "remits-reference.md", "excel-platform.md"])
+# Places outside the product: the folder of research notes beside the repository and the notes' own file
+# names. They are assembled from parts so that this guard does not itself name them.
+_NOTES_FOLDER = "sha" + "red"
+OUTSIDE = ["../" + _NOTES_FOLDER, "/work/" + _NOTES_FOLDER, _NOTES_FOLDER + "/docs",
+           "conventions-and-" + "anchors", "remits-" + "reference.md", "excel-" + "platform.md"]
+
+
+@pytest.mark.parametrize("outside", OUTSIDE)
 def test_nothing_points_outside_the_repository(outside):
     found = [str(p.relative_to(ROOT)) for p in FILES
              if outside in p.read_text(encoding="utf-8", errors="replace")]
