@@ -17,7 +17,12 @@ The runner is a small transaction:
 3. write each result table on its own tool-owned sheet (created, or cleared and rewritten), then the
    ``Findings`` and ``Notes`` sheets (this run's stages replace their own earlier rows; other stages'
    rows stay), then one ``RunLog`` row (UTC time, stage, version, input hash, counts).
-   Input sheets are never written. Text starting with ``= + - @`` is written as text;
+   Input sheets are never written, and neither is any other sheet the tool did not create: the tool's
+   sheets carry the same hidden marks as the command line's (:mod:`infusion_billing.workbook.ownership`),
+   earlier results are read only from marked sheets, and a result whose name a clinic's own sheet,
+   Table or defined name holds goes to ``Name (2)`` with a ``writer.sheet-renamed`` finding (the
+   file writer's rule, :func:`~infusion_billing.workbook.ownership.place`).
+   Text starting with ``= + - @`` is written as text;
 4. tell the user what happened on the status bar (desktop Excel) and, if anything unexpected went
    wrong, in one plain-English dialog: never a traceback.
 
@@ -49,8 +54,10 @@ from infusion_billing.checks.stage import encounter_status
 from infusion_billing.findings import Finding, count_by_severity
 from infusion_billing.pipeline import RunOptions, RunResult, run_book
 from infusion_billing.schema import INPUT_TABLES, TABLES_BY_NAME
+from infusion_billing.workbook import ownership
 from infusion_billing.workbook.findings_sheet import FINDINGS_SHEET, NOTES_SHEET
 from infusion_billing.workbook.reader import Grid, locate_table, read_grids
+from infusion_billing.workbook.sheet_limits import with_notes
 from infusion_billing.workbook.sheet_order import work_order
 from infusion_billing.workbook.writer import (
     DEFAULT_DATE_FORMAT,
@@ -63,13 +70,14 @@ from infusion_billing.workbook.writer import (
 )
 from infusion_billing.workbook.xlsx.package import TABLE_STYLE
 
-__all__ = ["run_stage_macro", "read_book_grids", "write_output_sheet", "append_run_log", "excel_value",
-           "FINDING_SHEETS"]
+__all__ = ["run_stage_macro", "read_book_grids", "write_results", "write_output_sheet", "append_run_log",
+           "excel_value", "place_results", "FINDING_SHEETS"]
 
 log = logging.getLogger("infusion_billing.macros")
 
 TITLE = "infusion-billing"
 STATUS_SHEET = "Encounter Status"
+RUN_LOG = "RunLog"
 #: The sheets whose earlier rows a run merges with its own findings (one block per stage).
 FINDING_SHEETS = (FINDINGS_SHEET, NOTES_SHEET)
 #: Excel column widths are characters on the desktop and points in Office.js; one character ~ 5.6 pt.
@@ -110,11 +118,9 @@ def run_stage_macro(book: xw.Book, stages: Sequence[str], *, strict: bool = Fals
                 tables.append(status_table(data, run.findings))
             tables = work_order(tables)
             # Nothing is written before this line: the run is complete in memory.
-            for table in tables:
-                bar.show(f"{TITLE}: writing {table.name}")
-                write_output_sheet(book, table, data.settings.date_format)
-            append_run_log(book, "+".join(stages), input_hash(grids), tables, run.findings)
-            activate(book, tables[0].name)
+            placed = write_results(book, tables, "+".join(stages), input_hash(grids), run.findings,
+                                   data.settings.date_format, bar)
+            activate(book, placed[tables[0].name])
     except Exception as exc:  # the biller gets one sentence; the log gets the details
         log.exception("macro %s stopped", label)
         bar.clear()
@@ -140,32 +146,120 @@ def status_table(data, findings) -> OutputTable:
 
 
 def read_book_grids(book: xw.Book, names: Iterable[str] | None = None) -> dict[str, Grid]:
-    """The input tables of an open workbook as reader Grids, located like the file reader does.
+    """The named tables of an open workbook as reader Grids, located like the file reader does.
 
-    An Excel Table named like the input table (``Encounters`` or ``tblEncounters``) wins; otherwise
+    An input table: an Excel Table named like it (``Encounters`` or ``tblEncounters``) wins; otherwise
     the sheet of that name is read from A1 to the end of its used range (the reader finds the header
     row under a title block); then the same for the names practices use (``Visits``, ``MAR`` ...).
+
+    A result the tool writes (``Findings``, ``Claims``, an ``Era...`` ledger) is read only from the
+    tool's own sheet, found by its mark (``Findings (2)`` when a clinic's sheet holds ``Findings``),
+    never from a clinic's sheet or Table of that name
+    (:func:`~infusion_billing.workbook.ownership.result_sheet`, as for a saved file).
     """
     wanted = list(names) if names is not None else [spec.name for spec in INPUT_TABLES]
     sheets = {sheet.name: sheet for sheet in book.sheets}
-    tables = _excel_tables(sheets.values())
+    marks = book_marks(book)
+    tables: dict[str, tuple] | None = None
     grids: dict[str, Grid] = {}
     for name in wanted:
+        where = ownership.result_sheet(marks, list(sheets), name, lambda s: _header(sheets[s]))
+        if where is None:
+            continue
+        if where[0] == "sheet":
+            grids[name] = _sheet_grid(sheets[where[1]])
+            continue
+        if tables is None:
+            tables = _excel_tables(sheets.values())
         kind, found = locate_table(tables, sheets, name) or ("", "")
         if kind == "table":
             tname = found
             sheet, table = tables[tname]
             rng = table.range
             grids[name] = Grid(sheet.name, _rows(rng), top=rng.row, left=rng.column, table_name=tname)
-            continue
-        if kind == "sheet":
-            sname = found
-            sheet = sheets[sname]
-            used = sheet.used_range
-            last_row = used.row + used.shape[0] - 1
-            last_col = used.column + used.shape[1] - 1
-            grids[name] = Grid(sname, _rows(sheet.range((1, 1), (last_row, last_col))))
+        elif kind == "sheet":
+            grids[name] = _sheet_grid(sheets[found])
     return grids
+
+
+def _sheet_grid(sheet) -> Grid:
+    """A whole sheet from A1 to the end of its used range."""
+    used = sheet.used_range
+    last_row = used.row + used.shape[0] - 1
+    last_col = used.column + used.shape[1] - 1
+    return Grid(sheet.name, _rows(sheet.range((1, 1), (last_row, last_col))))
+
+
+def _header(sheet) -> list[Any]:
+    """A sheet's first row, as far as its used range goes."""
+    used = sheet.used_range
+    last_col = used.column + used.shape[1] - 1
+    values = sheet.range((1, 1), (1, last_col)).options(ndim=1).value
+    return list(values) if values else []
+
+
+# ----------------------------------------------------------------------------- which sheets are the tool's
+
+
+def book_marks(book: xw.Book) -> list[str]:
+    """What each of the tool's sheet marks refers to (``='Findings (2)'!$A$1``): the workbook-level
+    names ``_InfusionBilling_Sheet<n>`` (a sheet-level copy Excel makes when a sheet is copied is not
+    one)."""
+    out = []
+    for item in book.names:
+        try:
+            name, refers_to = item.name, item.refers_to
+        except Exception:  # a name an engine cannot describe (a constant without a definition)
+            continue
+        if name.startswith(ownership.SHEET_MARK) and "!" not in name and refers_to:
+            out.append(refers_to)
+    return out
+
+
+def place_results(book: xw.Book, tables: Sequence[OutputTable],
+                  extra: dict[str, Sequence[str]] | None = None) -> tuple[dict[str, str], list[Finding]]:
+    """Which sheet each result goes to in the open ``book`` (``extra``: more results by name -> columns,
+    the RunLog), by the file writer's rule (:func:`~infusion_billing.workbook.ownership.place`): the
+    tool's own (marked) sheets are reused; a name held by a clinic's sheet, Table or defined name gives
+    ``Name (2)`` and a ``writer.sheet-renamed`` Finding. An unmarked sheet whose header row is the
+    result's (written by a version that did not mark its sheets) is the tool's."""
+    columns: dict[str, Sequence[str]] = {t.name: t.columns for t in tables}
+    columns.update(extra or {})
+    sheets = {sheet.name.casefold(): sheet for sheet in book.sheets}
+    ours = {s.casefold() for s in (ownership.sheet_of(m) for m in book_marks(book)) if s}
+    for name, headers in columns.items():
+        sheet = sheets.get(name.casefold())
+        if sheet is not None and name.casefold() not in ours and ownership.header_matches(_header(sheet), headers):
+            ours.add(name.casefold())
+    user_names = [name for key, sheet in sheets.items() if key not in ours
+                  for name in _excel_tables([sheet])]
+    user_names += [name.rsplit("!", 1)[-1] for name in _defined_names(book)]
+    return ownership.place(list(columns), [sheet.name for sheet in book.sheets], ours, user_names)
+
+
+def _defined_names(book: xw.Book) -> list[str]:
+    out = []
+    for item in book.names:
+        try:
+            out.append(item.name)
+        except Exception:  # a name an engine cannot describe
+            continue
+    return out
+
+
+def mark_sheet(book: xw.Book, sheet: str) -> None:
+    """Mark ``sheet`` as the tool's (once): a workbook-level name referring to its A1, hidden where the
+    engine can hide a name (desktop Excel), like the file writer's."""
+    marks = book_marks(book)
+    if sheet.casefold() in {s.casefold() for s in (ownership.sheet_of(m) for m in marks) if s}:
+        return
+    taken = set(_defined_names(book))
+    n = len(marks) + 1
+    while f"{ownership.SHEET_MARK}{n}" in taken:
+        n += 1
+    quoted = sheet.replace("'", "''")
+    name = book.names.add(f"{ownership.SHEET_MARK}{n}", f"='{quoted}'!$A$1")
+    cosmetic(partial(setattr, name.api, "Visible", False))
 
 
 def _excel_tables(sheets: Iterable) -> dict[str, tuple]:
@@ -216,27 +310,54 @@ def excel_value(value: Any) -> Any:
     return "'" + text if v.is_formula_like(text) else text
 
 
-def write_output_sheet(book: xw.Book, table: OutputTable, date_format: str = DEFAULT_DATE_FORMAT) -> xw.Sheet:
-    """Replace the contents of the tool-owned sheet ``table.name`` (created at the end when absent).
+def write_results(book: xw.Book, tables: Sequence[OutputTable], stage: str, digest: str,
+                  findings: Iterable[Finding], date_format: str = DEFAULT_DATE_FORMAT,
+                  bar: StatusBar | None = None) -> dict[str, str]:
+    """Write ``tables`` (among them the Findings sheet) and one RunLog row for ``stage``, each on the
+    tool's own sheet (:func:`place_results`); returns result name -> the sheet it went to.
 
-    Dates show in ``date_format`` (the Settings sheet's Date Format). Raises ValueError if
-    ``table.name`` is an input table: results never overwrite user data.
+    A result moved off a name the clinic uses (``Findings (2)``) is reported at the top of the
+    Findings sheet, as the file writer does.
+    """
+    placed, moved = place_results(book, tables, {RUN_LOG: RUN_LOG_COLUMNS})
+    for table in tables:
+        if bar is not None:
+            bar.show(f"{TITLE}: writing {placed[table.name]}")
+        if table.name.casefold() == FINDINGS_SHEET.casefold():
+            table = with_notes(table, moved, stage)
+        write_output_sheet(book, table, date_format, sheet=placed[table.name])
+    append_run_log(book, stage, digest, tables, [*findings, *moved], sheet=placed[RUN_LOG])
+    return placed
+
+
+def write_output_sheet(book: xw.Book, table: OutputTable, date_format: str = DEFAULT_DATE_FORMAT, *,
+                       sheet: str | None = None) -> xw.Sheet:
+    """Replace the contents of the tool's own sheet for ``table`` (created at the end when absent).
+
+    ``sheet`` is where :func:`place_results` put it; without it the table is placed here, so a sheet
+    the tool did not create is never cleared, whoever calls this. Dates show in ``date_format`` (the
+    Settings sheet's Date Format). Raises ValueError if ``table.name`` is an input table: results
+    never overwrite user data.
     """
     if v.norm_key(table.name) in {v.norm_key(n) for n in TABLES_BY_NAME}:
         raise ValueError(f"refusing to write over input table {table.name}")
-    sheet = _sheet(book, table.name)
     if sheet is None:
-        sheet = book.sheets.add(name=table.name, after=book.sheets[len(book.sheets) - 1])
+        sheet = place_results(book, [table])[0][table.name]
+    target = _sheet(book, sheet)
+    if target is None:
+        target = book.sheets.add(name=sheet, after=book.sheets[len(book.sheets) - 1])
     else:
-        sheet.clear()
+        target.clear()
+    mark_sheet(book, sheet)
     values = [list(table.columns)] + [[excel_value(x) for x in row] for row in table.rows]
-    sheet.range((1, 1)).value = values
-    # A Table with a filter on every header, like the saved-file writer's; an empty result keeps one
-    # blank row, as Excel needs one.
-    as_excel_table(sheet, table.table_name, sheet.range((1, 1), (max(len(table.rows), 1) + 1, len(table.columns))))
-    _format(book, sheet, table, date_format)
-    _links(sheet, table)
-    return sheet
+    target.range((1, 1)).value = values
+    # A Table with a filter on every header, like the saved-file writer's, named after its sheet; an
+    # empty result keeps one blank row, as Excel needs one.
+    as_excel_table(target, OutputTable(sheet, [], []).table_name,
+                   target.range((1, 1), (max(len(table.rows), 1) + 1, len(table.columns))))
+    _format(book, target, table, date_format)
+    _links(target, table)
+    return target
 
 
 def as_excel_table(sheet, name: str, rng) -> None:
@@ -285,32 +406,37 @@ def _format(book: xw.Book, sheet, table: OutputTable, date_format: str = DEFAULT
 
 
 def append_run_log(book: xw.Book, stage: str, digest: str, tables: Sequence[OutputTable],
-                   findings: Iterable[Finding]) -> None:
-    """Add one row to the ``RunLog`` sheet (created with its header row the first time).
+                   findings: Iterable[Finding], *, sheet: str | None = None) -> None:
+    """Add one row to the tool's ``RunLog`` sheet (created with its header row the first time).
 
-    Columns as in the saved-file RunLog (:data:`~infusion_billing.workbook.writer.RUN_LOG_COLUMNS`);
-    the input hash is over the tables' values, since an open workbook has no file to hash.
+    ``sheet`` is where :func:`place_results` put the RunLog (placed here without it). Columns as in
+    the saved-file RunLog (:data:`~infusion_billing.workbook.writer.RUN_LOG_COLUMNS`); the input hash
+    is over the tables' values, since an open workbook has no file to hash.
     """
     counts = count_by_severity(findings)
     row = [datetime.now(UTC).replace(microsecond=0, tzinfo=None), stage, __version__, digest,
            ", ".join(t.name for t in tables), sum(len(t.rows) for t in tables),
            counts["error"], counts["warning"], counts["info"]]
-    sheet = _sheet(book, "RunLog")
     if sheet is None:
-        sheet = book.sheets.add(name="RunLog", after=book.sheets[len(book.sheets) - 1])
+        sheet = place_results(book, [], {RUN_LOG: RUN_LOG_COLUMNS})[0][RUN_LOG]
+    target = _sheet(book, sheet)
+    if target is None:
+        target = book.sheets.add(name=sheet, after=book.sheets[len(book.sheets) - 1])
         next_row = 1
     else:
-        used = sheet.used_range
+        used = target.used_range
         last = used.row + used.shape[0] - 1
-        next_row = 1 if last == 1 and v.is_blank(sheet.range((1, 1)).value) else last + 1
+        next_row = 1 if last == 1 and v.is_blank(target.range((1, 1)).value) else last + 1
+    mark_sheet(book, sheet)
     if next_row == 1:
-        sheet.range((1, 1)).value = [RUN_LOG_COLUMNS, row]
-        cosmetic(lambda: setattr(sheet.range((1, 1), (1, len(RUN_LOG_COLUMNS))).font, "bold", True))
+        target.range((1, 1)).value = [RUN_LOG_COLUMNS, row]
+        cosmetic(lambda: setattr(target.range((1, 1), (1, len(RUN_LOG_COLUMNS))).font, "bold", True))
     else:
-        sheet.range((next_row, 1)).value = [row]
+        target.range((next_row, 1)).value = [row]
     data_row = max(next_row, 2)
-    cosmetic(lambda: setattr(sheet.range((data_row, 1)), "number_format", "yyyy-mm-dd hh:mm:ss"))
-    as_excel_table(sheet, "RunLog", sheet.range((1, 1), (data_row, len(RUN_LOG_COLUMNS))))
+    cosmetic(lambda: setattr(target.range((data_row, 1)), "number_format", "yyyy-mm-dd hh:mm:ss"))
+    as_excel_table(target, OutputTable(sheet, [], []).table_name,
+                   target.range((1, 1), (data_row, len(RUN_LOG_COLUMNS))))
 
 
 def _sheet(book: xw.Book, name: str):

@@ -11,7 +11,9 @@ Finding, new rows are appended to ``EraPayments``, ``EraClaims``, ``EraLines``,
 ``EraAdjustments`` (with category and next action), ``EraRemarks`` and ``EraProviderAdjustments``,
 and the ``Findings`` sheet lists what needs attention (unbalanced payments, unreadable files), below
 the findings of earlier imports and of the other stages, which stay.
-The ``EraInbox`` sheet and every input sheet are left as they are; a ``RunLog`` row records the run.
+The ``EraInbox`` sheet and every input sheet are left as they are, and so is a clinic's own sheet
+that has the name of an ERA sheet (the results go to ``EraPayments (2)`` ..., see
+:func:`._runner.write_results`); a ``RunLog`` row records the run.
 """
 
 from __future__ import annotations
@@ -35,12 +37,11 @@ from ._runner import (
     StatusBar,
     activate,
     alert,
-    append_run_log,
     is_remote,
     log,
     quiet_excel,
     read_book_grids,
-    write_output_sheet,
+    write_results,
 )
 
 __all__ = ["import_remits", "import_remits_classic"]
@@ -89,11 +90,9 @@ def run_import_macro(book: xw.Book) -> ImportResult | None:
             data = read_grids({"Settings": grids["Settings"]} if "Settings" in grids else {}, SETTINGS_TABLE)
             data.extra_grids.update(grids)  # earlier findings: other stages' rows and earlier imports' stay
             tables = work_order([*result.tables, *findings_sheets(data, {STAGE: result.findings})])
-            for table in tables:
-                write_output_sheet(book, table, data.settings.date_format)
             digest = hashlib.sha256("".join(r.file_hash for r in remits).encode()).hexdigest()
-            append_run_log(book, STAGE, digest, tables, result.findings)
-            activate(book, "EraPayments")
+            placed = write_results(book, tables, STAGE, digest, result.findings, data.settings.date_format)
+            activate(book, placed.get("EraPayments", tables[0].name))
     except Exception as exc:  # the biller gets one sentence; the log gets the details
         log.exception("macro %s stopped", STAGE)
         status.clear()

@@ -67,10 +67,12 @@ def officejs_cell(value):
     return value
 
 
-def officejs_book_json(sheets: dict[str, list[list]], tables: dict[str, str] | None = None) -> dict:
+def officejs_book_json(sheets: dict[str, list[list]], tables: dict[str, str] | None = None,
+                       names: dict[str, str] | None = None) -> dict:
     """The JSON the Office.js client posts for a script: every sheet's values from A1, rectangular.
 
-    ``tables`` maps a sheet name to the name of an Excel Table covering its whole used range.
+    ``tables`` maps a sheet name to the name of an Excel Table covering its whole used range;
+    ``names`` a workbook-level defined name to the sheet whose A1 it refers to.
     """
     import xlwings
 
@@ -94,7 +96,8 @@ def officejs_book_json(sheets: dict[str, list[list]], tables: dict[str, str] | N
         "version": xlwings.__version__,
         "book": {"name": "Clinic.xlsx", "active_sheet_index": 0, "selection": "A1"},
         "sheets": payload_sheets,
-        "names": [],
+        "names": [{"name": name, "sheet_index": list(sheets).index(sheet), "address": "A1", "book_scope": True,
+                   "scope_sheet_index": None, "scope_sheet_name": None} for name, sheet in (names or {}).items()],
     }
 
 
@@ -110,23 +113,25 @@ def officejs_book(server):
     """``officejs_book(sheets, tables=None)``: an ``xw.Book`` on the remote engine, as a script receives it."""
     import xlwings as xw
 
-    def make(sheets: dict[str, list[list]], tables: dict[str, str] | None = None):
-        return xw.Book(json=officejs_book_json(sheets, tables))
+    def make(sheets: dict[str, list[list]], tables: dict[str, str] | None = None,
+             names: dict[str, str] | None = None):
+        return xw.Book(json=officejs_book_json(sheets, tables, names))
 
     return make
 
 
 @pytest.fixture
 def run_script(server, officejs_book):
-    """``run_script(name, sheets, tables=None) -> (actions, book)``: call a macro as Lite/Server do."""
+    """``run_script(name, sheets, tables=None, names=None) -> (actions, book)``: call a macro as Lite/Server do."""
     import asyncio
 
     import xlwings as xw
 
     import infusion_billing.macros as macros
 
-    def run(name: str, sheets: dict[str, list[list]], tables: dict[str, str] | None = None):
-        book = officejs_book(sheets, tables)
+    def run(name: str, sheets: dict[str, list[list]], tables: dict[str, str] | None = None,
+            names: dict[str, str] | None = None):
+        book = officejs_book(sheets, tables, names)
         returned = asyncio.run(server.custom_scripts_call(macros, name, typehint_to_value={xw.Book: book}))
         return returned.json()["actions"], book
 

@@ -117,3 +117,22 @@ def test_earlier_findings_are_read_from_the_tools_findings_2_never_from_the_user
     assert any(r["Stage"] == "import-era" and r["Rule ID"] == "era.unreadable-file" for r in after)
     assert not any("kept on Findings" in str(v) for r in after for v in r.values())
     assert read_output_table(book, "Findings") == [{"My Notes": "kept on Findings", "Amount": 123}]
+
+
+def test_the_first_run_does_not_take_a_clinics_findings_sheet_for_earlier_findings(tmp_path, capsys):
+    # A clinic's own "Findings" (an audit list) on the first run: kept, and none of its rows is carried
+    # into the tool's "Findings (2)" as if an earlier stage had written it.
+    sheets = minimal_sheets()
+    sheets["Findings"] = [["Rule ID", "Message", "Stage"], ["audit-7", "ask Dr. Lee about the waste", "review"]]
+    sheets["Claims"] = [["Claim ID", "Amount"], ["C-OWN-1", 99]]  # a clinic's own claim list, not the ledger
+    book = write_book(tmp_path / "clinic.xlsx", sheets)
+    code, _, _ = run_cli("check", book, "--in-place", capsys=capsys)
+    assert code == 0
+    tool = read_output_table(book, "Findings (2)")
+    assert tool and not [r for r in tool if r.get("Rule ID") == "audit-7" or "Dr. Lee" in str(r)]
+    assert read_output_table(book, "Findings") == [{"Rule ID": "audit-7", "Message": "ask Dr. Lee about the waste",
+                                                    "Stage": "review"}]
+    from infusion_billing.workbook.reader import read_workbook
+
+    assert read_workbook(book).extra_rows("Claims") == []  # the ledger is the tool's; the clinic has none yet
+    assert read_workbook(book).extra_rows("Findings")[0]["Rule ID"] == "writer.sheet-renamed"  # Findings (2), by its mark

@@ -27,6 +27,7 @@ from ..findings import Finding, Severity, count_by_severity
 from ..gcpause import paused_cycle_collector
 from ..rules.runs import RULE_FAILED, UNKNOWN_RULE
 from ..stages import RunOptions, StageResult
+from ..workbook.ownership import declare_result
 from ..workbook.reader import BookData
 from ..workbook.writer import OutputTable
 from .authorization import ledger, usage_table
@@ -37,6 +38,7 @@ READY, HOLD, REVIEW, BILLED = "Ready", "Hold", "Review", "Billed"
 
 STATUS_COLUMNS = ["Encounter ID", "Date of Service", "Payer ID", "Status", "Errors", "Warnings", "Info",
                   "First Blocking Reason"]
+declare_result("Encounter Status", STATUS_COLUMNS)
 
 #: Which problem a biller should see first for an encounter: a row left out, then coverage,
 #: authorization, documentation, coding, filing and payer setup.

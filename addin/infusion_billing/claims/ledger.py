@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from .. import values as v
+from ..workbook.ownership import declare_result
 from ..workbook.writer import OutputTable
 
 CLAIMS, CLAIM_LINES, BATCHES = "Claims", "ClaimLines", "Claim Batches"
@@ -43,6 +44,8 @@ BATCH_COLUMNS = (
     "Batch File", "Payer ID", "Claim Type", "Interchange Control", "Group Control", "Transaction Control",
     "Claims", "Total Charge", "Created", "Resend Of",
 )
+for _name, _columns in ((CLAIMS, CLAIM_COLUMNS), (CLAIM_LINES, LINE_COLUMNS), (BATCHES, BATCH_COLUMNS)):
+    declare_result(_name, _columns)
 
 #: Claim statuses: held by the scrubber or the writer, clean and waiting for the next 837, sent.
 HELD, READY, SUBMITTED = "Held", "Ready", "Submitted"

@@ -31,6 +31,7 @@ from typing import Any
 from .. import values as v
 from ..findings import Finding
 from ..rules import era as era_rules
+from ..workbook.ownership import declare_result
 from ..workbook.writer import OutputTable
 from .categories import AdjustmentCodes, classify_adjustments
 from .elements import cents
@@ -64,6 +65,8 @@ ERA_TABLES: dict[str, tuple[str, Columns, str]] = {
     "EraProviderAdjustments": ("provider_adjustments", PROVIDER_ADJUSTMENT_COLUMNS,
                                "Provider-level adjustments (PLB): a positive amount was taken from the payment."),
 }
+for _name, (_, _columns, _) in ERA_TABLES.items():
+    declare_result(_name, [header for _, header in _columns])
 _GENERAL = "General"  # quantities are not money: no currency format
 _NUMBER_FORMATS = {"Units Paid": _GENERAL, "Submitted Units": _GENERAL, "Quantity": _GENERAL,
                    "Payment No": _GENERAL, "Claim No": _GENERAL, "Line No": _GENERAL, "Segment": _GENERAL}

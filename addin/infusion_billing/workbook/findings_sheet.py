@@ -31,6 +31,7 @@ from .. import values as v
 from ..derived import STAGE_COLUMN, rebuild_by_stage, user_columns
 from ..findings import FINDING_COLUMNS, Finding, Severity, sort_findings
 from ..settings import INFO_HIDDEN, INFO_ON_FINDINGS, INFO_ON_NOTES
+from .ownership import declare_result
 from .writer import OutputTable
 
 __all__ = ["FINDINGS_SHEET", "NOTES_SHEET", "SHEET_COLUMNS", "INFO_ON_NOTES", "INFO_ON_FINDINGS", "INFO_HIDDEN",
@@ -42,6 +43,8 @@ RUN_TIME_COLUMN = "Run Time"
 #: The Findings sheet's columns: the Finding's own (in the order the IB_ENCOUNTER_STATUS worksheet
 #: function expects of a table body), then which stage found it and when.
 SHEET_COLUMNS: tuple[str, ...] = (*(h for h, _ in FINDING_COLUMNS), STAGE_COLUMN, RUN_TIME_COLUMN)
+declare_result(FINDINGS_SHEET, SHEET_COLUMNS)
+declare_result(NOTES_SHEET, SHEET_COLUMNS)
 _ATTR = dict(FINDING_COLUMNS)
 
 _WIDTHS = {"Message": 70, "Suggested Fix": 50, "Rule ID": 28, "Value": 18, STAGE_COLUMN: 11, RUN_TIME_COLUMN: 17}

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -78,9 +78,10 @@ def owned_sheet(marks: Iterable[str], sheet_names: Iterable[str], wanted: str) -
     return None
 
 
-def tool_sheet_in_file(path: Path, wanted: str) -> str | None:
-    """:func:`owned_sheet` for a saved workbook, read from its sheet list alone (the reader's way in,
-    which must not need the package editor); None when the file has no readable sheet list."""
+def marks_in_file(path: Path) -> tuple[list[str], list[str]] | None:
+    """A saved workbook's sheet marks (what each refers to) and sheet names, read from its sheet list
+    alone (the reader's way in, which must not need the package editor); None when the file has no
+    readable sheet list."""
     try:
         with zipfile.ZipFile(path) as z:
             info = z.getinfo("xl/workbook.xml")
@@ -92,7 +93,7 @@ def tool_sheet_in_file(path: Path, wanted: str) -> str | None:
     marks = [el.text or "" for el in root.iter() if el.tag.endswith("}definedName")
              and el.get("localSheetId") is None and el.get("name", "").startswith(SHEET_MARK)]
     sheets = [el.get("name", "") for el in root.iter() if el.tag.endswith("}sheet")]
-    return owned_sheet(marks, sheets, wanted)
+    return marks, sheets
 
 
 def written_by_tool(path: Path) -> bool:
@@ -122,26 +123,75 @@ def _table_name(sheet: str) -> str:
 
 def looks_like_ours(package: WorkbookPackage, sheet: str, columns: Sequence[str]) -> bool:
     """Whether an unmarked sheet is a result an earlier version wrote (before sheets were marked): its
-    header row is the result's columns, or the start of them (a newer version added columns), or they
-    are the start of it. A user's own sheet of that name has headers of its own and stays theirs."""
-    if not columns:
-        return False
+    header row is the result's columns (:func:`header_matches`). A user's own sheet of that name has
+    headers of its own and stays theirs."""
     rows = package.read_rows(sheet, max_rows=1)
-    header = [str(h).strip() for h in rows[0] if h is not None] if rows else []
-    wanted = [str(c).strip() for c in columns]
-    shortest = min(len(header), len(wanted))
-    return shortest >= 2 and header[:shortest] == wanted[:shortest]
+    return header_matches(rows[0] if rows else [], columns)
+
+
+def header_matches(header: Sequence[object], columns: Sequence[str]) -> bool:
+    """Whether a sheet's header row is a result's ``columns``, or the start of them (a newer version
+    added columns), or they are the start of it: at least two leading headers the same. The test
+    for replacing an unmarked sheet, so it is strict."""
+    found, wanted = _headers(header), _headers(columns)
+    shortest = min(len(found), len(wanted))
+    return shortest >= 2 and found[:shortest] == wanted[:shortest]
+
+
+def header_starts_like(header: Sequence[object], columns: Sequence[str]) -> bool:
+    """Whether a sheet's header row starts with a result's first two columns (``Severity``, ``Rule
+    ID``; ``Claim ID``, ``Encounter ID``): the test for *reading* an unmarked sheet as that result,
+    which also holds for a ledger an earlier version wrote before columns were inserted in it."""
+    found, wanted = _headers(header), _headers(columns)
+    return len(wanted) >= 2 and found[:2] == wanted[:2]
+
+
+def _headers(cells: Sequence[object]) -> list[str]:
+    return [str(h).strip() for h in cells if h is not None and str(h).strip() != ""]
+
+
+#: Results whose header the tool knows (case-folded name -> columns), declared by the modules that
+#: build them (:func:`declare_result`).
+_RESULT_COLUMNS: dict[str, tuple[str, ...]] = {}
+
+
+def declare_result(name: str, columns: Sequence[str]) -> None:
+    """Declare ``name`` a sheet the tool writes, with the header it writes: an unmarked sheet of that
+    name is then never read as the tool's result unless its header row is that header (an output of a
+    version that did not mark sheets), so a clinic's own ``Findings`` or ``Claims`` sheet is never
+    taken for earlier findings or the claim ledger."""
+    _RESULT_COLUMNS[name.casefold()] = tuple(columns)
+
+
+def result_sheet(marks: Iterable[str], sheet_names: Sequence[str], wanted: str,
+                 header_of: Callable[[str], Sequence[object]]) -> tuple[str, str] | None:
+    """Where to read the table ``wanted`` from, the same for a saved file and an open workbook.
+
+    ``("sheet", name)``: the tool's own sheet (found by its mark, :func:`owned_sheet`), or an unmarked
+    sheet of that name whose header row (``header_of(name)``) starts like the declared result's
+    (:func:`header_starts_like`: written by a version that did not mark its sheets); ``("any",
+    wanted)``: not a result the tool writes (a user's optional table such as ``Adjustment Codes``), to
+    be found by name as before; None: the tool has no such result in this workbook (a user's sheet of
+    that name is theirs).
+    """
+    own = owned_sheet(marks, sheet_names, wanted)
+    if own is not None:
+        return "sheet", own
+    columns = _RESULT_COLUMNS.get(wanted.casefold())
+    if columns is None:
+        return "any", wanted
+    same = next((n for n in sheet_names if n.casefold() == wanted.casefold()), None)
+    ours = {s.casefold() for s in (sheet_of(m) for m in marks) if s}
+    if same is not None and same.casefold() not in ours and header_starts_like(header_of(same), columns):
+        return "sheet", same
+    return None
 
 
 def place_sheets(package: WorkbookPackage, wanted: Sequence[str],
                  columns: dict[str, Sequence[str]] | None = None) -> tuple[dict[str, str], list[Finding]]:
-    """Where each wanted result sheet goes: ``{wanted name: sheet name to write}`` and one Finding per
-    result that could not have its own name because the name belongs to the user.
-
-    A name is free when no sheet has it, or the sheet having it is marked as the tool's, and when no
-    Excel Table or defined name outside the tool's sheets uses the Table name it gives. ``columns``
-    (result name -> its headers) lets an unmarked result of an earlier version be recognised
-    (:func:`looks_like_ours`) and replaced as before.
+    """Where each wanted result sheet goes in a saved workbook (:func:`place`), from its marks,
+    sheets, Excel Tables and defined names. ``columns`` (result name -> its headers) lets an unmarked
+    result of an earlier version be recognised (:func:`looks_like_ours`) and replaced as before.
     """
     ours = tool_sheets(package)
     for name, headers in (columns or {}).items():
@@ -156,24 +206,39 @@ def place_sheets(package: WorkbookPackage, wanted: Sequence[str],
             for rel in package.sheet_relationships(part).values():
                 if rel.part:
                     own_tables.add(rel.part.lower())
-    user_tables = {n.casefold() for p, n in package.tables().items() if p.lower() not in own_tables}
-    user_tables |= {n for n in package.defined_names() if not n.startswith(MARK_PREFIX.casefold())}
+    user_names = {n for p, n in package.tables().items() if p.lower() not in own_tables}
+    user_names |= package.defined_names()
+    return place(wanted, [entry.name for entry in package.sheets], ours, user_names)
+
+
+def place(wanted: Sequence[str], sheet_names: Iterable[str], ours: Iterable[str],
+          user_names: Iterable[str]) -> tuple[dict[str, str], list[Finding]]:
+    """Where each wanted result sheet goes: ``{wanted name: sheet name to write}`` and one Finding per
+    result that could not have its own name because the name belongs to the user. The one naming
+    rule of the file writer and the Excel macros.
+
+    ``sheet_names`` are the workbook's sheets, ``ours`` those the tool owns (any case), ``user_names``
+    the Excel Tables on the user's sheets and the workbook's defined names (any case; the tool's own
+    marks are left out here). A name is free when no sheet has it, or the sheet having it is the
+    tool's, and when no user Table or defined name is the Table name it gives.
+    """
+    sheets = {n.casefold(): n for n in sheet_names}
+    owned = {n.casefold() for n in ours}
+    taken = {n.casefold() for n in user_names if not n.casefold().startswith(MARK_PREFIX.casefold())}
     taken_here: set[str] = set()
     placed: dict[str, str] = {}
     notes: list[Finding] = []
     for name in wanted:
         for candidate in _candidates(name):
             key = candidate.casefold()
-            sheet = package.sheet(candidate)
-            sheet_free = sheet is None or key in ours
-            table_free = _table_name(candidate).casefold() not in user_tables
+            sheet_free = key not in sheets or key in owned
+            table_free = _table_name(candidate).casefold() not in taken
             if sheet_free and table_free and key not in taken_here:
                 break
         placed[name] = candidate
         taken_here.add(candidate.casefold())
         if candidate != name:
-            whose = "a sheet" if package.sheet(name) is not None and name.casefold() not in ours else \
-                "a table or name"
+            whose = "a sheet" if name.casefold() in sheets and name.casefold() not in owned else "a table or name"
             notes.append(Finding(
                 "writer.sheet-renamed", Severity.WARNING,
                 f"The workbook already has {whose} of its own called '{name}', which was left as it is; "

@@ -374,6 +374,7 @@ def read_output_table(book_path: str | Path, name: str) -> list[dict[str, Any]]:
 
 RUN_LOG_COLUMNS = ["Run At (UTC)", "Stage", "Tool Version", "Input SHA-256", "Tables Written", "Rows Written",
                    "Errors", "Warnings", "Info"]
+ownership.declare_result("RunLog", RUN_LOG_COLUMNS)
 
 
 def file_hash(path: Path) -> str:

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ...schema import INPUT_TABLES, TableSpec
-from ..ownership import tool_sheet_in_file
+from ..ownership import marks_in_file, result_sheet
 from .book import BookData, Grid, TableData, WorkbookError, grid_records, value_text
 from .grids import check_is_workbook, load_grids, locate_table, match_table_name
 from .rows import row_builder
@@ -50,10 +50,26 @@ def load_extra_grid(path: Path, name: str) -> Grid | None:
 
     A result the tool wrote is read from the sheet the tool owns (found by its mark, see
     :mod:`..ownership`): when a clinic's own sheet called ``Findings`` made an earlier run write to
-    ``Findings (2)``, earlier findings come from ``Findings (2)``, never from the clinic's sheet. A name
-    the tool owns no sheet for is read as before (a user's table such as ``Adjustment Codes``).
+    ``Findings (2)``, earlier findings come from ``Findings (2)``, and a clinic's own ``Findings`` is
+    never read as earlier findings, also on the first run (:func:`..ownership.result_sheet`). A name
+    that is not a result the tool writes is read by name as before (a user's ``Adjustment Codes``).
     """
-    own = tool_sheet_in_file(path, name)
-    if own is None:
+    found = marks_in_file(path)
+    if found is None:
         return load_grids(path, [name]).get(name)
-    return load_grids(path, [own]).get(own)
+    cache: dict[str, Grid | None] = {}
+
+    def grid(sheet: str) -> Grid | None:
+        if sheet not in cache:
+            cache[sheet] = load_grids(path, [sheet]).get(sheet)
+        return cache[sheet]
+
+    def header_of(sheet: str) -> list:
+        got = grid(sheet)
+        return got.rows[0] if got is not None and got.rows else []
+
+    marks, sheets = found
+    where = result_sheet(marks, sheets, name, header_of)
+    if where is None:
+        return None
+    return grid(where[1])
