@@ -53,6 +53,8 @@ class RunOptions:
         seed: the payer simulator's random seed (same book, same seed: the same files).
         posted_as_of: ``reconcile`` shows the state as it was on this date: remits, patient payments and
             claims dated after it are left out (None: everything posted so far).
+        month: the month (YYYY-MM) ``close`` closes: the KPIs and Dashboard report on it (None: the latest
+            month of service).
     """
 
     strict: bool = False
@@ -72,6 +74,7 @@ class RunOptions:
     remit_dir: Path | None = None
     seed: int = 1
     posted_as_of: date | None = None
+    month: str | None = None
 
 
 @dataclass

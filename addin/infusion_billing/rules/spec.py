@@ -33,6 +33,8 @@ FAMILIES: dict[str, str] = {
     "recon": "Reconciliation (expected vs paid)",
     "denial": "Denials and appeals",
     "aging": "Accounts receivable aging",
+    "kpi": "Revenue-cycle KPIs and the Dashboard",
+    "close": "Month close",
     "pipeline": "Running the stages",
     "writer": "Writing the results",
     "check": "Running the checks",
