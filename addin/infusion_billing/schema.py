@@ -49,22 +49,14 @@ def in_range(convert, low: int, high: int, what: str):
 
     def refuse(number: Decimal) -> None:
         if not low <= number <= high:
-            shown = f"{number:,}" if number.copy_abs() < 10**15 else "a number that large"
+            shown = f"{number:,}" if abs(number) < 10**15 else "a number that large"
             raise v.cell_error("out_of_range", f"{shown} is outside the range a {what} can have "
                                                f"({low:,} to {high:,})")
 
     def checked(value: object):
-        # Checked before converting too: rounding 1E+308 to the cent is itself an arithmetic error,
-        # whether the cell holds the number or the text "1E+308" (with a unit or without).
+        # Checked before converting too: rounding 1E+308 to the cent is itself an arithmetic error.
         if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
             refuse(v.to_decimal(value))
-        elif isinstance(value, str):
-            try:
-                number = v.to_decimal(v.split_amount(value)[0])
-            except ValueError:  # not number text: the conversion below says what is wrong with it
-                pass
-            else:
-                refuse(number)
         result = convert(value)
         if isinstance(result, (int, Decimal)) and not isinstance(result, bool):
             refuse(Decimal(result))
@@ -676,6 +668,17 @@ class PatientPaymentRow(SheetRow):
     claim_id: Code | None = col("Claim ID", "The claim it pays; blank = applied to the oldest balance first.", None)
 
 
+class StatementNoticeRow(SheetRow):
+    notice: Text = col("Notice", "The notice's name, printed at the top of the statement.", example="Reminder")
+    earlier_statements: Whole = col(
+        "Earlier Statements", "Statements already sent for the balance before this notice may be used (0, 1, 2).",
+        example=1)
+    days_since_billed: Whole = col(
+        "Days Since Billed", "Days since the oldest open balance became the patient's before this notice may be "
+        "used.", example=30)
+    message: Text = col("Message", "The text printed on the statement under the amount due.")
+
+
 SETTINGS = TableSpec(
     "Settings", SettingRow,
     "Practice-wide options: the as-of date for aging and timely filing, 340B modifier, coding options. "
@@ -760,11 +763,18 @@ PATIENT_PAYMENTS = TableSpec(
     key=("Payment ID",), references={"Patient ID": ("Patients", "Patient ID")},
     synonyms=("Patient Receipts", "Patient Payment Log"),
 )
+STATEMENT_NOTICES = TableSpec(
+    "Statement Notices", StatementNoticeRow,
+    "The dunning messages of patient statements: a statement uses the last notice whose Earlier Statements and "
+    "Days Since Billed it has reached (first notice, reminder, final notice). Empty: the shipped texts.",
+    key=("Notice",), synonyms=("Dunning Messages", "Statement Messages"),
+)
 
 #: Every input table, in workflow order (the template's sheet order).
 INPUT_TABLES: tuple[TableSpec, ...] = (
     SETTINGS, PRACTICE, PAYERS, FEE_SCHEDULE, DRUGS, CHARGE_MASTER, PATIENTS, COVERAGE, AUTHORIZATIONS,
     ENCOUNTERS, ADMINISTRATIONS, PAYER_RULES, COVERAGE_RULES, PAYER_DRUG_CLASSES, PATIENT_PAYMENTS,
+    STATEMENT_NOTICES,
 )
 TABLES_BY_NAME: dict[str, TableSpec] = {t.name: t for t in INPUT_TABLES}
 

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from . import values as v
@@ -121,6 +122,13 @@ SETTING_SPECS.append(SettingSpec(
     "Aging Buckets", "aging_buckets", _buckets, "30, 60, 90, 120",
     "Upper ends of the AR aging buckets in days, increasing: 30, 60, 90, 120 gives 0-30, 31-60, 61-90, 91-120 "
     "and over 120 (docs/aging.md)."))
+SETTING_SPECS.extend([
+    SettingSpec("Statement Minimum Balance", "statement_minimum", v.to_money, v.to_money("5.00"),
+                "Patient statements go only to patients who owe at least this much after insurance "
+                "(docs/statements.md)."),
+    SettingSpec("Statement Cycle Days", "statement_cycle_days", v.to_int, 30,
+                "Days between two statements to the same patient: one sent fewer days ago is not sent again."),
+])
 SETTINGS_BY_KEY = {v.norm_key(s.name): s for s in SETTING_SPECS}
 
 
@@ -143,6 +151,8 @@ class Settings:
     date_format: str = "m/d/yyyy"
     underpayment_tolerance: str = "1.00 or 1%"
     aging_buckets: tuple[int, ...] = (30, 60, 90, 120)
+    statement_minimum: Decimal = Decimal("5.00")
+    statement_cycle_days: int = 30
     extra: dict[str, Any] = field(default_factory=dict)
 
     def with_(self, **changes) -> Settings:

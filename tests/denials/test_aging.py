@@ -9,8 +9,9 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from infusion_billing.aging.model import INSURANCE, claim_balance
-from infusion_billing.denials.remits import EraClaim, EraLedger, EraLine, Where
+from infusion_billing.aging.model import INSURANCE, visit_balances
+from infusion_billing.claims.ledger import LedgerClaim, LedgerLine
+from infusion_billing.posting.reconcile import LineState
 from infusion_billing.pipeline import RunOptions, run_workbook
 from infusion_billing.values import to_money
 
@@ -105,9 +106,11 @@ def test_every_open_claim_lands_in_exactly_one_bucket_per_party(remitted, tmp_pa
 
 
 def test_a_negative_balance_is_a_credit_listed_apart():
-    claim = EraClaim(("f", 1, 1), "C9", "1", Decimal("100.00"), Decimal("120.00"), "X", date(2026, 11, 1), None,
-                     Where("EraClaims", 2))
-    era = EraLedger([claim], {("f", 1, 1): [EraLine(("f", 1, 1), 1, "C9-1", "96413", Decimal("100.00"),
-                                                     Decimal("120.00"), None)]}, {})
-    balance = claim_balance(Decimal("100.00"), "MCR", None, "P9", [claim], era, lambda *k: False)
-    assert balance.owed == {(INSURANCE, "MCR"): Decimal("-20.00")}
+    """Medicare paid 120.00 on a 100.00 line: the payer holds a 20.00 credit, not a balance owed."""
+    claim = LedgerClaim("C9", "E9", "P9", "MCR", "Primary", "837P", "1", "", "", date(2026, 11, 1),
+                        date(2026, 11, 1), Decimal("100.00"), "Submitted", submitted_date=date(2026, 11, 2))
+    line = LedgerLine("C9", 1, "C9-1", "E9", date(2026, 11, 1), "96413", (), Decimal("1"), Decimal("100.00"))
+    state = LineState(claim, line, [], status="Overpaid", totals={"paid": Decimal("120.00"),
+                                                                   "allowed": Decimal("120.00")})
+    visits = visit_balances([state], [claim], lambda c: None)
+    assert visits["C9"].owed == {(INSURANCE, "MCR"): Decimal("-20.00")}

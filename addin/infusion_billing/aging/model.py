@@ -1,145 +1,234 @@
-"""Who owes what on each claim, as of a date: the claim's balance split by responsible party.
+"""Who owes what on each visit, as of a date: reconciliation's posting split by responsible party.
 
-From the claim ledger (what was billed) and the ERA ledger (what each payer decided), for one claim
-and an as-of date (remits dated after it are ignored, so a back-dated report shows the past as it was):
+AR aging and patient statements read the same posting as the ``Reconciliation`` sheet
+(:func:`infusion_billing.posting.reconcile.reconcile_book`: every remit line netted on the claim line
+it pays, reversals and corrections included, remits and patient payments after the as-of date left
+out), so a patient's balance on a statement is the Patient Responsibility the biller sees there.
+For one visit (its primary claim, and the secondary claim billed after it):
 
-* the **latest adjudication of each line** by the primary payer counts (a corrected or re-processed
-  line replaces the earlier decision; a reversal with no correction after it leaves the line open);
-* what the primary **paid** and its **contractual** write-offs (CO-45, CO-253 ...: Denial = N, not PR)
-  leave AR for good;
+* what the **primary** paid, and its contractual adjustments (``CO`` other than denials, sequestration
+  ``CO-253``, ``OA``/``PI``), leave AR for good;
 * its **denials** stay in insurance AR with the primary until the biller sets the Denials row to
   Written off (then they leave AR as a write-off);
-* its **patient responsibility** (PR) moves to the secondary payer when the patient has secondary
-  coverage on the date of service, else to the patient; once the secondary adjudicates (CLP02 2 or
-  20), what it paid leaves AR, what it left to the patient (PR) moves to the patient, its denials stay
-  with it, and the rest of what it was given is its contractual write-off;
-* charges no line adjudication covers yet stay with the primary.
+* charges no remit has decided yet (a line not yet paid, or reversed with no correction) stay with
+  the primary;
+* its **patient responsibility** (``PR``: deductible, coinsurance, copay) moves to the **secondary**
+  payer when the patient has secondary coverage on the date of service, else to the **patient**.
+  Once the secondary claim (``Claim ID`` + ``S``) is adjudicated, line by line: what it paid leaves
+  AR, what it left to the patient (``PR``) moves to the patient, its denials stay with it (never more
+  than it was given), and the rest of what it was given is its contractual write-off;
+* **patient payments** (the PatientPayments table, applied to a named claim or else the oldest
+  balance first) leave the patient's part; more paid than owed is a credit balance.
 
-By construction, for every claim: insurance AR + patient AR = charge - payments - contractual -
-written-off adjustments, to the cent (docs/aging.md).
+By construction, for every visit: insurance AR + patient AR = charge - insurance payments - patient
+payments - contractual - written-off adjustments, to the cent (docs/aging.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from ..denials.remits import ZERO, EraAdjustment, EraClaim, EraLedger, EraLine
+from ..claims.ledger import LedgerClaim
+from ..posting.contract import ZERO
+from ..posting.reconcile import LineState
+from ..posting.secondary import SECONDARY, secondary_claim_id
 
-PRIMARY = frozenset({"1", "19", "4"})
-SECONDARY = frozenset({"2", "20", "3", "21"})
 INSURANCE, PATIENT = "Insurance", "Patient"
+#: Does the Denials sheet say this denial was written off? (Claim ID, Line Control Number, CARC, remit date)
+WrittenOff = Callable[[str, str, str, date | None], bool]
+
+
+def never_written_off(claim_id: str, lcn: str, carc: str, day: date | None) -> bool:
+    return False
 
 
 @dataclass
-class Outcome:
-    """What one payer's latest decisions on a claim add up to."""
+class Share:
+    """One payer's decisions on one claim: the net of every remit event on its lines.
 
+    ``given`` is what the payer was asked to cover: the line charges for the primary, what the
+    primary left to the patient for the secondary. ``given = paid + patient + denied_open +
+    written_off + contractual + pending`` always holds.
+    """
+
+    given: Decimal = ZERO
     paid: Decimal = ZERO
-    contractual: Decimal = ZERO
     patient: Decimal = ZERO
     denied_open: Decimal = ZERO
     written_off: Decimal = ZERO
-    charge_decided: Decimal = ZERO
-    adjudicated: bool = False
+    contractual: Decimal = ZERO
+    pending: Decimal = ZERO
+    patient_since: date | None = None  # the latest remit that set the patient's part
+
+    @property
+    def adjudicated(self) -> bool:
+        return self.given != self.pending
+
+
+def _line_written_off(s: LineState, written_off: WrittenOff) -> Decimal:
+    """The part of the line's net denial the biller wrote off on the Denials sheet."""
+    denied = s.total("denied")
+    if denied <= ZERO:
+        return ZERO
+    marked = sum((amount for e in s.events for group, carc, amount in e.adjustments
+                  if group != "PR" and written_off(s.claim.claim_id, e.line_control_number, carc, e.paid_date)), ZERO)
+    return min(max(marked, ZERO), denied)
+
+
+def payer_share(states: Iterable[LineState], written_off: WrittenOff,
+                given: Mapping[int, Decimal] | None = None) -> Share:
+    """Add up one payer's lines. ``given`` (line number -> amount) is what each line was handed on
+    from the payer before (a secondary claim); None: the line charges (the primary)."""
+    out = Share()
+    for s in states:
+        base = s.line.charge if given is None else given.get(s.line.line, ZERO)
+        out.given += base
+        if not s.adjudicated:
+            out.pending += base
+            continue
+        paid, patient = s.total("paid"), s.total("patient_responsibility")
+        off = _line_written_off(s, written_off)
+        denied = s.total("denied") - off
+        if given is not None:  # a secondary denies at most what it was handed
+            denied = max(min(denied, base - paid - patient - off), ZERO)
+            contractual = base - paid - patient - off - denied
+            pending = ZERO
+        else:
+            contractual = s.total("contractual") + s.total("sequestration") + s.total("other")
+            pending = base - paid - patient - off - denied - contractual  # a charge the remit did not decide
+        out.paid += paid
+        out.patient += patient
+        out.written_off += off
+        out.denied_open += denied
+        out.contractual += contractual
+        out.pending += pending
+        if patient and s.last_payment is not None and s.last_payment.paid_date is not None:
+            day = s.last_payment.paid_date
+            out.patient_since = max(out.patient_since or day, day)
+    return out
 
 
 @dataclass
-class ClaimBalance:
-    """A claim's money as of a date: what left AR and who owes the rest."""
+class VisitBalance:
+    """One visit's money as of a date: what left AR, and who owes the rest.
 
-    charge: Decimal
-    payments: Decimal = ZERO
-    contractual: Decimal = ZERO
-    written_off: Decimal = ZERO
-    owed: dict[tuple[str, str], Decimal] = field(default_factory=dict)  # (Insurance/Patient, party) -> amount
+    Attributes:
+        claim: the primary claim; ``secondary_claim`` the claim billed to the secondary payer, if sent.
+        secondary_payer: the payer of the secondary coverage in force on the date of service.
+        primary, secondary: each payer's :class:`Share` (``secondary`` None when not adjudicated).
+        patient_share: what the patient is responsible for (the last adjudicating payer's PR).
+        patient_paid: patient payments applied to the visit.
+        owed: (Insurance or Patient, Payer ID or Patient ID) -> amount still owed.
+    """
+
+    claim: LedgerClaim
+    primary: Share
+    secondary_payer: str | None = None
+    secondary_claim: LedgerClaim | None = None
+    secondary: Share | None = None
+    patient_share: Decimal = ZERO
+    patient_since: date | None = None
+    patient_paid: Decimal = ZERO
+    owed: dict[tuple[str, str], Decimal] = field(default_factory=dict)
+
+    @property
+    def charge(self) -> Decimal:
+        return self.primary.given
+
+    @property
+    def insurance_paid(self) -> Decimal:
+        return self.primary.paid + (self.secondary.paid if self.secondary else ZERO)
+
+    @property
+    def contractual(self) -> Decimal:
+        return self.primary.contractual + (self.secondary.contractual if self.secondary else ZERO)
+
+    @property
+    def written_off(self) -> Decimal:
+        return self.primary.written_off + (self.secondary.written_off if self.secondary else ZERO)
+
+    @property
+    def insurance_open(self) -> Decimal:
+        """Still with a payer: not yet decided, denied and being worked, or awaiting the secondary."""
+        return sum((a for (kind, _), a in self.owed.items() if kind == INSURANCE), ZERO)
+
+    @property
+    def patient_balance(self) -> Decimal:
+        return self.patient_share - self.patient_paid
+
+    def claim_for(self, kind: str, party: str) -> str:
+        """The claim a balance sits on: the secondary's own claim once it is billed."""
+        if kind == INSURANCE and party == self.secondary_payer and self.secondary_claim is not None:
+            return self.secondary_claim.claim_id
+        return self.claim.claim_id
 
     def add(self, kind: str, party: str, amount: Decimal) -> None:
         if amount:
             self.owed[(kind, party)] = self.owed.get((kind, party), ZERO) + amount
 
 
-def _latest(events: list[EraClaim]) -> list[EraClaim]:
-    """The adjudications in force: a reversal cancels the adjudication it follows."""
-    ordered = sorted(events, key=lambda c: (c.remit_date or date.min,))
-    kept: list[EraClaim] = []
-    for event in ordered:
-        if event.reversal:
-            if kept:
-                kept.pop()
+def visit_balances(states: Sequence[LineState], claims: Sequence[LedgerClaim],
+                   secondary_payer: Callable[[LedgerClaim], str | None],
+                   written_off: WrittenOff = never_written_off) -> dict[str, VisitBalance]:
+    """Primary Claim ID -> its visit's balance, before patient payments (:func:`apply_payments`).
+
+    ``states`` and ``claims`` are a :class:`~infusion_billing.posting.reconcile.Reconciliation`'s;
+    ``secondary_payer(claim)`` names the payer of the patient's secondary coverage on the claim's
+    date of service (None without one).
+    """
+    by_claim: dict[str, list[LineState]] = defaultdict(list)
+    for s in states:
+        by_claim[s.claim.claim_id].append(s)
+    submitted = {c.claim_id: c for c in claims}
+    out: dict[str, VisitBalance] = {}
+    for claim in claims:
+        if claim.priority == SECONDARY:
             continue
-        kept.append(event)
-    return kept
-
-
-def payer_outcome(events: list[EraClaim], era: EraLedger,
-                  written_off: Callable[[str, str, str, date | None], bool]) -> Outcome:
-    """One payer's decisions on one claim: the latest adjudication of each line, the claim's own
-    adjustments and unlined payment from its latest adjudication."""
-    out = Outcome()
-    in_force = _latest(events)
-    if not in_force:
-        return out
-    out.adjudicated = True
-    lines: dict[str, tuple[EraClaim, EraLine]] = {}
-    for event in in_force:
-        for line in era.lines.get(event.place, []):
-            lines[line.control_number or f"#{line.line_no}"] = (event, line)
-    last = in_force[-1]
-
-    def take(adj: EraAdjustment, event: EraClaim, lcn: str) -> None:
-        if adj.group == "PR":
-            out.patient += adj.amount
-        elif adj.denial and adj.amount > ZERO:
-            if written_off(event.claim_id, lcn, adj.carc, event.remit_date):
-                out.written_off += adj.amount
-            else:
-                out.denied_open += adj.amount
-        else:
-            out.contractual += adj.amount
-
-    for lcn, (event, line) in lines.items():
-        out.paid += line.paid
-        out.charge_decided += line.charge
-        for adj in era.adjustments.get(event.place, []):
-            if adj.line_no == line.line_no:
-                take(adj, event, lcn if not lcn.startswith("#") else "")
-    own_lines = era.lines.get(last.place, [])
-    out.paid += last.paid - sum((ln.paid for ln in own_lines), ZERO)
-    claim_level = [a for a in era.adjustments.get(last.place, []) if a.line_no is None]
-    for adj in claim_level:
-        take(adj, last, "")
-    if not lines:
-        out.charge_decided = last.charge
+        lines = sorted(by_claim.get(claim.claim_id, []), key=lambda s: s.line.line)
+        first = payer_share(lines, written_off)
+        visit = VisitBalance(claim, first, secondary_payer=secondary_payer(claim))
+        visit.add(INSURANCE, claim.payer_id, first.denied_open + first.pending)
+        out[claim.claim_id] = visit
+        if not first.patient:
+            continue
+        if visit.secondary_payer is None:
+            visit.patient_share, visit.patient_since = first.patient, first.patient_since
+            continue
+        visit.secondary_claim = submitted.get(secondary_claim_id(claim.claim_id))
+        handed = {s.line.line: s.total("patient_responsibility") for s in lines}
+        theirs = sorted(by_claim.get(visit.secondary_claim.claim_id, []), key=lambda s: s.line.line) \
+            if visit.secondary_claim is not None else []
+        second = payer_share(theirs, written_off, handed)
+        second.pending += first.patient - second.given  # lines the secondary claim does not carry (yet)
+        second.given = first.patient
+        visit.add(INSURANCE, visit.secondary_payer, second.denied_open + second.pending)
+        if second.adjudicated:
+            visit.secondary = second
+            visit.patient_share, visit.patient_since = second.patient, second.patient_since
+        else:  # nothing decided: the primary's patient part waits with the secondary
+            visit.secondary = None
+    for visit in out.values():
+        visit.add(PATIENT, visit.claim.patient_id, visit.patient_share)
     return out
 
 
-def claim_balance(charge: Decimal, primary_payer: str, secondary_payer: str | None, patient_id: str,
-                  events: Iterable[EraClaim], era: EraLedger,
-                  written_off: Callable[[str, str, str, date | None], bool]) -> ClaimBalance:
-    """Split one claim's charge between payments, write-offs and who owes the rest."""
-    events = list(events)
-    first = payer_outcome([e for e in events if e.status in PRIMARY or e.reversal], era, written_off)
-    result = ClaimBalance(charge)
-    result.payments += first.paid
-    result.contractual += first.contractual
-    result.written_off += first.written_off
-    undecided = charge - first.paid - first.contractual - first.written_off - first.denied_open - first.patient
-    result.add(INSURANCE, primary_payer, first.denied_open + undecided)
-    if not first.patient:
-        return result
-    if secondary_payer is None:
-        result.add(PATIENT, patient_id, first.patient)
-        return result
-    second = payer_outcome([e for e in events if e.status in SECONDARY], era, written_off)
-    if not second.adjudicated:
-        result.add(INSURANCE, secondary_payer, first.patient)
-        return result
-    result.payments += second.paid
-    result.written_off += second.written_off
-    result.add(INSURANCE, secondary_payer, second.denied_open)
-    result.add(PATIENT, patient_id, second.patient)
-    result.contractual += first.patient - second.paid - second.written_off - second.denied_open - second.patient
-    return result
+def patient_owed(visits: Mapping[str, VisitBalance]) -> dict[str, Decimal]:
+    """Primary Claim ID -> the patient's share, to apply payments to (oldest first)."""
+    return {claim_id: v.patient_share for claim_id, v in visits.items() if v.patient_share}
+
+
+def apply_payments(visits: Mapping[str, VisitBalance], applied: Mapping[str, Decimal]) -> None:
+    """Take the patient payments applied to each claim (a secondary claim's count for its visit)
+    off the patient's part."""
+    for claim_id, amount in applied.items():
+        visit = visits.get(claim_id)
+        if visit is None and claim_id.endswith("S"):
+            visit = visits.get(claim_id[:-1])
+        if visit is None or not amount:
+            continue
+        visit.patient_paid += amount
+        visit.add(PATIENT, visit.claim.patient_id, -amount)

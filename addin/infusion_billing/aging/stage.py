@@ -21,20 +21,21 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ..claims.build import BookIndex
-from ..claims.ledger import CLAIM_LINES, CLAIMS, read_claims
-from ..denials.remits import ZERO, EraClaim, read_era_ledger
+from ..claims.ledger import CLAIMS, LedgerClaim
+from ..denials.remits import ZERO, read_era_ledger
 from ..denials.stage import as_of_date
 from ..denials.worklist import SHEET as DENIALS
 from ..denials.worklist import WRITTEN_OFF
 from ..derived import key_text
 from ..findings import Finding
+from ..posting.reconcile import apply_patient_payments, reconcile_book
 from ..rules import aging as rules
 from ..stages import RunOptions, StageResult
 from ..workbook.reader import BookData
 from ..workbook.writer import OutputTable
-from .model import INSURANCE, PATIENT, ClaimBalance, claim_balance
+from .model import INSURANCE, PATIENT, VisitBalance, apply_payments, patient_owed, visit_balances
 
-TABLES = ("Payers", "Coverage", "Encounters")
+TABLES = ("Payers", "Coverage", "Encounters", "FeeSchedule", "PatientPayments")
 AGING, SUMMARY = "AR Aging", "Aging Summary"
 BASES = ("dos", "first-billed", "last-billed")
 COLUMNS = ("Claim ID", "Encounter ID", "Responsible Type", "Responsible Party", "Date of Service", "Basis Date", "Age",
@@ -61,55 +62,68 @@ def bucket_of(age: int, limits: tuple[int, ...]) -> str:
 
 
 @dataclass
-class AgingResult:
-    rows: list[list[Any]]
-    balances: dict[str, ClaimBalance]
+class Posted:
+    """The book's visits as of a date, from reconciliation's posting, with patient payments applied."""
+
+    as_of: date
+    visits: dict[str, VisitBalance]
+    claims: list[LedgerClaim]
     findings: list[Finding]
 
 
+def posted_visits(book: BookData, as_of: date) -> Posted:
+    """Reconcile the book as of ``as_of`` and split every visit's balance (AR aging, statements)."""
+    recon = reconcile_book(book, as_of)
+    index = BookIndex(book)
+    written = _written_off(book)
+
+    def is_written_off(claim_id: str, lcn: str, carc: str, day: date | None) -> bool:
+        return (key_text(claim_id), key_text(lcn), key_text(carc), key_text(day)) in written
+
+    def secondary_of(claim: LedgerClaim) -> str | None:
+        return _secondary(index, claim.patient_id, claim.payer_id, claim.statement_from or as_of)
+
+    visits = visit_balances(recon.states, recon.claims, secondary_of, is_written_off)
+    payments = apply_patient_payments(book, patient_owed(visits), recon.claims, as_of)
+    apply_payments(visits, payments.applied)
+    return Posted(as_of, visits, recon.claims, payments.findings)
+
+
+def aging_as_of(book: BookData, options: RunOptions) -> date:
+    """``--as-of``, else the Settings As-Of Date, else the latest remit: never an implicit today."""
+    return as_of_date(book, options, read_era_ledger(book))
+
+
 def run(book: BookData, options: RunOptions) -> StageResult:
-    era = read_era_ledger(book)
-    as_of = as_of_date(book, options, era)
+    as_of = aging_as_of(book, options)
     basis = options.basis if options.basis in BASES else "dos"
     limits = book.settings.aging_buckets
-    index = BookIndex(book)
-    ledger = [c for c in read_claims(book.extra_rows(CLAIMS), book.extra_rows(CLAIM_LINES))
-              if c.submitted and c.submitted_date is not None and c.submitted_date <= as_of]
-    written = _written_off(book)
-    events: dict[str, list[EraClaim]] = {}
-    for event in era.claims:
-        if event.remit_date is None or event.remit_date <= as_of:
-            events.setdefault(event.claim_id, []).append(event)
+    posted = posted_visits(book, as_of)
     billed: dict[str, list[date]] = {}
-    for c in ledger:
+    for c in posted.claims:
         if c.submitted_date is not None:
             billed.setdefault(c.encounter_id, []).append(c.submitted_date)
     rows: list[list[Any]] = []
-    findings: list[Finding] = []
-    balances: dict[str, ClaimBalance] = {}
-    for claim in ledger:
+    findings: list[Finding] = list(posted.findings)
+    for visit in posted.visits.values():
+        claim = visit.claim
         dos = claim.statement_from or as_of
-        secondary = _secondary(index, claim.patient_id, claim.payer_id, dos)
-        balance = claim_balance(claim.total_charge, claim.payer_id, secondary, claim.patient_id,
-                                events.get(claim.claim_id, []), era,
-                                lambda cid, lcn, carc, day: (key_text(cid), key_text(lcn), key_text(carc),
-                                                             key_text(day)) in written)
-        balances[claim.claim_id] = balance
-        basis_date = {"dos": dos, "first-billed": min(billed[claim.encounter_id]),
-                      "last-billed": max(billed[claim.encounter_id])}[basis]
+        dates = billed.get(claim.encounter_id) or [dos]
+        basis_date = {"dos": dos, "first-billed": min(dates), "last-billed": max(dates)}[basis]
         age = (as_of - basis_date).days
-        for (kind, party), amount in sorted(balance.owed.items()):
+        for (kind, party), amount in sorted(visit.owed.items()):
             if amount == ZERO:
                 continue
+            claim_id = visit.claim_for(kind, party)
             if amount < ZERO:
                 findings.append(rules.CREDIT_BALANCE.finding(
-                    f"Claim {claim.claim_id} has a credit balance of {-amount} with {kind.lower()} {party}: more "
-                    "was paid or adjusted than is owed; refund or re-post it.", sheet=CLAIMS, value=claim.claim_id,
+                    f"Claim {claim_id} has a credit balance of {-amount} with {kind.lower()} {party}: more "
+                    "was paid or adjusted than is owed; refund or re-post it.", sheet=CLAIMS, value=claim_id,
                     column="Claim ID"))
-            rows.append([claim.claim_id, claim.encounter_id, kind, party, dos, basis_date, age,
+            rows.append([claim_id, claim.encounter_id, kind, party, dos, basis_date, age,
                          CREDIT if amount < ZERO else bucket_of(age, limits), amount])
     rows.sort(key=lambda r: (r[7] == CREDIT, r[2], r[3], -r[6], r[0]))
-    unbilled = _unbilled(book, index, {c.encounter_id for c in ledger}, as_of)
+    unbilled = _unbilled(book, BookIndex(book), {c.encounter_id for c in posted.claims}, as_of)
     summary_rows = _summary(rows, limits, basis, as_of, unbilled)
     insurance = sum((r[8] for r in rows if r[2] == INSURANCE and r[7] != CREDIT), ZERO)
     patient = sum((r[8] for r in rows if r[2] == PATIENT and r[7] != CREDIT), ZERO)

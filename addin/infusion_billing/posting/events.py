@@ -169,8 +169,10 @@ def read_events(era: Mapping[str, list[dict[str, Any]]], as_of: date | None = No
     """
     payments = {}
     for row in era.get("EraPayments", ()):
+        # The date the decision reached the practice: BPR16, else the production date (DTM*405) of a
+        # remit-only 835, as the denial worklist dates it; the as-of date and event order go by it.
         payments[(_text(row.get("File")), _int(row.get("Payment No")))] = (
-            _text(row.get("Trace Number")), _day(row.get("Payment Date")))
+            _text(row.get("Trace Number")), _day(row.get("Payment Date")) or _day(row.get("Production Date")))
     claims = {}
     for row in era.get("EraClaims", ()):
         claims[_place(row, line=False)] = row

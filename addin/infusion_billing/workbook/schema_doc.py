@@ -12,6 +12,7 @@ from pathlib import Path
 from ..claims.ledger import LEDGER_DOCS
 from ..schema import INPUT_TABLES, TableSpec
 from ..settings import SETTING_SPECS
+from ..statements import ledger as statements_ledger
 
 START = "<!-- schema:start -->"
 END = "<!-- schema:end -->"
@@ -78,6 +79,12 @@ def render_ledgers() -> str:
     for name, description, columns in LEDGER_DOCS:
         out.append(f"#### {name}\n\n{description}\n\n| Column | What it holds |\n|---|---|")
         out[-1] += "".join(f"\n| {c} | {what} |" for c, what in columns)
+    out.append(f"### The {statements_ledger.SHEET} ledger (tool sheet)\n\n"
+               "Written by `statements`, one row per patient statement sent; earlier rows are never changed. The "
+               "next cycle reads it: no second statement inside the `Statement Cycle Days`, the previous balance, "
+               "and how many notices a balance has had. See docs/statements.md.\n\n"
+               "| Column | What it holds |\n|---|---|"
+               + "".join(f"\n| {c} | {what} |" for c, what in statements_ledger.LEDGER_DOC))
     return "\n\n".join(out)
 
 

@@ -54,6 +54,7 @@ from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from .. import __version__
 from .. import values as v
+from ..reference.tables import read_versioned_csv
 from ..schema import INPUT_TABLES, TABLES_BY_NAME, ColumnSpec, TableSpec
 from ..settings import SETTING_SPECS, SettingSpec, spec_for
 from .output_file import work_folder
@@ -545,6 +546,13 @@ def settings_rows() -> list[dict[str, Any]]:
     return rows
 
 
+def statement_notice_rows() -> list[dict[str, Any]]:
+    """The shipped dunning notices (reference/statement_notices.csv), so the template shows the texts to edit."""
+    _, rows = read_versioned_csv("infusion_billing.reference", "statement_notices.csv")
+    return [{"Notice": r["Notice"], "Earlier Statements": int(r["Earlier Statements"] or 0),
+             "Days Since Billed": int(r["Days Since Billed"] or 0), "Message": r["Message"]} for r in rows]
+
+
 def build_workbook(
     path: str | Path,
     rows_by_table: Mapping[str, Iterable[Sequence[Any] | Mapping[str, Any]]] | None = None,
@@ -554,13 +562,15 @@ def build_workbook(
     """Write an input workbook with every table of the schema, filled with ``rows_by_table``.
 
     Tables not in ``rows_by_table`` are written empty (headers, drop-downs and all); the Settings
-    sheet, when not given, lists every known setting with a blank value. Returns the path written.
+    sheet, when not given, lists every known setting with a blank value, and Statement Notices the
+    shipped dunning texts. Returns the path written.
     """
     rows_by_table = dict(rows_by_table or {})
     unknown = set(rows_by_table) - set(TABLES_BY_NAME)
     if unknown:
         raise KeyError(f"not input tables: {', '.join(sorted(unknown))}")
     rows_by_table.setdefault("Settings", settings_rows())
+    rows_by_table.setdefault("Statement Notices", statement_notice_rows())
     with WorkbookBuilder(path) as book:
         for name, rows in rows_by_table.items():
             book.extend(name, rows)
