@@ -154,6 +154,12 @@ def cmd_aging(args: argparse.Namespace) -> int:
     return _run_with(args, ["aging"], options)
 
 
+def cmd_kpis(args: argparse.Namespace) -> int:
+    options = RunOptions(as_of=date.fromisoformat(args.as_of) if args.as_of else None, month=args.month,
+                         progress=progress_bar)
+    return _run_with(args, ["kpis"], options)
+
+
 def cmd_statements(args: argparse.Namespace) -> int:
     options = RunOptions(statement_dir=Path(args.out_dir), as_of=date.fromisoformat(args.as_of) if args.as_of else None,
                          progress=progress_bar)
@@ -191,6 +197,14 @@ def _as_of(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-30") from exc
+
+
+def _month(text: str) -> str:
+    try:
+        date.fromisoformat(f"{text}-01")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a month like 2026-10") from exc
+    return text
 
 
 def _run_with(args: argparse.Namespace, stages: list[str], options: RunOptions) -> int:
@@ -363,6 +377,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="age to this date; later remits are ignored (YYYY-MM-DD; default: Settings As-Of Date)")
     p.add_argument("--basis", choices=("dos", "first-billed", "last-billed"), default="dos",
                    help="the date a balance ages from (default: dos, the date of service)")
+
+    p = _book_command(sub, "kpis", cmd_kpis,
+                      "revenue-cycle KPIs by month of service and payer (denial rates, days in AR, collection rates, "
+                      "clean claims, underpayments) on the KPIs sheet")
+    p.add_argument("--as-of", help="AR as of this date (YYYY-MM-DD; default: Settings As-Of Date)")
+    p.add_argument("--month", type=_month, metavar="YYYY-MM", help="the month to report on (default: the latest)")
 
     p = _book_command(sub, "statements", cmd_statements,
                       "a PDF statement for every patient who owes after insurance (minimum balance and cycle from "

@@ -22,6 +22,7 @@ Stages, in workflow order:
 * ``denials``: the ``Denials`` worklist (the biller's columns kept) and ``Denials Summary``;
 * ``appeals``: a .docx appeal letter (or corrected-claim note) per denial still worked (``RunOptions.out_dir``);
 * ``aging``: ``AR Aging`` and ``Aging Summary`` as of a date, on a date basis (``RunOptions.as_of``, ``basis``).
+* ``kpis``: the ``KPIs`` sheet by month of service and payer (:mod:`infusion_billing.kpis`; ``RunOptions.month``).
 * ``statements``: a PDF statement per patient who owes after insurance (``RunOptions.statement_dir``), logged on
   the ``Statements`` ledger.
 
@@ -48,6 +49,7 @@ from .denials import appeals as appeals_stage
 from .denials import stage as denials_stage
 from .findings import Finding, count_by_severity
 from .gcpause import paused_cycle_collector
+from .kpis import stage as kpis_stage
 from .posting import reconcile as reconcile_stage
 from .posting import simulator as simulate_stage
 from .privacy import Redactor, redacting_logs
@@ -86,6 +88,7 @@ STAGES: dict[str, StageSpec] = {spec.name: spec for spec in (
     StageSpec("denials", denials_stage.run, tables=denials_stage.TABLES),
     StageSpec("appeals", appeals_stage.run, tables=appeals_stage.TABLES),
     StageSpec("aging", aging_stage.run, tables=aging_stage.TABLES),
+    StageSpec("kpis", kpis_stage.run, tables=kpis_stage.TABLES),
     StageSpec("statements", statements_stage.run, tables=statements_stage.TABLES),
 )}
 #: The stages ``make demo`` and ``infusion-billing run`` perform, in order.

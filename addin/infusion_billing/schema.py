@@ -49,14 +49,22 @@ def in_range(convert, low: int, high: int, what: str):
 
     def refuse(number: Decimal) -> None:
         if not low <= number <= high:
-            shown = f"{number:,}" if abs(number) < 10**15 else "a number that large"
+            shown = f"{number:,}" if number.copy_abs() < 10**15 else "a number that large"
             raise v.cell_error("out_of_range", f"{shown} is outside the range a {what} can have "
                                                f"({low:,} to {high:,})")
 
     def checked(value: object):
-        # Checked before converting too: rounding 1E+308 to the cent is itself an arithmetic error.
+        # Checked before converting too: rounding 1E+308 to the cent is itself an arithmetic error,
+        # whether the cell holds the number or the text "1E+308" (with a unit or without).
         if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
             refuse(v.to_decimal(value))
+        elif isinstance(value, str):
+            try:
+                number = v.to_decimal(v.split_amount(value)[0])
+            except ValueError:  # not number text: the conversion below says what is wrong with it
+                pass
+            else:
+                refuse(number)
         result = convert(value)
         if isinstance(result, (int, Decimal)) and not isinstance(result, bool):
             refuse(Decimal(result))

@@ -54,6 +54,8 @@ class RunOptions:
         statement_dir: the folder ``statements`` writes the patients' statements into (None: none is written).
         posted_as_of: ``reconcile`` shows the state as it was on this date: remits, patient payments and
             claims dated after it are left out (None: everything posted so far).
+        month: the month (YYYY-MM) ``close`` closes: the KPIs and Dashboard report on it (None: the latest
+            month of service).
     """
 
     strict: bool = False
@@ -73,6 +75,7 @@ class RunOptions:
     remit_dir: Path | None = None
     seed: int = 1
     posted_as_of: date | None = None
+    month: str | None = None
     statement_dir: Path | None = None
 
 

@@ -111,7 +111,11 @@ def to_code(value: object) -> str:
     return to_text(value).upper().replace(" ", "")
 
 
-_NUMBER_TEXT = re.compile(r"^[-+]?\$?\s*[\d,]*\.?\d+\s*%?$")
+#: Number text: sign, dollar sign, thousands commas, decimals, an exponent (``1E+308``, as Excel shows
+#: a large number that was pasted as text), percent.
+#: Excel holds numbers up to about 1E+308 and down to about 1E-308; number text past that is refused.
+_EXCEL_EXPONENT = 308
+_NUMBER_TEXT = re.compile(r"^[-+]?\$?\s*[\d,]*\.?\d+(?:[eE][-+]?\d+)?\s*%?$")
 
 
 def to_decimal(value: object) -> Decimal:
@@ -130,9 +134,17 @@ def to_decimal(value: object) -> Decimal:
         text = value.strip()
         if _NUMBER_TEXT.match(text):
             try:
-                return Decimal(text.replace("$", "").replace(",", "").replace("%", "").replace(" ", ""))
+                number = Decimal(text.replace("$", "").replace(",", "").replace("%", "").replace(" ", ""))
             except InvalidOperation:
                 pass
+            else:
+                if not -_EXCEL_EXPONENT <= number.adjusted() <= _EXCEL_EXPONENT:  # 1E+999999999999: no arithmetic
+                    raise cell_error("out_of_range", "the number is larger or smaller than Excel itself can hold")
+                if number.is_zero():
+                    return number.copy_abs()  # -0 is 0
+                if "e" in text.lower() and -30 <= number.adjusted() <= 30:
+                    return Decimal(format(number, "f"))  # 2.5e2 is 250, shown as such in messages
+                return number
     raise cell_error("wrong_type", "expected a number")
 
 
@@ -301,7 +313,10 @@ def _clock_from_number(value: int | float) -> time:
 
 #: A dose typed with its unit: "750 mg", "1,000mL", "2.5 g". The unit is read by the unit column's
 #: own choices (mg, milligrams, mcg, units, mL, cc ...).
-_AMOUNT_WITH_UNIT = re.compile(r"^([-+]?[\d,]*\.?\d+)\s*([^\d\s].*?)\.?$")
+#: The number is read whole (``1,000,000,000 mg`` is a billion, not a million and a unit ``,000 mg``) and
+#: the unit starts with a letter that does not begin an exponent, so ``1E+308`` and ``2.5e2`` are numbers,
+#: never 1 and 2.5 with a unit ``E+308`` or ``e2``.
+_AMOUNT_WITH_UNIT = re.compile(r"^([-+]?[\d,]*\.?\d+(?:[eE][-+]?\d+)?)\s*(?![eE][-+]?\d)([^\W\d_].*?)\.?$")
 
 
 def split_amount(value: object) -> tuple[object, str | None]:
@@ -314,6 +329,8 @@ def split_amount(value: object) -> tuple[object, str | None]:
 
     >>> split_amount("750 mg"), split_amount("1,000mL"), split_amount(400.0), split_amount("5 mg/kg")
     (('750', 'mg'), ('1,000', 'mL'), (400.0, None), ('5 mg/kg', None))
+    >>> split_amount("1E+308"), split_amount("1,000,000,000 mg"), split_amount("2.5e2 each")
+    (('1E+308', None), ('1,000,000,000', 'mg'), ('2.5e2', 'each'))
     """
     if value.__class__ is not str:
         return value, None

@@ -154,3 +154,21 @@ def test_the_phi_values_are_known_even_for_rows_left_out(tmp_path):
     assert {"ZQLASTTWO", "ZQMEMBERTWO", "1922-02-22", "ZQLASTONE", "1911-11-11"} <= book.phi_values
     with zipfile.ZipFile(tmp_path / "clinic.xlsx") as z:
         assert b"ZQLASTONE" in z.read("xl/worksheets/sheet2.xml")  # the cached value really is in the file
+
+
+@pytest.mark.parametrize("column, letter", [("Last Name", "B"), ("Date of Birth", "D"), ("Patient ID", "A")])
+def test_a_required_patient_cell_whose_formula_has_no_stored_value_says_so_and_quotes_nothing(
+        tmp_path, capsys, column, letter):
+    # Saved by a program that does not calculate (openpyxl, a script): the formula has no value in the file.
+    sheets = minimal_sheets()
+    formula = {"Last Name": '="Zed"&"phimarker"', "Date of Birth": "=DATE(1951,3,4)+0*LEN(\"phimarker\")",
+               "Patient ID": '="P00"&"1"&LEFT("phimarker",0)'}[column]
+    sheets["Patients"][1][sheets["Patients"][0].index(column)] = formula
+    book = write_book(tmp_path / "clinic.xlsx", sheets)
+    code, out, err = run_cli("check", book, "--json", capsys=capsys)
+    assert code == 0, err
+    found = [f for f in json.loads(out) if f["sheet"] == "Patients"]
+    assert [(f["rule_id"], f["severity"], f["cell"]) for f in found] == [
+        ("reader.formula-no-value", "error", f"{letter}2")]
+    assert "no stored value" in found[0]["message"] and "recalculate" in found[0]["fix"]
+    assert "phimarker" not in out + err and "Zed" not in out and found[0]["value"] == ""

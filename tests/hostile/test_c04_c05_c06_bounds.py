@@ -151,9 +151,25 @@ def test_a_findings_list_longer_than_a_sheet_keeps_the_note_on_the_sheet(tmp_pat
 # ----------------------------------------------------------------------------- class 6
 
 
-@pytest.mark.parametrize("column, value", [("Dose", 1e308), ("Dose", -1e308), ("Dose", 5e6)])
-def test_an_absurd_number_is_one_located_finding_and_the_rest_is_coded(tmp_path, capsys, column, value):
+@pytest.mark.parametrize("column, value, rule", [
+    ("Dose", 1e308, "reader.out-of-range"), ("Dose", -1e308, "reader.out-of-range"),
+    ("Dose", 5e6, "reader.out-of-range"),
+    # The same numbers typed or pasted as text: never read as 1 with a unit "E+308" or 1,000,000 with ",000".
+    ("Dose", "1E+308", "reader.out-of-range"), ("Dose", "1e309", "reader.out-of-range"),
+    ("Dose", "-1E+308 mg", "reader.out-of-range"), ("Dose", "1,000,000,000", "reader.out-of-range"),
+    ("Dose", "1,000,000,000 mg", "reader.out-of-range"), ("Dose", "1e999999999999999999", "reader.out-of-range"),
+    ("Dose", "1e-400", "reader.out-of-range"), ("Wasted", "1E+308", "reader.out-of-range"),
+    ("Dose", "inf", "reader.wrong-type"), ("Dose", "-Infinity", "reader.wrong-type"),
+    ("Dose", "NaN", "reader.wrong-type"), ("Dose", "nan mg", "reader.wrong-type"),
+    # -0 is a dose of zero: read as 0 and refused by the coder like any zero dose, at the same cell.
+    ("Dose", "-0", "coding.dose-invalid"), ("Dose", "-0 mg", "coding.dose-invalid"),
+])
+def test_an_absurd_number_is_one_located_finding_and_the_rest_is_coded(tmp_path, capsys, column, value, rule):
     sheets = minimal_sheets()
+    if column not in sheets["Administrations"][0]:
+        sheets["Administrations"][0].append(column)
+        for row in sheets["Administrations"][1:]:
+            row.append(None)
     sheets["Encounters"].append(["E002", "P001", "MCR", dt.date(2026, 9, 15), "Facility", "22"])
     sheets["Administrations"].append(["E002", "A003", "infliximab", "J1745", 400, "mg", "IV infusion",
                                       dt.time(9, 0), dt.time(11, 5), "L forearm"])
@@ -164,8 +180,10 @@ def test_an_absurd_number_is_one_located_finding_and_the_rest_is_coded(tmp_path,
     import json
 
     found = json.loads(out)
-    bad = [f for f in found if f["rule_id"] == "reader.out-of-range"]
-    assert [(f["sheet"], f["cell"], f["encounter_id"]) for f in bad] == [("Administrations", "E2", "E001")]
+    bad = [f for f in found if f["rule_id"] == rule]
+    letter = "EK"[column == "Wasted"]
+    assert [(f["sheet"], f["cell"], f["encounter_id"]) for f in bad] == [("Administrations", f"{letter}2", "E001")]
+    assert not [f for f in found if f["rule_id"] == "reader.unknown-value"]  # no unit "E+308"
     assert not [f for f in found if f["rule_id"] in ("pipeline.stage-failed", "check.rule-failed")]
     charges = read_output_table(tmp_path / "clinic.billing.xlsx", "Charges")
     assert {r["Encounter ID"] for r in charges} == {"E002"}

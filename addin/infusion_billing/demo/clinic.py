@@ -760,7 +760,8 @@ def run_demo(path: str | Path, *, seed: int = DEFAULT_SEED, encounters: int = DE
         check_new_output(source, force=force)
     started = timer.perf_counter()
     clinic = Clinic(seed=seed, encounters=encounters)
-    stages = available_stages((*ALL_STAGES, "claims", "export-837", "simulate-payer", "import-era", "reconcile"))
+    stages = available_stages((*ALL_STAGES, "claims", "export-837", "simulate-payer", "import-era", "reconcile",
+                                 "denials", "aging", "kpis"))
     if encounters > STAGE_LIMIT:
         write_clinic(clinic, path, progress=progress, answer_key=True)
         _print_counts(clinic, out, timer.perf_counter() - started)
@@ -787,6 +788,7 @@ def run_demo(path: str | Path, *, seed: int = DEFAULT_SEED, encounters: int = DE
                                force=force, date_format=settings.date_format)
     print_run_summary(run, clinic.planted, out)
     print_reconciliation(run, remits, out)
+    print_kpis(run, out)
     print(f"Input workbook: {source}", file=out)
     print(f"Written: {run.output} ({timer.perf_counter() - started:.1f} s)", file=out)
     # The consultant's view of the same month: the billing assessment, with leaks planted and scored.
@@ -812,6 +814,22 @@ def print_reconciliation(run, remits: Path, out: TextIO) -> None:
     print(f"Planted outcomes recovered: {result.recovered} of {result.planted} "
           f"(planted underpayment {result.planted_shortfall:,.2f}; every claim line's status agrees with the key: "
           f"{result.lines_agreeing} of {result.lines})", file=out)
+
+
+#: The KPIs the demo prints (the KPIs sheet has them all, by month and payer).
+DEMO_KPIS = ("Initial denial rate (count)", "Initial denial rate (dollars)", "Clean claim rate",
+             "First-pass resolution rate", "Net collection rate", "Days in AR (gross)", "AR over 90 days",
+             "Underpayment identified")
+
+
+def print_kpis(run, out: TextIO) -> None:
+    """A few of the month's KPIs (all payers), as the KPIs sheet has them."""
+    kpis = run.results.get("kpis")
+    if kpis is None or "report month" not in kpis.summary:
+        return
+    s = kpis.summary
+    print(f"KPIs for {s['report month']} (all payers; AR as of {s['as of']}): "
+          + ", ".join(f"{k} {s[k]}" for k in DEMO_KPIS if k in s), file=out)
 
 
 def _print_counts(clinic: Clinic, out: TextIO, seconds: float) -> None:

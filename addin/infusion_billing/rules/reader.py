@@ -34,8 +34,9 @@ EMPTY_ROW = READER.finding(
     "reader.empty-row", INFO, "An empty row inside a table (skipped)",
     fix="Delete the empty row.", source=SCHEMA)
 FORMULA_NO_VALUE = READER.finding(
-    "reader.formula-no-value", W, "A formula cell without a calculated value (read as blank)",
-    fix="Open the workbook in Excel, let it calculate and save it, or type the value.", source=SCHEMA)
+    "reader.formula-no-value", W, "A formula cell without a calculated value (read as blank; an error, and the "
+    "row left out, when the cell is required)",
+    fix="Open the workbook in Excel, let it calculate and save it, or type the value.", source=SCHEMA, also=(E,))
 FORMULA_VALUE_USED = READER.finding(
     "reader.formula-value-used", INFO, "A formula cell: its last calculated value was used",
     fix="Nothing to do; check the value if the formula depends on data outside the workbook.", source=SCHEMA)

@@ -34,6 +34,8 @@ FAMILIES: dict[str, str] = {
     "denial": "Denials and appeals",
     "aging": "Accounts receivable aging",
     "stmt": "Patient statements",
+    "kpi": "Revenue-cycle KPIs and the Dashboard",
+    "close": "Month close",
     "pipeline": "Running the stages",
     "writer": "Writing the results",
     "check": "Running the checks",

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
 from ... import values as v
-from ...findings import Finding
+from ...findings import Finding, Severity
 from ...rules import reader as rules
 from ...schema import TableSpec
 from .book import TableData, value_text
@@ -170,8 +170,19 @@ _RULE_FOR_ERROR = {
 }
 
 
-def cell_finding(spec: TableSpec, table: TableData, excel_row: int, error: dict, record: dict) -> Finding:
+def cell_finding(spec: TableSpec, table: TableData, excel_row: int, error: dict, record: dict,
+                 unvalued: frozenset[str] = frozenset()) -> Finding:
+    """The Finding for one cell pydantic refused. ``unvalued``: the row's headers whose cell holds a
+    formula with no stored value; a required one of them is blank because of that, and says so (the
+    biller recalculates and saves in Excel; nothing from the cell is quoted)."""
     header = str(error["loc"][0]) if error.get("loc") else ""
+    if error["type"] == "missing" and header in unvalued:
+        return rules.FORMULA_NO_VALUE.finding(
+            f"{header} holds a formula with no stored value (the workbook was saved without calculating it), "
+            "so it reads as blank; this row was left out.", severity=Severity.ERROR,
+            sheet=table.sheet, row=excel_row, column=header, cell=table.cell(excel_row, header),
+            fix="Open the workbook in Excel, let it recalculate, save it, and run again; or type the value.",
+            encounter_id=encounter_of(record) if header != "Encounter ID" else "")
     rule = _RULE_FOR_ERROR.get(error["type"], rules.WRONG_TYPE)
     try:
         colspec = spec.column(header)

@@ -131,8 +131,20 @@ def _parse_grid(spec: TableSpec, grid: Grid, findings: list[Finding]) -> TableDa
                                     sheet=grid.sheet, row=blank))
         blank_run = []
         table.end_row = excel_row
+        if numbering is not None:
+            numbering.fill(record, excel_row)
+        key = tuple(key_part(record.get(h)) for h in key_headers)
+        if key_headers and any(k for k in key):
+            table.keys_seen.add(key)
+        row, errors = build_row(record, excel_row)
+        # A required cell whose formula has no stored value is reported once, as that (cell_finding).
+        unvalued = frozenset(h for h, raw in formula_notes if v.is_blank(raw))
+        error_findings = [cell_finding(spec, table, excel_row, e, record, unvalued) for e in errors]
+        explained = {f.column for f in error_findings if f.rule_id == rules.FORMULA_NO_VALUE.id}
         for header, raw in formula_notes:
             cell = table.cell(excel_row, header)
+            if header in explained:
+                continue
             if v.is_blank(raw):
                 findings.append(rules.FORMULA_NO_VALUE.finding(
                                         f"{header} holds a formula with no calculated value; it was read as blank.",
@@ -144,15 +156,8 @@ def _parse_grid(spec: TableSpec, grid: Grid, findings: list[Finding]) -> TableDa
                                         f"{header} holds a formula; its last calculated value was used.",
                                         sheet=grid.sheet, row=excel_row, column=header, cell=cell,
                                         value=value_text(raw)))
-        if numbering is not None:
-            numbering.fill(record, excel_row)
-        key = tuple(key_part(record.get(h)) for h in key_headers)
-        if key_headers and any(k for k in key):
-            table.keys_seen.add(key)
-        row, errors = build_row(record, excel_row)
         if errors:
-            for e in errors:
-                findings.append(cell_finding(spec, table, excel_row, e, record))
+            findings.extend(error_findings)
             continue
         if key_headers and all(k is not None for k in key[:1]):
             first = key_rows.get(key)

@@ -1,0 +1,130 @@
+"""The pipeline's ``kpis`` stage: the ``KPIs`` sheet, one row per month of service, payer and KPI.
+
+Each row names its formula, what its numerator and denominator count, the look-back window and the
+date basis (``definitions.csv``), with the exact numerator and denominator beside the figure so a
+biller can check it by hand. The figures come from ``kpis.sql`` run on DuckDB over the book's
+ledgers and derived sheets (:mod:`.relations`); run ``reconcile``, ``denials`` and ``aging`` first
+(``close`` runs them all in order) so the sheets it reads are this month's.
+
+The report month (``RunOptions.month``, else the latest month of service) is where a red KPI of all
+payers becomes a ``kpi.off-target`` finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from ..claims.ledger import CLAIMS
+from ..denials.remits import read_era_ledger
+from ..denials.stage import as_of_date
+from ..findings import Finding
+from ..rules import kpi as rules
+from ..stages import RunOptions, StageResult
+from ..workbook.reader import BookData
+from ..workbook.writer import OutputTable
+from .definitions import RED, definitions, targets
+from .engine import ALL_PAYERS, KpiRow, figure, run_duckdb
+from .relations import book_relations
+
+SHEET = "KPIs"
+TABLES = ("Payers", "Coverage", "Encounters")
+COLUMNS = ("Month", "Payer ID", "KPI", "Rate", "Days", "Amount", "Target", "Status", "Numerator", "Denominator",
+           "Factor", "Formula", "Numerator Counts", "Denominator Counts", "Look-back Window", "Date Basis", "KPI ID")
+UNIT_COLUMN = {"rate": 3, "days": 4, "money": 5}
+
+
+@dataclass(frozen=True)
+class KpiFigure:
+    """One KPI of one month and payer, with its figure and target status."""
+
+    row: KpiRow
+    value: Decimal | None
+    status: str | None
+
+    @property
+    def name(self) -> str:
+        return definitions()[self.row.kpi].name
+
+    @property
+    def unit(self) -> str:
+        return definitions()[self.row.kpi].unit
+
+
+def compute(book: BookData, as_of: date) -> list[KpiFigure]:
+    """Every KPI of the book, sorted by month, payer (all payers first) and the definitions' order."""
+    order = {k: i for i, k in enumerate(definitions())}
+    out = []
+    for row in run_duckdb(book_relations(book, as_of)):
+        d = definitions()[row.kpi]
+        value = figure(row, d.unit)
+        target = targets().get(row.kpi)
+        out.append(KpiFigure(row, value, target.status(value) if target and value is not None else None))
+    out.sort(key=lambda f: (f.row.month, f.row.payer_id != ALL_PAYERS, f.row.payer_id, order[f.row.kpi]))
+    return out
+
+
+def report_month(figures: list[KpiFigure], options: RunOptions) -> str | None:
+    """The month the run reports on: the option, else the latest month of service with a claim adjudicated."""
+    if options.month:
+        return options.month
+    months = sorted({f.row.month for f in figures if f.row.kpi == "initial_denial_rate_count"})
+    return months[-1] if months else None
+
+
+def sheet_rows(figures: list[KpiFigure]) -> list[list[Any]]:
+    rows = []
+    for f in figures:
+        d = definitions()[f.row.kpi]
+        target = targets().get(f.row.kpi)
+        row: list[Any] = [f.row.month, f.row.payer_id, d.name, None, None, None,
+                          target.text(d.unit) if target else None, f.status, f.row.numerator, f.row.denominator,
+                          f.row.factor, d.formula, d.numerator, d.denominator, d.window, d.basis, d.kpi]
+        row[UNIT_COLUMN[d.unit]] = f.value
+        rows.append(row)
+    return rows
+
+
+def kpis_table(figures: list[KpiFigure]) -> OutputTable:
+    return OutputTable(SHEET, list(COLUMNS), sheet_rows(figures),
+                       number_formats={"Rate": "0.0%", "Days": "0.0", "Factor": "0", "Amount": "#,##0.00"},
+                       widths={"KPI": 30, "Formula": 48, "Numerator Counts": 48, "Denominator Counts": 48,
+                               "Look-back Window": 40, "Date Basis": 30, "KPI ID": 28},
+                       description="Revenue-cycle KPIs by month of service and payer, each with its formula, "
+                                   "numerator, denominator, look-back window and date basis.")
+
+
+def run(book: BookData, options: RunOptions) -> StageResult:
+    if not book.extra_rows(CLAIMS):
+        return StageResult(tables=[kpis_table([])], findings=[rules.NOTHING_TO_MEASURE.finding(
+            rules.NOTHING_TO_MEASURE.message)])
+    as_of = as_of_date(book, options, read_era_ledger(book))
+    try:
+        figures = compute(book, as_of)
+    except ModuleNotFoundError:
+        return StageResult(findings=[rules.ENGINE_MISSING.finding(rules.ENGINE_MISSING.message)])
+    month = report_month(figures, options)
+    findings: list[Finding] = []
+    summary: dict[str, Any] = {"as of": as_of.isoformat(), "report month": month}
+    for excel_row, f in enumerate(figures, start=2):
+        if f.row.payer_id != ALL_PAYERS or f.value is None:
+            continue
+        if f.row.month == month or f.row.kpi.startswith(("days_in_ar", "ar_over")):
+            summary[f.name] = shown(f.value, f.unit)
+            if f.status == RED:
+                target = targets()[f.row.kpi]
+                findings.append(rules.OFF_TARGET.finding(
+                    f"{f.name} for {f.row.month} (all payers) is {shown(f.value, f.unit)}, against a target of "
+                    f"{target.text(f.unit)}.", sheet=SHEET, row=excel_row, column="KPI", value=f.name))
+    return StageResult(tables=[kpis_table(figures)], findings=findings, summary=summary)
+
+
+def shown(value: Decimal, unit: str) -> str:
+    """A KPI figure as the summary prints it: 9.7 %, 42.3 days, 2,178.93."""
+    if unit == "rate":
+        return f"{value * 100:.1f} %"
+    if unit == "days":
+        return f"{value:.1f} days"
+    return f"{value:,.2f}"
