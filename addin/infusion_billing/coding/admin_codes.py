@@ -253,7 +253,9 @@ def code_other_routes(admins: list[Admin], ctx: Context, out: Outcome) -> tuple[
                 sc_first, sc_sites, sc_pumps = a, {a.site}, {pump}
                 hours = 0 if a.fallback else addon_hour_units(a.minutes or 0, ctx.hour, ctx.addon_over)
                 timing = "with no stop time, first hour only" if a.fallback else _span(a)
-                sentence = f"{a.name} SC infusion {timing}: {rc.code}" + (f" + {hours} x {rc.addon_hour}" if hours else "")
+                sentence = f"{a.name} SC infusion {timing}: {rc.code}"
+                if hours:
+                    sentence += f" + {hours} x {rc.addon_hour}"
                 sc_draft = Draft(rc.code, 1, a.ids, (R.SC_INFUSION,), sentence)
                 drafts.append(sc_draft)
                 if hours:

@@ -26,7 +26,7 @@ from __future__ import annotations
 from datetime import time
 
 from ..findings import Severity
-from ..schema import Administration, Route
+from ..schema import Administration, Payer, Route
 from . import rules as R
 from .context import Context
 from .druginfo import DrugInfo
@@ -82,8 +82,9 @@ def classify(row: Administration, ctx: Context, out: Outcome) -> Admin | None:
         category = drug_class._value_
     elif info is not None:
         category = info.category
-        if out.payer is not None and (category == CHEMO or ctx.payer_classes):
-            wanted = payer_class(row, info, ctx, out)
+        payer = out.payer
+        if payer is not None and (category == CHEMO or ctx.payer_classes):
+            wanted = payer_class(row, info, payer, ctx, out)
             moved = wanted == THERAPEUTIC and category == CHEMO
             category = wanted
     if category is None and ok:  # no HCPCS and no Drug Class (and not incidental fluid: returned above)
@@ -97,7 +98,7 @@ def classify(row: Administration, ctx: Context, out: Outcome) -> Admin | None:
         out.at_admin(row, R.ROUTE_MISSING, ERROR, "has no Route; a push, an infusion and an injection are "
                      "coded differently.", "Route", fix="Fill in the Route.")
         return None
-    if not ok:
+    if not ok or category is None:  # a row without a class was reported above
         return None
 
     drug_text = row.drug
@@ -127,7 +128,7 @@ def classify(row: Administration, ctx: Context, out: Outcome) -> Admin | None:
     return admin
 
 
-def payer_class(row: Administration, info: DrugInfo, ctx: Context, out: Outcome) -> str:
+def payer_class(row: Administration, info: DrugInfo, payer: Payer, ctx: Context, out: Outcome) -> str:
     """The administration class the payer wants for a drug (section 8, [S61][S80][S41]).
 
     CPT codes antineoplastic drugs and "certain monoclonal antibody agents and other biologic response
@@ -138,7 +139,6 @@ def payer_class(row: Administration, info: DrugInfo, ctx: Context, out: Outcome)
     lymphoma stays 96413; rituximab for rheumatoid arthritis may move): CPT's chemotherapy
     administration guidelines, quoted by CMS article A58527.
     """
-    payer = out.payer
     listed = None
     rules = ctx.payer_classes.get((payer.payer_id, info.hcpcs)) if ctx.payer_classes else None
     if rules:

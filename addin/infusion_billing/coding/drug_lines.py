@@ -38,7 +38,7 @@ from functools import lru_cache
 
 from ..findings import Severity
 from ..identifiers import ValidationError
-from ..schema import Container, Drug, NdcUnit, PayerType, Setting
+from ..schema import Administration, Container, Drug, NdcUnit, PayerType, Setting
 from . import rules as R
 from .classify import HYDRATION
 from .context import Context
@@ -106,7 +106,8 @@ def code_drug_lines(admins: list[Admin], ctx: Context, out: Outcome, *, hospital
     physician's claim at a facility place of service, whose drug lines the hospital bills [S85]; what
     only the drug line needs (the ESA indication and hemoglobin [S82]) is then not asked for.
     """
-    groups: dict[tuple[str, str, int], list[Dose]] = {}
+    # (HCPCS, NDC, day) -> the drug and its doses on that line.
+    groups: dict[tuple[str, str, int], tuple[DrugInfo, list[Dose]]] = {}
     for a in admins:
         info = a.info
         if info is None or a.incidental:
@@ -116,21 +117,21 @@ def code_drug_lines(admins: list[Admin], ctx: Context, out: Outcome, *, hospital
         if dose is None or ndc is None:
             continue
         key = (info.hcpcs, ndc, a.day)
-        doses = groups.get(key)
-        if doses is None:
-            groups[key] = [dose]
+        group = groups.get(key)
+        if group is None:
+            groups[key] = (info, [dose])
         else:
-            doses.append(dose)
+            group[1].append(dose)
     if out.held:
         # Not billed as it stands, but the drugs were given: their units (no waste, JW or JZ lines) are
         # what an authorization will be charged once the claim is fixed.
-        return [Draft(hcpcs, ceil_units(sum((d[1] for d in doses), ZERO), ctx.info[hcpcs].quantity),
+        return [Draft(hcpcs, ceil_units(sum((d[1] for d in doses), ZERO), info.quantity),
                       tuple(d[0].admin_id for d in doses), (R.DRUG_UNITS,), "held: units of the doses given",
                       day=day)
-                for (hcpcs, _ndc, day), doses in groups.items()]
+                for (hcpcs, _ndc, day), (info, doses) in groups.items()]
     lines: list[Draft] = []
-    for (_hcpcs, ndc, day), doses in groups.items():
-        new = _lines(doses, ndc, ctx, out, hospital_bills)
+    for (_hcpcs, ndc, day), (info, doses) in groups.items():
+        new = _lines(info, doses, ndc, ctx, out, hospital_bills)
         if day:
             for line in new:
                 line.day = day
@@ -178,25 +179,26 @@ def _dose(a: Admin, info: DrugInfo, out: Outcome) -> Dose | None:
         return None
 
 
-def _summed(doses: list[Dose], unit: str):
+def _summed(doses: list[Dose], unit: str) -> tuple[tuple[str, ...], Decimal, Decimal, Administration, str,
+                                                    Decimal | None, Decimal | None]:
     """The doses of one line added up, as the drug line and its JW line need them.
 
-    Returns (Admin IDs, amount, waste, the row that recorded the waste, the dose as the Explanation
-    words it, mL given, mL wasted); the mL are None unless every dose was charted in mL (the NDC
-    quantity is then the mL drawn).
+    Returns (Admin IDs, amount, waste, the row that recorded the waste (the last dose's when none did),
+    the dose as the Explanation words it, mL given, mL wasted); the mL are None unless every dose was
+    charted in mL (the NDC quantity is then the mL drawn).
     """
     if len(doses) == 1:  # the usual case: one dose of the drug
         a, amount, waste, dose, dose_unit, wasted = doses[0]
         words = dose_text(dose, dose_unit) if dose is not None else ""
         if dose_unit != unit:
             words = f"{words} = {number(amount)} {unit}"
-        ids = a.ids
-        if dose_unit == "mL":
+        ids: tuple[str, ...] = a.ids
+        if dose_unit == "mL" and dose is not None:
             return ids, amount, waste, a.row, words, ZERO + dose, ZERO + (wasted or ZERO)
         return ids, amount, waste, a.row, words, None, None
     amount = waste = ml = waste_ml = ZERO
     all_ml = True
-    waste_row = None
+    waste_row = doses[-1][0].row
     parts = []
     for a, billed, billed_waste, dose, dose_unit, wasted in doses:
         amount += billed
@@ -204,7 +206,7 @@ def _summed(doses: list[Dose], unit: str):
             waste += billed_waste
             waste_row = a.row
         parts.append(dose_text(dose, dose_unit) if dose is not None else "")
-        if dose_unit == "mL":
+        if dose_unit == "mL" and dose is not None:
             ml += dose
             if wasted:
                 waste_ml += wasted
@@ -212,7 +214,9 @@ def _summed(doses: list[Dose], unit: str):
             all_ml = False
     ids = tuple([dose[0].admin_id for dose in doses])
     words = f"{' + '.join(parts)} = {number(amount)} {unit}"
-    return (ids, amount, waste, waste_row, words) + ((ml, waste_ml) if all_ml else (None, None))
+    if all_ml:
+        return ids, amount, waste, waste_row, words, ml, waste_ml
+    return ids, amount, waste, waste_row, words, None, None
 
 
 def _ndc(a: Admin, info: DrugInfo, ctx: Context, out: Outcome) -> str | None:
@@ -232,10 +236,10 @@ def _ndc(a: Admin, info: DrugInfo, ctx: Context, out: Outcome) -> str | None:
         return None
 
 
-def _lines(doses: list[Dose], ndc: str, ctx: Context, out: Outcome, hospital_bills: bool = False) -> list[Draft]:
+def _lines(info: DrugInfo, doses: list[Dose], ndc: str, ctx: Context, out: Outcome,
+           hospital_bills: bool = False) -> list[Draft]:
     """The drug line of one HCPCS (and NDC), and its JW line when the payer bills waste."""
     first = doses[0][0]
-    info = first.info
     hcpcs = info.hcpcs
     q = info.quantity
     unit = info.unit
@@ -356,6 +360,8 @@ def _ndc_quantity(info: DrugInfo, amount: Decimal, ml: Decimal | None) -> tuple[
     """The NDC unit and package quantity: the mL drawn when every dose was in mL, else by the Drugs table."""
     if ml is not None:
         return "ML", tidy(ml)
-    if info.ndc_unit and info.ndc_per_unit:
-        return info.ndc_unit, info.ndc_quantity(amount)
+    if info.ndc_unit:
+        quantity = info.ndc_quantity(amount)
+        if quantity is not None:
+            return info.ndc_unit, quantity
     return "", None

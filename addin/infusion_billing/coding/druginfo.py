@@ -17,7 +17,10 @@ from .ruletables import CodingTables
 
 
 def short_name(table_name: str) -> str:
-    """A Drugs-table name without its descriptor notes: ``diphenhydramine HCl up to 50 mg`` -> ``diphenhydramine HCl``."""
+    """A Drugs-table name without its descriptor notes.
+
+    ``diphenhydramine HCl up to 50 mg`` -> ``diphenhydramine HCl``.
+    """
     return table_name.split(" (")[0].split(" up to ")[0]
 
 
@@ -117,12 +120,16 @@ class DrugInfo:
         """HCPCS units for ``amount`` (in the billing unit's measure): ``ceil(amount / unit quantity)``."""
         units = self._units.get(amount)
         if units is None:
-                units = self._units[amount] = ceil_units(amount, self.quantity)
+            units = self._units[amount] = ceil_units(amount, self.quantity)
         return units
 
-    def ndc_quantity(self, amount: Decimal) -> Decimal:
-        """NDC quantity for ``amount``: ``amount / unit quantity x NDC quantity per billing unit``, to 3 decimals."""
+    def ndc_quantity(self, amount: Decimal) -> Decimal | None:
+        """NDC quantity for ``amount``: ``amount / unit quantity x NDC quantity per billing unit``, to 3 decimals;
+        None when the Drugs table gives no NDC quantity per billing unit."""
+        per_unit = self.ndc_per_unit
+        if per_unit is None:
+            return None
         quantity = self._ndc_quantities.get(amount)
         if quantity is None:
-                quantity = self._ndc_quantities[amount] = tidy(amount / self.quantity * self.ndc_per_unit)
+            quantity = self._ndc_quantities[amount] = tidy(amount / self.quantity * per_unit)
         return quantity

@@ -150,8 +150,8 @@ def code_encounter(encounter: Encounter, rows: Sequence[Administration], ctx: Co
     else:
         professional = setting is PROFESSIONAL
         admin_drafts = _administration_lines(admins, ctx, out, professional)
-        pos = encounter.place_of_service
-        hospital_bills = professional and bool(pos) and pos in ctx.tables.facility_pos
+        pos = encounter.place_of_service or ""
+        hospital_bills = professional and pos in ctx.tables.facility_pos
         drug_drafts = code_drug_lines(admins, ctx, out, hospital_bills=hospital_bills)
         if hospital_bills and drug_drafts:
             drug_drafts = _hospital_bills_drugs(drug_drafts, admins, pos, out)
@@ -194,10 +194,10 @@ def _administration_lines(admins, ctx: Context, out: Outcome, professional: bool
         drafts += more
         if flushes:
             if drafts:
-                row = next(a.row for a in other if a.admin_id == flushes[0].admin_ids[0])
-                out.at_admin(row, R.PORT_FLUSH_BUNDLED, Severity.INFO,
+                flush = next(a for a in other if a.admin_id == flushes[0].admin_ids[0])
+                out.at_admin(flush.row, R.PORT_FLUSH_BUNDLED, Severity.INFO,
                              "96523 (port flush) is not billed because other services were given the same day.",
-                             "Route", row.route.value)
+                             "Route", flush.route)
             else:
                 drafts.append(flushes[0])
     if not drafts:
@@ -351,7 +351,8 @@ def _em_lines(encounter: Encounter, with_administration: bool, ctx: Context, out
     em = encounter.em_code
     if not em:
         return []
-    code, why, rules = em, f"E/M {em}", ()
+    code, why = em, f"E/M {em}"
+    rules: tuple[str, ...] = ()
     payer = out.payer
     if encounter.setting is FACILITY and payer is not None and payer.clinic_visit_g0463:
         visit = ctx.tables.clinic_visit_code(em, out.date_of_service)

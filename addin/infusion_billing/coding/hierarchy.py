@@ -29,9 +29,7 @@ from .model import Outcome, Service
 
 def can_be_initial(service: Service, ctx: Context) -> bool:
     """True when the service meets its initial code's minimum minutes (16 for infusions, 31 for hydration)."""
-    kind = service.kind = ctx.tables.kinds[(service.category, service.method)]
-    service.rank = kind.rank
-    return service.minutes >= kind.minimum_minutes
+    return service.minutes >= service.kind.minimum_minutes
 
 
 def _precedence(s: Service) -> tuple:
@@ -108,9 +106,10 @@ def site_groups(services: list[Service], ctx: Context, out: Outcome,
             by_site[s.site or sites[0]].append(s)
         groups = list(by_site.values())
 
-    result = []
+    result: list[tuple[list[Service], Service | None]] = []
     for group in groups:
         pool = [s for s in group if s in candidates]
+        initial: Service | None
         if primary is not None and primary in group:
             initial = primary
         else:

@@ -194,14 +194,13 @@ def minutes_outside(interval: tuple[int, int], others: list[tuple[int, int]]) ->
     begin, end = interval
     cuts = sorted((max(begin, o[0]), min(end, o[1])) for o in others if o[1] > begin and o[0] < end)
     covered = 0
-    cur_begin = cur_end = None
+    # The covered run being merged; it starts empty at ``begin`` (every cut is clipped to the interval).
+    cur_begin = cur_end = begin
     for b, e in cuts:
-        if cur_end is None or b > cur_end:
-            if cur_end is not None:
-                covered += cur_end - cur_begin
+        if b > cur_end:
+            covered += cur_end - cur_begin
             cur_begin, cur_end = b, e
         elif e > cur_end:
             cur_end = e
-    if cur_end is not None:
-        covered += cur_end - cur_begin
+    covered += cur_end - cur_begin
     return (end - begin) - covered

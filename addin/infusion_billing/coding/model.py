@@ -13,6 +13,7 @@ from typing import Any
 from ..findings import Finding, Severity
 from ..schema import Administration, Encounter, Payer
 from .druginfo import DrugInfo
+from .ruletables import ServiceKind
 
 
 class Admin:
@@ -78,6 +79,8 @@ class Service:
         site: IV site key.
         drug_keys: the drug or mix (frozenset of drug keys), for "new drug" and "same drug" questions.
         timing: how the minutes were counted, in words, for the Explanation column.
+        kind: its row of ``tables/hierarchy.csv`` (its category and method): initial code, add-on hour,
+            subsequent code and minimum minutes; rank: that row's place in the facility hierarchy.
         start: minute it started (for time order and the same-drug push gap), or None.
         admin_ids: the Admin IDs it is made of (the Charges sheet's Admin IDs).
     """
@@ -85,19 +88,18 @@ class Service:
     __slots__ = ("admins", "category", "method", "minutes", "intervals", "site", "drug_keys", "timing", "rank",
                  "kind", "start", "admin_ids")
 
-    def __init__(self, admins: list[Admin], category: str, method: str, minutes: int,
-                 intervals: list[tuple[int, int]], site: str, drug_keys: frozenset[str], timing: str,
-                 admin_ids: tuple[str, ...] | None = None) -> None:
+    def __init__(self, admins: list[Admin], kind: ServiceKind, minutes: int, intervals: list[tuple[int, int]],
+                 site: str, drug_keys: frozenset[str], timing: str, admin_ids: tuple[str, ...] | None = None) -> None:
         self.admins = admins
-        self.category = category
-        self.method = method
+        self.category = kind.category
+        self.method = kind.method
         self.minutes = minutes
         self.intervals = intervals
         self.site = site
         self.drug_keys = drug_keys
         self.timing = timing
-        self.rank = 99
-        self.kind = None  # its row of tables/hierarchy.csv, set when the initial is chosen
+        self.kind = kind
+        self.rank = kind.rank
         self.start: int | None = intervals[0][0] if intervals else None
         self.admin_ids = admin_ids if admin_ids is not None else tuple([a.admin_id for a in admins])
 

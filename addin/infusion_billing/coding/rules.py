@@ -15,7 +15,7 @@ from ..findings import Severity
 from ..rules.spec import Family, RuleSpec
 
 CODING = Family("coding")
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 
 def _line(rule_id: str, title: str, source: str) -> str:
@@ -79,141 +79,147 @@ UNCLASSIFIED_DRUG = _line("coding.unclassified-drug", "Not-otherwise-classified 
 
 # --- findings --------------------------------------------------------------------------------------
 UNKNOWN_HCPCS = _finding(
-    "coding.unknown-hcpcs", E, "HCPCS not in the built-in or the workbook's Drugs table",
+    "coding.unknown-hcpcs", ERROR, "HCPCS not in the built-in or the workbook's Drugs table",
     "Correct the HCPCS, or add the drug (billing unit, class, container) to the workbook's Drugs table.", S + "13")
 DRUG_UNIDENTIFIED = _finding(
-    "coding.drug-unidentified", E, "No HCPCS and no Drug Class: the administration cannot be coded",
+    "coding.drug-unidentified", ERROR, "No HCPCS and no Drug Class: the administration cannot be coded",
     "Fill in the HCPCS of the drug, or at least its Drug Class.", S + "8")
 ROUTE_MISSING = _finding(
-    "coding.route-missing", E, "No route: push, infusion or injection cannot be told apart",
+    "coding.route-missing", ERROR, "No route: push, infusion or injection cannot be told apart",
     "Fill in the Route.", S + "3 (the order names drug, dose, route and reason [S33d])")
 STOP_TIME_FALLBACK = _finding(
-    "coding.stop-time-fallback", W, "Infusion without start or stop time coded as a push",
+    "coding.stop-time-fallback", WARNING, "Infusion without start or stop time coded as a push",
     "Fill in the missing time from the MAR or pump record to code the infusion by its minutes.",
     S + "12 item 5 [S8][S33d]")
 TIMES_MISSING = _finding(
-    "coding.times-missing", E, "Infusion without start or stop time held (Missing Stop Time Fallback = Hold)",
+    "coding.times-missing", ERROR, "Infusion without start or stop time held (Missing Stop Time Fallback = Hold)",
     "Fill in the missing time from the infusion record.", S + "12 item 5 [S8]")
 STOP_BEFORE_START = _finding(
-    "coding.stop-before-start", E, "Stop time not after the start time without a later Stop Date",
+    "coding.stop-before-start", ERROR, "Stop time not after the start time without a later Stop Date",
     "Correct Start or Stop; if the infusion ran past midnight, fill in its Stop Date.", S + "4 item 5 [S50]")
 INTERRUPTION_INVALID = _finding(
-    "coding.interruption-invalid", E, "Interrupted Minutes negative or not shorter than the infusion",
+    "coding.interruption-invalid", ERROR, "Interrupted Minutes negative or not shorter than the infusion",
     "Enter the minutes the infusion was stopped, from the infusion record.", S + "4 item 2 [S20]")
 DOSE_MISSING = _finding(
-    "coding.dose-missing", E, "Drug line without a dose",
+    "coding.dose-missing", ERROR, "Drug line without a dose",
     "Fill in the amount given, from the MAR.", S + "9 (units are counted from the dose) [S27]")
 DOSE_INVALID = _finding(
-    "coding.dose-invalid", E, "Dose zero or negative", "Correct the Dose.", S + "9")
+    "coding.dose-invalid", ERROR, "Dose zero or negative", "Correct the Dose.", S + "9")
 DOSE_UNIT = _finding(
-    "coding.dose-unit", E, "Dose unit missing or not convertible to the HCPCS billing unit",
+    "coding.dose-unit", ERROR, "Dose unit missing or not convertible to the HCPCS billing unit",
     "Fill in the Dose Unit the dose was charted in; for mL of a per-mg drug add the concentration to the Drugs table.",
     S + "9 (convert the dose to the billing measure first)")
 WASTE_INVALID = _finding(
-    "coding.waste-invalid", E, "Wasted amount negative", "Enter the amount discarded, or leave Wasted blank.", S + "9")
+    "coding.waste-invalid", ERROR,
+    "Wasted amount negative", "Enter the amount discarded, or leave Wasted blank.", S + "9")
 JW_MULTI_DOSE = _finding(
-    "coding.jw-multi-dose", W, "Waste recorded on a multi-dose container: never billed with JW",
+    "coding.jw-multi-dose", WARNING, "Waste recorded on a multi-dose container: never billed with JW",
     "Leave Wasted blank for multi-dose vials, or correct the Container.", S + "9 [S31][S60]")
 WASTE_EXCEEDS_VIALS = _finding(
-    "coding.waste-exceeds-vials", W, "Waste larger than the smallest vial combination leaves: capped",
+    "coding.waste-exceeds-vials", WARNING, "Waste larger than the smallest vial combination leaves: capped",
     "Check the charted waste and the Drugs table's vial size; waste from a needlessly large vial is not billable.",
     S + "9 [S27]")
 NDC_INVALID = _finding(
-    "coding.ndc-invalid", E, "NDC cannot be turned into 11 digits",
+    "coding.ndc-invalid", ERROR, "NDC cannot be turned into 11 digits",
     "Enter the NDC as printed on the label, with its hyphens, or as 11 digits.", S + "9 [S34]")
 SECOND_SITE_UNDOCUMENTED = _finding(
-    "coding.second-site-undocumented", W, "IV services at a second site without Second Site Necessary = Y: one "
+    "coding.second-site-undocumented", WARNING, "IV services at a second site without Second Site Necessary = Y: one "
     "initial service, everything else sequenced after it",
     "If the second site was medically required, document why and set Second Site Necessary to Y.", S + "5 [S7][S63]")
 ADDON_RESEQUENCED = _finding(
-    "coding.addon-resequenced", I, "The chosen initial service cannot be the primary of an add-on that follows: "
+    "coding.addon-resequenced", INFO, "The chosen initial service cannot be the primary of an add-on that follows: "
     "another initial was chosen", "Nothing to do; check the explanation of the initial line.", S + "5 [S61]")
 ANTINEOPLASTIC_STAYS_CHEMO = _finding(
-    "coding.antineoplastic-stays-chemo", W, "Payer asks for therapeutic codes, but an antineoplastic drug given for "
+    "coding.antineoplastic-stays-chemo", WARNING,
+    "Payer asks for therapeutic codes, but an antineoplastic drug given for "
     "cancer keeps chemotherapy administration", "Check the payer's list: it may move only non-cancer drugs.",
     S + "8 [S61][S80]")
 PROFESSIONAL_FACILITY_DRUG = _finding(
-    "coding.professional-facility-drug", I, "Professional claim in a facility: the hospital bills the drug, so its "
+    "coding.professional-facility-drug", INFO, "Professional claim in a facility: the hospital bills the drug, so its "
     "line was left off", "Nothing to do; the facility bills the drug.", S + "2 [S85]")
 SC_SAME_PUMP = _finding(
-    "coding.sc-same-pump", I, "A further SC infusion site on the same pump is part of its set-up: no 96371",
+    "coding.sc-same-pump", INFO, "A further SC infusion site on the same pump is part of its set-up: no 96371",
     "Nothing to do; fill in Pump when a second pump was set up.", S + "2 [S61]")
 ESA_INDICATION_MISSING = _finding(
-    "coding.esa-indication-missing", E, "ESA to Medicare without EA/EB/EC: no ESA Indication and no diagnosis that "
+    "coding.esa-indication-missing", ERROR, "ESA to Medicare without EA/EB/EC: no ESA Indication and no diagnosis that "
     "decides it", "Fill in ESA Indication (EA, EB or EC), or the diagnosis code of the anemia.", S + "10 [S82]")
 ESA_LAB_MISSING = _finding(
-    "coding.esa-lab-missing", E, "ESA to Medicare without the latest hemoglobin or hematocrit",
+    "coding.esa-lab-missing", ERROR, "ESA to Medicare without the latest hemoglobin or hematocrit",
     "Fill in Hemoglobin (g/dL) or Hematocrit (%) from the most recent lab before the dose.", S + "10 [S82][S83]")
 PUSH_SAME_SUBSTANCE_PRO = _finding(
-    "coding.push-same-substance-professional", I, "Professional claim: a push of a substance already infused earns "
+    "coding.push-same-substance-professional", INFO, "Professional claim: a push of a substance already infused earns "
     "no administration code", "Nothing to do.", S + "6 [S61][S52]")
 START_DATE_INVALID = _finding(
-    "coding.start-date-invalid", E, "Start Date before the encounter's date of service",
+    "coding.start-date-invalid", ERROR, "Start Date before the encounter's date of service",
     "Correct the Start Date (blank = the date of service).", S + "4 item 5 [S50]")
 PRIMARY_ADMIN_FALLBACK = _finding(
-    "coding.primary-admin-fallback", W, "Professional claim without a usable Primary Admin ID: facility hierarchy used",
+    "coding.primary-admin-fallback", WARNING,
+    "Professional claim without a usable Primary Admin ID: facility hierarchy used",
     "Fill in Primary Admin ID with the administration that was the main reason for the visit.", S + "5 [S9][S59]")
 CONCURRENT_CHEMO = _finding(
-    "coding.concurrent-chemo", W, "Chemo running concurrently with another infusion: no code exists, manual review",
+    "coding.concurrent-chemo", WARNING,
+    "Chemo running concurrently with another infusion: no code exists, manual review",
     "Review the record and code the overlapping chemotherapy by hand.", S + "6 item 6")
 MANUAL_REVIEW = _finding(
-    "coding.manual-review", W, "A service the rule tables have no code for: manual review",
+    "coding.manual-review", WARNING, "A service the rule tables have no code for: manual review",
     "Code this service by hand, or add its code to the coding tables.", S + "2")
 PUSH_SAME_DRUG_30 = _finding(
-    "coding.push-same-drug-30", W, "Repeat push exactly 30 minutes after the last one",
+    "coding.push-same-drug-30", WARNING, "Repeat push exactly 30 minutes after the last one",
     "Check the charted times; Settings 96376 At Exactly 30 Minutes decides whether it is billed.", S + "12 item 9")
 PUSH_TIME_MISSING = _finding(
-    "coding.push-time-missing", W, "Repeat push of the same drug without a start time: 96376 not coded",
+    "coding.push-time-missing", WARNING, "Repeat push of the same drug without a start time: 96376 not coded",
     "Fill in the push's Start time.", S + "4 [S11]")
 HYDRATION_NECESSITY = _finding(
-    "coding.hydration-necessity", W, "Hydration without documented medical necessity not billed as hydration",
+    "coding.hydration-necessity", WARNING, "Hydration without documented medical necessity not billed as hydration",
     "Set Necessity Documented = Y when the record documents why the patient needed fluids.", S + "3, 6 [S8]")
 HYDRATION_SHORT = _finding(
-    "coding.hydration-short", I, "Hydration of 30 minutes or less (after concurrent time) is not reportable",
+    "coding.hydration-short", INFO, "Hydration of 30 minutes or less (after concurrent time) is not reportable",
     "Nothing to do.", S + "4 [S13]")
 WHITE_BAGGED = _finding(
-    "coding.white-bagged", I, "Drug supplied by a pharmacy or the patient: administration coded, no drug line",
+    "coding.white-bagged", INFO, "Drug supplied by a pharmacy or the patient: administration coded, no drug line",
     "Nothing to do; the supplier bills the drug.", S + "9")
 ORAL_NOT_BILLED = _finding(
-    "coding.oral-not-billed", I, "Oral medication: no administration or drug line", "Nothing to do.", S + "6 item 1")
+    "coding.oral-not-billed", INFO, "Oral medication: no administration or drug line", "Nothing to do.", S + "6 item 1")
 PROFESSIONAL_FACILITY_POS = _finding(
-    "coding.professional-facility-pos", I, "Professional claim in a facility: administration codes left to the facility",
+    "coding.professional-facility-pos", INFO,
+    "Professional claim in a facility: administration codes left to the facility",
     "Nothing to do; the facility bills the administration.", S + "2 [S6][S57]")
 EM_99211 = _finding(
-    "coding.em-99211", I, "99211 is not reported with drug administration", "Nothing to do.", S + "7 [S9]")
+    "coding.em-99211", INFO, "99211 is not reported with drug administration", "Nothing to do.", S + "7 [S9]")
 EM_NOT_SEPARATE = _finding(
-    "coding.em-not-separate", W, "E/M with administration but not separately identifiable: left off",
+    "coding.em-not-separate", WARNING, "E/M with administration but not separately identifiable: left off",
     "Bill the E/M only when the visit was significant and separately documented (then it carries 25).",
     S + "10 [S59]")
 ADDON_WITHOUT_PRIMARY = _finding(
-    "coding.addon-without-primary", W, "Add-on code without one of its primary codes: left off",
+    "coding.addon-without-primary", WARNING, "Add-on code without one of its primary codes: left off",
     "Check the administrations: the service the add-on belongs to is missing or was not billed.",
     S + "2 [S3][S9][S59]")
 DELETED_HCPCS = _finding(
-    "coding.deleted-hcpcs", W, "HCPCS deleted before the date of service",
+    "coding.deleted-hcpcs", WARNING, "HCPCS deleted before the date of service",
     "Use the replacement code named in the message.", S + "12 item 10 [S39]")
 HOME_OUT_OF_SCOPE = _finding(
-    "coding.home-out-of-scope", I, "Home per-diem and nursing-visit coding is out of scope for this version",
+    "coding.home-out-of-scope", INFO, "Home per-diem and nursing-visit coding is out of scope for this version",
     "Add the per-diem and nursing-visit lines by hand.", S + "11 [S45][S46]")
 PORT_FLUSH_BUNDLED = _finding(
-    "coding.port-flush-bundled", I, "96523 left off: other services on the same day", "Nothing to do.", S + "7 [S9]")
+    "coding.port-flush-bundled", INFO, "96523 left off: other services on the same day", "Nothing to do.", S + "7 [S9]")
 NO_ADMINISTRATIONS = _finding(
-    "coding.no-administrations", W, "Encounter with no administrations and no E/M: nothing to code",
+    "coding.no-administrations", WARNING, "Encounter with no administrations and no E/M: nothing to code",
     "Enter what was given on the Administrations sheet, or delete the encounter.", S + "3 (an encounter is one visit)")
 PAYER_MISSING = _finding(
-    "coding.payer-missing", E, "Encounter payer not in the Payers table: payer options unknown",
+    "coding.payer-missing", ERROR, "Encounter payer not in the Payers table: payer options unknown",
     "Add the payer to the Payers table, or correct the encounter's Payer ID.", "docs/payer-rules.md section 8")
 NO_CHARGEMASTER = _finding(
-    "coding.no-chargemaster", W, "No ChargeMaster table: every charge is 0",
+    "coding.no-chargemaster", WARNING, "No ChargeMaster table: every charge is 0",
     "Add a ChargeMaster table with the practice's charge for each code.", "docs/payer-rules.md section 6")
 CHARGE_MISSING = _finding(
-    "coding.charge-missing", E, "Code without a ChargeMaster price: the line's Charge is blank and the encounter held",
+    "coding.charge-missing", ERROR,
+    "Code without a ChargeMaster price: the line's Charge is blank and the encounter held",
     "Add the code and its charge to the ChargeMaster.", "docs/payer-rules.md section 6")
 ENCOUNTER_FAILED = _finding(
-    "coding.encounter-failed", E, "One encounter the engine stopped on: held, the others coded",
+    "coding.encounter-failed", ERROR, "One encounter the engine stopped on: held, the others coded",
     "Check the encounter's administrations for unusual values; run infusion-billing code --debug and report it if "
     "they look right.", "README.md (Data safety: one bad row never stops the run)")
 
 RULES: tuple[RuleSpec, ...] = tuple(CODING.specs)
 RULES_BY_ID: dict[str, RuleSpec] = {r.id: r for r in RULES}
-del E, W, I, S
+del ERROR, WARNING, INFO, S

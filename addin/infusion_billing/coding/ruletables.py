@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from ..reference.tables import read_versioned_csv
+from ..reference.tables import filled, read_versioned_csv
 
 PACKAGE = "infusion_billing.coding"
 TABLE_FILES = (
@@ -158,41 +158,44 @@ def coding_tables() -> CodingTables:
         versions[name] = meta.get("version") or meta["effective"]
         return rows
 
-    thresholds = {r["Name"]: int(r["Minutes"]) for r in read("time_thresholds.csv")}
+    thresholds = {filled(r, "Name"): int(filled(r, "Minutes")) for r in read("time_thresholds.csv")}
     kinds = {}
     for r in read("hierarchy.csv"):
         kind = ServiceKind(
-            category=r["Category"], method=r["Method"], rank=int(r["Rank"]), initial=r["Initial"] or "",
-            minimum_minutes=int(r["Minimum Minutes"] or 0), addon_hour=r["Add-on Hour"] or "",
-            subsequent=r["Subsequent"] or "", subsequent_addon_hour=r["Subsequent Add-on Hour"] or "",
-            concurrent=r["Concurrent"] or "", same_drug_repeat=r["Same Drug Repeat"] or "")
+            category=filled(r, "Category"), method=filled(r, "Method"), rank=int(filled(r, "Rank")),
+            initial=r["Initial"] or "", minimum_minutes=int(r["Minimum Minutes"] or 0),
+            addon_hour=r["Add-on Hour"] or "", subsequent=r["Subsequent"] or "",
+            subsequent_addon_hour=r["Subsequent Add-on Hour"] or "", concurrent=r["Concurrent"] or "",
+            same_drug_repeat=r["Same Drug Repeat"] or "")
         kinds[(kind.category, kind.method)] = kind
     route_codes = tuple(
-        RouteCode(route=r["Route"], category=r["Category"] or "",
-                  hormonal=None if r["Hormonal"] is None else _yes(r["Hormonal"]), code=r["Code"],
+        RouteCode(route=filled(r, "Route"), category=r["Category"] or "",
+                  hormonal=None if r["Hormonal"] is None else _yes(r["Hormonal"]), code=filled(r, "Code"),
                   addon_hour=r["Add-on Hour"] or "", additional_site=r["Additional Site"] or "",
                   per_injection=r["Per"] == "injection")
         for r in read("route_codes.csv"))
     families = {
-        r["Code"]: CodeFamily(r["Code"], r["Family"], r["Role"], r["Label"], _yes(r["Pro Facility Drop"]),
-                              _yes(r["Facility Only"]))
+        filled(r, "Code"): CodeFamily(filled(r, "Code"), filled(r, "Family"), filled(r, "Role"), filled(r, "Label"),
+                                      _yes(r["Pro Facility Drop"]), _yes(r["Facility Only"]))
         for r in read("code_families.csv")}
-    addon_primaries = {r["Add-on"]: frozenset((r["Primary Codes"] or "").split()) for r in read("addon_pairs.csv")}
+    addon_primaries = {filled(r, "Add-on"): frozenset((r["Primary Codes"] or "").split())
+                       for r in read("addon_pairs.csv")}
     groups = read("drug_groups.csv")
-    deleted = {r["HCPCS"]: (date.fromisoformat(r["Deleted From"]), r["Replacement"] or "")
+    deleted = {filled(r, "HCPCS"): (date.fromisoformat(filled(r, "Deleted From")), r["Replacement"] or "")
                for r in read("deleted_codes.csv")}
-    facility_pos = frozenset(r["POS"] for r in read("place_of_service.csv") if _yes(r["Facility"]))
+    facility_pos = frozenset(filled(r, "POS") for r in read("place_of_service.csv") if _yes(r["Facility"]))
     options = tuple(read("options.csv"))
-    esa = tuple(DatedCode(r["Diagnosis"] or "", r["Modifier"] or "", date.fromisoformat(r["Effective From"] or ""),
+    esa = tuple(DatedCode(filled(r, "Diagnosis"), filled(r, "Modifier"),
+                          date.fromisoformat(filled(r, "Effective From")),
                           date.fromisoformat(r["Effective To"]) if r["Effective To"] else None)
                 for r in read("esa_indications.csv"))
-    visits = {r["E/M Code"] or "": DatedCode(r["E/M Code"] or "", r["Facility Code"] or "",
-                                              date.fromisoformat(r["Effective From"] or ""), None)
+    visits = {filled(r, "E/M Code"): DatedCode(filled(r, "E/M Code"), filled(r, "Facility Code"),
+                                               date.fromisoformat(filled(r, "Effective From")), None)
               for r in read("clinic_visits.csv")}
     return CodingTables(
         thresholds=thresholds, kinds=kinds, route_codes=route_codes, families=families,
         addon_primaries=addon_primaries,
-        biologics=frozenset(r["HCPCS"] for r in groups if r["Group"] == "Biologic"),
-        unclassified=frozenset(r["HCPCS"] for r in groups if r["Group"] == "Unclassified"),
+        biologics=frozenset(filled(r, "HCPCS") for r in groups if r["Group"] == "Biologic"),
+        unclassified=frozenset(filled(r, "HCPCS") for r in groups if r["Group"] == "Unclassified"),
         deleted=deleted, facility_pos=facility_pos, options=options, versions=versions, esa_indications=esa,
         clinic_visits=visits)

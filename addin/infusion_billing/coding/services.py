@@ -19,6 +19,10 @@ from .classify import CHEMO, HYDRATION, INFUSION, PUSH, THERAPEUTIC
 from .context import Context
 from .minutes import clock_text, minutes_outside
 from .model import Admin, Outcome, Service
+from .ruletables import ServiceKind
+
+#: (category, method) -> its row of ``tables/hierarchy.csv``.
+Kinds = dict[tuple[str, str], ServiceKind]
 
 _CLASS_ORDER = {CHEMO: 0, THERAPEUTIC: 1, HYDRATION: 2}
 _HYDRATION_KEY = frozenset(("hydration",))
@@ -65,13 +69,14 @@ def timing_text(admins: list[Admin], minutes: int | None, method: str) -> str:
 
 def build_services(admins: list[Admin], ctx: Context, out: Outcome) -> list[Service]:
     """The IV services of one encounter: bags merged, repeated bags of a drug summed, hydration counted."""
+    kinds = ctx.tables.kinds
     if len(admins) == 1:  # the usual visit: one IV administration, nothing to merge
         a = admins[0]
         if not a.reportable:
             return []
         if a.category == HYDRATION:
             return _hydration_services([[a]], [], ctx, out)
-        return [_drug_service([a])]
+        return [_drug_service([a], kinds)]
     drug_services: list[Service] = []
     hydration: list[list[Admin]] = []
     bags: dict[str, list[Admin]] | None = None
@@ -86,20 +91,20 @@ def build_services(admins: list[Admin], ctx: Context, out: Outcome) -> list[Serv
         elif a.category == HYDRATION:
             hydration.append([a])
         else:
-            drug_services.append(_drug_service([a]))
+            drug_services.append(_drug_service([a], kinds))
     if bags:
         for members in bags.values():
             if len(members) == 1:  # the usual bag: one drug
                 if members[0].category == HYDRATION:
                     hydration.append(members)
                 else:
-                    drug_services.append(_drug_service(members))
+                    drug_services.append(_drug_service(members, kinds))
                 continue
             category = min((a.category for a in members), key=_CLASS_ORDER.__getitem__)
             if category == HYDRATION:
                 hydration.append(members)
             else:
-                drug_services.append(_bag_service(members, category, ctx.push_max))
+                drug_services.append(_bag_service(members, category, kinds, ctx.push_max))
 
     if len(drug_services) > 1:
         drug_services = _sum_same_drug(drug_services)
@@ -108,14 +113,14 @@ def build_services(admins: list[Admin], ctx: Context, out: Outcome) -> list[Serv
     return drug_services
 
 
-def _drug_service(members: list[Admin]) -> Service:
+def _drug_service(members: list[Admin], kinds: Kinds) -> Service:
     """One drug given on its own (a push, or an infusion with or without a bag label)."""
     a = members[0]
-    return Service(members, a.category, a.method, a.minutes or 0, [a.interval] if a.interval else [], a.site,
+    return Service(members, kinds[(a.category, a.method)], a.minutes or 0, [a.interval] if a.interval else [], a.site,
                    frozenset((a.drug_key,)), timing_text(members, a.minutes, a.method), a.ids)
 
 
-def _bag_service(members: list[Admin], category: str, push_max: int) -> Service:
+def _bag_service(members: list[Admin], category: str, kinds: Kinds, push_max: int) -> Service:
     """Several drugs in one bag: one administration over the bag's clock span."""
     spans = [a.interval for a in members if a.interval]
     interval = (min(s[0] for s in spans), max(s[1] for s in spans)) if spans else None
@@ -127,7 +132,7 @@ def _bag_service(members: list[Admin], category: str, push_max: int) -> Service:
         minutes, method = 0, PUSH
     site = next((a.site for a in members if a.site), "")
     lead = [a for a in members if a.category == category] + [a for a in members if a.category != category]
-    return Service(lead, category, method, minutes, [interval] if interval else [], site,
+    return Service(lead, kinds[(category, method)], minutes, [interval] if interval else [], site,
                    frozenset(a.drug_key for a in members), timing_text(lead[:1], minutes, method))
 
 
@@ -185,12 +190,13 @@ def _hydration_services(groups: list[list[Admin]], drug_services: list[Service],
         others.append(hull)  # overlapping hydration bags count once
         segments.append((members, max(minutes, 0), hull, interrupted))
 
+    kind = ctx.tables.kinds[(HYDRATION, INFUSION)]
     if ctx.settings.hydration_sum_segments:
-        return [_hydration_service(segments)]
-    return [_hydration_service([seg]) for seg in segments]
+        return [_hydration_service(segments, kind)]
+    return [_hydration_service([seg], kind) for seg in segments]
 
 
-def _hydration_service(parts: list[tuple[list[Admin], int, tuple[int, int], int]]) -> Service:
+def _hydration_service(parts: list[tuple[list[Admin], int, tuple[int, int], int]], kind: ServiceKind) -> Service:
     """One hydration service over ``parts`` (bag, counted minutes, clock span, interruption)."""
     admins = [a for members, _, _, _ in parts for a in members]
     minutes = sum(p[1] for p in parts)
@@ -203,4 +209,4 @@ def _hydration_service(parts: list[tuple[list[Admin], int, tuple[int, int], int]
         timing += f" less {gross - minutes} min alongside other infusions or pushes"
     timing += f" = {minutes} min"
     site = next((a.site for a in admins if a.site), "")
-    return Service(admins, HYDRATION, INFUSION, minutes, [p[2] for p in parts], site, _HYDRATION_KEY, timing)
+    return Service(admins, kind, minutes, [p[2] for p in parts], site, _HYDRATION_KEY, timing)

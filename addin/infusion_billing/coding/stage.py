@@ -8,8 +8,8 @@ say which cell to fix.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Iterable
 
 from ..stages import RunOptions, StageResult
 from ..workbook.reader import BookData
