@@ -37,8 +37,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from enum import Enum
@@ -57,7 +59,7 @@ from infusion_billing.schema import INPUT_TABLES, TABLES_BY_NAME
 from infusion_billing.workbook import ownership
 from infusion_billing.workbook.findings_sheet import FINDINGS_SHEET, NOTES_SHEET
 from infusion_billing.workbook.reader import Grid, locate_table, read_grids
-from infusion_billing.workbook.sheet_limits import with_notes
+from infusion_billing.workbook.sheet_limits import fit_cells, with_notes
 from infusion_billing.workbook.sheet_order import work_order
 from infusion_billing.workbook.writer import (
     DEFAULT_DATE_FORMAT,
@@ -291,12 +293,19 @@ def excel_value(value: Any) -> Any:
     """A result value as a cell takes it, on every engine.
 
     Money leaves the engine as Decimal and becomes a number here (a cell holds a double either way;
-    two decimals round-trip exactly). Clock times become fractions of a day. Text that Excel would
-    take for a formula (``=``, ``+``, ``-``, ``@``, e.g. ``-5`` adjustment text from an 835) gets the
-    apostrophe prefix that makes Excel store it as text.
+    two decimals round-trip exactly). Clock times become fractions of a day. A value set on a cell is
+    read by Excel as if typed (Office.js and COM alike), so text Excel would turn into something else
+    gets the apostrophe prefix that makes Excel store it as the text it is: a formula (``=``, ``+``,
+    ``-``, ``@``, e.g. ``-5`` adjustment text from an 835), a number or date (revenue code ``0260``
+    would become 260, place of service ``02`` 2, a 20-digit payer claim number 1.2E+19, ``2026-01`` a
+    date), ``TRUE``/``FALSE``, a month and day (``Jan 5``), and text that starts with an apostrophe.
 
     >>> excel_value(Decimal("1234.50")), excel_value(time(14, 30)), excel_value("=HYPERLINK()")
     (1234.5, 0.6041666666666666, "'=HYPERLINK()")
+    >>> excel_value("0260"), excel_value("1E+308"), excel_value("true"), excel_value("Jan 5"), excel_value("'Q4")
+    ("'0260", "'1E+308", "'true", "'Jan 5", "''Q4")
+    >>> excel_value("J1745"), excel_value("october.835"), excel_value("March Health Plan")
+    ('J1745', 'october.835', 'March Health Plan')
     """
     if value is None or isinstance(value, (bool, int, float, datetime, date)):
         return value
@@ -307,7 +316,12 @@ def excel_value(value: Any) -> Any:
     if isinstance(value, Enum):
         value = value.value
     text = str(value)
-    return "'" + text if v.is_formula_like(text) else text
+    return "'" + text if v.is_formula_like(text) or _RETYPED.match(text) else text
+
+
+#: Text Excel would store as something else when set as a cell's value (see :func:`excel_value`).
+_RETYPED = re.compile(r"\s*(?:[\d.$(']|(?:true|false)\s*$|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+                      r"[a-z]*[\s\-/,]+\d{1,4}(?:[\s\-/,]+\d{1,4})?\s*$)", re.IGNORECASE)
 
 
 def write_results(book: xw.Book, tables: Sequence[OutputTable], stage: str, digest: str,
@@ -316,17 +330,19 @@ def write_results(book: xw.Book, tables: Sequence[OutputTable], stage: str, dige
     """Write ``tables`` (among them the Findings sheet) and one RunLog row for ``stage``, each on the
     tool's own sheet (:func:`place_results`); returns result name -> the sheet it went to.
 
-    A result moved off a name the clinic uses (``Findings (2)``) is reported at the top of the
-    Findings sheet, as the file writer does.
+    A result moved off a name the clinic uses (``Findings (2)``) and text cut to Excel's 32,767
+    characters per cell are reported at the top of the Findings sheet, as the file writer does.
     """
-    placed, moved = place_results(book, tables, {RUN_LOG: RUN_LOG_COLUMNS})
-    for table in tables:
+    placed, notes = place_results(book, tables, {RUN_LOG: RUN_LOG_COLUMNS})
+    # Text longer than a cell holds is cut with a mark (and a finding) before anything is written.
+    fitted = [replace(t, rows=list(fit_cells(t, placed[t.name], notes))) for t in tables]
+    for table in fitted:
         if bar is not None:
             bar.show(f"{TITLE}: writing {placed[table.name]}")
         if table.name.casefold() == FINDINGS_SHEET.casefold():
-            table = with_notes(table, moved, stage)
+            table = with_notes(table, notes, stage)
         write_output_sheet(book, table, date_format, sheet=placed[table.name])
-    append_run_log(book, stage, digest, tables, [*findings, *moved], sheet=placed[RUN_LOG])
+    append_run_log(book, stage, digest, tables, [*findings, *notes], sheet=placed[RUN_LOG])
     return placed
 
 

@@ -83,7 +83,7 @@ def test_check_and_code_runs_both_with_one_findings_sheet_and_one_run_log_row(ru
     added = added_sheets(actions)
     assert list(added) == ["Findings", "Encounter Status", "Charges", "Authorization Usage", "RunLog"]
     header, *rows = written(actions, added["Charges"])
-    assert {(r[0], r[header.index("Code")]) for r in rows} >= {("E001", "96374"), ("E002", "J1745")}
+    assert {(r[0], r[header.index("Code")]) for r in rows} >= {("E001", "'96374"), ("E002", "J1745")}
     header, *rows = written(actions, added["Encounter Status"])
     assert [r[3] for r in rows] == ["Ready", "Hold"]
     header, *rows = written(actions, added["Findings"])

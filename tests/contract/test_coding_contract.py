@@ -24,8 +24,9 @@ def test_code_encounters_writes_the_charges_sheet(run_script):
     (write,) = [a for a in actions if a["func"] == "setValues" and a["sheet_position"] == added["Charges"]]
     header, *rows = write["values"]
     assert header[:7] == ["Encounter ID", "Line", "Date of Service", "Code", "Modifiers", "Units", "Charge"]
+    # A code of digits goes with the apostrophe that keeps it text in Excel (as typed, 96413 would be a number).
     assert {(r[3], r[5], r[4]) for r in rows} == {
-        ("96413", 1, ""), ("96415", 1, ""), ("96375", 1, ""), ("J1745", 40, "JZ"), ("J1200", 1, "")}  # J1200 OPPS-packaged
+        ("'96413", 1, ""), ("'96415", 1, ""), ("'96375", 1, ""), ("J1745", 40, "JZ"), ("J1200", 1, "")}  # J1200 OPPS-packaged
     touched = {a["sheet_position"] for a in actions if a["sheet_position"] is not None}
     assert min(touched) >= len(CLINIC)  # input sheets untouched
 

@@ -140,3 +140,21 @@ def test_import_era_leaves_a_clinic_sheet_named_like_an_era_sheet(run_script, us
     assert f"{user_sheet} (2)" in added
     header, *payments = _values(actions, added["EraPayments (2)" if user_sheet == "EraPayments" else "EraPayments"])
     assert header[:2] == ["File", "Trace Number"] and len(payments) == 1
+
+
+def test_text_longer_than_a_cell_is_cut_with_a_mark_and_a_finding_on_the_excel_route(officejs_book):
+    from infusion_billing.macros._runner import write_results
+    from infusion_billing.workbook.sheet_limits import CUT_MARK, MAX_CELL_CHARS
+    from infusion_billing.workbook.writer import OutputTable, findings_table
+
+    book = officejs_book({"Payers": [["Payer ID"], ["MCR"]]})
+    pasted = "X" * 40_000
+    placed = write_results(book, [findings_table([]), OutputTable("EraRemarks", ["Code", "Text"], [["M119", pasted]])],
+                           "import-era", "0" * 64, [])
+    assert placed == {"Findings": "Findings", "EraRemarks": "EraRemarks", "RunLog": "RunLog"}
+    actions = book.json()["actions"]
+    added = _added(actions)
+    (_, (code, text)) = _values(actions, added["EraRemarks"])
+    assert code == "M119" and len(text) == MAX_CELL_CHARS and text.endswith(CUT_MARK)
+    header, *rows = _values(actions, added["Findings"])
+    assert [(r[1], r[2], r[5]) for r in rows] == [("writer.cell-truncated", "EraRemarks", "B2")]

@@ -136,3 +136,50 @@ def test_the_first_run_does_not_take_a_clinics_findings_sheet_for_earlier_findin
 
     assert read_workbook(book).extra_rows("Claims") == []  # the ledger is the tool's; the clinic has none yet
     assert read_workbook(book).extra_rows("Findings")[0]["Rule ID"] == "writer.sheet-renamed"  # Findings (2), by its mark
+
+
+def test_a_user_table_called_tblfindings_never_stands_in_for_the_tools_findings(tmp_path, capsys):
+    # The reader finds an input table by a lenient name (tblEncounters is Encounters); the tool's own
+    # Findings sheet is read by its sheet name alone, so the check's rows survive the next command.
+    import openpyxl
+    from openpyxl.worksheet.table import Table
+
+    book = write_book(tmp_path / "clinic.xlsx", minimal_sheets())
+    assert run_cli("check", book, "--in-place", capsys=capsys)[0] == 0
+    wb = openpyxl.load_workbook(book)
+    audit = wb.create_sheet("Audit", 0)
+    audit.append(["Severity", "Rule ID", "Message", "Stage"])
+    audit.append(["error", "audit.x", "ask Dr. Lee", "check"])
+    audit.add_table(Table(displayName="tblFindings", ref="A1:D2"))
+    wb.save(book)
+    assert run_cli("code", book, "--in-place", capsys=capsys)[0] == 0
+    from infusion_billing.workbook.xlsx.package import WorkbookPackage
+
+    with WorkbookPackage(book) as package:
+        rules = {row[1] for row in package.read_rows("Findings")[1:]}
+        assert package.read_rows("Audit") == [["Severity", "Rule ID", "Message", "Stage"],
+                                              ["error", "audit.x", "ask Dr. Lee", "check"]]
+    assert {"doc.diagnosis-missing", "coding.no-chargemaster"} <= rules  # the check's rows and the coder's
+    assert "audit.x" not in rules
+
+
+def test_a_lower_case_user_sheet_is_named_as_it_is_in_the_finding(tmp_path, capsys):
+    sheets = minimal_sheets()
+    sheets["findings"] = [["Note"], ["mine"]]
+    book = write_book(tmp_path / "clinic.xlsx", sheets)
+    code, out, _ = run_cli("check", book, "--in-place", capsys=capsys)
+    assert code == 0
+    assert "a sheet of its own called 'findings', which was left as it is; the results went to the sheet " \
+           "'Findings (2)'" in out
+    assert read_output_table(book, "findings") == [{"Note": "mine"}]
+
+
+def test_a_result_name_at_excels_31_character_limit_is_cut_before_its_number():
+    from infusion_billing.workbook.ownership import place
+
+    long = "Underpayments By Payer And Code"  # 31 characters, as long as a sheet name can be
+    placed, notes = place([long], [long, "Underpayments By Payer And (2)"], [], [])
+    assert placed == {long: "Underpayments By Payer And (3)"} and len(placed[long]) == 30
+    assert [n.sheet for n in notes] == ["Underpayments By Payer And (3)"]
+    placed, _ = place([long], [long], [], [])
+    assert placed == {long: "Underpayments By Payer And (2)"}

@@ -113,7 +113,7 @@ def _candidates(wanted: str):
     n = 2
     while True:
         suffix = f" ({n})"
-        yield wanted[:_MAX_SHEET_NAME - len(suffix)] + suffix
+        yield wanted[:_MAX_SHEET_NAME - len(suffix)].rstrip() + suffix  # Excel's 31 characters, no double space
         n += 1
 
 
@@ -238,12 +238,14 @@ def place(wanted: Sequence[str], sheet_names: Iterable[str], ours: Iterable[str]
         placed[name] = candidate
         taken_here.add(candidate.casefold())
         if candidate != name:
-            whose = "a sheet" if name.casefold() in sheets and name.casefold() not in owned else "a table or name"
+            own_sheet = sheets.get(name.casefold()) if name.casefold() not in owned else None
+            whose = f"a sheet of its own called '{own_sheet}'" if own_sheet is not None else \
+                f"a table or name of its own called '{name}'"
             notes.append(Finding(
                 "writer.sheet-renamed", Severity.WARNING,
-                f"The workbook already has {whose} of its own called '{name}', which was left as it is; "
+                f"The workbook already has {whose}, which was left as it is; "
                 f"the results went to the sheet '{candidate}'.", sheet=candidate,
-                fix=f"Rename your own '{name}' if you want the results under that name; later runs keep "
+                fix=f"Rename your own '{own_sheet or name}' if you want the results under that name; later runs keep "
                     f"writing to '{candidate}' until then."))
     return placed, notes
 

@@ -53,6 +53,8 @@ def load_extra_grid(path: Path, name: str) -> Grid | None:
     ``Findings (2)``, earlier findings come from ``Findings (2)``, and a clinic's own ``Findings`` is
     never read as earlier findings, also on the first run (:func:`..ownership.result_sheet`). A name
     that is not a result the tool writes is read by name as before (a user's ``Adjustment Codes``).
+    The tool's sheet is read by its sheet name alone, so a user's Table called ``tblFindings`` on
+    another sheet is never taken for it.
     """
     found = marks_in_file(path)
     if found is None:
@@ -61,7 +63,7 @@ def load_extra_grid(path: Path, name: str) -> Grid | None:
 
     def grid(sheet: str) -> Grid | None:
         if sheet not in cache:
-            cache[sheet] = load_grids(path, [sheet]).get(sheet)
+            cache[sheet] = load_grids(path, [sheet], sheets=True).get(sheet)
         return cache[sheet]
 
     def header_of(sheet: str) -> list:
@@ -72,4 +74,5 @@ def load_extra_grid(path: Path, name: str) -> Grid | None:
     where = result_sheet(marks, sheets, name, header_of)
     if where is None:
         return None
-    return grid(where[1])
+    kind, sheet = where
+    return grid(sheet) if kind == "sheet" else load_grids(path, [name]).get(name)

@@ -72,13 +72,17 @@ def _what_it_is(head: bytes) -> str:
     return ""
 
 
-def load_grids(path: Path, names: Sequence[str]) -> dict[str, Grid]:
-    """The raw grid of each named table found in the file (absent names are left out)."""
+def load_grids(path: Path, names: Sequence[str], *, sheets: bool = False) -> dict[str, Grid]:
+    """The raw grid of each named table found in the file (absent names are left out).
+
+    With ``sheets`` each name is a sheet's own name (any case), read whole: how the tool reads a sheet
+    it owns, so that no Excel Table of the user's (``tblFindings``) stands in for it.
+    """
     check_is_workbook(path)
     try:
-        return _load_grids_calamine(path, names)
+        return _load_grids_calamine(path, names, sheets)
     except ImportError:
-        return _load_grids_openpyxl(path, names)
+        return _load_grids_openpyxl(path, names, sheets)
     except WorkbookError:
         raise
     except Exception as exc:  # a library choking on a damaged part: one clear sentence, no traceback
@@ -90,6 +94,14 @@ def match_table_name(names: Iterable[str], wanted: str) -> str | None:
     """The first of ``names`` that is ``wanted`` or ``tblWanted``, leniently."""
     keys = {v.norm_key(wanted), v.norm_key("tbl" + wanted)}
     return next((n for n in names if v.norm_key(n) in keys), None)
+
+
+def _locate(table_names: Iterable[str], sheet_names: Iterable[str], wanted: str,
+            sheets: bool) -> tuple[str, str] | None:
+    if sheets:
+        found = next((n for n in sheet_names if n.casefold() == wanted.casefold()), None)
+        return ("sheet", found) if found is not None else None
+    return locate_table(table_names, sheet_names, wanted)
 
 
 def locate_table(table_names: Iterable[str], sheet_names: Iterable[str], wanted: str) -> tuple[str, str] | None:
@@ -108,7 +120,7 @@ def locate_table(table_names: Iterable[str], sheet_names: Iterable[str], wanted:
     return None
 
 
-def _load_grids_calamine(path: Path, names: Sequence[str]) -> dict[str, Grid]:
+def _load_grids_calamine(path: Path, names: Sequence[str], by_sheet: bool = False) -> dict[str, Grid]:
     import python_calamine as pc  # noqa: PLC0415 - optional (the "fast" extra); absent in Pyodide
 
     def open_book(**kw):
@@ -134,7 +146,7 @@ def _load_grids_calamine(path: Path, names: Sequence[str]) -> dict[str, Grid]:
 
     grids: dict[str, Grid] = {}
     for wanted in names:
-        kind, found = locate_table(table_names, wb.sheet_names, wanted) or ("", "")
+        kind, found = _locate(table_names, wb.sheet_names, wanted, by_sheet) or ("", "")
         if kind == "table":
             tname = found
             # The table object carries its own cells: one parse of the sheet, not two. Excel never
@@ -165,7 +177,7 @@ def _merged(sheet) -> list:
         return []
 
 
-def _load_grids_openpyxl(path: Path, names: Sequence[str]) -> dict[str, Grid]:
+def _load_grids_openpyxl(path: Path, names: Sequence[str], by_sheet: bool = False) -> dict[str, Grid]:
     """Fallback without python-calamine (e.g. in Pyodide): slower, same result."""
     # Only this fallback reads with openpyxl: importing it costs 0.2 s that a run with calamine never pays.
     import openpyxl  # noqa: PLC0415 - see above
@@ -175,7 +187,7 @@ def _load_grids_openpyxl(path: Path, names: Sequence[str]) -> dict[str, Grid]:
     grids: dict[str, Grid] = {}
     tables = {t: (ws, ws.tables[t]) for ws in wb.worksheets for t in ws.tables}
     for wanted in names:
-        kind, found = locate_table(tables, wb.sheetnames, wanted) or ("", "")
+        kind, found = _locate(tables, wb.sheetnames, wanted, by_sheet) or ("", "")
         if kind == "table":
             tname = found
             ws, t = tables[tname]
