@@ -114,3 +114,18 @@ def test_a_negative_balance_is_a_credit_listed_apart():
                                                                    "allowed": Decimal("120.00")})
     visits = visit_balances([state], [claim], lambda c: None)
     assert visits["C9"].owed == {(INSURANCE, "MCR"): Decimal("-20.00")}
+
+
+def test_bad_remits_through_denials_aging_and_statements_are_located_findings(remitted, tmp_path):
+    """An unknown CARC (C1003's CO-999) and a remit for a patient with no coverage row for its payer
+    (C1004) are located findings; every stage finishes, none fails."""
+    run = run_workbook(remitted, ["denials", "aging", "statements"], out=tmp_path / "all.xlsx",
+                       options=RunOptions(as_of=LATER, statement_dir=tmp_path / "statements"))
+    found = {f.rule_id: f for f in run.findings}
+    assert not [f for f in run.findings if f.rule_id.startswith("pipeline.")]
+    unknown = found["denial.unknown-carc"]
+    assert (unknown.sheet, unknown.column, unknown.value) == ("EraAdjustments", "CARC", "999") and unknown.row
+    no_cover = found["denial.no-coverage"]
+    assert (no_cover.sheet, no_cover.value) == ("EraClaims", "C1004") and no_cover.row
+    # C1003's unknown cut stays with Medicare; C1004's payer left nothing to the patient: no statement.
+    assert run.results["statements"].summary["statements written"] == 0

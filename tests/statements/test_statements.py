@@ -21,10 +21,13 @@ import pytest
 from claims.clinic_book import records, rows_xml, sheet_xml
 from posting.remit_month import billed_book, remit_month
 
+from infusion_billing.aging.stage import posted_visits
 from infusion_billing.pdf import money
 from infusion_billing.pipeline import RunOptions, run_workbook
+from infusion_billing.statements.build import visit_line
 from infusion_billing.statements.notices import notice_for, shipped_notices
 from infusion_billing.values import to_money
+from infusion_billing.workbook.reader import read_workbook
 
 DEC31, LATER = date(2026, 12, 31), date(2027, 2, 1)
 ZERO = Decimal("0.00")
@@ -123,10 +126,6 @@ def test_each_statement_bills_what_reconciliation_left_to_the_patient(month):
 def test_a_statements_visit_figures_add_up_like_the_reconciliation(month):
     """On the statement, charges = insurance paid + adjustments + insurance pending + your share, and
     adjustments + pending are the Reconciliation's sequestration, contractual, denied and other."""
-    from infusion_billing.aging.stage import posted_visits
-    from infusion_billing.statements.build import visit_line
-    from infusion_billing.workbook.reader import read_workbook
-
     recon = shares(month["out"])
     book = read_workbook(month["out"])
     lines = [visit_line(v) for v in posted_visits(book, DEC31).visits.values()]
@@ -245,8 +244,9 @@ def test_a_minimum_above_every_balance_sends_nothing(month, tmp_path):
 def test_the_practices_own_notice_texts_are_printed(month, tmp_path):
     book = tmp_path / "own-notices.xlsx"
     book.write_bytes(month["book"].read_bytes())
-    add_rows(book, "Statement Notices", [["Friendly hello", 0, 0, "Thank you for choosing our clinic; here is your bill."],
-                                         ["Second letter", 1, 30, "We wrote before about this balance."]])
+    add_rows(book, "Statement Notices", [
+        ["Friendly hello", 0, 0, "Thank you for choosing our clinic; here is your bill."],
+        ["Second letter", 1, 30, "We wrote before about this balance."]])
     run = run_workbook(book, ["statements"], out=tmp_path / "n.xlsx",
                        options=RunOptions(statement_dir=tmp_path / "n", as_of=DEC31))
     assert run.results["statements"].summary["notices: Friendly hello"] == len(month["by_patient"]) - 1
@@ -260,3 +260,4 @@ def test_the_notice_needs_both_earlier_statements_and_age():
     assert [notice_for(notices, earlier, days).name for earlier, days in (
         (0, 0), (0, 200), (1, 29), (1, 30), (2, 59), (2, 60), (7, 400))] == [
         "First notice", "First notice", "First notice", "Reminder", "Reminder", "Final notice", "Final notice"]
+

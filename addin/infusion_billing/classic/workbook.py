@@ -82,6 +82,13 @@ BUTTONS = (
     Button("Reconcile remits", "ReconcileRemits", "reconcile_remits_classic",
            "Posts the imported remits to the claim lines: Reconciliation (expected vs paid, why), Underpayments, "
            "Unmatched Remits and Claim Status."),
+    Button("Denial worklist", "DenialWorklist", "denial_worklist_classic",
+           "Rebuilds the Denials worklist (category, next action, appeal deadline, priority) and Denials Summary "
+           "from the imported remits; what you typed in Work Status, Assigned To, Notes and your own columns "
+           "stays."),
+    Button("AR aging", "AgingReport", "aging_report_classic",
+           "Who owes what on each claim (payer or patient) by age bucket, as of the Settings As-Of Date: AR Aging "
+           "and Aging Summary."),
 )
 
 

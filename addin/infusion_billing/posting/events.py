@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -75,6 +75,8 @@ def _number(value: Any) -> Decimal | None:
 def _day(value: Any) -> date | None:
     if v.is_blank(value):
         return None
+    if isinstance(value, datetime):  # Excel hands dates back as datetimes: compare them as days
+        return value.date()
     if isinstance(value, date):
         return value
     try:
