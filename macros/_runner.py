@@ -38,6 +38,7 @@ import hashlib
 import json
 import logging
 import re
+import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -123,11 +124,8 @@ def run_stage_macro(book: xw.Book, stages: Sequence[str], *, strict: bool = Fals
             placed = write_results(book, tables, "+".join(stages), input_hash(grids), run.findings,
                                    data.settings.date_format, bar)
             activate(book, placed[tables[0].name])
-    except Exception as exc:  # the biller gets one sentence; the log gets the details
-        log.exception("macro %s stopped", label)
-        bar.clear()
-        alert(book, f"{TITLE} could not finish '{label}' ({type(exc).__name__}). Your input sheets were not "
-                    "changed. Please report this with the RunLog sheet.")
+    except Exception as exc:  # the biller gets one sentence; the log gets where it happened
+        stopped(book, bar, f"'{label}'", exc)
         return None
     counts = run.counts
     bar.show(f"{TITLE}: {label} done: {counts['error']} errors, {counts['warning']} warnings "
@@ -514,6 +512,17 @@ def activate(book: xw.Book, name: str) -> None:
     sheet = _sheet(book, name)
     if sheet is not None:
         cosmetic(sheet.activate)
+
+
+def stopped(book: xw.Book, bar: StatusBar, what: str, exc: BaseException) -> None:
+    """Something unexpected stopped a macro: one plain sentence in a dialog, and in the log the error's
+    type and where it happened (the code lines of its traceback). Never the error's own message, which
+    may quote a cell, so a patient's name or member ID cannot reach a log from here."""
+    log.error("macro %s stopped (%s); where:\n%s", what, type(exc).__name__,
+              "".join(traceback.format_tb(exc.__traceback__)))
+    bar.clear()
+    alert(book, f"{TITLE} could not finish {what} ({type(exc).__name__}). Your input sheets were not changed. "
+                "Please report this with the RunLog sheet.")
 
 
 def alert(book: xw.Book, message: str) -> None:

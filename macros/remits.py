@@ -38,9 +38,9 @@ from ._runner import (
     activate,
     alert,
     is_remote,
-    log,
     quiet_excel,
     read_book_grids,
+    stopped,
     write_results,
 )
 
@@ -93,11 +93,8 @@ def run_import_macro(book: xw.Book) -> ImportResult | None:
             digest = hashlib.sha256("".join(r.file_hash for r in remits).encode()).hexdigest()
             placed = write_results(book, tables, STAGE, digest, result.findings, data.settings.date_format)
             activate(book, placed.get("EraPayments", tables[0].name))
-    except Exception as exc:  # the biller gets one sentence; the log gets the details
-        log.exception("macro %s stopped", STAGE)
-        status.clear()
-        alert(book, f"{TITLE} could not finish the ERA import ({type(exc).__name__}). Your sheets were not "
-                    "changed. Please report this with the RunLog sheet.")
+    except Exception as exc:  # the biller gets one sentence; the log gets where it happened
+        stopped(book, status, "the ERA import", exc)
         return None
     status.show(f"{TITLE}: {result.payments_added} payment(s) imported, {result.payments_skipped} already there "
                 "(see the Findings sheet)")

@@ -158,3 +158,28 @@ def test_text_longer_than_a_cell_is_cut_with_a_mark_and_a_finding_on_the_excel_r
     assert code == "M119" and len(text) == MAX_CELL_CHARS and text.endswith(CUT_MARK)
     header, *rows = _values(actions, added["Findings"])
     assert [(r[1], r[2], r[5]) for r in rows] == [("writer.cell-truncated", "EraRemarks", "B2")]
+
+
+@pytest.mark.parametrize("macro", ["check_and_code", "import_remits"])
+def test_an_unexpected_stop_logs_where_it_happened_but_not_what_the_error_quoted(run_script, monkeypatch, caplog,
+                                                                                  macro):
+    # An error whose message quotes a cell (as library errors do) must not carry a patient's name to a log.
+    import logging
+
+    from infusion_billing.macros import _runner
+
+    quoted = "cannot read 'Testpatient Alpha' born 1951-03-04"
+
+    def broken(*args, **kwargs):
+        raise ValueError(quoted)
+
+    monkeypatch.setattr(_runner, "place_results", broken)
+    sheets = check_clinic() if macro == "check_and_code" else {"EraInbox": [["ISA*00*"]]}
+    with caplog.at_level(logging.DEBUG):
+        actions, _book = run_script(macro, sheets)
+    (alert,) = [a for a in actions if a["func"] == "alert"]
+    assert "(ValueError). Your input sheets were not changed." in alert["args"][0]
+    assert "Testpatient" not in alert["args"][0]
+    assert "ValueError" in caplog.text and "place_results" in caplog.text  # the type and where
+    assert "Testpatient" not in caplog.text and "1951" not in caplog.text
+    assert not [a for a in actions if a["func"] in ("setValues", "addSheet", "clearContents")]
