@@ -19,6 +19,7 @@ from hostile_kit import cache_formula_values, minimal_sheets, run_cli, run_cli_p
 
 from infusion_billing import pipeline
 from infusion_billing.findings import Finding, Severity
+from infusion_billing.rules.runs import RULE_FAILED
 from infusion_billing.schema import INPUT_TABLES
 from infusion_billing.stages import StageResult, StageSpec
 from infusion_billing.workbook.writer import OutputTable
@@ -87,8 +88,8 @@ def leaky_rule(monkeypatch):
             # A catalogued ID (the session checks every emitted ID), misused on purpose.
             extra.append(Finding("check.rule-failed", Severity.ERROR, f"Leaky: patient {text}.", sheet="Encounters",
                                  column="Patient ID", value=p.last_name, fix=f"Call {p.first_name}."))
-            extra.append(book.finding("check.rule-failed", Severity.ERROR, f"Leaky: about {text}.", table="Patients",
-                                      row=p, column="Last Name", value=p.last_name))
+            extra.append(book.finding(RULE_FAILED, f"Leaky: about {text}.", table="Patients", row=p,
+                                      column="Last Name", value=p.last_name, fix=f"Call {p.first_name} back."))
         notes = OutputTable("Leaky Notes", ["Note"], [[f.message] for f in extra])
         return StageResult(tables=[*result.tables, notes], findings=[*result.findings, *extra],
                            summary=result.summary)

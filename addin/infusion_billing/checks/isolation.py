@@ -14,7 +14,7 @@ import logging
 import traceback
 from collections.abc import Callable, Iterable
 
-from ..findings import Finding, Severity
+from ..findings import Finding
 from ..rules.runs import RULE_FAILED
 from .context import CheckContext
 
@@ -43,7 +43,7 @@ def per_encounter(ctx: CheckContext, rule_id: str, run: Callable[[CheckContext],
             found.update(dict.fromkeys(run(one_encounter_view(ctx, encounter))))
         except Exception as again:
             failed.append(ctx.book.finding(
-                "check.rule-failed", Severity.ERROR,
+                RULE_FAILED,
                 f"The check {rule_id} stopped with an internal error ({type(again).__name__}) on encounter "
                 f"{encounter.encounter_id}; the claim is held and the other encounters were checked.",
                 table="Encounters", row=encounter, column="Encounter ID", value=encounter.encounter_id,

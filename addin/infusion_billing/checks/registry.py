@@ -128,7 +128,7 @@ def _findings_of(ctx: CheckContext, r: Rule, hits: Iterable[Hit]) -> Iterator[Fi
         if value is _FROM_ROW:
             value = _row_value(h)
         out.append(ctx.book.finding(
-            r.id, h.severity or r.severity, r.render(r.message, h.slots), table=h.table, row=h.row,
+            r.spec, r.render(r.message, h.slots), severity=h.severity, table=h.table, row=h.row,
             column=h.column, value=value, encounter_id=h.encounter_id, fix=r.render(r.fix, h.slots)))
     return iter(out)
 

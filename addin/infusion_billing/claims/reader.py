@@ -23,7 +23,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..findings import Finding, Severity
+from ..findings import Finding
+from ..rules import x12 as x12_rules
+from ..rules.spec import RuleSpec
 from ..x12.elements import ccyymmdd, money, quantity
 from ..x12.envelope import EnvelopeCheck
 from ..x12.source import Unreadable, describe, open_source
@@ -96,16 +98,15 @@ def read_837(source, *, name: str | None = None) -> Read837:
             reader.feed(delims.element, delims.component, delims.repetition, segments)
         reader.finish()
     except Exception as exc:  # last line of defence: keep what was read
-        reader.findings.append(Finding(
-            "x12.internal-error", Severity.ERROR,
+        reader.findings.append(x12_rules.INTERNAL_ERROR.finding(
             f"Reading stopped at segment {reader.n} ({type(exc).__name__}); the claims before it were kept.",
-            fix="Report this file to the infusion-billing maintainers.", source=label))
+            source=label))
     findings = stream.findings + reader.findings
     if not stream.any_segment:
         findings = [_unreadable(label, f"{label} is not an 837 claim file: {describe(''.join(head), '837')}")]
     elif not reader.seen_837:
         found = ", ".join(sorted(t for t in reader.seen_types if t)) or "none"
-        findings = [f for f in findings if f.rule_id != "x12.not-837"]
+        findings = [f for f in findings if f.rule_id != x12_rules.NOT_837.id]
         findings.append(_unreadable(label, f"{label} holds no 837 claim (transaction types found: {found})"))
     return Read837(
         label, digest,
@@ -116,8 +117,7 @@ def read_837(source, *, name: str | None = None) -> Read837:
 
 
 def _unreadable(label: str, why: str) -> Finding:
-    return Finding("x12.unreadable-file", Severity.ERROR, why + ("" if why.endswith(".") else "."),
-                   fix="Choose the 837 file as it was sent to the clearinghouse.", source=label)
+    return x12_rules.UNREADABLE_FILE.finding(why + ("" if why.endswith(".") else "."), source=label)
 
 
 class _Reader:
@@ -151,13 +151,14 @@ class _Reader:
         }
 
     # ------------------------------------------------------------------ findings and values
-    def finding(self, rule: str, severity: Severity, message: str, value: str = "") -> None:
-        count = self.counts[rule] = self.counts.get(rule, 0) + 1
+    def finding(self, rule: RuleSpec, message: str, value: str = "") -> None:
+        """A finding of ``rule`` about this file, with the catalogue's severity and fix; capped per rule."""
+        count = self.counts[rule.id] = self.counts.get(rule.id, 0) + 1
         if count <= MAX_REPEATED_FINDINGS:
-            self.findings.append(Finding(rule, severity, message, value=value, source=self.name))
+            self.findings.append(rule.finding(message, value=value, source=self.name))
         elif count == MAX_REPEATED_FINDINGS + 1:
-            self.findings.append(Finding(rule, severity, f"More {rule} findings in this file are not listed.",
-                                         source=self.name))
+            self.findings.append(rule.finding(f"More {rule.id} findings in this file are not listed.",
+                                              source=self.name))
 
     def where(self) -> str:
         if self.claim is None:
@@ -172,7 +173,7 @@ class _Reader:
             return money(text)
         except ValueError:
             shown = text.strip()[:20]
-            self.finding("x12.bad-amount", Severity.ERROR,
+            self.finding(x12_rules.BAD_AMOUNT,
                          f"{what} '{shown}' at segment {self.n}{self.where()} is not an amount; it is left blank.",
                          shown)
             return None
@@ -184,7 +185,7 @@ class _Reader:
             return quantity(text)
         except ValueError:
             shown = text.strip()[:20]
-            self.finding("x12.bad-quantity", Severity.WARNING,
+            self.finding(x12_rules.BAD_QUANTITY,
                          f"{what} '{shown}' at segment {self.n}{self.where()} is not a number; it is left blank.",
                          shown)
             return None
@@ -194,7 +195,7 @@ class _Reader:
             return ccyymmdd(text)
         except ValueError:
             shown = text.strip()[:20]
-            self.finding("x12.bad-date", Severity.WARNING,
+            self.finding(x12_rules.BAD_DATE,
                          f"The date '{shown}' at segment {self.n}{self.where()} is not a real date; it is left blank.",
                          shown)
             return None
@@ -227,7 +228,7 @@ class _Reader:
                 try:
                     handler(el)
                 except Exception as exc:  # one bad segment never loses the file
-                    self.finding("x12.internal-error", Severity.ERROR,
+                    self.finding(x12_rules.INTERNAL_ERROR,
                                  f"Segment {n} ({tag[:3]}) could not be read ({type(exc).__name__}); it was skipped.")
 
     def finish(self) -> None:
@@ -242,7 +243,7 @@ class _Reader:
         self.seen_types.add(kind)
         if kind != "837":
             self.skipping = True
-            self.finding("x12.not-837", Severity.WARNING,
+            self.finding(x12_rules.NOT_837,
                          f"The transaction at segment {self.n} is a '{kind}', not an 837 claim; it was skipped.", kind)
             return
         self.seen_837 = True
@@ -251,7 +252,7 @@ class _Reader:
         self.version = version
         self.claim_type = INSTITUTIONAL if "X223" in version or "X096" in version else PROFESSIONAL
         if version.startswith("004010"):
-            self.finding("x12.old-version", Severity.WARNING,
+            self.finding(x12_rules.OLD_VERSION,
                          f"The transaction at segment {self.n} is X12 4010 ({version}); payers have required 5010 "
                          "since 2012. It was read, but would be rejected if sent.", version)
 
@@ -310,7 +311,7 @@ class _Reader:
         self.claim = claim
         claim[_C["total_charge"]] = self.amount(el[2] if len(el) > 2 else "", "The claim total (CLM02)")
         if claim[_C["claim_id"]] is None:
-            self.finding("x12.claim-id-missing", Severity.ERROR,
+            self.finding(x12_rules.CLAIM_ID_MISSING,
                          f"The claim at segment {self.n} has no claim ID (CLM01).")
         facility = el[5].split(self.comp) if len(el) > 5 else []
         claim[_C["frequency"]] = (facility[2].strip() if len(facility) > 2 else "") or None
@@ -453,11 +454,11 @@ class _Reader:
         balanced = total is not None and total == claim[_C["line_charges"]]
         claim[_C["balanced"]] = "Y" if balanced else "N"
         if not balanced and total is not None:
-            self.finding("x12.claim-total", Severity.WARNING,
+            self.finding(x12_rules.CLAIM_TOTAL,
                          f"Claim {claim[_C['claim_id']]} (segment {claim[_C['segment']]}) totals {total} in CLM02 "
                          "but its "
                          f"{claim[_C['lines']]} line(s) add up to {claim[_C['line_charges']]}.", str(total))
         if claim[_C["lines"]] == 0:
-            self.finding("x12.claim-no-lines", Severity.WARNING,
+            self.finding(x12_rules.CLAIM_NO_LINES,
                          f"Claim {claim[_C['claim_id']]} (segment {claim[_C['segment']]}) has no service lines.")
         self.claims.append(claim)

@@ -36,7 +36,7 @@ from importlib.resources import files
 
 from ..checks.payer_rules import AuthPolicy
 from ..coding.druginfo import opps_packaged
-from ..findings import Finding, Severity
+from ..findings import Finding
 from ..reference.tables import parse_versioned_csv
 from ..rules import scrub as rules
 from ..schema import Container, CoverageRuleRow, PayerType
@@ -117,19 +117,19 @@ class Scrubber:
         if column == "Member ID" and encounter is not None:
             cov = self.index.coverage_for(encounter.patient_id, encounter.payer_id, encounter.date_of_service)
             if cov is not None:
-                located = self.book.finding(f.rule_id, f.severity, f.message, table="Coverage", row=cov,
-                                            column="Member ID", encounter_id=claim.encounter_id, fix=f.fix)
+                located = self.book.relocate(f, table="Coverage", row=cov, column="Member ID",
+                                             encounter_id=claim.encounter_id)
                 return Located(problem.claim_id, None, located)
         if column in ("Subscriber", "Patient", "Subscriber Address", "Patient Address") and encounter is not None:
             patient = self.index.patients.get(encounter.patient_id)
             if patient is not None:
                 target = "Address Line 1" if column.endswith("Address") else "Last Name"
-                located = self.book.finding(f.rule_id, f.severity, f.message, table="Patients", row=patient,
-                                            column=target, encounter_id=claim.encounter_id, fix=f.fix)
+                located = self.book.relocate(f, table="Patients", row=patient, column=target,
+                                             encounter_id=claim.encounter_id)
                 return Located(problem.claim_id, None, located)
         if column == "Diagnoses" and encounter is not None:
-            located = self.book.finding(f.rule_id, f.severity, f.message, table="Encounters", row=encounter,
-                                        column="Diagnosis Codes", encounter_id=claim.encounter_id, fix=f.fix)
+            located = self.book.relocate(f, table="Encounters", row=encounter, column="Diagnosis Codes",
+                                         encounter_id=claim.encounter_id)
             return Located(problem.claim_id, None, located)
         return Located(problem.claim_id, problem.line, f)
 
@@ -212,11 +212,11 @@ class Scrubber:
                 continue
             sources = "; ".join(sorted({r.source for r in policies}))
             out.append(Located(ledger.claim_id, None, self.book.finding(
-                rules.COVERAGE_DIAGNOSIS.id, Severity.ERROR,
+                rules.COVERAGE_DIAGNOSIS,
                 f"Claim {ledger.claim_id}: {line.code} is covered for {', '.join(policies[0].allowed)} "
                 f"({sources}); the encounter's diagnoses {', '.join(claim.diagnoses) or '(none)'} are none of them.",
                 table="Encounters", row=encounter, column="Diagnosis Codes", value=encounter.diagnosis_codes or "",
-                encounter_id=encounter.encounter_id, fix=rules.COVERAGE_DIAGNOSIS.fix)))
+                encounter_id=encounter.encounter_id)))
         return out
 
     # ------------------------------------------------------------------ the payer's rules in the book
@@ -280,8 +280,8 @@ def practice_findings(problems: Iterable[Problem], book: BookData, practice_row)
     for p in problems:
         f = p.finding
         if practice_row is not None and f.column:
-            out.append(book.finding(f.rule_id, f.severity, f.message, table="Practice", row=practice_row,
-                                    column=_PRACTICE_COLUMNS.get(f.column, f.column), value=f.value, fix=f.fix))
+            out.append(book.relocate(f, table="Practice", row=practice_row,
+                                     column=_PRACTICE_COLUMNS.get(f.column, f.column), value=f.value))
         else:
             out.append(f)
     return out

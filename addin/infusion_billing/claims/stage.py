@@ -217,9 +217,9 @@ class _LedgerBuilder:
                 why = "its payer is self-pay" if payer is not None and payer.payer_type is PayerType.SELF_PAY \
                     else "it has no coded lines"
                 findings.append(self.book.finding(
-                    claim_rules.NOT_BILLABLE.id, Severity.INFO, f"Encounter {enc_id} gets no claim: {why}.",
+                    claim_rules.NOT_BILLABLE, f"Encounter {enc_id} gets no claim: {why}.",
                     table="Encounters", row=encounter, column="Payer ID", value=encounter.payer_id,
-                    encounter_id=enc_id, fix=claim_rules.NOT_BILLABLE.fix))
+                    encounter_id=enc_id))
                 continue
             claim = ledger_claim(enc_id, encounter, lines, self.index, status=READY)
             for part in self._split(claim, findings):

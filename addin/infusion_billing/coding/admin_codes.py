@@ -25,7 +25,6 @@ coded with the subsequent code "regardless of the subsection" [S9][S59] (section
 
 from __future__ import annotations
 
-from ..findings import Severity
 from ..schema import Route
 from . import rules as R
 from .classify import CHEMO, HYDRATION, INFUSION, PUSH
@@ -33,7 +32,6 @@ from .context import Context
 from .minutes import addon_hour_units, clock_text, overlap, secondary_hydration_units
 from .model import Admin, Draft, Outcome, Service
 
-WARNING, INFO = Severity.WARNING, Severity.INFO
 _BIOLOGIC = (R.BIOLOGIC_THERAPEUTIC,)
 
 
@@ -108,7 +106,7 @@ def _time_order(s: Service) -> tuple:
 
 
 def _hydration_short(s: Service, out: Outcome) -> None:
-    out.at_admin(s.admins[0].row, R.HYDRATION_SHORT, INFO,
+    out.at_admin(s.admins[0].row, R.HYDRATION_SHORT,
                  f"hydration {s.timing} is 30 minutes or less, which is not reportable.", "Stop",
                  s.admins[0].row.stop)
 
@@ -134,7 +132,7 @@ def _subsequent_infusion(s: Service, kind, infusions: list[Service], ctx: Contex
     extra = _extra_rules(s)
     if alongside is not None:
         if s.category == CHEMO:
-            out.at_admin(s.admins[0].row, R.CONCURRENT_CHEMO, WARNING,
+            out.at_admin(s.admins[0].row, R.CONCURRENT_CHEMO,
                          f"{s.name} ran at the same time as {alongside.name}; no concurrent chemotherapy code exists, "
                          "so it was not coded. Review the record.", "Start", s.admins[0].row.start,
                          "Check the infusion times; code by hand if the drugs were given one after the other.")
@@ -172,7 +170,7 @@ def _subsequent_push(s: Service, kind, pushes: dict, infusions: list[Service], c
     row = s.admins[0].row
     last = pushes[keys]
     if s.start is None or last is None:
-        out.at_admin(row, R.PUSH_TIME_MISSING, WARNING,
+        out.at_admin(row, R.PUSH_TIME_MISSING,
                      f"{s.name} was pushed again but a push time is missing, so 96376 could not be checked.",
                      "Start", fix="Fill in the push Start times.")
         return []
@@ -180,7 +178,7 @@ def _subsequent_push(s: Service, kind, pushes: dict, infusions: list[Service], c
     limit = ctx.tables.same_drug_push_gap
     if gap == limit:
         qualifies = ctx.settings.same_drug_push_at_30
-        out.at_admin(row, R.PUSH_SAME_DRUG_30, WARNING,
+        out.at_admin(row, R.PUSH_SAME_DRUG_30,
                      f"{s.name} was pushed again exactly {limit} minutes after its last reported push; "
                      f"{kind.same_drug_repeat} was {'coded' if qualifies else 'not coded'} "
                      "(setting 96376 At Exactly 30 Minutes).", "Start", row.start,
@@ -207,7 +205,7 @@ def _push_after_infusion(s: Service, infused: Service, kind, pushes: dict, extra
     row = s.admins[0].row
     if professional or not kind.same_drug_repeat:
         what = "a professional claim has no code for it" if professional else "chemotherapy has no same-drug push code"
-        out.at_admin(row, R.PUSH_SAME_SUBSTANCE_PRO, INFO,
+        out.at_admin(row, R.PUSH_SAME_SUBSTANCE_PRO,
                      f"{s.name} pushed after its own infusion ({infused.name}) is the same substance, not a new drug "
                      f"(96375 needs a new one); {what}, so the push has no administration code.", "Route",
                      row.route.value if row.route is not None else "")
@@ -236,7 +234,7 @@ def code_other_routes(admins: list[Admin], ctx: Context, out: Outcome) -> tuple[
         hormonal = a.info is not None and a.info.hormonal
         rc = tables.route_code(route, a.category, hormonal)
         if rc is None:
-            out.at_admin(a.row, R.MANUAL_REVIEW, WARNING,
+            out.at_admin(a.row, R.MANUAL_REVIEW,
                          f"{a.name} ({a.category}) by {a.route} has no administration code in the rule tables; "
                          "code it by hand.", "Route", a.route)
             continue
@@ -271,7 +269,7 @@ def code_other_routes(admins: list[Admin], ctx: Context, out: Outcome) -> tuple[
                 sc_draft.admin_ids += (a.admin_id,)
                 if a.site and a.site not in sc_sites:
                     sc_sites.add(a.site)
-                    out.at_admin(a.row, R.SC_SAME_PUMP, INFO,
+                    out.at_admin(a.row, R.SC_SAME_PUMP,
                                  f"{a.name} SC infusion at another site ({a.row.iv_site}) runs from the same pump: "
                                  f"its set-up is part of {rc.code}, and {rc.additional_site} needs an additional pump.",
                                  "IV Site", a.row.iv_site)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..findings import Finding, Severity
+from ..findings import Finding
 from ..values import excel_column_letter
 from . import rules as R
 from .lines import CHARGE_COLUMNS, ChargeLine
@@ -51,8 +51,7 @@ class Pricer:
         out = []
         for n, line in enumerate(lines, start=2):
             if line.charge is None:
-                out.append(Finding(
-                    R.CHARGE_MISSING, Severity.ERROR,
+                out.append(R.RULES_BY_ID[R.CHARGE_MISSING].finding(
                     f"{line.code} has no price in the ChargeMaster, so this line has no charge and {line.encounter_id} "
                     f"is held. Add {line.code} with its charge on ChargeMaster row {add_row} "
                     f"({self.sheet}!A{add_row}).",
@@ -66,8 +65,8 @@ class Pricer:
         if not self.lines:
             return []
         if not self.present:
-            return [Finding(R.NO_CHARGEMASTER, Severity.WARNING,
-                            f"There is no ChargeMaster table, so all {self.lines} claim lines have a charge of 0.00.",
-                            sheet="ChargeMaster",
-                            fix="Add a ChargeMaster table (Code, Description, Charge Amount) with your gross charges.")]
+            return [R.RULES_BY_ID[R.NO_CHARGEMASTER].finding(
+                f"There is no ChargeMaster table, so all {self.lines} claim lines have a charge of 0.00.",
+                sheet="ChargeMaster",
+                fix="Add a ChargeMaster table (Code, Description, Charge Amount) with your gross charges.")]
         return []  # a code the ChargeMaster lacks: one error per line, see line_findings

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from datetime import time
 
-from ..findings import Severity
 from ..schema import Administration, Payer, Route
 from . import rules as R
 from .context import Context
@@ -43,7 +42,6 @@ PUSH = "push"
 # Enum members bound once: looking them up (and their .value) in the hot loop costs more than the rule.
 IV_INFUSION, IV_PUSH, SC_INFUSION = Route.IV_INFUSION, Route.IV_PUSH, Route.SC_INFUSION
 PORT_FLUSH, ORAL = Route.PORT_FLUSH, Route.ORAL
-ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 
 def classify(row: Administration, ctx: Context, out: Outcome) -> Admin | None:
@@ -53,7 +51,7 @@ def classify(row: Administration, ctx: Context, out: Outcome) -> Admin | None:
     """
     route = row.route
     if route is ORAL:  # never billed, so it needs neither a HCPCS nor a Drug Class (section 6 item 1)
-        out.at_admin(row, R.ORAL_NOT_BILLED, INFO, "is an oral medication; it has no administration code "
+        out.at_admin(row, R.ORAL_NOT_BILLED, "is an oral medication; it has no administration code "
                      "and no drug line.", "Route", route._value_)
         return None
     incidental = route is not PORT_FLUSH and row.purpose in INCIDENTAL_PURPOSES
@@ -66,13 +64,13 @@ def classify(row: Administration, ctx: Context, out: Outcome) -> Admin | None:
     if hcpcs:
         info = ctx.info[hcpcs]
         if info is None:
-            out.at_admin(row, R.UNKNOWN_HCPCS, ERROR,
+            out.at_admin(row, R.UNKNOWN_HCPCS,
                          f"HCPCS {hcpcs} is not in the built-in drug table or the workbook's Drugs table.",
                          "HCPCS", hcpcs,
                          "Correct the HCPCS, or add the drug with its billing unit to the Drugs table.")
             ok = False
         elif info.deleted is not None and out.date_of_service >= info.deleted[0]:
-            out.at_admin(row, R.DELETED_HCPCS, WARNING,
+            out.at_admin(row, R.DELETED_HCPCS,
                          f"HCPCS {hcpcs} was deleted on {info.deleted[0].isoformat()}; bill {info.deleted[1]} "
                          "(its billing unit differs).", "HCPCS", hcpcs, f"Use {info.deleted[1]}.")
 
@@ -88,14 +86,14 @@ def classify(row: Administration, ctx: Context, out: Outcome) -> Admin | None:
             moved = wanted == THERAPEUTIC and category == CHEMO
             category = wanted
     if category is None and ok:  # no HCPCS and no Drug Class (and not incidental fluid: returned above)
-        out.at_admin(row, R.DRUG_UNIDENTIFIED, ERROR,
+        out.at_admin(row, R.DRUG_UNIDENTIFIED,
                      "has neither a HCPCS nor a Drug Class, so it cannot be coded.", "HCPCS",
                      fix="Fill in the HCPCS, or the Drug Class when the drug was supplied by a pharmacy or "
                          "the patient.")
         ok = False
 
     if route is None:
-        out.at_admin(row, R.ROUTE_MISSING, ERROR, "has no Route; a push, an infusion and an injection are "
+        out.at_admin(row, R.ROUTE_MISSING, "has no Route; a push, an infusion and an injection are "
                      "coded differently.", "Route", fix="Fill in the Route.")
         return None
     if not ok or category is None:  # a row without a class was reported above
@@ -112,7 +110,7 @@ def classify(row: Administration, ctx: Context, out: Outcome) -> Admin | None:
         admin.reportable = False
         admin.incidental = category == HYDRATION
     if not hcpcs and category != HYDRATION and not incidental:
-        out.at_admin(row, R.WHITE_BAGGED, INFO,
+        out.at_admin(row, R.WHITE_BAGGED,
                      f"{name} has no HCPCS: the drug was supplied by a pharmacy or the patient, so only its "
                      "administration is coded.", "HCPCS")
 
@@ -151,7 +149,7 @@ def payer_class(row: Administration, info: DrugInfo, payer: Payer, ctx: Context,
         return info.category
     if wanted == THERAPEUTIC and info.category == CHEMO and info.antineoplastic and out.for_cancer:
         if listed is not None:
-            out.at_admin(row, R.ANTINEOPLASTIC_STAYS_CHEMO, WARNING,
+            out.at_admin(row, R.ANTINEOPLASTIC_STAYS_CHEMO,
                          f"{payer.payer_id} lists {info.hcpcs} for therapeutic administration codes, but "
                          f"{info.name} is an antineoplastic given for cancer, so it keeps the chemotherapy "
                          "administration codes.",
@@ -172,7 +170,7 @@ def _clock(admin: Admin, row: Administration, route: Route, start: time | None, 
         except TimeProblem as problem:
             value = {"Stop": stop, "Stop Date": row.stop_date, "Start Date": start_date}.get(
                 problem.column, row.interrupted_minutes)
-            out.at_admin(row, problem.rule_id, ERROR, problem.message, problem.column, value,
+            out.at_admin(row, problem.rule_id, problem.message, problem.column, value,
                          "Correct the clock times (and the Stop Date for an infusion past midnight).")
             return False
         admin.interval = (begin, end)
@@ -181,7 +179,7 @@ def _clock(admin: Admin, row: Administration, route: Route, start: time | None, 
     try:
         offset = start_day_offset(out.date_of_service, start_date)
     except TimeProblem as problem:
-        out.at_admin(row, problem.rule_id, ERROR, problem.message, problem.column, start_date,
+        out.at_admin(row, problem.rule_id, problem.message, problem.column, start_date,
                      "Correct the Start Date (blank = the date of service).")
         return False
     admin.day = offset // MINUTES_PER_DAY
@@ -192,7 +190,7 @@ def _clock(admin: Admin, row: Administration, route: Route, start: time | None, 
         return True
     missing = "Stop" if start is not None else "Start"
     if ctx.settings.missing_stop_fallback == "Hold":
-        out.at_admin(row, R.TIMES_MISSING, ERROR,
+        out.at_admin(row, R.TIMES_MISSING,
                      f"has no {missing} time; the encounter is held (Missing Stop Time Fallback = Hold).",
                      missing, fix=f"Fill in the {missing} time from the infusion record.")
         return False
@@ -203,6 +201,6 @@ def _clock(admin: Admin, row: Administration, route: Route, start: time | None, 
         what = "is coded for its first hour only"
     else:
         what = "is coded as a push (the conservative fallback)"
-    out.at_admin(row, R.STOP_TIME_FALLBACK, WARNING, f"has no {missing} time, so it {what}.", missing,
+    out.at_admin(row, R.STOP_TIME_FALLBACK, f"has no {missing} time, so it {what}.", missing,
                  fix=f"Fill in the {missing} time to code the infusion by its minutes.")
     return True

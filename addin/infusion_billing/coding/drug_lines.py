@@ -36,7 +36,6 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import lru_cache
 
-from ..findings import Severity
 from ..identifiers import ValidationError
 from ..schema import Administration, Container, Drug, NdcUnit, PayerType, Setting
 from . import rules as R
@@ -46,7 +45,6 @@ from .druginfo import DrugInfo
 from .model import Admin, Draft, Outcome
 from .quantities import ceil_units, number, tidy, vial_leftover  # noqa: F401  (also imported from here)
 
-ERROR, WARNING = Severity.ERROR, Severity.WARNING
 #: Mass units in micrograms, for g / mg / mcg conversions.
 MASS = {"g": Decimal(1_000_000), "mg": Decimal(1000), "mcg": Decimal(1)}
 ZERO = Decimal(0)
@@ -151,19 +149,19 @@ def _dose(a: Admin, info: DrugInfo, out: Outcome) -> Dose | None:
     if info.unclassified:
         return a, (dose or ZERO), ZERO, dose, (dose_unit._value_ if dose_unit is not None else ""), wasted
     if dose is None:
-        out.at_admin(row, R.DOSE_MISSING, ERROR, f"{a.name} has no Dose, so its units cannot be counted.", "Dose",
+        out.at_admin(row, R.DOSE_MISSING, f"{a.name} has no Dose, so its units cannot be counted.", "Dose",
                      fix="Fill in the amount given.")
         return None
     if dose <= ZERO:
-        out.at_admin(row, R.DOSE_INVALID, ERROR, f"{a.name} has a dose of {number(dose)}; a dose must be "
+        out.at_admin(row, R.DOSE_INVALID, f"{a.name} has a dose of {number(dose)}; a dose must be "
                      "more than zero.", "Dose", dose, "Correct the Dose.")
         return None
     if dose_unit is None:
-        out.at_admin(row, R.DOSE_UNIT, ERROR, f"{a.name} has no Dose Unit.", "Dose Unit",
+        out.at_admin(row, R.DOSE_UNIT, f"{a.name} has no Dose Unit.", "Dose Unit",
                      fix=f"Fill in the Dose Unit ({info.hcpcs} is billed per {number(info.quantity)} {info.unit}).")
         return None
     if wasted is not None and wasted < ZERO:
-        out.at_admin(row, R.WASTE_INVALID, ERROR, "the Wasted amount is negative.", "Wasted", wasted,
+        out.at_admin(row, R.WASTE_INVALID, "the Wasted amount is negative.", "Wasted", wasted,
                      "Enter the amount discarded, or leave Wasted blank.")
         return None
     unit = dose_unit._value_
@@ -173,7 +171,7 @@ def _dose(a: Admin, info: DrugInfo, out: Outcome) -> Dose | None:
         return (a, billing_amount(dose, unit, info), (billing_amount(wasted, unit, info) if wasted else ZERO),
                 dose, unit, wasted)
     except UnitProblem as problem:
-        out.at_admin(row, R.DOSE_UNIT, ERROR, f"{a.name}: {problem}.", "Dose Unit", unit,
+        out.at_admin(row, R.DOSE_UNIT, f"{a.name}: {problem}.", "Dose Unit", unit,
                      "Enter the dose in the billing unit's measure (mg, mcg, g, units), or add the concentration "
                      "to the Drugs table (NDC Unit ML and NDC Quantity Per Billing Unit).")
         return None
@@ -228,10 +226,10 @@ def _ndc(a: Admin, info: DrugInfo, ctx: Context, out: Outcome) -> str | None:
         return ctx.ndc11[text]
     except ValidationError as problem:
         if a.row.ndc:
-            out.at_admin(a.row, R.NDC_INVALID, ERROR, f"NDC: {problem}", "NDC", text,
+            out.at_admin(a.row, R.NDC_INVALID, f"NDC: {problem}", "NDC", text,
                          "Enter the NDC as printed on the label, with its hyphens, or as 11 digits.")
         else:
-            out.add(R.NDC_INVALID, ERROR, f"NDC of {info.hcpcs}: {problem}", table="Drugs", row=info.drug,
+            out.add(R.NDC_INVALID, f"NDC of {info.hcpcs}: {problem}", table="Drugs", row=info.drug,
                     column="NDC", value=text, fix="Correct the NDC in the Drugs table.")
         return None
 
@@ -259,7 +257,7 @@ def _lines(info: DrugInfo, doses: list[Dose], ndc: str, ctx: Context, out: Outco
     container = first.row.container
     single = info.single_dose if container is None else container is SINGLE_DOSE
     if waste and not single:
-        out.at_admin(waste_row, R.JW_MULTI_DOSE, WARNING,
+        out.at_admin(waste_row, R.JW_MULTI_DOSE,
                      f"{name} comes from a multi-dose container; waste from multi-dose containers is never billed "
                      "with JW, so the waste was left off.", "Wasted", waste_row.wasted,
                      "Clear Wasted, or correct the Container if the drug came from a single-dose vial.")
@@ -268,7 +266,7 @@ def _lines(info: DrugInfo, doses: list[Dose], ndc: str, ctx: Context, out: Outco
         most = vial_leftover(amount, info.vial)
         if waste > most:
             vials = ceil_units(amount, info.vial)
-            out.at_admin(waste_row, R.WASTE_EXCEEDS_VIALS, WARNING,
+            out.at_admin(waste_row, R.WASTE_EXCEEDS_VIALS,
                          f"{name}: {number(waste)} {unit} wasted is more than the {vials} x {number(info.vial)} "
                          f"{unit} vials the dose needs leave over ({number(most)} {unit}); only that is billed.",
                          "Wasted", waste_row.wasted, "Check the vials used and the amount discarded.")
@@ -339,7 +337,7 @@ def _esa_modifier(doses: list[Dose], name: str, ctx: Context, out: Outcome) -> s
     rows = [dose[0].row for dose in doses]
     first = rows[0]
     if not any(r.hemoglobin is not None or r.hematocrit is not None for r in rows):
-        out.at_admin(first, R.ESA_LAB_MISSING, ERROR,
+        out.at_admin(first, R.ESA_LAB_MISSING,
                      f"{name} is billed to Medicare without the latest hemoglobin or hematocrit.", "Hemoglobin",
                      fix="Fill in Hemoglobin (g/dL) or Hematocrit (%) from the most recent lab before the dose.")
     explicit = next((r.esa_indication for r in rows if r.esa_indication is not None), None)
@@ -350,7 +348,7 @@ def _esa_modifier(doses: list[Dose], name: str, ctx: Context, out: Outcome) -> s
         return found[0]
     why = (f"the diagnoses point at {' and '.join(found)}" if found
            else "no ESA Indication is filled in and no diagnosis code decides it")
-    out.at_admin(first, R.ESA_INDICATION_MISSING, ERROR,
+    out.at_admin(first, R.ESA_INDICATION_MISSING,
                  f"{name} to Medicare needs exactly one of EA, EB or EC, but {why}.", "ESA Indication",
                  fix="Fill in ESA Indication: EA (anemia from chemotherapy), EB (from radiotherapy) or EC (other).")
     return ""

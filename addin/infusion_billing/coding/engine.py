@@ -119,7 +119,7 @@ def encounter_failed(book, encounter: Encounter, exc: Exception):
     log.error("coding stopped on one encounter: %s", type(exc).__name__)
     log.debug("%s", traceback.format_exc())
     return book.finding(
-        R.ENCOUNTER_FAILED, Severity.ERROR,
+        R.RULES_BY_ID[R.ENCOUNTER_FAILED],
         f"Encounter {encounter.encounter_id} could not be coded ({type(exc).__name__}); it is held and the other "
         "encounters were coded.", table="Encounters", row=encounter, column="Encounter ID",
         value=encounter.encounter_id, encounter_id=encounter.encounter_id,
@@ -132,7 +132,7 @@ def code_encounter(encounter: Encounter, rows: Sequence[Administration], ctx: Co
     payer = ctx.payers.get(encounter.payer_id)
     out = Outcome(ctx.book, encounter, payer)
     if payer is None:
-        out.at_encounter(R.PAYER_MISSING, Severity.ERROR,
+        out.at_encounter(R.PAYER_MISSING,
                          f"Payer {encounter.payer_id} is not in the Payers table, so its coding options are unknown.",
                          "Payer ID", encounter.payer_id, "Add the payer to the Payers table.")
     admins = []
@@ -143,7 +143,7 @@ def code_encounter(encounter: Encounter, rows: Sequence[Administration], ctx: Co
 
     setting = encounter.setting
     if setting is HOME:
-        out.at_encounter(R.HOME_OUT_OF_SCOPE, Severity.INFO,
+        out.at_encounter(R.HOME_OUT_OF_SCOPE,
                          "Home infusion: per-diem (S-codes) and nursing-visit coding is out of scope for this "
                          "version; only the drug lines were coded.", "Setting", setting.value)
         drug_drafts = drafts = code_drug_lines(admins, ctx, out)
@@ -163,7 +163,7 @@ def code_encounter(encounter: Encounter, rows: Sequence[Administration], ctx: Co
         out.drafts = drug_drafts
         return out
     if not drafts and not rows and not encounter.em_code:
-        out.at_encounter(R.NO_ADMINISTRATIONS, Severity.WARNING,
+        out.at_encounter(R.NO_ADMINISTRATIONS,
                          "This encounter has no administrations and no E/M code, so there is nothing to code.",
                          "Encounter ID", encounter.encounter_id)
     out.drafts = drafts
@@ -195,7 +195,7 @@ def _administration_lines(admins, ctx: Context, out: Outcome, professional: bool
         if flushes:
             if drafts:
                 flush = next(a for a in other if a.admin_id == flushes[0].admin_ids[0])
-                out.at_admin(flush.row, R.PORT_FLUSH_BUNDLED, Severity.INFO,
+                out.at_admin(flush.row, R.PORT_FLUSH_BUNDLED,
                              "96523 (port flush) is not billed because other services were given the same day.",
                              "Route", flush.route)
             else:
@@ -253,7 +253,7 @@ def _code_site(group: list[Service], initial: Service | None, site_modifier: str
             why = (f"{initial.name} ({initial.kind.initial}) cannot be the primary of {orphans[0].code}, so "
                    f"{other.name} is the initial service")
             first.explanation += f" (re-sequenced: {why})"
-            out.at_encounter(R.ADDON_RESEQUENCED, Severity.INFO,
+            out.at_encounter(R.ADDON_RESEQUENCED,
                              f"{why}: CPT lists {', '.join(sorted(ctx.tables.addon_primaries[orphans[0].code]))} "
                              f"as the primary codes of {orphans[0].code}.",
                              "Primary Admin ID", out.encounter.primary_admin_id or "")
@@ -290,7 +290,7 @@ def _claim_type_filter(drafts: list[Draft], codes: set[str], ctx: Context, out: 
     pos = out.encounter.place_of_service
     if pos and pos in ctx.tables.facility_pos and not codes.isdisjoint(ctx.pro_facility_drop):
         drafts = [d for d in drafts if d.code not in ctx.pro_facility_drop]
-        out.at_encounter(R.PROFESSIONAL_FACILITY_POS, Severity.INFO,
+        out.at_encounter(R.PROFESSIONAL_FACILITY_POS,
                          f"Professional claim at place of service {pos} (a facility): the drug administration "
                          "codes are billed by the facility, so they were left off.", "Place of Service", pos)
     if not codes.isdisjoint(ctx.facility_only):
@@ -316,7 +316,7 @@ def _drop_orphan_addons(drafts: list[Draft], codes: set[str], pairs: dict[str, f
                 break
         if orphan is None:
             return drafts
-        out.at_encounter(R.ADDON_WITHOUT_PRIMARY, Severity.WARNING,
+        out.at_encounter(R.ADDON_WITHOUT_PRIMARY,
                          f"Add-on {orphan.code} ({ctx.tables.label(orphan.code)}) needs one of "
                          f"{', '.join(sorted(pairs[orphan.code]))} on the same claim; it was left off. Review the "
                          "initial service.", "Primary Admin ID", out.encounter.primary_admin_id or "")
@@ -335,7 +335,7 @@ def _hospital_bills_drugs(drug_drafts: list[Draft], admins: list[Admin], pos: st
     for d in drug_drafts:
         row = rows[d.admin_ids[0]]
         mods = "-" + "-".join(d.modifiers) if d.modifiers else ""
-        out.at_admin(row, R.PROFESSIONAL_FACILITY_DRUG, Severity.INFO,
+        out.at_admin(row, R.PROFESSIONAL_FACILITY_DRUG,
                      f"{d.code}{mods} x {d.units} is not on this professional claim: at place of service {pos} the "
                      "hospital supplies and bills the drug.", "HCPCS", d.code)
     return []
@@ -362,14 +362,14 @@ def _em_lines(encounter: Encounter, with_administration: bool, ctx: Context, out
     if not with_administration:
         return [Draft(code, 1, (), rules + (R.EM_VISIT,), f"{why} with no drug administration on the claim")]
     if em == "99211":
-        out.at_encounter(R.EM_99211, Severity.INFO, "99211 is not reported with drug administration; it was left off.",
+        out.at_encounter(R.EM_99211, "99211 is not reported with drug administration; it was left off.",
                          "E/M Code", em)
         return []
     if encounter.em_separately_identifiable:
         return [Draft(code, 1, (), rules + (R.EM_MODIFIER_25,),
                       f"{why} significant and separately identifiable from the drug administration: modifier 25",
                       ("25",))]
-    out.at_encounter(R.EM_NOT_SEPARATE, Severity.WARNING,
+    out.at_encounter(R.EM_NOT_SEPARATE,
                      f"E/M {em} is billed with drug administration but is not marked separately identifiable, so it "
                      "was left off.", "E/M Separately Identifiable", "N",
                      "Set E/M Separately Identifiable = Y when the record documents a separate evaluation.")

@@ -21,7 +21,6 @@ site's IV Site cell (``coding.second-site-undocumented``) saying a second initia
 
 from __future__ import annotations
 
-from ..findings import Severity
 from . import rules as R
 from .context import Context
 from .model import Outcome, Service
@@ -65,7 +64,7 @@ def primary_service(services: list[Service], candidates: list[Service], ctx: Con
         why = "Primary Admin ID is blank"
     else:
         return None
-    out.at_encounter(R.PRIMARY_ADMIN_FALLBACK, Severity.WARNING,
+    out.at_encounter(R.PRIMARY_ADMIN_FALLBACK,
                      f"{why}; the initial service was chosen by the facility hierarchy instead.",
                      "Primary Admin ID", wanted or "",
                      "Enter the Admin ID of the administration that was the main reason for the visit.")
@@ -91,7 +90,7 @@ def site_groups(services: list[Service], ctx: Context, out: Outcome,
     if len(sites) > 1 and not out.encounter.second_site_necessary:
         second = next(s for s in services if s.site == sites[1])
         row = second.admins[0].row
-        out.at_admin(row, R.SECOND_SITE_UNDOCUMENTED, Severity.WARNING,
+        out.at_admin(row, R.SECOND_SITE_UNDOCUMENTED,
                      f"is at a second IV site ({row.iv_site}) but Second Site Necessary is not Y, so a second initial "
                      "service was not billed: one initial for the encounter, everything else sequenced after it.",
                      "IV Site", row.iv_site,

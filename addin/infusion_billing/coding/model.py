@@ -13,7 +13,10 @@ from typing import Any
 from ..findings import Finding, Severity
 from ..schema import Administration, Encounter, Payer
 from .druginfo import DrugInfo
+from .rules import RULES_BY_ID
 from .ruletables import ServiceKind
+
+ERROR = Severity.ERROR
 
 
 class Admin:
@@ -180,22 +183,25 @@ class Outcome:
             self._for_cancer = not dx or any(d[:1] == "C" or (d[:1] == "D" and d[1:2] in "01234") for d in dx)
         return self._for_cancer
 
-    def add(self, rule_id: str, severity: Severity, message: str, *, table: str = "Administrations",
-            row: Any = None, column: str = "", value: Any = "", fix: str = "") -> None:
-        """Raise a finding located at ``table``/``row``/``column``; an error holds the encounter."""
-        if severity is Severity.ERROR:
+    def add(self, rule_id: str, message: str, *, severity: Severity | None = None, table: str = "Administrations",
+            row: Any = None, column: str = "", value: Any = "", fix: str | None = None) -> None:
+        """Raise a finding of ``rule_id`` located at ``table``/``row``/``column``; an error holds the encounter.
+
+        Its severity and (unless given) fix are the rule catalogue's; ``severity`` names one of the rule's
+        documented other severities.
+        """
+        finding = self.book.finding(
+            RULES_BY_ID[rule_id], message, severity=severity, table=table, row=row, column=column, value=value,
+            encounter_id=self.encounter.encounter_id, fix=fix)
+        if finding.severity is ERROR:
             self.held = True
-        self.findings.append(self.book.finding(
-            rule_id, severity, message, table=table, row=row, column=column, value=value,
-            encounter_id=self.encounter.encounter_id, fix=fix))
+        self.findings.append(finding)
 
-    def at_admin(self, admin: Administration, rule_id: str, severity: Severity, message: str, column: str,
-                 value: Any = "", fix: str = "") -> None:
+    def at_admin(self, admin: Administration, rule_id: str, message: str, column: str, value: Any = "",
+                 fix: str | None = None) -> None:
         """A finding at one cell of an Administrations row."""
-        self.add(rule_id, severity, f"{admin.admin_id}: {message}", row=admin, column=column, value=value, fix=fix)
+        self.add(rule_id, f"{admin.admin_id}: {message}", row=admin, column=column, value=value, fix=fix)
 
-    def at_encounter(self, rule_id: str, severity: Severity, message: str, column: str, value: Any = "",
-                     fix: str = "") -> None:
+    def at_encounter(self, rule_id: str, message: str, column: str, value: Any = "", fix: str | None = None) -> None:
         """A finding at one cell of the encounter's Encounters row."""
-        self.add(rule_id, severity, message, table="Encounters", row=self.encounter, column=column,
-                 value=value, fix=fix)
+        self.add(rule_id, message, table="Encounters", row=self.encounter, column=column, value=value, fix=fix)

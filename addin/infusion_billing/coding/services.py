@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-from ..findings import Severity
 from . import rules as R
 from .classify import CHEMO, HYDRATION, INFUSION, PUSH, THERAPEUTIC
 from .context import Context
@@ -167,7 +166,7 @@ def _hydration_services(groups: list[list[Admin]], drug_services: list[Service],
         if lead.fallback or (len(members) > 1 and any(a.fallback for a in members)):
             continue  # already reported by coding.stop-time-fallback
         if lead.row.necessity_documented is not True:
-            out.at_admin(lead.row, R.HYDRATION_NECESSITY, Severity.WARNING,
+            out.at_admin(lead.row, R.HYDRATION_NECESSITY,
                          f"{lead.name} has no documented medical necessity for hydration, so it is not billed "
                          "as hydration.", "Necessity Documented",
                          fix="Set Necessity Documented = Y when the record documents why the patient needed fluids.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,7 @@ from ... import values as v
 from ...findings import Finding, Severity
 from ...reference.catalog import builtin_drugs
 from ...rules.reader import TABLE_MISSING
+from ...rules.spec import RuleSpec
 from ...schema import Drug, SheetRow, TableSpec
 from ...settings import Settings
 
@@ -99,18 +100,36 @@ class BookData:
 
     def finding(
         self,
-        rule_id: str,
-        severity: Severity,
+        rule: RuleSpec,
         message: str,
         *,
+        severity: Severity | None = None,
         table: str = "",
         row: SheetRow | int | None = None,
         column: str = "",
         value: Any = "",
         encounter_id: str = "",
-        fix: str = "",
+        fix: str | None = None,
     ) -> Finding:
-        """A Finding located on ``table``/``row``/``column`` (row: a row model or an Excel row number)."""
+        """A Finding of ``rule`` located on ``table``/``row``/``column`` (row: a row model or an Excel row number).
+
+        Its severity and (unless the message needs its own) fix are the catalogue's (:meth:`RuleSpec.finding`);
+        ``severity`` names one of the rule's documented other severities.
+        """
+        return rule.finding(message, severity=severity, fix=fix, **self._where(table, row, column, value),
+                            encounter_id=encounter_id)
+
+    def relocate(self, finding: Finding, *, table: str, row: SheetRow | int | None, column: str,
+                 value: Any = "", encounter_id: str | None = None) -> Finding:
+        """The same finding (rule, severity, message, fix) pointed at a cell of this book instead, showing
+        ``value`` there (blank where the column holds patient identifiers)."""
+        where = self._where(table, row, column, value)
+        if encounter_id is not None:
+            where["encounter_id"] = encounter_id
+        return replace(finding, **where)
+
+    def _where(self, table: str, row: SheetRow | int | None, column: str, value: Any) -> dict[str, Any]:
+        """Sheet, Excel row, column, A1 cell and value text of a place in a table (PHI columns show no value)."""
         data = self.tables.get(table)
         excel_row = row.excel_row if isinstance(row, SheetRow) else row
         sheet = data.sheet if data and data.sheet else table
@@ -121,8 +140,7 @@ class BookData:
                     value = ""
             except KeyError:
                 pass
-        return Finding(rule_id, severity, message, sheet=sheet, row=excel_row, column=column, cell=cell,
-                       value=value_text(value), encounter_id=encounter_id, fix=fix)
+        return {"sheet": sheet, "row": excel_row, "column": column, "cell": cell, "value": value_text(value)}
 
     def require(self, stage: str, names: Iterable[str]) -> list[Finding]:
         """One Finding for each table ``stage`` needs that the workbook lacks (the stage runs what it can)."""
