@@ -18,7 +18,7 @@ from datetime import date, time
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ModelWrapValidatorHandler, model_validator
 from pydantic.config import JsonDict
 from pydantic.fields import FieldInfo
 
@@ -308,17 +308,21 @@ class Payer(SheetRow):
         "Lesser Of Charge", "Y when the contract allows the lesser of the billed charge and the fee schedule rate "
         "(most contracts); N when it allows the rate whatever the charge.", True)
 
-    @model_validator(mode="after")
-    def _payer_type_defaults(self) -> Payer:
-        # Defaults that depend on the payer type: JW/JZ is a Medicare Part B rule that many MA plans copy
-        # (docs/payer-rules.md section 5); NDC is required by Medicaid under the DRA 2005.
-        if self.requires_jw_jz is None:
-            object.__setattr__(self, "requires_jw_jz", self.payer_type is PayerType.MEDICARE)
-        if self.requires_ndc is None:
-            object.__setattr__(self, "requires_ndc", self.payer_type is PayerType.MEDICAID)
-        if self.clinic_visit_g0463 is None:  # CY2014 OPPS final rule: Medicare's one clinic visit code
-            object.__setattr__(self, "clinic_visit_g0463", self.payer_type is PayerType.MEDICARE)
-        return self
+    @model_validator(mode="wrap")
+    @classmethod
+    def _payer_type_defaults(cls, data: Any, handler: ModelWrapValidatorHandler[Payer]) -> Payer:
+        """The validated row, with the blank cells whose default depends on the payer type filled in.
+
+        JW/JZ is a Medicare Part B rule that many MA plans copy (docs/payer-rules.md section 5); NDC is
+        required by Medicaid under the DRA 2005; G0463 is Medicare's one clinic visit code (CY2014 OPPS
+        final rule). A row is frozen, so the defaults make a new row rather than change this one.
+        """
+        payer = handler(data)
+        kind = payer.payer_type
+        defaults = {"requires_jw_jz": kind is PayerType.MEDICARE, "requires_ndc": kind is PayerType.MEDICAID,
+                    "clinic_visit_g0463": kind is PayerType.MEDICARE}
+        blank = {name: value for name, value in defaults.items() if getattr(payer, name) is None}
+        return payer.model_copy(update=blank) if blank else payer
 
 
 class FeeScheduleRow(SheetRow):
