@@ -40,7 +40,8 @@ def test_missing_file_and_folder(tmp_path):
 
 
 def test_an_837_is_not_a_remit():
-    claim_file = Path(__file__).resolve().parent / "data/public/837/lfh_837p_demo.example1.837"
+    # A public 837P sample, kept (and attributed) with the claims tests' samples.
+    claim_file = Path(__file__).resolve().parents[1] / "claims/data/public/837/lfh_837p_demo.example1.837"
     finding = only_finding(read_835(claim_file))
     assert finding.message == "lfh_837p_demo.example1.837 holds no 835 remittance (transaction types found: 837)."
 

@@ -15,22 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from .model import (
-    INSTITUTIONAL,
-    PROFESSIONAL,
-    Address,
-    Adjustment,
-    Batch,
-    Claim,
-    ClaimLine,
-    Coverage,
-    LineAdjudication,
-    OtherPayer,
-    Payer,
-    Person,
-    Practice,
-    Provider,
-)
+from . import model as m
 
 #: (HCPCS, NDC 11, NDC unit, NDC quantity per billing unit, charge per unit, revenue code)
 DRUGS = (
@@ -43,7 +28,7 @@ ADMIN = {"96365": Decimal("210.00"), "96366": Decimal("64.00"), "96375": Decimal
 DIAGNOSES = ("K50.90", "M05.79", "D80.1", "M81.0", "Z79.899", "E11.9", "I10")
 LAST = ("Rivera", "Nguyen", "Okafor", "Smith", "Kowalski", "Haddad", "Larsen", "Ito")
 FIRST = ("Ana", "Ben", "Chidi", "Dana", "Eli", "Fay", "Gus", "Hana")
-PAYERS = (Payer("Synthetic Health Plan", "SHP01"), Payer("Medicare Part B Synthetic", "MCRB1"))
+PAYERS = (m.Payer("Synthetic Health Plan", "SHP01"), m.Payer("Medicare Part B Synthetic", "MCRB1"))
 
 
 def valid_npi(stem: int) -> str:
@@ -65,32 +50,32 @@ def valid_npi(stem: int) -> str:
     return base + str((10 - total % 10) % 10)
 
 
-def sample_practice() -> Practice:
-    return Practice(
+def sample_practice() -> m.Practice:
+    return m.Practice(
         name="Lakeside Infusion Center", npi=valid_npi(123456789), ein="12-3456789", taxonomy="261QI0500X",
-        address=Address("100 Harbor Way", "Springfield", "IL", "627011234", "Suite 200"),
+        address=m.Address("100 Harbor Way", "Springfield", "IL", "627011234", "Suite 200"),
         submitter_id="LAKESIDE01", submitter_name="Lakeside Infusion Center", contact_name="Billing Office",
         contact_phone="217-555-0142", receiver_id="CLEARHOUSE1", receiver_name="Synthetic Clearinghouse",
     )
 
 
-def sample_batch(**changes: Any) -> Batch:
+def sample_batch(**changes: Any) -> m.Batch:
     """A batch for :func:`sample_practice` with fixed control numbers and date (reproducible files)."""
-    batch = Batch(practice=sample_practice(), interchange_control=101, group_control=101,
+    batch = m.Batch(practice=sample_practice(), interchange_control=101, group_control=101,
                   created=datetime(2026, 12, 7, 9, 30), test=True)
     return replace(batch, **changes)
 
 
-def _person(rng: random.Random, n: int, member: bool) -> Person:
-    return Person(
+def _person(rng: random.Random, n: int, member: bool) -> m.Person:
+    return m.Person(
         last_name=rng.choice(LAST), first_name=rng.choice(FIRST),
         birth_date=date(1940, 1, 1) + timedelta(days=rng.randrange(25_000)), sex=rng.choice("FM"),
-        address=Address(f"{rng.randrange(1, 9999)} Elm Street", "Springfield", "IL", "62704"),
+        address=m.Address(f"{rng.randrange(1, 9999)} Elm Street", "Springfield", "IL", "62704"),
         member_id=f"SYN{n:09d}" if member else "",
     )
 
 
-def sample_claims(count: int, *, seed: int = 7, claim_type: str = PROFESSIONAL, start: int = 1) -> list[Claim]:
+def sample_claims(count: int, *, seed: int = 7, claim_type: str = m.PROFESSIONAL, start: int = 1) -> list[m.Claim]:
     """``count`` infusion claims with IDs ``C0000001``... and line control numbers ``C0000001-1``...
 
     >>> claims = sample_claims(3)
@@ -98,7 +83,7 @@ def sample_claims(count: int, *, seed: int = 7, claim_type: str = PROFESSIONAL, 
     [('C0000001', 3, Decimal('1195.50')), ('C0000002', 2, Decimal('820.00')), ('C0000003', 3, Decimal('5010.00'))]
     """
     rng = random.Random(seed)
-    provider = Provider("Okonkwo", "Ada", valid_npi(111222333), "207RR0500X")
+    provider = m.Provider("Okonkwo", "Ada", valid_npi(111222333), "207RR0500X")
     claims = []
     day0 = date(2026, 11, 2)
     for n in range(start, start + count):
@@ -109,50 +94,50 @@ def sample_claims(count: int, *, seed: int = 7, claim_type: str = PROFESSIONAL, 
         diagnoses = tuple(rng.sample(DIAGNOSES, rng.randint(1, 3)))
         pointer = (1,)
         admin = ["96365"] + (["96366"] if rng.random() < 0.5 else []) + (["96375"] if rng.random() < 0.3 else [])
-        lines: list[ClaimLine] = []
+        lines: list[m.ClaimLine] = []
         for code_admin in admin:
-            lines.append(ClaimLine(f"{claim_id}-{len(lines) + 1}", code_admin, ADMIN[code_admin], Decimal(1), day,
+            lines.append(m.ClaimLine(f"{claim_id}-{len(lines) + 1}", code_admin, ADMIN[code_admin], Decimal(1), day,
                                    diagnosis_pointers=pointer, revenue_code="0260"))
         wasted = rng.random() < 0.2
         # JZ: nothing discarded; when some was, the discarded amount is its own JW line and the
         # administered line carries neither. JG marks a 340B-acquired drug.
         modifiers = (("JG",) if rng.random() < 0.05 else ()) + (() if wasted else ("JZ",))
-        lines.append(ClaimLine(f"{claim_id}-{len(lines) + 1}", code, (price * units).quantize(Decimal("0.01")), units,
+        lines.append(m.ClaimLine(f"{claim_id}-{len(lines) + 1}", code, (price * units).quantize(Decimal("0.01")), units,
                                day, modifiers=modifiers, diagnosis_pointers=pointer, revenue_code=revenue, ndc=ndc,
                                ndc_unit=unit,
                                ndc_quantity=(per_unit * units).normalize()))
         if wasted:
-            lines.append(ClaimLine(f"{claim_id}-{len(lines) + 1}", code, price, Decimal(1), day, modifiers=("JW",),
+            lines.append(m.ClaimLine(f"{claim_id}-{len(lines) + 1}", code, price, Decimal(1), day, modifiers=("JW",),
                                    diagnosis_pointers=pointer, revenue_code=revenue, ndc=ndc, ndc_unit=unit,
                                    ndc_quantity=per_unit.normalize()))
         subscriber = _person(rng, n, True)
         patient = _person(rng, n, False) if n % 10 == 0 else None
         payer = PAYERS[n % 2]
-        coverage = Coverage(payer, subscriber, filing_indicator="MB" if payer is PAYERS[1] else "CI",
+        coverage = m.Coverage(payer, subscriber, filing_indicator="MB" if payer is PAYERS[1] else "CI",
                             group_number="" if payer is PAYERS[1] else f"GRP{n % 50:03d}",
                             relationship="19" if patient else "18", patient=patient)
-        others: tuple[OtherPayer, ...] = ()
+        others: tuple[m.OtherPayer, ...] = ()
         if n % 8 == 0:
-            primary = Coverage(PAYERS[(n + 1) % 2], subscriber, priority="Primary", filing_indicator="CI",
+            primary = m.Coverage(PAYERS[(n + 1) % 2], subscriber, priority="Primary", filing_indicator="CI",
                                relationship="18")
             paid_lines = []
             paid_total = Decimal("0.00")
             for line in lines:
                 paid = (line.charge * Decimal("0.6")).quantize(Decimal("0.01"))
                 paid_total += paid
-                paid_lines.append(LineAdjudication(
+                paid_lines.append(m.LineAdjudication(
                     line.control_number, paid, line.code, line.units, day + timedelta(days=20), line.modifiers,
-                    line.revenue_code, (Adjustment("CO", "45", (line.charge - paid) / 2),
-                                        Adjustment("PR", "2", line.charge - paid - (line.charge - paid) / 2))))
-            others = (OtherPayer(primary, paid_total, day + timedelta(days=20), lines=tuple(paid_lines),
+                    line.revenue_code, (m.Adjustment("CO", "45", (line.charge - paid) / 2),
+                                        m.Adjustment("PR", "2", line.charge - paid - (line.charge - paid) / 2))))
+            others = (m.OtherPayer(primary, paid_total, day + timedelta(days=20), lines=tuple(paid_lines),
                                  payer_claim_number=f"PCN{n:08d}"),)
-            coverage = Coverage(payer, subscriber, priority="Secondary", filing_indicator=coverage.filing_indicator,
+            coverage = m.Coverage(payer, subscriber, priority="Secondary", filing_indicator=coverage.filing_indicator,
                                 group_number=coverage.group_number, relationship=coverage.relationship,
                                 patient=patient)
-        claims.append(Claim(
+        claims.append(m.Claim(
             claim_id=claim_id, claim_type=claim_type, coverage=coverage, diagnoses=diagnoses, lines=tuple(lines),
             place_of_service="11", provider=provider,
-            other_payers=others, reason_for_visit=diagnoses[0] if claim_type == INSTITUTIONAL else "",
+            other_payers=others, reason_for_visit=diagnoses[0] if claim_type == m.INSTITUTIONAL else "",
             encounter_id=f"E{n:07d}",
         ))
     return claims
