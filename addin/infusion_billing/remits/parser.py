@@ -53,9 +53,12 @@ from .tables import (
     PAYMENT_COLUMNS,
     PROVIDER_ADJUSTMENT_COLUMNS,
     REMARK_COLUMNS,
+    ClaimRow,
+    LineRow,
     Remit835,
     frame,
     index_of,
+    record_frame,
 )
 from .tokenizer import Delimiters
 
@@ -119,13 +122,6 @@ MAX_REPEATED_FINDINGS = 20  # per rule and file: after that one summary line, no
 _FIX_EOB = "Post this by hand from the payer's EOB and ask the payer for a corrected 835."
 
 _P = index_of(PAYMENT_COLUMNS)
-_C = index_of(CLAIM_COLUMNS)
-_L = index_of(LINE_COLUMNS)
-# Positions used on the hot path (kept in step with tables.py by tests/remits/test_tables.py).
-C_PCN, C_STATUS, C_CHARGE, C_PAID, C_PR = 4, 5, 7, 8, 9
-C_CLAIM_ADJ, C_LINE_ADJ, C_LINES, C_BALANCED, C_VARIANCE = 19, 20, 21, 22, 23
-L_LINE_NO, L_CODE, L_CHARGE, L_PAID, L_ALLOWED = 4, 7, 9, 10, 11
-L_FROM, L_TO, L_LCN, L_AUTH, L_ADJ, L_BALANCED, L_VARIANCE = 16, 17, 18, 19, 20, 21, 22
 
 
 @dataclass(slots=True)
@@ -159,8 +155,8 @@ class Parser:
         self.file_hash = file_hash
         self.batch_claims = batch_claims
         self.payments: list[list] = []
-        self.claims: list[list] = []
-        self.lines: list[list] = []
+        self.claims: list[ClaimRow] = []
+        self.lines: list[LineRow] = []
         self.adjustments: list[list] = []
         self.remarks: list[list] = []
         self.plb: list[list] = []
@@ -188,8 +184,8 @@ class Parser:
     # ------------------------------------------------------------------ findings and values
     def _reset_payment(self) -> None:
         self.pay: list | None = None
-        self.claim: list | None = None
-        self.line: list | None = None
+        self.claim: ClaimRow | None = None
+        self.line: LineRow | None = None
         self.trace = ""
         self.st_seg = 0
         self.st_control = ""
@@ -227,9 +223,9 @@ class Parser:
         """Where the reader is, for a message: ``line 2 of claim X in payment T``."""
         place = self._payment_label()
         if self.claim is not None:
-            place = f"claim {self.claim[C_PCN] or '(no claim number)'} in {place}"
+            place = f"claim {self.claim.patient_control_number or '(no claim number)'} in {place}"
             if self.line is not None:
-                place = f"line {self.line[L_LINE_NO]} of {place}"
+                place = f"line {self.line.line_no} of {place}"
         return place
 
     def _amount(self, text: str, n: int, what: str, *, required: bool = True) -> Decimal | None:
@@ -497,12 +493,12 @@ class Parser:
         self.claim_no += 1
         pcn = el[1].strip()
         status = el[2].strip()
-        claim = [
+        claim = ClaimRow(
             self.name, self.trace or None, self.payment_no, self.claim_no, pcn or None, status or None,
             CLAIM_STATUS.get(status), None, None, None,
             el[6] or None, el[7] or None, el[8] or None, el[9] or None,
             None, None, None, None, None, ZERO, ZERO, 0, None, None, n,
-        ]
+        )
         self.claims.append(claim)
         self.claim = claim
         self.line = None
@@ -512,9 +508,9 @@ class Parser:
         get = _money_cache.get
         charge = get(el[3]) or self._amount(el[3], n, "Charge (CLP03)")
         paid = get(el[4]) or self._amount(el[4], n, "Paid amount (CLP04)")
-        claim[C_CHARGE], claim[C_PAID] = charge, paid
+        claim.charge, claim.paid = charge, paid
         if el[5]:
-            claim[C_PR] = get(el[5]) or self._amount(el[5], n, "Patient responsibility (CLP05)")
+            claim.patient_responsibility = get(el[5]) or self._amount(el[5], n, "Patient responsibility (CLP05)")
         if charge is not None:
             self.sum_charge += charge
         if paid is not None:
@@ -538,36 +534,38 @@ class Parser:
         claim = self.claim
         if claim is None:
             return
-        charge, paid = claim[C_CHARGE], claim[C_PAID]
-        adj = claim[C_CLAIM_ADJ] + claim[C_LINE_ADJ]
+        charge, paid = claim.charge, claim.paid
+        adj = claim.claim_adjustments + claim.line_adjustments
         variance = ((charge or ZERO) - (paid or ZERO)) - adj
-        claim[C_VARIANCE] = variance
+        claim.variance = variance
         ok = not variance and charge is not None and paid is not None and not self.lines_unbalanced
-        claim[C_BALANCED] = "Y" if ok else "N"
+        claim.balanced = "Y" if ok else "N"
         if not ok:
             self.unbalanced += 1
         if variance:
             self._claim_unbalanced(claim, variance)
-        pr_total = claim[C_PR]
+        pr_total = claim.patient_responsibility
         if pr_total is not None and pr_total != self.claim_pr:
             self.finding(
                 "era.patient-share-mismatch",
-                f"Claim {claim[C_PCN]} in {self._payment_label()} at segment {claim[-1]} (CLP): patient "
-                f"responsibility CLP05 is {cents(pr_total)} but its PR adjustments total {cents(self.claim_pr)}; "
+                f"Claim {claim.patient_control_number} in {self._payment_label()} at segment {claim.segment} (CLP): "
+                f"patient responsibility CLP05 is {cents(pr_total)} but its PR adjustments total "
+                f"{cents(self.claim_pr)}; "
                 f"difference {cents(pr_total - self.claim_pr)}.",
                 fix="Bill the patient from the PR adjustments only after checking the EOB.",
                 value=cents(pr_total - self.claim_pr),
             )
         self.claim = None
 
-    def _claim_unbalanced(self, claim: list, variance: Decimal) -> None:
-        charge, paid = claim[C_CHARGE] or ZERO, claim[C_PAID] or ZERO
+    def _claim_unbalanced(self, claim: ClaimRow, variance: Decimal) -> None:
+        charge, paid = claim.charge or ZERO, claim.paid or ZERO
         self.finding(
             "era.claim-unbalanced",
-            f"Claim {claim[C_PCN] or '(no claim number)'} in {self._payment_label()} does not balance at segment "
-            f"{claim[-1]} (CLP): charge {cents(charge)} minus paid {cents(paid)} is {cents(charge - paid)}, but "
-            f"its adjustments total {cents(claim[C_CLAIM_ADJ] + claim[C_LINE_ADJ])} (claim "
-            f"{cents(claim[C_CLAIM_ADJ])} + lines {cents(claim[C_LINE_ADJ])}); variance {cents(variance)}.",
+            f"Claim {claim.patient_control_number or '(no claim number)'} in {self._payment_label()} does not "
+            f"balance at segment {claim.segment} (CLP): charge {cents(charge)} minus paid {cents(paid)} is "
+            f"{cents(charge - paid)}, but "
+            f"its adjustments total {cents(claim.claim_adjustments + claim.line_adjustments)} (claim "
+            f"{cents(claim.claim_adjustments)} + lines {cents(claim.line_adjustments)}); variance {cents(variance)}.",
             fix=_FIX_EOB, value=cents(variance),
         )
 
@@ -581,7 +579,7 @@ class Parser:
         if len(el) < 8:
             el += [""] * (8 - len(el))
         self.line_no += 1
-        claim[C_LINES] += 1
+        claim.lines += 1
         composite = el[1]
         parts = composite.split(self.comp)
         if 1 < len(parts) < 3 and parts[0] and parts[1]:  # the usual "HC:96413": no need to look further
@@ -590,24 +588,24 @@ class Parser:
             modifiers: str | None = None
         else:
             qualifier, code, modifiers = self._procedure(composite, n)
-        line = [
-            self.name, claim[1], self.payment_no, self.claim_no, self.line_no, claim[C_PCN], qualifier, code,
-            modifiers, None, None, None, None, el[4] or None, None, None,
+        line = LineRow(
+            self.name, claim.trace_number, self.payment_no, self.claim_no, self.line_no, claim.patient_control_number,
+            qualifier, code, modifiers, None, None, None, None, el[4] or None, None, None,
             None, None, None, None, ZERO, None, None, n,
-        ]
+        )
         self.lines.append(line)
         self.line = line
         self.line_pr = ZERO
         self.line_seq = ZERO
         get = _money_cache.get
-        line[L_CHARGE] = get(el[2]) or self._amount(el[2], n, "Charge (SVC02)")
-        line[L_PAID] = get(el[3]) or self._amount(el[3], n, "Paid amount (SVC03)")
+        line.charge = get(el[2]) or self._amount(el[2], n, "Charge (SVC02)")
+        line.paid = get(el[3]) or self._amount(el[3], n, "Paid amount (SVC03)")
         if el[5]:
-            line[12] = _quantity_cache.get(el[5]) or self._qty(el[5], n, "Units paid (SVC05)")
+            line.units = _quantity_cache.get(el[5]) or self._qty(el[5], n, "Units paid (SVC05)")
         if el[6]:
-            line[14] = ":".join(p.strip() for p in self._split_composite(el[6].strip(), n) if p.strip())
+            line.submitted_code = ":".join(p.strip() for p in self._split_composite(el[6].strip(), n) if p.strip())
         if el[7]:
-            line[15] = self._qty(el[7], n, "Submitted units (SVC07)")
+            line.submitted_units = self._qty(el[7], n, "Submitted units (SVC07)")
 
     def _split_composite(self, text: str, n: int) -> list[str]:
         """Split ``HC:J1745:JZ``; payers sometimes use another separator than ISA16 (``HC>55669``)."""
@@ -648,31 +646,31 @@ class Parser:
         if line is None:
             return
         assert claim is not None, "a line is only opened inside a claim"
-        charge, paid = line[L_CHARGE], line[L_PAID]
-        adj = line[L_ADJ]
+        charge, paid = line.charge, line.paid
+        adj = line.adjustments
         variance = ((charge or ZERO) - (paid or ZERO)) - adj
-        line[L_VARIANCE] = variance
+        line.variance = variance
         ok = not variance and charge is not None and paid is not None
-        line[L_BALANCED] = "Y" if ok else "N"
+        line.balanced = "Y" if ok else "N"
         if not ok:
             self.lines_unbalanced += 1
         if variance:
             self.finding(
                 "era.line-unbalanced",
-                f"Line {line[L_LINE_NO]} ({line[L_CODE] or 'no code'}) of claim {claim[C_PCN]} in "
-                f"{self._payment_label()} does not balance at segment {line[-1]} (SVC): charge {cents(charge)} "
+                f"Line {line.line_no} ({line.procedure_code or 'no code'}) of claim {claim.patient_control_number} in "
+                f"{self._payment_label()} does not balance at segment {line.segment} (SVC): charge {cents(charge)} "
                 f"minus paid {cents(paid)} is {cents((charge or ZERO) - (paid or ZERO))}, but its adjustments "
                 f"total {cents(adj)}; variance {cents(variance)}.",
                 fix=_FIX_EOB, value=cents(variance),
             )
-        allowed = line[L_ALLOWED]
-        if allowed is not None and paid is not None and claim[C_STATUS] in _PRIMARY:
+        allowed = line.allowed
+        if allowed is not None and paid is not None and claim.status in _PRIMARY:
             expected = paid + self.line_pr + self.line_seq
             if allowed != expected:
                 self.finding(
                     "era.allowed-mismatch",
-                    f"Line {line[L_LINE_NO]} of claim {claim[C_PCN]} at segment {line[-1]} (SVC): allowed "
-                    f"AMT*B6 {cents(allowed)} is not paid {cents(paid)} plus patient responsibility "
+                    f"Line {line.line_no} of claim {claim.patient_control_number} at segment {line.segment} (SVC): "
+                    f"allowed AMT*B6 {cents(allowed)} is not paid {cents(paid)} plus patient responsibility "
                     f"{cents(self.line_pr)} plus sequestration {cents(self.line_seq)}; difference "
                     f"{cents(allowed - expected)}.",
                     value=cents(allowed - expected),
@@ -689,9 +687,10 @@ class Parser:
         group = el[1] if size > 1 else ""
         if group not in CAS_GROUPS:
             group = self._odd_group(group, n)
-        name, trace, payment_no, claim_no, pcn = self.name, claim[1], self.payment_no, self.claim_no, claim[C_PCN]
+        name, trace, payment_no, claim_no = self.name, claim.trace_number, self.payment_no, self.claim_no
+        pcn = claim.patient_control_number
         if line is not None:
-            line_no, level, code = line[L_LINE_NO], "line", line[L_CODE]
+            line_no, level, code = line.line_no, "line", line.procedure_code
         else:
             line_no, level, code = None, "claim", None
         get = _money_cache.get
@@ -715,14 +714,14 @@ class Parser:
         if group == "PR":
             self.claim_pr += total
         if line is not None:
-            line[L_ADJ] += total
-            claim[C_LINE_ADJ] += total
+            line.adjustments += total
+            claim.line_adjustments += total
             if group == "PR":
                 self.line_pr += total
             else:
                 self.line_seq += sequestration
         else:
-            claim[C_CLAIM_ADJ] += total
+            claim.claim_adjustments += total
 
     def _odd_group(self, group: str, n: int) -> str:
         group = group.strip()
@@ -735,11 +734,12 @@ class Parser:
             )
         return group
 
-    def _remark(self, claim: list[Any], code: str, source: str, n: int, line_level: bool) -> None:
+    def _remark(self, claim: ClaimRow, code: str, source: str, n: int, line_level: bool) -> None:
         line = self.line if line_level else None
         self.remarks.append([
-            self.name, claim[1], self.payment_no, self.claim_no, line[L_LINE_NO] if line is not None else None,
-            "line" if line is not None else "claim", claim[C_PCN], line[L_CODE] if line is not None else None,
+            self.name, claim.trace_number, self.payment_no, self.claim_no, line.line_no if line is not None else None,
+            "line" if line is not None else "claim", claim.patient_control_number,
+            line.procedure_code if line is not None else None,
             source, code, n,
         ])
 
@@ -775,23 +775,23 @@ class Parser:
         if line is not None:
             if not text and len(el) > 4 and el[3] == "RD8":  # DTM*472**RD8*20250101-20250105
                 first, _, last = el[4].partition("-")
-                line[L_FROM] = self._date(first, n, "Service date (DTM*472)")
-                line[L_TO] = self._date(last or first, n, "Service date (DTM*472)")
+                line.service_from = self._date(first, n, "Service date (DTM*472)")
+                line.service_to = self._date(last or first, n, "Service date (DTM*472)")
             elif qualifier == "472":
-                line[L_FROM] = line[L_TO] = self._date(text, n, "Service date (DTM*472)")
+                line.service_from = line.service_to = self._date(text, n, "Service date (DTM*472)")
             elif qualifier == "150":
-                line[L_FROM] = self._date(text, n, "Service from date (DTM*150)")
+                line.service_from = self._date(text, n, "Service from date (DTM*150)")
             elif qualifier == "151":
-                line[L_TO] = self._date(text, n, "Service to date (DTM*151)")
+                line.service_to = self._date(text, n, "Service to date (DTM*151)")
             return
         claim = self.claim
         if claim is not None:
             if qualifier == "232":
-                claim[15] = self._date(text, n, "Statement from date (DTM*232)")
+                claim.statement_from = self._date(text, n, "Statement from date (DTM*232)")
             elif qualifier == "233":
-                claim[16] = self._date(text, n, "Statement to date (DTM*233)")
+                claim.statement_to = self._date(text, n, "Statement to date (DTM*233)")
             elif qualifier == "050":
-                claim[17] = self._date(text, n, "Received date (DTM*050)")
+                claim.received_date = self._date(text, n, "Received date (DTM*050)")
             return
         if qualifier == "405":
             self.pay[_P["production_date"]] = self._date(text, n, "Production date (DTM*405)")
@@ -803,12 +803,12 @@ class Parser:
         value = (el[2].strip() if len(el) > 2 else "") or None
         if self.line is not None:
             if qualifier == "6R":
-                self.line[L_LCN] = value
+                self.line.line_control_number = value
             elif qualifier == "G1":
-                self.line[L_AUTH] = value
+                self.line.authorization = value
         elif self.claim is not None:
             if qualifier == "F8":
-                self.claim[14] = value
+                self.claim.original_reference = value
         elif qualifier == "2U" and self.n1 == "PR":
             self.payer_ref = value or ""
 
@@ -819,10 +819,10 @@ class Parser:
         text = el[2] if len(el) > 2 else ""
         if self.line is not None:
             if qualifier == "B6":
-                self.line[L_ALLOWED] = _money_cache.get(text) or self._amount(
+                self.line.allowed = _money_cache.get(text) or self._amount(
                     text, n, "Allowed amount (AMT*B6)", required=False)
         elif self.claim is not None and qualifier == "AU":
-            self.claim[18] = self._amount(text, n, "Coverage amount (AMT*AU)", required=False)
+            self.claim.coverage_amount = self._amount(text, n, "Coverage amount (AMT*AU)", required=False)
 
     # ------------------------------------------------------------------ provider adjustments
     def _plb(self, el: list[str], n: int) -> None:
@@ -985,8 +985,8 @@ class Parser:
             name=self.name,
             file_hash=self.file_hash,
             payments=frame(self.payments, PAYMENT_COLUMNS),
-            claims=frame(self.claims, CLAIM_COLUMNS),
-            lines=frame(self.lines, LINE_COLUMNS),
+            claims=record_frame(self.claims, CLAIM_COLUMNS),
+            lines=record_frame(self.lines, LINE_COLUMNS),
             adjustments=frame(self.adjustments, ADJUSTMENT_COLUMNS),
             remarks=frame(self.remarks, REMARK_COLUMNS),
             provider_adjustments=frame(self.plb, PROVIDER_ADJUSTMENT_COLUMNS),

@@ -15,7 +15,12 @@ patient control number (CLP01) is the practice's own claim number and is the mat
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from operator import attrgetter
+from typing import Any
 
 import pandas as pd
 
@@ -105,6 +110,69 @@ LINE_COLUMNS: Columns = (
     ("segment", "Segment"),
 )
 
+@dataclass(slots=True)
+class ClaimRow:
+    """One CLP claim loop as the parser fills it: a row of the claims table, field for field
+    (``CLAIM_COLUMNS``). Opened at CLP; DTM, REF, AMT and CAS fill it in; balanced when it closes."""
+
+    file: str
+    trace_number: str | None
+    payment_no: int
+    claim_no: int
+    patient_control_number: str | None
+    status: str | None
+    status_text: str | None
+    charge: Decimal | None
+    paid: Decimal | None
+    patient_responsibility: Decimal | None
+    filing_indicator: str | None
+    payer_claim_number: str | None
+    facility_type: str | None
+    frequency: str | None
+    original_reference: str | None
+    statement_from: date | None
+    statement_to: date | None
+    received_date: date | None
+    coverage_amount: Decimal | None
+    claim_adjustments: Decimal
+    line_adjustments: Decimal
+    lines: int
+    balanced: str | None
+    variance: Decimal | None
+    segment: int
+
+
+@dataclass(slots=True)
+class LineRow:
+    """One SVC service line as the parser fills it: a row of the lines table, field for field
+    (``LINE_COLUMNS``). Opened at SVC; DTM, REF, AMT and CAS fill it in; balanced when it closes."""
+
+    file: str
+    trace_number: str | None
+    payment_no: int
+    claim_no: int
+    line_no: int
+    patient_control_number: str | None
+    qualifier: str | None
+    procedure_code: str | None
+    modifiers: str | None
+    charge: Decimal | None
+    paid: Decimal | None
+    allowed: Decimal | None
+    units: Decimal | None
+    revenue_code: str | None
+    submitted_code: str | None
+    submitted_units: Decimal | None
+    service_from: date | None
+    service_to: date | None
+    line_control_number: str | None
+    authorization: str | None
+    adjustments: Decimal
+    balanced: str | None
+    variance: Decimal | None
+    segment: int
+
+
 #: Where an adjustment or remark sits: its payment, claim and (for line-level ones) line.
 _PLACE: Columns = (
     ("file", "File"),
@@ -182,9 +250,15 @@ def index_of(columns: Columns) -> dict[str, int]:
     return {name: i for i, (name, _) in enumerate(columns)}
 
 
-def frame(rows: list[list], columns: Columns) -> pd.DataFrame:
+def frame(rows: Sequence[Sequence[Any]], columns: Columns) -> pd.DataFrame:
     """Rows as a DataFrame of Python objects: Decimals, dates, ``None`` stay exactly as read."""
     return pd.DataFrame(rows, columns=[name for name, _ in columns], dtype=object)
+
+
+def record_frame(records: Sequence[ClaimRow] | Sequence[LineRow], columns: Columns) -> pd.DataFrame:
+    """Claim or line records as a DataFrame, their fields in ``columns`` order (the names are the fields)."""
+    values = attrgetter(*(name for name, _ in columns))
+    return frame([values(r) for r in records], columns)
 
 
 @dataclass
