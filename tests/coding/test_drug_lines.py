@@ -142,3 +142,11 @@ def test_no_chargemaster_prices_everything_zero_with_one_finding():
     result = code_one([push("A1", "J2405", 4, "mg", "09:00"), push("A2", "J1100", 4, "mg", "09:10")], payer="COM")
     assert {ln.charge for ln in result.lines} == {Decimal("0.00")}
     assert [f.rule_id for f in result.findings] == ["coding.no-chargemaster"]
+
+
+def test_each_dose_is_counted_once_in_the_billing_measure_for_the_checks():
+    """Infliximab 0.53 g with 70 mg wasted, per 10 mg code: the engine counts 530 mg given and 70 mg wasted,
+    and the waste and authorization checks read those figures (CodingResult.doses) instead of converting again."""
+    result = code_one([infusion("A1", "J1745", Decimal("0.53"), "g", "09:00", "11:00", wasted=Decimal("0.07"))])
+    assert claim(result) == {("96413", 1, ""), ("96415", 1, ""), ("J1745", 53, ""), ("J1745", 7, "JW")}
+    assert result.doses["A1"] == ("J1745", Decimal(530), Decimal(70))

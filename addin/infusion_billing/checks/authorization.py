@@ -31,7 +31,6 @@ from ..findings import Severity
 from ..schema import Administration, Authorization, Encounter
 from ..workbook.writer import OutputTable
 from .context import CheckContext
-from .measure import in_billing_measure
 from .payer_rules import auth_policy
 from .rule import hit, rule
 
@@ -167,12 +166,13 @@ def _admin_that_exceeds(ctx, line, line_admins: list[Administration], remaining:
         return None
     if drug is None or remaining <= 0:
         return line_admins[0]
+    counted = ctx.coding.doses  # each dose in the billing measure, as the coding engine counted it
     total = Decimal(0)
     for admin in line_admins:
-        amount = in_billing_measure(admin.dose, admin.dose_unit, drug)
-        if amount is None:
+        dose = counted.get(admin.admin_id)
+        if dose is None:
             continue
-        total += amount
+        total += dose.amount
         if ceil_units(total, drug.billing_unit_quantity) > remaining:
             return admin
     return line_admins[-1]

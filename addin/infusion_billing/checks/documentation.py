@@ -39,7 +39,6 @@ from ..identifiers import npi as npi_id
 from ..schema import Administration, Container, Drug, Encounter
 from ..values import is_blank, norm_key
 from . import icd10
-from .measure import in_billing_measure
 from .rule import STRICT, hit, rule
 
 ENC = ("Encounters",)
@@ -199,10 +198,12 @@ def _build_vial_uses(ctx):
 
     Doses of one drug in one visit come out of the same vials (a bolus and a pump of fluorouracil), so
     the waste is what the smallest vial combination covering their total leaves [S27], charted on any
-    of them (usually the last).
+    of them (usually the last). Each dose and its waste are read in the billing measure as the coding
+    engine counted them for the drug line (``CodingResult.doses``), not converted again here.
     """
     out = []
     single = Container.SINGLE_DOSE
+    counted = ctx.coding.doses  # each dose in the billing measure, as the coding engine counted it
     for enc in ctx.encounters:
         by_code: dict[str, list[Administration]] = {}
         for admin in ctx.admins(enc):
@@ -212,21 +213,18 @@ def _build_vial_uses(ctx):
                 by_code.setdefault(drug.hcpcs, []).append(admin)
         for code, admins in by_code.items():
             drug = ctx.drugs[code]
-            total = Decimal(0)
-            for a in admins:
-                dose = in_billing_measure(a.dose, a.dose_unit, drug)
-                if dose is None:
-                    break  # a missing or unconvertible dose is reported by its own rule
-                total += dose
-            else:
-                if total <= 0 or drug.vial_size <= 0:
-                    continue
-                waste = vial_leftover(total, drug.vial_size)
-                charted = [in_billing_measure(a.wasted, a.dose_unit, drug) for a in admins if a.wasted is not None]
-                if len(admins) > 1:
-                    admins.sort(key=lambda a: (a.start is None, a.start, a.excel_row))
-                out.append(_VialUse(enc, tuple(admins), total, waste,
-                                    None if not charted or None in charted else sum(charted, Decimal(0)), drug))
+            doses = [counted[a.admin_id] for a in admins if a.admin_id in counted]
+            if len(doses) < len(admins):
+                continue  # a dose the engine could not count (missing, unconvertible) is reported by its own rule
+            total = sum((d.amount for d in doses), Decimal(0))
+            if total <= 0 or drug.vial_size <= 0:
+                continue
+            waste = vial_leftover(total, drug.vial_size)
+            # Wasted summed over the doses (in the billing measure), or None when every Wasted is blank.
+            charted = sum((d.waste for d in doses), Decimal(0)) if any(a.wasted is not None for a in admins) else None
+            if len(admins) > 1:
+                admins.sort(key=lambda a: (a.start is None, a.start, a.excel_row))
+            out.append(_VialUse(enc, tuple(admins), total, waste, charted, drug))
     return out
 
 

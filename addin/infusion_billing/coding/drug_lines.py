@@ -44,6 +44,7 @@ from .context import Context
 from .druginfo import DrugInfo
 from .model import Admin, Draft, Outcome
 from .quantities import ceil_units, number, tidy, vial_leftover  # noqa: F401  (also imported from here)
+from .result import DrugDose
 
 #: Mass units in micrograms, for g / mg / mcg conversions.
 MASS = {"g": Decimal(1_000_000), "mg": Decimal(1000), "mcg": Decimal(1)}
@@ -111,6 +112,8 @@ def code_drug_lines(admins: list[Admin], ctx: Context, out: Outcome, *, hospital
         if info is None or a.incidental:
             continue
         dose = _dose(a, info, out)
+        if dose is not None:
+            out.doses[a.admin_id] = DrugDose(info.hcpcs, dose[1], dose[2])
         ndc = _ndc(a, info, ctx, out)
         if dose is None or ndc is None:
             continue

@@ -92,6 +92,8 @@ def _code_book(book, progress: Callable[..., Iterable] | None) -> CodingResult:
             status[eid] = EncounterStatus(eid, HELD, (failed.rule_id,), 0)
             continue
         findings.extend(out.findings)
+        if out.doses:
+            result.doses.update(out.doses)
         if out.held or eid in reader_errors:
             errors = tuple(dict.fromkeys([*reader_errors.get(eid, ()),
                                           *(f.rule_id for f in out.findings if f.severity is Severity.ERROR)]))

@@ -13,6 +13,7 @@ from typing import Any
 from ..findings import Finding, Severity
 from ..schema import Administration, Encounter, Payer
 from .druginfo import DrugInfo
+from .result import DrugDose
 from .rules import RULES_BY_ID
 from .ruletables import ServiceKind
 
@@ -157,7 +158,7 @@ class Outcome:
     """
 
     __slots__ = ("book", "encounter", "payer", "date_of_service", "findings", "held", "drafts", "concurrent_used",
-                 "_for_cancer")
+                 "doses", "_for_cancer")
 
     def __init__(self, book: Any, encounter: Encounter, payer: Payer | None) -> None:
         self.book = book
@@ -168,6 +169,8 @@ class Outcome:
         self.held = False
         self.drafts: list[Draft] = []
         self.concurrent_used = False
+        #: Admin ID -> the drug dose counted for it (:class:`~.result.DrugDose`).
+        self.doses: dict[str, DrugDose] = {}
         self._for_cancer: bool | None = None
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import NamedTuple
 
 from ..findings import Finding
@@ -34,6 +35,20 @@ class EncounterStatus(NamedTuple):
         return self.status == CODED
 
 
+class DrugDose(NamedTuple):
+    """One drug dose as the engine counted it for its drug line (docs/coding-rules.md section 9).
+
+    Attributes:
+        hcpcs: the drug's HCPCS.
+        amount: the dose in the billing unit's measure (1 g of a per-mg code is 1000).
+        waste: the charted Wasted amount in that measure (0 when blank).
+    """
+
+    hcpcs: str
+    amount: Decimal
+    waste: Decimal
+
+
 @dataclass
 class CodingResult:
     """What :func:`~.engine.code_book` returns: claim lines, findings, and a status per encounter."""
@@ -44,6 +59,9 @@ class CodingResult:
     #: Drug lines of each held encounter as the engine counted them (unpriced, not billed): its drugs
     #: were given and will use an authorization once the claim is fixed.
     held_lines: dict[str, list[ChargeLine]] = field(default_factory=dict)
+    #: Admin ID -> its dose as the engine counted it, for every drug dose it could count (held
+    #: encounters too): the checks read doses and waste from here instead of converting them again.
+    doses: dict[str, DrugDose] = field(default_factory=dict)
 
     def lines_for(self, encounter_id: str) -> list[ChargeLine]:
         return [line for line in self.lines if line.encounter_id == encounter_id]
