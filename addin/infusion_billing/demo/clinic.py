@@ -47,7 +47,7 @@ from typing import Any, TextIO
 
 from .. import values as v
 from ..claims.scrub import shipped_coverage_rules
-from ..pipeline import ALL_STAGES, RunOptions, available_stages, run_workbook
+from ..pipeline import ALL_STAGES, RunOptions, RunResult, available_stages, run_book, run_workbook
 from ..posting.answer_key import read_key, score
 from ..posting.simulator import KEY_FILE
 from ..reference.catalog import builtin_drugs
@@ -782,18 +782,75 @@ def run_demo(path: str | Path, *, seed: int = DEFAULT_SEED, encounters: int = DE
     for stale in remits.glob("835_*.835"):  # an earlier demo's remits: this run's payers answer afresh
         stale.unlink()
     run = run_workbook(source, stages, options=options, write=False)
+    month_end = run_month_end(run, path.parent / "statements")
     key = answer_key_table(clinic.planted, run.findings)
     settings = run.book.settings if run.book is not None else Settings()
-    run.output = write_outputs(source, [*run.sheets(), key], run.findings, out=path, stage="+".join(stages),
+    run.output = write_outputs(source, [*run.sheets(), key], run.findings, out=path,
+                               stage="+".join([*stages, *(["statements"] if month_end else [])]),
                                force=force, date_format=settings.date_format)
     print_run_summary(run, clinic.planted, out)
     print_reconciliation(run, remits, out)
     print_kpis(run, out)
+    print_denials_aging_statements(run, month_end, remits, path.parent / "statements", out)
     print(f"Input workbook: {source}", file=out)
     print(f"Written: {run.output} ({timer.perf_counter() - started:.1f} s)", file=out)
     # The consultant's view of the same month: the billing assessment, with leaks planted and scored.
     run_assessment_demo(path.parent, source, out, force=force)
     return 0
+
+
+def run_month_end(run: RunResult, folder: Path) -> RunResult | None:
+    """Month end, once the payers have answered: AR aging and patient statements as of the day the last
+    remit arrived (the workbook's As-Of Date is the day the claims went out, when nothing was paid yet).
+
+    The statements go into ``folder`` and their ledger joins the run's results; the month-end aging is
+    printed only (the AR Aging sheet stays as of the workbook's As-Of Date, like the KPIs). None when
+    no remit was imported.
+    """
+    if run.book is None:
+        return None
+    dates = [v.to_date(p.get("Payment Date") or p.get("Production Date")) for p in run.book.extra_rows("EraPayments")
+             if p.get("Payment Date") or p.get("Production Date")]
+    if not dates:
+        return None
+    for stale in folder.glob("ST-*.pdf"):  # an earlier demo's statements: this month's are written afresh
+        stale.unlink()
+    later = run_book(run.book, ["aging", "statements"], RunOptions(as_of=max(dates), statement_dir=folder))
+    run.results["statements"] = later.results["statements"]
+    run.findings = list(dict.fromkeys([*run.findings, *later.results["statements"].findings]))
+    return later
+
+
+def print_denials_aging_statements(run: RunResult, month_end: RunResult | None, remits: Path, folder: Path,
+                                   out: TextIO) -> None:
+    """Denied dollars by category (and the planted denials found), insurance and patient AR by bucket at
+    month end, and the statements written."""
+    denials = run.results.get("denials")
+    if denials is not None and "denied dollars" in denials.summary:
+        s = denials.summary
+        by_category = {k.split(": ", 1)[1]: Decimal(val) for k, val in s.items() if k.startswith("denied dollars: ")}
+        print(f"Denied dollars by category: {', '.join(f'{c} {a:,.2f}' for c, a in by_category.items())} "
+              f"(total {Decimal(s['denied dollars']):,.2f} on {s['denials']} denials)", file=out)
+        table = {t.name: t for t in run.tables}.get("Denials")
+        if table is not None and (remits / KEY_FILE).exists():
+            at = {c: i for i, c in enumerate(table.columns)}
+            listed = Counter((r[at["Claim ID"]], r[at["Line Control Number"]], r[at["CARC"]]) for r in table.rows)
+            planted = [(k["Claim ID"], k["Line Control Number"], k["CARC"]) for k in read_key(remits)
+                       if k["Outcome"] in ("claim denied", "line denied")]
+            print(f"Planted denials on the worklist: {sum(1 for p in planted if listed[p] == 1)} of {len(planted)}",
+                  file=out)
+    if month_end is None:
+        return
+    aging = month_end.results["aging"].summary
+    for kind in ("insurance", "patient"):
+        buckets = [(k.removeprefix(f"{kind} AR "), Decimal(val)) for k, val in aging.items()
+                   if k.startswith(f"{kind} AR ")]
+        print(f"{kind.capitalize()} AR as of {aging['as of']} by bucket: "
+              + ", ".join(f"{label} {amount:,.2f}" for label, amount in buckets)
+              + f" (total {Decimal(aging[f'{kind} AR']):,.2f})", file=out)
+    s = month_end.results["statements"].summary
+    print(f"Statements written: {s['statements written']} (as of {s['as of']}, {s['amount billed to patients']} "
+          f"billed to patients) in {folder}", file=out)
 
 
 def print_reconciliation(run, remits: Path, out: TextIO) -> None:
