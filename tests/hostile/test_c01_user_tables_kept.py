@@ -183,3 +183,19 @@ def test_a_result_name_at_excels_31_character_limit_is_cut_before_its_number():
     assert [n.sheet for n in notes] == ["Underpayments By Payer And (3)"]
     placed, _ = place([long], [long], [], [])
     assert placed == {long: "Underpayments By Payer And (2)"}
+
+
+def test_a_clinics_sheet_named_like_a_derived_result_is_not_read_as_its_earlier_rows(tmp_path):
+    # Derived sheets carry a biller's added columns over by key; a clinic's own "Denials" or
+    # "Reconciliation" must not be taken for the tool's, or its words would be copied into the result.
+    from infusion_billing.workbook.reader import read_workbook
+
+    sheets = minimal_sheets()
+    for name in ("Reconciliation", "Denials", "AR Aging", "Claim Status"):
+        sheets[name] = [["Claim ID", "My Note"], ["E001", "call the payer Monday"]]
+    # An unmarked sheet an earlier version wrote (its header is the tool's) is still read as before.
+    sheets["Underpayments"] = [["By", "Payer ID", "Code"], ["Code", "MCR", "96413"]]
+    book = read_workbook(write_book(tmp_path / "clinic.xlsx", sheets))
+    for name in ("Reconciliation", "Denials", "AR Aging", "Claim Status"):
+        assert book.extra_grid(name) is None, name
+    assert book.extra_rows("Underpayments") == [{"By": "Code", "Payer ID": "MCR", "Code": "96413"}]

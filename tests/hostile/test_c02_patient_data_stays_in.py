@@ -173,3 +173,22 @@ def test_a_required_patient_cell_whose_formula_has_no_stored_value_says_so_and_q
         ("reader.formula-no-value", "error", f"{letter}2")]
     assert "no stored value" in found[0]["message"] and "recalculate" in found[0]["fix"]
     assert "phimarker" not in out + err and "Zed" not in out and found[0]["value"] == ""
+
+
+def test_a_required_patient_cell_whose_formula_shows_an_error_says_so_and_quotes_nothing(tmp_path):
+    import re
+
+    from hostile_kit import rewrite_part, sheet_part
+
+    from infusion_billing.workbook.reader import read_workbook
+
+    sheets = minimal_sheets()
+    sheets["Patients"][1][1] = '=VLOOKUP("phimarker",A1:A2,2,FALSE)'  # Last Name: Excel saved #N/A for it
+    book = write_book(tmp_path / "clinic.xlsx", sheets)
+    rewrite_part(book, sheet_part(book, "Patients"), lambda xml: re.sub(
+        rb'<c r="B2"([^>]*?)(?: t="\w+")?><f>(.*?)</f>(?:<v\s*/>|<v>.*?</v>)?</c>',
+        rb'<c r="B2"\1 t="e"><f>\2</f><v>#N/A</v></c>', xml))
+    found = [f for f in read_workbook(book).findings if f.sheet == "Patients"]
+    assert [(f.rule_id, f.severity.value, f.cell, f.value) for f in found] == [
+        ("reader.formula-no-value", "error", "B2", "")]
+    assert "an error such as #N/A" in found[0].message and "phimarker" not in found[0].message + found[0].fix

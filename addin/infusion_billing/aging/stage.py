@@ -31,6 +31,7 @@ from ..findings import Finding
 from ..posting.reconcile import apply_patient_payments, reconcile_book
 from ..rules import aging as rules
 from ..stages import RunOptions, StageResult
+from ..workbook.ownership import declare_result
 from ..workbook.reader import BookData
 from ..workbook.writer import OutputTable
 from .model import INSURANCE, PATIENT, VisitBalance, apply_payments, patient_owed, visit_balances
@@ -40,6 +41,7 @@ AGING, SUMMARY = "AR Aging", "Aging Summary"
 BASES = ("dos", "first-billed", "last-billed")
 COLUMNS = ("Claim ID", "Encounter ID", "Responsible Type", "Responsible Party", "Date of Service", "Basis Date", "Age",
            "Bucket", "Balance")
+declare_result(AGING, COLUMNS)
 CREDIT = "Credit balance"
 RATE = Decimal("0.0001")
 

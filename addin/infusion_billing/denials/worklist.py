@@ -34,6 +34,7 @@ from .. import derived
 from ..findings import Finding
 from ..remits.categories import ANY, AdjustmentCodes
 from ..rules import denial as rules
+from ..workbook.ownership import declare_result
 from .remits import ZERO, EraAdjustment, EraLedger, day, money, text
 from .tables import preventable_by
 
@@ -43,6 +44,7 @@ COLUMNS = (
     "Group", "CARC", "RARCs", "Category", "Next Action", "Remit Date", "Appeal Deadline", "Days Left",
     "Preventable By", "Priority", "Work Status", "Assigned To", "Notes", "Follow-up Date",
 )
+declare_result(SHEET, COLUMNS)  # a clinic's own "Denials" sheet is never read as the work list
 KEY = ("Claim ID", "Line Control Number", "CARC", "Remit Date")
 WORK_COLUMNS = ("Work Status", "Assigned To", "Notes", "Follow-up Date")
 OPEN, CORRECTED, APPEALED, WRITTEN_OFF, RESOLVED = "Open", "Corrected claim sent", "Appealed", "Written off", "Resolved"

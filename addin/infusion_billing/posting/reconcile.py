@@ -34,6 +34,7 @@ from ..findings import Finding
 from ..remits.importer import ERA_TABLES
 from ..rules import posting as rules
 from ..stages import RunOptions, StageResult
+from ..workbook.ownership import declare_result
 from ..workbook.reader import BookData
 from ..workbook.writer import OutputTable
 from .contract import ZERO, FeeSchedule, Tolerance, expected_allowed
@@ -67,6 +68,9 @@ UNMATCHED_COLUMNS = ("File", "Trace Number", "Paid Date", "Patient Control Numbe
 CLAIM_STATUS_COLUMNS = ("Claim ID", "Encounter ID", "Patient ID", "Payer ID", "Payer Priority", "Total Charge",
                         "Paid", "Patient Responsibility", "Adjustments", "Patient Paid", "Insurance Balance",
                         "Patient Balance", "Last Remit Date", "Status")
+for _name, _columns in ((RECONCILIATION, RECON_COLUMNS), (UNDERPAYMENTS, UNDERPAYMENT_COLUMNS),
+                        (UNMATCHED, UNMATCHED_COLUMNS), (CLAIM_STATUS, CLAIM_STATUS_COLUMNS)):
+    declare_result(_name, _columns)  # a clinic's own "Reconciliation" is never read as the tool's
 #: Claim Status statuses.
 SUBMITTED, PAID, PARTIALLY_PAID = "Submitted", "Paid", "Partially paid"
 _DATE, _MONEY = "yyyy-mm-dd", "#,##0.00"

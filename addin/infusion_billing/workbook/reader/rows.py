@@ -178,10 +178,12 @@ def cell_finding(spec: TableSpec, table: TableData, excel_row: int, error: dict,
     header = str(error["loc"][0]) if error.get("loc") else ""
     if error["type"] == "missing" and header in unvalued:
         return rules.FORMULA_NO_VALUE.finding(
-            f"{header} holds a formula with no stored value (the workbook was saved without calculating it), "
-            "so it reads as blank; this row was left out.", severity=Severity.ERROR,
+            f"{header} holds a formula with no stored value (the workbook was saved without calculating it, "
+            "or the formula's result is an error such as #N/A), so it reads as blank; this row was left out.",
+            severity=Severity.ERROR,
             sheet=table.sheet, row=excel_row, column=header, cell=table.cell(excel_row, header),
-            fix="Open the workbook in Excel, let it recalculate, save it, and run again; or type the value.",
+            fix="Open the workbook in Excel, let it recalculate, correct the formula if it shows an error, save it, "
+                "and run again; or type the value.",
             encounter_id=encounter_of(record) if header != "Encounter ID" else "")
     rule = _RULE_FOR_ERROR.get(error["type"], rules.WRONG_TYPE)
     try:

@@ -147,7 +147,8 @@ def _parse_grid(spec: TableSpec, grid: Grid, findings: list[Finding]) -> TableDa
                 continue
             if v.is_blank(raw):
                 findings.append(rules.FORMULA_NO_VALUE.finding(
-                                        f"{header} holds a formula with no calculated value; it was read as blank.",
+                                        f"{header} holds a formula with no calculated value (not calculated when "
+                                        "saved, or an error such as #N/A); it was read as blank.",
                                         sheet=grid.sheet, row=excel_row, column=header, cell=cell,
                                         fix="Open the workbook in Excel, let it calculate, save, and run again; "
                                             "or type the value."))
