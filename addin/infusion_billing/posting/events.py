@@ -22,6 +22,7 @@ Codes table counts as a denial), contractual (``CO`` otherwise) and other (``OA`
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -92,6 +93,24 @@ def _int(value: Any) -> int:
         return int(value)
     n = _number(value)
     return int(n) if n is not None else 0
+
+
+def submitted_procedure(text: str) -> str:
+    """The code of SVC06 (the procedure as submitted, when the payer paid another), as the import keeps
+    the composite: ``HC:96365`` or ``HC:96365:59`` gives ``96365``; a bare code is kept.
+
+    >>> submitted_procedure("HC:96365:59"), submitted_procedure("HC>96413"), submitted_procedure("96413")
+    ('96365', '96413', '96413')
+    """
+    parts = [p for p in re.split(r"[^0-9A-Za-z]", text) if p]
+    if len(parts) > 1 and parts[0].upper() in _QUALIFIERS:
+        return parts[1]
+    return parts[0] if parts else ""
+
+
+#: Product/service ID qualifiers an SVC01/SVC06 composite starts with (835 TR3: HCPCS, CDT, HIEC,
+#: NUBC revenue, NDC, ...).
+_QUALIFIERS = frozenset({"AD", "ER", "HC", "HP", "IV", "N4", "NU", "WK", "ZZ"})
 
 
 def claim_key(text: str) -> str:
@@ -167,7 +186,9 @@ def read_events(era: Mapping[str, list[dict[str, Any]]], as_of: date | None = No
     """Every ERA line as an event with its adjustments sorted into columns; payments after ``as_of`` left out.
 
     ``era`` maps the ERA sheet names to their rows as read back from the book. A claim the payer
-    sent without service lines becomes one event at claim level (line 0) with its claim adjustments.
+    sent without service lines becomes one event at claim level (line 0) with its claim adjustments;
+    the claim-level adjustments of a claim with lines are spread over them
+    (:func:`spread_claim_adjustment`).
     """
     payments = {}
     for row in era.get("EraPayments", ()):
@@ -195,7 +216,7 @@ def read_events(era: Mapping[str, list[dict[str, Any]]], as_of: date | None = No
             modifiers=modifiers, charge=_money(src.get("Charge")), paid=_money(src.get("Paid")),
             reported_allowed=_maybe_money(line.get("Allowed")) if line is not None else None,
             units=_number(line.get("Units Paid")) if line is not None else None,
-            submitted_code=_text(line.get("Submitted Code")) if line is not None else "",
+            submitted_code=submitted_procedure(_text(line.get("Submitted Code"))) if line is not None else "",
             service_date=_day(line.get("Service From")) if line is not None else _day(claim.get("Statement From")),
             line_control_number=_text(line.get("Line Control Number")) if line is not None else "")
 
@@ -210,13 +231,56 @@ def read_events(era: Mapping[str, list[dict[str, Any]]], as_of: date | None = No
             event = new_event((*place, 0), claim, None)
             if event is not None:
                 events[(*place, 0)] = event
+    claim_level: dict[tuple, list[Mapping[str, Any]]] = defaultdict(list)
     for row in era.get("EraAdjustments", ()):
         place = _place(row)
         event = events.get(place)  # claim level: line 0, an event only for a claim without lines
-        if event is None:
-            continue  # a claim-level adjustment of a claim with lines, or a payment after the as-of date
-        _post_adjustment(event, row)
+        if event is not None:
+            _post_adjustment(event, row)
+        elif place[3] == 0 and place[:3] in with_lines:
+            claim_level[place[:3]].append(row)
+        # else: a payment after the as-of date
+    if claim_level:
+        lines_of: dict[tuple, list[LineEvent]] = defaultdict(list)
+        for place, event in events.items():
+            if place[:3] in claim_level and place[3] != 0:
+                lines_of[place[:3]].append(event)
+        for place, adjustments in claim_level.items():
+            for adjustment in adjustments:
+                spread_claim_adjustment(lines_of.get(place, []), adjustment)
     return sorted(events.values(), key=lambda e: e.order)
+
+
+def spread_claim_adjustment(lines: list[LineEvent], row: Mapping[str, Any]) -> None:
+    """Post a claim-level adjustment (2100 CAS) of a claim that has service lines onto those lines.
+
+    The 835 TR3 balances a claim as CLP04 = the lines' SVC03 - the claim-level adjustments: such an
+    adjustment (a deductible or a contractual reduction taken on the claim as a whole) lowers what the
+    claim is paid beyond its lines. Reconciliation has one row per claim line, so the amount is spread
+    over the loop's lines in proportion to their charge (the last line takes the rounding cent) and
+    each share is posted as if the payer had sent it on that line: it goes in its column (patient
+    responsibility, sequestration, denied, contractual or other) with its reason, and lowers Paid
+    (and Allowed, unless it is the patient's share or sequestration, which are part of the allowed
+    amount). Every line then still adds up, and the claim's lines sum to exactly what the payer paid.
+    """
+    if not lines:
+        return
+    value = _money(row.get("Amount"))
+    weights = [abs(e.charge) for e in lines]
+    total = sum(weights, ZERO)
+    if total == ZERO:
+        weights, total = [Decimal(1)] * len(lines), Decimal(len(lines))
+    left = value
+    group, carc = _text(row.get("Group")).upper(), _text(row.get("CARC")).upper()
+    for n, (event, weight) in enumerate(zip(lines, weights, strict=True)):
+        share = left if n == len(lines) - 1 else (value * weight / total).quantize(Decimal("0.01"))
+        left -= share
+        if share == ZERO:
+            continue
+        _post_adjustment(event, {**row, "Amount": share})
+        event.paid -= share
+        if event.reported_allowed is not None and group != "PR" and carc != "253":
+            event.reported_allowed -= share
 
 
 def _post_adjustment(event: LineEvent, row: Mapping[str, Any]) -> None:

@@ -33,6 +33,7 @@ from ..derived import carry_over
 from ..findings import Finding
 from ..remits.importer import ERA_TABLES
 from ..rules import posting as rules
+from ..schema import PatientPaymentRow
 from ..stages import RunOptions, StageResult
 from ..workbook.ownership import declare_result
 from ..workbook.reader import BookData
@@ -256,18 +257,22 @@ class PatientLedger:
     findings: list[Finding]
 
 
-def apply_patient_payments(book: BookData, owed: dict[str, Decimal], claims: Sequence[LedgerClaim],
-                           as_of: date | None) -> PatientLedger:
+def apply_patient_payments(payments: Iterable[PatientPaymentRow], owed: Mapping[str, Decimal],
+                           claims: Sequence[LedgerClaim], as_of: date | None = None) -> PatientLedger:
+    """Apply each patient payment (in date order, those after ``as_of`` left out) to the claims.
+
+    A payment naming one of the patient's submitted claims (Claim ID read as payers echo it) goes to
+    that claim whatever it owes; one without a claim, or naming a claim that is not the patient's,
+    pays the patient's balances ``owed`` (patient responsibility by Claim ID) oldest date of service
+    first; what is left is a credit balance (``post.patient-credit``).
+    """
     applied: dict[str, Decimal] = defaultdict(lambda: ZERO)
     findings: list[Finding] = []
-    if "PatientPayments" not in book.tables or not book.tables["PatientPayments"].present:
-        return PatientLedger({}, [])
     by_key = {claim_key(c.claim_id): c for c in claims}
     oldest: dict[str, list[LedgerClaim]] = defaultdict(list)
     for c in sorted(claims, key=lambda c: (c.statement_from or date.min, c.claim_id)):
         oldest[c.patient_id].append(c)
-    payments = sorted(book.rows("PatientPayments"), key=lambda p: (p.payment_date, p.payment_id))
-    for p in payments:
+    for p in sorted(payments, key=lambda p: (p.payment_date, p.payment_id)):
         if as_of is not None and p.payment_date > as_of:
             continue
         left = p.amount
@@ -291,7 +296,7 @@ def apply_patient_payments(book: BookData, owed: dict[str, Decimal], claims: Seq
             findings.append(rules.PATIENT_CREDIT.finding(
                 f"Patient payment {p.payment_id} is {_m(left)} more than the patient owes on submitted claims: a "
                 "credit balance.", sheet="PatientPayments", row=p.excel_row, column="Amount"))
-    return PatientLedger(dict(applied), findings)
+    return PatientLedger({k: x for k, x in applied.items() if x != ZERO}, findings)
 
 
 def claim_status_rows(claims: Sequence[LedgerClaim], states: dict[tuple[str, int], LineState],
@@ -374,7 +379,8 @@ def reconcile_book(book: BookData, as_of: date | None = None) -> Reconciliation:
     owed: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for s in r.states:
         owed[s.claim.claim_id] += s.total("patient_responsibility")
-    r.patient = apply_patient_payments(book, owed, claims, as_of)
+    if "PatientPayments" in book.tables and book.tables["PatientPayments"].present:
+        r.patient = apply_patient_payments(book.rows("PatientPayments"), owed, claims, as_of)
     return r
 
 
