@@ -39,7 +39,7 @@ import json
 import logging
 import re
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
@@ -93,7 +93,8 @@ MAX_MACRO_LINKS = 500
 
 
 def run_stage_macro(book: xw.Book, stages: Sequence[str], *, strict: bool = False,
-                    status: bool = False, tool_sheets: Sequence[str] = ()) -> RunResult | None:
+                    status: bool = False, tool_sheets: Sequence[str] = (), options: Mapping[str, Any] | None = None,
+                    more_tables: Callable[[RunResult], list[OutputTable]] | None = None) -> RunResult | None:
     """Run ``stages`` (pipeline names: "validate", "code", "check", ...) on the open ``book``.
 
     Writes each stage's result tables and the ``Findings`` sheet as Excel Tables with filters (as
@@ -102,7 +103,9 @@ def run_stage_macro(book: xw.Book, stages: Sequence[str], *, strict: bool = Fals
     user then sees one dialog and the workbook is unchanged). ``status=True`` also writes the
     ``Encounter Status`` sheet when no stage did (the Validate button: which visits a bad cell holds).
     ``tool_sheets`` are the tool's own sheets the stages read besides the input tables (the claim
-    ledger, the ERA sheets, a derived sheet whose added columns are kept).
+    ledger, the ERA sheets, a derived sheet whose added columns are kept). ``options`` are further
+    :class:`~infusion_billing.pipeline.RunOptions` fields (the Export 837 button's ``out_dir``);
+    ``more_tables`` makes sheets of the macro's own from the finished run (its 837 Outbox).
     """
     bar = StatusBar(book)
     label = " + ".join(stages)
@@ -113,10 +116,12 @@ def run_stage_macro(book: xw.Book, stages: Sequence[str], *, strict: bool = Fals
             data = read_grids(grids)
             data.extra_grids.update(read_book_grids(book, FINDING_SHEETS))  # earlier stages' findings stay
             data.extra_grids.update(read_book_grids(book, tool_sheets))
-            options = RunOptions(strict=strict, progress=bar.progress)
+            run_options = RunOptions(strict=strict, progress=bar.progress, **(options or {}))
             bar.show(f"{TITLE}: running {label}")
-            run = run_book(data, stages, options)
+            run = run_book(data, stages, run_options)
             tables = run.sheets()  # the stages' tables, Findings and Notes (earlier stages' rows kept)
+            if more_tables is not None:
+                tables += more_tables(run)
             if status and not any(table.name == STATUS_SHEET for table in tables):
                 tables.append(status_table(data, run.findings))
             tables = work_order(tables)

@@ -548,6 +548,15 @@ class PracticeRow(SheetRow):
     test_files: YesNo = col("Test Files", "Y while the clearinghouse still wants test files (ISA15 T).", False)
 
 
+class ProviderRow(SheetRow):
+    npi: Code = col("NPI", "The clinician's individual NPI (type 1), 10 digits: the Rendering NPI on Encounters.",
+                    example="1112223338")
+    last_name: Text = col("Last Name", "Last name as enrolled with the payers (837 NM103).", example="Okonkwo")
+    first_name: Text | None = col("First Name", "First name (837 NM104).", None, example="Ada")
+    taxonomy: Code | None = col("Taxonomy", "The clinician's taxonomy code (PRV), e.g. 207RH0003X hematology "
+                                "and oncology.", None, example="207RH0003X")
+
+
 class CoverageRuleRow(SheetRow):
     hcpcs: Code = col("HCPCS", "Drug or service code the coverage policy is about.", example="J1745")
     diagnoses: Text = col(
@@ -760,6 +769,13 @@ PRACTICE = TableSpec(
     key=("Payer ID", "Setting"), references={"Payer ID": ("Payers", "Payer ID")},
     synonyms=("Billing Provider", "Provider Info"),
 )
+PROVIDERS = TableSpec(
+    "Providers", ProviderRow,
+    "The clinicians who render the services, by NPI: the 837P rendering provider (loop 2310B) and 837I "
+    "attending provider (loop 2310A) are named from here when the encounter's Rendering NPI is not the "
+    "billing provider's.",
+    key=("NPI",), synonyms=("Rendering Providers", "Provider Roster", "Clinicians"),
+)
 COVERAGE_RULES = TableSpec(
     "Coverage Rules", CoverageRuleRow,
     "Which diagnoses a payer covers a drug for (NCD/LCD or payer policy). The claim scrubber holds a drug "
@@ -784,7 +800,7 @@ STATEMENT_NOTICES = TableSpec(
 
 #: Every input table, in workflow order (the template's sheet order).
 INPUT_TABLES: tuple[TableSpec, ...] = (
-    SETTINGS, PRACTICE, PAYERS, FEE_SCHEDULE, DRUGS, CHARGE_MASTER, PATIENTS, COVERAGE, AUTHORIZATIONS,
+    SETTINGS, PRACTICE, PROVIDERS, PAYERS, FEE_SCHEDULE, DRUGS, CHARGE_MASTER, PATIENTS, COVERAGE, AUTHORIZATIONS,
     ENCOUNTERS, ADMINISTRATIONS, PAYER_RULES, COVERAGE_RULES, PAYER_DRUG_CLASSES, PATIENT_PAYMENTS,
     STATEMENT_NOTICES,
 )

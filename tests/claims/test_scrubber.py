@@ -22,6 +22,7 @@ from infusion_billing.claims.ncci import shipped
 from infusion_billing.claims.scrub import Scrubber
 from infusion_billing.coding.lines import ChargeLine
 from infusion_billing.pipeline import RunOptions, run_workbook
+from infusion_billing.schema import TABLES_BY_NAME
 from infusion_billing.workbook.reader import read_workbook
 
 from .clinic_book import AS_OF, MONTH, clinic_rows, column, records, write_rows
@@ -181,3 +182,38 @@ def test_indicator_0_pair_is_never_passed_and_a_documented_59_passes_indicator_1
     documented = encounter.second_site_necessary
     assert scrub(("96365", ()), ("96360", ("XU",))) == ([] if documented else ["scrub.ncci-modifier-undocumented"])
     assert scrub(("96365", ()), ("96366", ())) == []  # an add-on with its primary: no edit
+
+
+def test_the_rendering_provider_is_named_from_providers_and_an_unlisted_npi_holds_the_claim(tmp_path):
+    rows = copy.deepcopy(clinic_rows(40))
+    npi_at, last_at, first_at = (_col("Providers", h) for h in ("NPI", "Last Name", "First Name"))
+    roster = {p[npi_at]: (p[last_at], p[first_at]) for p in rows["Providers"]}
+    rendering = _col("Encounters", "Rendering NPI")
+    unlisted = next(i for i, e in enumerate(rows["Encounters"]) if e[rendering] in roster)
+    rows["Encounters"][unlisted][rendering] = "1234567893"  # a valid NPI no Providers row names
+    book = _book(tmp_path, rows)
+    index = BookIndex(book)
+    scrubber = Scrubber(book, index, shipped(), AS_OF)
+
+    def built(encounter):
+        lines = [ChargeLine(encounter.encounter_id, 1, encounter.date_of_service, "96365", (), 1, Decimal("210.00"))]
+        claim = ledger_claim(encounter.encounter_id, encounter, lines, index, status="Ready")
+        return claim, to_claim(claim, index)
+
+    listed = next(e for e in book.rows("Encounters") if e.rendering_npi in roster)
+    _, claim = built(listed)
+    assert claim.provider is not None
+    assert (claim.provider.npi, claim.provider.last_name, claim.provider.first_name, claim.provider.taxonomy) == (
+        listed.rendering_npi, *roster[listed.rendering_npi], "207RH0003X")
+    # The billing provider's own NPI as Rendering NPI: no rendering loop at all.
+    billing_npi = index.practice_row(listed.payer_id, claim.claim_type).npi
+    same = listed.model_copy(update={"rendering_npi": billing_npi})
+    assert index.provider_for(same, listed.payer_id, claim.claim_type) is None
+    ledger, claim = built(book.rows("Encounters")[unlisted])
+    assert claim.provider is None
+    [found] = [f.finding for f in scrubber.scrub(ledger, claim) if f.finding.rule_id == "scrub.rendering-provider"]
+    header = [c.header for c in TABLES_BY_NAME["Encounters"].columns]
+    letter = chr(ord("A") + header.index("Rendering NPI")) if header.index("Rendering NPI") < 26 else None
+    assert (found.sheet, found.row, found.value, found.severity.value) == (
+        "Encounters", unlisted + 2, "1234567893", "error")
+    assert letter is None or found.cell == f"{letter}{unlisted + 2}"

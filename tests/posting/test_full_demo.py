@@ -202,3 +202,17 @@ def test_a_back_dated_as_of_shows_the_demo_month_as_it_stood(demo, tmp_path):
     assert then.results["reconcile"].summary["as of"] == cut.isoformat()
     paid_then = sum((r[at("Paid")] or Decimal(0) for r in rows.values()), Decimal("0.00"))
     assert Decimal("0.00") < paid_then < sum((_money(r["Paid"]) for r in demo.sheet("Reconciliation")), Decimal(0))
+
+
+def test_every_demo_claim_names_its_rendering_or_attending_provider_from_providers(demo):
+    roster = {p["NPI"]: p for p in records(demo.folder / "demo-input.xlsx", "Providers")}
+    assert len(roster) == 3
+    for path in sorted(demo.out_837.glob("*.837")):
+        segments = [s.strip().split("*") for s in path.read_text().split("~") if s.strip()]
+        claims = sum(1 for s in segments if s[0] == "CLM")
+        role = "71" if "_837I_" in path.name else "82"
+        named = [s for s in segments if s[0] == "NM1" and s[1] == role]
+        assert len(named) == claims, path.name
+        for s in named:
+            provider = roster[s[9]]
+            assert (s[3], s[4], s[8]) == (provider["Last Name"], provider["First Name"], "XX")

@@ -10,15 +10,17 @@ adjustments add up to the line's charge, so on the claim they add up to the clai
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import Decimal
 
 import pytest
 from claims.clinic_book import records
 from claims.conftest import pyx12_errors
-from posting.remit_month import billed_book, remit_month
+from posting.remit_month import billed_book, pyx12_835_errors, remit_month
 
 from infusion_billing.pipeline import RunOptions, run_workbook
+from infusion_billing.posting.answer_key import read_key, score
+from infusion_billing.remits import read_835
 from infusion_billing.values import to_money
 
 
@@ -95,3 +97,68 @@ def test_the_secondary_837_validates_and_the_primary_adds_up_to_each_charge(seco
             if all(k in paid for k in lines):
                 assert sum(paid[k] for k in lines) == total
     assert checked > 0
+
+
+# ---------------------------------------------------------------------------- the secondary payer answers
+@pytest.fixture(scope="module")
+def coordinated(secondary):
+    """The simulated payers run again on the book with the secondary claims sent: the primaries' 835s
+    come out the same, the secondary payers' remits (``_COB``) are new; import-era and reconcile."""
+    month, out, folder, _ = secondary
+    before = {p.name: p.read_bytes() for p in month.remits.glob("*.835")}
+    result = folder / "coordinated.xlsx"
+    run = run_workbook(out, ["simulate-payer", "import-era", "reconcile"], out=result,
+                       options=RunOptions(remit_dir=month.remits, remit_sources=(month.remits,), seed=1))
+    return month, before, result, run
+
+
+def test_the_primaries_remits_are_unchanged_and_the_secondary_payers_answer_in_their_own_files(coordinated):
+    month, before, _, run = coordinated
+    after = {p.name: p.read_bytes() for p in month.remits.glob("*.835")}
+    assert {n: after[n] for n in before} == before
+    cob = sorted(set(after) - set(before))
+    assert cob and all(n.endswith("_COB.835") for n in cob)
+    assert run.results["import-era"].summary["payments added"] == len(cob)
+    for name in cob:
+        remit = read_835(month.remits / name)
+        assert remit.balanced and [f.rule_id for f in remit.findings] == [], name
+        assert set(remit.claims.status) <= {"2", "4"}  # processed as secondary (or denied)
+        assert pyx12_835_errors(month.remits / name) == [], name
+
+
+def test_reconciliation_recovers_the_secondary_payers_planted_outcomes(coordinated):
+    month, _, result, run = coordinated
+    recon = next(t for t in run.tables if t.name == "Reconciliation")
+    key = read_key(month.remits)
+    scored = score(key, recon.columns, recon.rows, records(result, "EraProviderAdjustments"))
+    assert scored.misses == [] and scored.complete
+    secondary = [k for k in key if k["Outcome"].startswith("secondary:")]
+    outcomes = Counter(k["Expected Status"] for k in secondary)
+    assert outcomes["Paid as expected"] > outcomes["Underpaid"] >= 1 and outcomes["Denied"] >= 1
+    # The underpaid total (primaries and secondaries) equals what was planted, to the cent.
+    at = recon.columns.index
+    found = sum(-r[at("Variance")] for r in recon.rows if r[at("Status")] == "Underpaid")
+    assert found == sum(Decimal(k["Shortfall"]) for k in key if k["Expected Status"] == "Underpaid")
+
+
+def test_a_secondary_line_is_expected_to_pay_what_the_primary_left_and_adds_up(coordinated):
+    _, _, result, _ = coordinated
+    rows = records(result, "Reconciliation")
+    by_line = {(r["Claim ID"], r["Line Control Number"].rsplit("-", 1)[-1]): r for r in rows}
+    checked = 0
+    for row in rows:
+        if not row["Claim ID"].endswith("S") or row["Status"] != "Paid as expected":
+            continue
+        first = by_line[(row["Claim ID"][:-1], row["Line Control Number"].rsplit("-", 1)[-1])]
+        m = {k: to_money(row[k] or 0) for k in ("Charge", "Allowed", "Paid", "Other Adjustment", "Expected Allowed",
+                                                "Patient Responsibility")}
+        left = to_money(first["Patient Responsibility"] or 0)
+        assert m["Expected Allowed"] <= left and m["Allowed"] == m["Paid"] == m["Expected Allowed"]
+        assert m["Charge"] == m["Allowed"] + m["Other Adjustment"] and m["Patient Responsibility"] == 0
+        if m["Other Adjustment"]:
+            assert row["Reason Codes"] == "OA-23"
+        assert "after the primary paid" in row["Explanation"]
+        checked += 1
+    assert checked > 10
+    status = {r["Claim ID"]: r["Status"] for r in records(result, "Claim Status")}
+    assert {s for c, s in status.items() if c.endswith("S")} >= {"Paid", "Partially paid"}

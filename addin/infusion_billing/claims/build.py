@@ -9,7 +9,8 @@ professional or home-infusion encounter is a professional claim (837P).
 The 837 claim (:class:`~.model.Claim`) adds what the payer needs to find the patient and pay the
 practice: the insured and patient from ``Patients``/``Coverage`` (name, birth date, sex, address,
 member ID, group number, relationship), the payer's name and plan type, the prior authorization
-number when one covers the visit, and the billing provider from the ``Practice`` table.
+number when one covers the visit, the billing provider from the ``Practice`` table and the rendering
+(837P) or attending (837I) provider from the ``Providers`` table when it is not the billing provider.
 
 Claim IDs: the Encounter ID (what the practice already calls the visit, and what it reads back in the
 835's CLP01); a replacement adds ``R1``, ``R2``..., a void ``V1``...; the parts of a claim split over
@@ -33,6 +34,7 @@ from ..schema import (
     Patient,
     PayerType,
     PracticeRow,
+    ProviderRow,
     Relationship,
     Setting,
 )
@@ -50,6 +52,7 @@ from .model import (
     Payer,
     Person,
     Practice,
+    Provider,
 )
 
 #: SBR09 claim filing indicator by payer type (X12 code list 1032): Medicare Part B, Medicare
@@ -106,6 +109,24 @@ class BookIndex:
         for a in self.book.rows("Authorizations"):
             out[(a.patient_id, a.payer_id)].append(a)
         return dict(out)
+
+    @cached_property
+    def providers(self) -> dict[str, ProviderRow]:
+        return {p.npi: p for p in self.book.rows("Providers")} if "Providers" in self.book.tables else {}
+
+    def provider_for(self, encounter: Encounter | None, payer_id: str, claim_type: str) -> Provider | None:
+        """The rendering (837P) or attending (837I) provider: the encounter's Rendering NPI named from the
+        Providers table, when it is not the billing provider's NPI (the TR3 sends loop 2310B/2310A only
+        then). None without a Rendering NPI, when it is the billing NPI, or when no Providers row names it
+        (the scrubber reports that: :data:`~.problems`)."""
+        npi = (encounter.rendering_npi or "").strip() if encounter is not None else ""
+        practice = self.practice_row(payer_id, claim_type)
+        if not npi or (practice is not None and npi == practice.npi):
+            return None
+        row = self.providers.get(npi)
+        if row is None:
+            return None
+        return Provider(row.last_name, row.first_name or "", npi, row.taxonomy or "")
 
     @cached_property
     def practice_rows(self) -> list[PracticeRow]:
@@ -243,7 +264,7 @@ def to_claim(claim: LedgerClaim, index: BookIndex, other_payers: tuple[OtherPaye
         reason_for_visit=diagnoses[0] if diagnoses and claim.claim_type == INSTITUTIONAL else "",
         prior_authorization=index.authorization_for(claim.patient_id, claim.payer_id, codes, first),
         statement_from=claim.statement_from, statement_to=claim.statement_to, encounter_id=claim.encounter_id,
-        other_payers=other_payers)
+        other_payers=other_payers, provider=index.provider_for(encounter, claim.payer_id, claim.claim_type))
 
 
 def _person(patient: Patient | None) -> Person:

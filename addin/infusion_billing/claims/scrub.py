@@ -20,7 +20,9 @@ written to an 837 until the data are fixed and ``claims`` runs again. Each edit 
   date of service to the submission date (``scrub.timely-filing``).
 * **Data the payer rejects** (the 837 writer's checks, :func:`~.problems.claim_problems`): billing
   NPI and taxonomy (``Practice``), member ID (``Coverage``), the insured's and patient's name,
-  birth date, sex and address (``Patients``), diagnosis pointers, NDC form, Claim ID length.
+  birth date, sex and address (``Patients``), diagnosis pointers, NDC form, Claim ID length; a
+  Rendering NPI the ``Providers`` table does not name (``scrub.rendering-provider``, when the book
+  has that table).
 
 Practitioner edits apply to 837P claims, hospital outpatient edits to 837I claims.
 """
@@ -101,7 +103,24 @@ class Scrubber:
         out += self._ncci(ledger, claim)
         out += self._coverage(ledger, claim)
         out += self._payer_rules(ledger, claim)
+        out += self._rendering(ledger, claim)
         return out
+
+    def _rendering(self, ledger: LedgerClaim, claim: Claim) -> list[Located]:
+        """A Rendering NPI other than the billing provider's must be named in ``Providers`` (when the book
+        keeps that table): the 837 sends the rendering (837P) or attending (837I) provider's name."""
+        encounter = self.index.encounters.get(claim.encounter_id)
+        if claim.provider is not None or encounter is None or not self._has("Providers"):
+            return []
+        npi = (encounter.rendering_npi or "").strip()
+        practice = self.index.practice_row(ledger.payer_id, ledger.claim_type)
+        if not npi or (practice is not None and npi == practice.npi):
+            return []
+        return [Located(ledger.claim_id, None, self.book.finding(
+            rules.RENDERING_PROVIDER.id, Severity.ERROR,
+            f"Claim {ledger.claim_id}: Rendering NPI {npi} is not on the Providers sheet, so the 837 cannot name "
+            "the clinician who rendered the services.", table="Encounters", row=encounter, column="Rendering NPI",
+            value=npi, encounter_id=encounter.encounter_id, fix=rules.RENDERING_PROVIDER.fix))]
 
     def _writer_checks(self, claim: Claim) -> list[Located]:
         """The 837 writer's checks, pointed at the input cell holding the value when it is there."""

@@ -76,6 +76,12 @@ BUTTONS = (
            "Codes every encounter into the Charges sheet: codes, modifiers, units, NDC and why."),
     Button("Check & code", "CheckAndCode", "check_and_code_classic",
            "Both of the above in one run, with one Findings sheet (what the month-end run does)."),
+    Button("Build claims", "BuildClaims", "build_claims_classic",
+           "A scrubbed claim for every Ready encounter: Claims and ClaimLines (the ledger), Encounter Status "
+           "Billed or Hold with the reason."),
+    Button("Export 837", "Export837", "export_837_classic",
+           "Writes the Ready claims to 837P/837I files in the 837 folder beside this workbook; they become "
+           "Submitted."),
     Button("Import ERA (835)", "ImportRemits", "import_remits_classic",
            "Pick 835 remittance files (on macOS: paste their text into a sheet named EraInbox first); "
            "payments go to the ERA sheets, each once."),

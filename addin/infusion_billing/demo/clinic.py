@@ -366,7 +366,8 @@ class Clinic:
                   "Drugs": catalog.drugs_rows, "ChargeMaster": catalog.charge_master_rows,
                   "Payer Rules": self._payer_rule_rows, "Patients": self._patient_rows,
                   "Coverage": self._coverage_rows, "Authorizations": self._authorization_rows,
-                  "Practice": self._practice_rows, "Coverage Rules": self._coverage_rule_rows}
+                  "Practice": self._practice_rows, "Coverage Rules": self._coverage_rule_rows,
+                  "Providers": self._provider_rows}
         for values in makers[table]():
             yield _row(fields, values)
 
@@ -401,6 +402,13 @@ class Clinic:
                "state": "IL", "zip_code": "627040001", "submitter_id": "SYNCLINIC01",
                "submitter_name": PRACTICE, "contact_name": "Billing Office", "contact_phone": "217-555-0100",
                "receiver_id": "SYNCLEARHOUSE", "receiver_name": "Synthetic Clearinghouse (demo)", "test_files": "Y"}
+
+    def _provider_rows(self):
+        """The clinic's three oncologists (synthetic names), each the Rendering NPI of some visits."""
+        rng = random.Random(f"{self.seed}:providers")
+        for npi in self.rendering_npis:
+            last, first = people.last_name(rng), people.first_name(rng)
+            yield {"npi": npi, "last_name": last, "first_name": first, "taxonomy": "207RH0003X"}
 
     def _coverage_rule_rows(self):
         for r in shipped_coverage_rules():
@@ -663,8 +671,8 @@ class Clinic:
 
 
 #: The tables written before the visits, in the template's order.
-STATIC_TABLES = ("Settings", "Practice", "Payers", "FeeSchedule", "Drugs", "ChargeMaster", "Patients", "Coverage",
-                 "Authorizations", "Payer Rules", "Coverage Rules")
+STATIC_TABLES = ("Settings", "Practice", "Providers", "Payers", "FeeSchedule", "Drugs", "ChargeMaster", "Patients",
+                 "Coverage", "Authorizations", "Payer Rules", "Coverage Rules")
 
 
 def _chart(rng: random.Random, plan: PatientPlan, day: date, kind: str) -> Chair:

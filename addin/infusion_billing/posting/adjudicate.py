@@ -10,7 +10,9 @@ One line is paid the way payers pay (docs/posting.md section 1 [S68][S77][S92]):
   what is left;
 * Medicare pays the remainder less **2 % sequestration** of its own share (``CO-253``): sequestration
   is on Medicare's payment only, never on the patient's part;
-* a **denied** line allows nothing: its whole charge is one ``CO`` adjustment with the denial reason.
+* a **denied** line allows nothing: its whole charge is one ``CO`` adjustment with the denial reason;
+* a **secondary** payer pays its share of what the primary left to the patient
+  (:func:`~.cob.secondary_expected`); the rest of the charge is ``OA-23``, the prior payer's impact.
 
 Every amount is a Decimal to the cent, and every line balances: charge - paid = the sum of its
 adjustments, and allowed = paid + patient responsibility + sequestration.
@@ -105,6 +107,14 @@ def pay(line: LineToPay, allowed: Decimal, share: CostShare, *, medicare: bool, 
         tuple(a for a in adjustments if a[2] != ZERO), remarks,
         submitted_code=line.code if submitted and paid_code != line.code else "",
         submitted_units=line.units if submitted and paid_units != line.units else None)
+
+
+def coordinate(line: LineToPay, allowed: Decimal) -> Adjudicated:
+    """A secondary payer's line under coordination of benefits: it pays ``allowed`` (its share of what
+    the primary left to the patient) and the rest of the charge is ``OA-23``, the impact of the prior
+    payer's adjudication; nothing more is left to the patient."""
+    return Adjudicated(line.line_control_number, line.code, line.modifiers, line.charge, allowed, allowed, line.units,
+                       tuple(a for a in (("OA", "23", line.charge - allowed),) if a[2] != ZERO))
 
 
 def deny(line: LineToPay, carc: str, rarc: str = "") -> Adjudicated:

@@ -38,6 +38,7 @@ from ..stages import RunOptions, StageResult
 from ..workbook.ownership import declare_result
 from ..workbook.reader import BookData
 from ..workbook.writer import OutputTable
+from .cob import SECONDARY, primary_claim_id, secondary_expected
 from .contract import ZERO, FeeSchedule, Tolerance, expected_allowed
 from .events import LineEvent, Posting, Unmatched, claim_key, post, read_events
 from .status import (
@@ -97,6 +98,8 @@ class LineState:
     status: str = NOT_YET_PAID
     totals: dict[str, Decimal] = field(default_factory=dict)
     units_paid: Decimal | None = None
+    #: On a secondary claim: the same line on the primary claim, whose outcome sets what is expected.
+    primary: LineState | None = None
 
     @property
     def adjudicated(self) -> bool:
@@ -126,8 +129,11 @@ class Reconciler:
     def __init__(self, fees: FeeSchedule, lesser_of: dict[str, bool], tolerance: Tolerance):
         self.fees, self.lesser_of, self.tolerance = fees, lesser_of, tolerance
 
-    def state(self, claim: LedgerClaim, line: LedgerLine, events: list[LineEvent]) -> LineState:
-        s = LineState(claim, line, sorted(events, key=lambda e: e.order))
+    def state(self, claim: LedgerClaim, line: LedgerLine, events: list[LineEvent],
+              primary: LineState | None = None) -> LineState:
+        """The line netted over its events; ``primary`` is the primary claim's same line when ``claim``
+        is a secondary claim (coordination of benefits sets what it is expected to allow)."""
+        s = LineState(claim, line, sorted(events, key=lambda e: e.order), primary=primary)
         s.rate = self.fees.rate(claim.payer_id, line.code, line.modifiers, line.service_date)
         if s.events:
             totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
@@ -141,6 +147,8 @@ class Reconciler:
             s.units_paid = units
         units = s.units_paid if s.units_paid is not None and s.units_paid > ZERO else line.units
         s.expected = expected_allowed(s.rate, units, line.charge, self.lesser_of.get(claim.payer_id, True))
+        if primary is not None:
+            s.expected = secondary_expected(s.expected, primary.total("paid"), primary.total("patient_responsibility"))
         s.status = self.status_of(s)
         return s
 
@@ -177,7 +185,10 @@ def explanation(s: LineState) -> str:
     units = s.units_paid if s.units_paid is not None and s.units_paid > ZERO else line.units
     contract = (f"contract {_m(s.rate)} x {_units(units)} on {day}" if s.rate is not None
                 else f"no {s.claim.payer_id} rate for {line.code} on {day}")
-    if s.rate is not None and s.expected is not None and s.expected < (s.rate * units).quantize(Decimal("0.01")):
+    if s.primary is not None:
+        contract = (f"expected {_m(s.expected or ZERO)} after the primary paid {_m(s.primary.total('paid'))} "
+                    f"and left {_m(s.primary.total('patient_responsibility'))} to the patient ({contract})")
+    elif s.rate is not None and s.expected is not None and s.expected < (s.rate * units).quantize(Decimal("0.01")):
         contract += f", lesser of the charge {_m(line.charge)}"
     last = s.last
     if last is None:
@@ -360,8 +371,20 @@ def reconcile_rows(claims: Sequence[LedgerClaim], era: Mapping[str, list[dict[st
     Patient payments are applied by :func:`reconcile_book`, which has the book's PatientPayments.
     """
     posting = post(read_events(era, as_of), claims)
-    states = [reconciler.state(c, ln, posting.by_line.get((c.claim_id, ln.line), [])) for c in claims
-              for ln in c.lines]
+    by_line: dict[tuple[str, int], LineState] = {}
+    secondaries: list[LedgerClaim] = []
+    for c in claims:  # primaries first: a secondary line is judged by its primary line's outcome
+        if c.priority == SECONDARY:
+            secondaries.append(c)
+            continue
+        for ln in c.lines:
+            by_line[(c.claim_id, ln.line)] = reconciler.state(c, ln, posting.by_line.get((c.claim_id, ln.line), []))
+    for c in secondaries:
+        for ln in c.lines:
+            primary = by_line.get((primary_claim_id(c.claim_id), ln.line))
+            by_line[(c.claim_id, ln.line)] = reconciler.state(c, ln, posting.by_line.get((c.claim_id, ln.line), []),
+                                                               primary)
+    states = [by_line[(c.claim_id, ln.line)] for c in claims for ln in c.lines]
     return Reconciliation(states, posting, list(claims), PatientLedger({}, []))
 
 

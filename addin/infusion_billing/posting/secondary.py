@@ -23,19 +23,11 @@ from ..claims.build import BookIndex, to_claim
 from ..claims.ledger import LedgerClaim
 from ..claims.model import Adjustment, Coverage, LineAdjudication, OtherPayer
 from ..workbook.reader import BookData
+from .cob import SECONDARY, primary_claim_id, secondary_claim_id
 from .contract import ZERO
 from .reconcile import LineState, reconcile_book
 
-SECONDARY = "Secondary"
-
-
-def secondary_claim_id(primary_id: str) -> str:
-    """The secondary claim's ID: the primary's with ``S`` (CLM01 allows 20 characters).
-
-    >>> secondary_claim_id("E0000123")
-    'E0000123S'
-    """
-    return f"{primary_id}S"
+__all__ = ["SECONDARY", "PrimaryOutcomes", "SecondaryAdjudication", "net_adjustments", "secondary_claim_id"]
 
 
 class PrimaryOutcomes:
@@ -93,7 +85,7 @@ class SecondaryAdjudication:
         """The earlier payers of ``claim``: none for a primary claim, the primary payer for a secondary."""
         if claim.priority != SECONDARY:
             return ()
-        primary = self.ledger.get(claim.claim_id[:-1])
+        primary = self.ledger.get(primary_claim_id(claim.claim_id))
         if primary is None:
             return ()
         if self._outcomes is None:

@@ -41,8 +41,11 @@ from ..schema import PayerType
 from ..stages import RunOptions, StageResult
 from ..workbook.reader import BookData
 from ..x12.writer import ControlNumbers, Interchange, Party, SegmentWriter, amount, number
-from .adjudicate import Adjudicated, AdjudicatedClaim, CostShare, LineToPay, deny, pay
+from .adjudicate import Adjudicated, AdjudicatedClaim, CostShare, LineToPay, coordinate, deny, pay
+from .cob import SECONDARY, primary_claim_id, secondary_expected
 from .contract import ZERO, FeeSchedule, Tolerance, cents, expected_allowed
+from .reconcile import LineState
+from .secondary import PrimaryOutcomes
 from .status import (
     CODE_CHANGED,
     DENIED,
@@ -100,6 +103,7 @@ class Remit:
     plb: list[tuple[str, str, Decimal]] = field(default_factory=list)  # (code, reference, amount)
     trace: str = ""
     file: str = ""
+    coordinated: bool = False  # a secondary payer's remit (written after the primaries', file name _COB)
 
     @property
     def total(self) -> Decimal:
@@ -189,10 +193,10 @@ class _Payers:
         return share
 
 
-def submitted_primaries(book: BookData) -> list[LedgerClaim]:
-    """The claims a payer has received: Submitted, primary, original or replacement, in date order."""
+def submitted_primaries(book: BookData, priority: str = "Primary") -> list[LedgerClaim]:
+    """The claims a payer has received: Submitted, of this priority, original or replacement, in date order."""
     claims = read_claims(book.extra_rows("Claims"), book.extra_rows("ClaimLines"))
-    out = [c for c in claims if c.submitted and c.priority == "Primary" and c.frequency != "8" and c.lines]
+    out = [c for c in claims if c.submitted and c.priority == priority and c.frequency != "8" and c.lines]
     return sorted(out, key=lambda c: (c.statement_from or date.min, c.claim_id))
 
 
@@ -376,6 +380,84 @@ class _Simulator:
         return adj, KeyRow(claim.claim_id, ln.line_control_number, claim.payer_id, "paid as contracted",
                            self.status_when_paid(claim, ln, dos), "", "", expected, adj.allowed, paid=adj.paid)
 
+    # ------------------------------------------------------------------ a secondary claim
+    def secondary(self, claim: LedgerClaim, primary: list[LineState], forced: dict[str, str] | None = None) -> None:
+        """The secondary payer's remit under coordination of benefits (docs/posting.md section 7).
+
+        Each line is expected to be paid what the primary left to the patient, up to the secondary's
+        own allowed amount less the primary's payment (:func:`.cob.secondary_expected`); the rest of
+        the charge is ``OA-23``. Planted: no remit yet, a line denied ``CO-22`` (the payer believes
+        another payer is primary, the COB denial), an underpayment below the coordinated amount.
+        """
+        rng = random.Random(f"{self.seed}:{claim.claim_id}")
+        r = self.rates
+        lines = [LineToPay(ln.control_number, ln.code, ln.modifiers, ln.units, ln.charge) for ln in claim.lines]
+        expected = self.coordinated(claim, primary)
+        forced = forced or {}
+        if rng.random() < r.no_remit and not any(ln.line_control_number in forced for ln in lines):
+            for ln in lines:
+                self.key.append(KeyRow(claim.claim_id, ln.line_control_number, claim.payer_id,
+                                       "secondary: no remit yet", NOT_YET_PAID,
+                                       expected=expected.get(ln.line_control_number)))
+            return
+        remit = self.remit(claim.payer_id, self.check_date(rng, claim))
+        loop = AdjudicatedClaim(claim.claim_id, "2", self.next_icn(claim))
+        for ln in lines:
+            owed = expected.get(ln.line_control_number, ZERO)
+            roll = rng.random()
+            plant = forced.get(ln.line_control_number, "")
+            if plant == "deny" or (not plant and roll < r.line_denial * 2):  # COB denials: the common problem
+                adj = deny(ln, "22")
+                row = KeyRow(claim.claim_id, ln.line_control_number, claim.payer_id, "secondary: line denied",
+                             DENIED, "22", "", owed, ZERO, paid=ZERO)
+            elif plant == "under" or (not plant and roll < r.line_denial * 2 + r.underpayment * 2
+                                      and owed >= Decimal("10.00")):
+                shortfall = cents(owed * Decimal(rng.randrange(20, 41)) / 100)
+                if shortfall <= self.p.tolerance.of(owed):
+                    shortfall = ZERO
+                adj = coordinate(ln, owed - shortfall)
+                what = "paid less than the primary left" if shortfall else "paid as coordinated"
+                row = KeyRow(claim.claim_id, ln.line_control_number, claim.payer_id, f"secondary: {what}",
+                             UNDERPAID if shortfall else PAID_AS_EXPECTED, "23", "", owed, adj.allowed, shortfall,
+                             adj.paid)
+            else:
+                adj = coordinate(ln, owed)
+                row = KeyRow(claim.claim_id, ln.line_control_number, claim.payer_id, "secondary: paid as coordinated",
+                             PAID_AS_EXPECTED, "23", "", owed, adj.allowed, paid=adj.paid)
+            row.remit = remit
+            loop.lines.append(adj)
+            self.key.append(row)
+        if all(a.paid == ZERO and a.allowed == ZERO for a in loop.lines):
+            loop.status = "4"
+        remit.claims.append(loop)
+
+    def coordinated(self, claim: LedgerClaim, primary: list[LineState]) -> dict[str, Decimal]:
+        """What the secondary is expected to pay on each line (by Line Control Number)."""
+        dos = {ln.control_number: ln.service_date for ln in claim.lines}
+        out = {}
+        for ln, first in zip(claim.lines, primary, strict=False):
+            own = self.expected(claim, LineToPay(ln.control_number, ln.code, ln.modifiers, ln.units, ln.charge), dos)
+            out[ln.control_number] = secondary_expected(own, first.total("paid"), first.total("patient_responsibility"))
+        return out
+
+    def run_secondaries(self, claims: Iterable[LedgerClaim], outcomes: PrimaryOutcomes) -> Simulation:
+        """Adjudicate the submitted secondary claims against their primaries' posted outcomes."""
+        claims = list(claims)
+        firsts = {c.claim_id: sorted(outcomes.by_claim.get(primary_claim_id(c.claim_id), []), key=lambda s: s.line.line)
+                  for c in claims}
+        # A COB denial and a coordinated underpayment at least once, whatever the rates (as for primaries).
+        rng = random.Random(f"{self.seed}:cob")
+        forced: dict[str, str] = {}
+        owed = {n: x for c in claims for n, x in self.coordinated(c, firsts[c.claim_id]).items()}
+        for plant, least in (("deny", ZERO), ("under", Decimal("10.00"))):
+            pool = [n for n, x in owed.items() if n not in forced and x >= least]
+            if pool:
+                forced[rng.choice(pool)] = plant
+        for claim in claims:
+            self.secondary(claim, firsts[claim.claim_id], forced)
+        remits = sorted(self.remits.values(), key=lambda r: (r.check_date, r.payer_id))
+        return Simulation([r for r in remits if r.claims], self.key)
+
     # ------------------------------------------------------------------ provider-level adjustments
     def provider_adjustments(self, rng: random.Random, remits: list[Remit]) -> None:
         """Interest (L6, adds to the check), a recoupment (WO, taken from it) and a forwarding balance
@@ -421,8 +503,20 @@ class _Simulator:
 
 
 def simulate(book: BookData, seed: int = 1, rates: PlantRates = PlantRates()) -> Simulation:
-    """Adjudicate every submitted primary claim of ``book`` (no files written yet)."""
-    return _Simulator(book, seed, rates).run(submitted_primaries(book))
+    """Adjudicate every submitted claim of ``book`` (no files written yet): the primaries, then the
+    secondaries (whose remits follow, so the primaries' remits are the same with or without them)."""
+    primaries = _Simulator(book, seed, rates)
+    sim = primaries.run(submitted_primaries(book))
+    secondaries = submitted_primaries(book, SECONDARY)
+    if secondaries:
+        cob = _Simulator(book, seed, rates)
+        cob.icn = primaries.icn  # the payers' claim numbers continue after the primaries'
+        more = cob.run_secondaries(secondaries, PrimaryOutcomes(book))
+        for remit in more.remits:
+            remit.coordinated = True
+        sim.remits += more.remits
+        sim.key += more.key
+    return sim
 
 
 # ---------------------------------------------------------------------------- 835 text
@@ -511,14 +605,15 @@ def write_simulation(book: BookData, out_dir: str | Path, seed: int = 1, rates: 
     """Simulate the payers of ``book`` and write one 835 per payer and check date, plus the key, to ``out_dir``."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    claims = submitted_primaries(book)
-    sim = _Simulator(book, seed, rates).run(claims)
+    claims = submitted_primaries(book) + submitted_primaries(book, SECONDARY)
+    sim = simulate(book, seed, rates)
     ledger = {c.claim_id: c for c in claims}
     dos = {ln.control_number: ln.service_date for c in claims for ln in c.lines}
     writer = _Writer(_Payers(book), SegmentWriter())
     for n, remit in enumerate(sim.remits, start=1):
         remit.trace = f"SIM{seed % 100000:05d}{n:06d}"
-        remit.file = f"835_{remit.payer_id}_{remit.check_date:%Y%m%d}.835"
+        cob = "_COB" if remit.coordinated else ""
+        remit.file = f"835_{remit.payer_id}_{remit.check_date:%Y%m%d}{cob}.835"
         stamp = now or datetime.combine(remit.check_date, datetime.min.time()).replace(hour=6)
         text = io.StringIO()
         x = Interchange(text, writer.w, Party("ZZ", f"SIM{remit.payer_id}"[:15]), Party("ZZ", "SYNCLINIC01"),

@@ -61,5 +61,9 @@ NCCI_FILE = SCRUB.finding(
 NCCI_ROW = SCRUB.finding(
     "scrub.ncci-row", W, "A row of an NCCI file that could not be read (skipped)",
     fix="Check the row in the file; the other rows were imported.", source=NCCI)
-
+RENDERING_PROVIDER = SCRUB.finding(
+    "scrub.rendering-provider", E,
+    "An encounter's Rendering NPI that the Providers table does not name",
+    fix="Add the clinician (NPI, last and first name, taxonomy) to the Providers table, or correct the Rendering NPI.",
+    source="837P loop 2310B / 837I loop 2310A: the rendering or attending provider's name and NPI, docs/claims.md")
 SPECS = tuple(SCRUB.specs)
