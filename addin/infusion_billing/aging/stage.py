@@ -28,7 +28,7 @@ from ..denials.worklist import SHEET as DENIALS
 from ..denials.worklist import WRITTEN_OFF
 from ..derived import key_text
 from ..findings import Finding
-from ..posting.reconcile import apply_patient_payments, reconcile_book
+from ..posting.reconcile import apply_patient_payments, patient_payments, reconcile_book
 from ..rules import aging as rules
 from ..stages import RunOptions, StageResult
 from ..workbook.ownership import declare_result
@@ -86,7 +86,7 @@ def posted_visits(book: BookData, as_of: date) -> Posted:
         return _secondary(index, claim.patient_id, claim.payer_id, claim.statement_from or as_of)
 
     visits = visit_balances(recon.states, recon.claims, secondary_of, is_written_off)
-    payments = apply_patient_payments(book, patient_owed(visits), recon.claims, as_of)
+    payments = apply_patient_payments(patient_payments(book), patient_owed(visits), recon.claims, as_of)
     apply_payments(visits, payments.applied)
     return Posted(as_of, visits, recon.claims, payments.findings)
 

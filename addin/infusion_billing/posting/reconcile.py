@@ -268,6 +268,13 @@ class PatientLedger:
     findings: list[Finding]
 
 
+def patient_payments(book: BookData) -> list[PatientPaymentRow]:
+    """The book's PatientPayments rows (none when it has no such table)."""
+    if "PatientPayments" not in book.tables or not book.tables["PatientPayments"].present:
+        return []
+    return list(book.rows("PatientPayments"))
+
+
 def apply_patient_payments(payments: Iterable[PatientPaymentRow], owed: Mapping[str, Decimal],
                            claims: Sequence[LedgerClaim], as_of: date | None = None) -> PatientLedger:
     """Apply each patient payment (in date order, those after ``as_of`` left out) to the claims.
@@ -402,8 +409,7 @@ def reconcile_book(book: BookData, as_of: date | None = None) -> Reconciliation:
     owed: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for s in r.states:
         owed[s.claim.claim_id] += s.total("patient_responsibility")
-    if "PatientPayments" in book.tables and book.tables["PatientPayments"].present:
-        r.patient = apply_patient_payments(book.rows("PatientPayments"), owed, claims, as_of)
+    r.patient = apply_patient_payments(patient_payments(book), owed, claims, as_of)
     return r
 
 
