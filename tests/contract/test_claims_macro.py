@@ -50,13 +50,17 @@ def _claims_of(actions):
     return values_on(actions, added["Claims"]), values_on(actions, added["ClaimLines"])
 
 
-def _iso_dates(rows):
-    """Values written back as Office.js reads them next time (dates came out as ISO text)."""
+def _as_read_back(rows):
+    """Values written as Office.js reads them on the next run: dates (sent as ISO text) as dates, text
+    sent with Excel's apostrophe prefix (``'0260``, kept as text) without it."""
     out = []
     for row in rows:
         cells = []
         for value in row:
-            if isinstance(value, str) and len(value) >= 10 and value[4] == "-" and value[7] == "-" and value[:4].isdigit():
+            if isinstance(value, str) and value.startswith("'"):
+                value = value[1:]
+            elif isinstance(value, str) and len(value) >= 10 and value[4] == "-" and value[7] == "-" \
+                    and value[:4].isdigit():
                 value = dt.date.fromisoformat(value[:10])
             cells.append(value)
         out.append(cells)
@@ -87,7 +91,7 @@ def test_export_837_puts_the_file_on_the_outbox_sheet_and_marks_the_claims_submi
     sheets = clinic_sheets()
     actions, _ = run_script("build_claims", sheets)
     claims, lines = _claims_of(actions)
-    sheets.update({"Claims": _iso_dates(claims), "ClaimLines": _iso_dates(lines)})
+    sheets.update({"Claims": _as_read_back(claims), "ClaimLines": _as_read_back(lines)})
     actions, _ = run_script("export_837", sheets)
     added = added_sheets(actions)
     assert {"837 Outbox", "Claim Batches", "RunLog"} <= set(added)
