@@ -78,6 +78,8 @@ class BookIndex:
 
     book: BookData
     _practice: dict[tuple[str, str], PracticeRow] = field(default_factory=dict)
+    #: The 837 payer/insured/patient loops built once per patient, payer, priority and coverage row.
+    _coverages: dict[tuple, Coverage] = field(default_factory=dict)
 
     @cached_property
     def encounters(self) -> dict[str, Encounter]:
@@ -227,29 +229,12 @@ def to_claim(claim: LedgerClaim, index: BookIndex, other_payers: tuple[OtherPaye
     (:func:`~.problems.claim_problems`) report as the data a payer rejects.
     """
     encounter = index.encounters.get(claim.encounter_id)
-    patient = index.patients.get(claim.patient_id)
-    payer = index.payers.get(claim.payer_id)
     first = claim.statement_from or (encounter.date_of_service if encounter else date.today())
     coverage_row = index.coverage_for(claim.patient_id, claim.payer_id, first)
-    person = _person(patient)
-    relationship = RELATIONSHIP.get(coverage_row.relationship, "18") if coverage_row else "18"
-    member_id = (coverage_row.member_id or "") if coverage_row else ""
-    if relationship == "18" or coverage_row is None:
-        subscriber = Person(person.last_name, person.first_name, person.birth_date, person.sex, person.address,
-                            member_id=member_id)
-        patient_loop = None
-    else:
-        subscriber = Person(coverage_row.subscriber_last_name or "", coverage_row.subscriber_first_name or "",
-                            coverage_row.subscriber_date_of_birth or person.birth_date,
-                            coverage_row.subscriber_sex.value if coverage_row.subscriber_sex else "U",
-                            person.address, member_id=member_id)
-        patient_loop = person
-    payer_type = payer.payer_type if payer else PayerType.OTHER
-    coverage = Coverage(
-        payer=Payer(payer.payer_name if payer else "", claim.payer_id), subscriber=subscriber,
-        priority=claim.priority or "Primary", filing_indicator=FILING_INDICATOR.get(payer_type, "ZZ"),
-        group_number=(coverage_row.group_number or "") if coverage_row else "", relationship=relationship,
-        patient=patient_loop)
+    key = (claim.patient_id, claim.payer_id, claim.priority, id(coverage_row))
+    coverage = index._coverages.get(key)
+    if coverage is None:  # the same for every claim of the patient with this payer and coverage row
+        coverage = index._coverages[key] = _coverage(claim, index, coverage_row)
     diagnoses = tuple(encounter.diagnoses) if encounter else ()
     lines = tuple(ClaimLine(
         control_number=line.control_number, code=line.code, charge=line.charge, units=line.units,
@@ -265,6 +250,31 @@ def to_claim(claim: LedgerClaim, index: BookIndex, other_payers: tuple[OtherPaye
         prior_authorization=index.authorization_for(claim.patient_id, claim.payer_id, codes, first),
         statement_from=claim.statement_from, statement_to=claim.statement_to, encounter_id=claim.encounter_id,
         other_payers=other_payers, provider=index.provider_for(encounter, claim.payer_id, claim.claim_type))
+
+
+def _coverage(claim: LedgerClaim, index: BookIndex, coverage_row: CoverageRow | None) -> Coverage:
+    """The payer, insured and patient loops of a claim from Patients and the Coverage row in force."""
+    patient = index.patients.get(claim.patient_id)
+    payer = index.payers.get(claim.payer_id)
+    person = _person(patient)
+    relationship = RELATIONSHIP.get(coverage_row.relationship, "18") if coverage_row else "18"
+    member_id = (coverage_row.member_id or "") if coverage_row else ""
+    if relationship == "18" or coverage_row is None:
+        subscriber = Person(person.last_name, person.first_name, person.birth_date, person.sex, person.address,
+                            member_id=member_id)
+        patient_loop = None
+    else:
+        subscriber = Person(coverage_row.subscriber_last_name or "", coverage_row.subscriber_first_name or "",
+                            coverage_row.subscriber_date_of_birth or person.birth_date,
+                            coverage_row.subscriber_sex.value if coverage_row.subscriber_sex else "U",
+                            person.address, member_id=member_id)
+        patient_loop = person
+    payer_type = payer.payer_type if payer else PayerType.OTHER
+    return Coverage(
+        payer=Payer(payer.payer_name if payer else "", claim.payer_id), subscriber=subscriber,
+        priority=claim.priority or "Primary", filing_indicator=FILING_INDICATOR.get(payer_type, "ZZ"),
+        group_number=(coverage_row.group_number or "") if coverage_row else "", relationship=relationship,
+        patient=patient_loop)
 
 
 def _person(patient: Patient | None) -> Person:

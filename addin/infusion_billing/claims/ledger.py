@@ -19,14 +19,16 @@ the same row, byte for byte.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from .. import values as v
 from ..workbook.ownership import declare_result
+from ..workbook.reader import BookData, Grid
 from ..workbook.writer import OutputTable
 
 CLAIMS, CLAIM_LINES, BATCHES = "Claims", "ClaimLines", "Claim Batches"
@@ -150,6 +152,8 @@ def _text(value: Any) -> str:
 
 
 def _day(value: Any) -> date | None:
+    if value.__class__ is date:  # what the book hands back for a date cell: the common case first
+        return value
     if v.is_blank(value):
         return None
     try:
@@ -186,7 +190,14 @@ def _number(value: Any) -> Decimal | None:
 
 
 def pointers_of(text: Any) -> tuple[int, ...]:
-    """``"1,2"`` -> (1, 2); blanks and non-numbers left out."""
+    """``"1,2"`` -> (1, 2); blanks and non-numbers left out.
+
+    >>> pointers_of("1,2"), pointers_of(1.0), pointers_of("1; 3 x"), pointers_of(None)
+    ((1, 2), (1,), (1, 3), ())
+    """
+    known = _POINTERS.get(text) if text.__class__ is str else None
+    if known is not None:
+        return known
     out = []
     for part in _text(text).replace(";", ",").replace(" ", ",").split(","):
         if part.strip().isdigit():
@@ -194,44 +205,91 @@ def pointers_of(text: Any) -> tuple[int, ...]:
     return tuple(out)
 
 
-def read_lines(records: Iterable[dict[str, Any]]) -> dict[str, list[LedgerLine]]:
-    """``ClaimLines`` rows by Claim ID, in sheet order."""
-    out: dict[str, list[LedgerLine]] = {}
+#: The few pointer lists a ledger holds ("1", "1,2", ...), parsed once each.
+_POINTERS = {",".join(str(n) for n in range(1, k + 1)): tuple(range(1, k + 1)) for k in range(1, 13)}
+
+
+def _record_values(records: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> Iterator[tuple]:
+    """Each record's values of ``columns``, in that order (None for a column it lacks)."""
+    get = itemgetter(*columns)
     for r in records:
-        claim_id = _text(r.get("Claim ID"))
+        try:
+            yield get(r)
+        except KeyError:
+            yield tuple(r.get(c) for c in columns)
+
+
+def _grid_values(grid: Grid | None, columns: Sequence[str]) -> Iterator[tuple]:
+    """The same straight from a sheet's grid (header row first), without a record per row: the ledger
+    of a large book is read on every claims, export and reconcile run. Blank cells come as they are
+    (None or ""): the readers below treat both as blank."""
+    if grid is None or not grid.rows:
+        return
+    header = [str(h).strip() if h is not None else "" for h in grid.rows[0]]
+    at = {h: i for i, h in enumerate(header) if h}
+    index = [at.get(c) for c in columns]
+    if None not in index:
+        get = itemgetter(*index)
+        for row in grid.rows[1:]:
+            try:
+                yield get(row)
+            except IndexError:  # a short row: the cells past its end are blank
+                yield tuple(row[i] if i is not None and i < len(row) else None for i in index)
+        return
+    for row in grid.rows[1:]:
+        yield tuple(row[i] if i is not None and i < len(row) else None for i in index)
+
+
+def read_lines(records: Iterable[Mapping[str, Any]]) -> dict[str, list[LedgerLine]]:
+    """``ClaimLines`` rows by Claim ID, in sheet order."""
+    return _lines(_record_values(records, LINE_COLUMNS))
+
+
+def _lines(rows: Iterable[tuple]) -> dict[str, list[LedgerLine]]:
+    out: dict[str, list[LedgerLine]] = {}
+    for (claim_id, line_no, control, encounter, day, code, modifiers, units, charge, revenue, ndc, ndc_unit,
+         ndc_quantity, pointers) in rows:
+        claim_id = _text(claim_id)
         if not claim_id:
             continue
+        revenue, ndc = _text(revenue), _text(ndc)
         line = LedgerLine(
-            claim_id=claim_id, line=int(_number(r.get("Line")) or 0),
-            control_number=_text(r.get("Line Control Number")),
-            encounter_id=_text(r.get("Encounter ID")), service_date=_day(r.get("Date of Service")) or date.min,
-            code=_text(r.get("Code")), modifiers=tuple(_text(r.get("Modifiers")).split()),
-            units=_number(r.get("Units")) or Decimal(0), charge=_money(r.get("Charge")),
-            revenue_code=_text(r.get("Revenue Code")).zfill(4) if _text(r.get("Revenue Code")) else "",
-            ndc=_text(r.get("NDC")).zfill(11) if _text(r.get("NDC")) else "", ndc_unit=_text(r.get("NDC Unit")),
-            ndc_quantity=_number(r.get("NDC Quantity")), pointers=pointers_of(r.get("Diagnosis Pointers")),
-            )
+            claim_id=claim_id, line=line_no if line_no.__class__ is int else int(_number(line_no) or 0),
+            control_number=_text(control), encounter_id=_text(encounter), service_date=_day(day) or date.min,
+            code=_text(code), modifiers=tuple(_text(modifiers).split()) if modifiers is not None else (),
+            units=_number(units) or Decimal(0), charge=_money(charge),
+            revenue_code=revenue.zfill(4) if revenue else "", ndc=ndc.zfill(11) if ndc else "",
+            ndc_unit=_text(ndc_unit), ndc_quantity=_number(ndc_quantity), pointers=pointers_of(pointers))
         out.setdefault(claim_id, []).append(line)
     return out
 
 
-def read_claims(claim_records: Iterable[dict[str, Any]], line_records: Iterable[dict[str, Any]]) -> list[LedgerClaim]:
+def read_claims(claim_records: Iterable[Mapping[str, Any]],
+                line_records: Iterable[Mapping[str, Any]]) -> list[LedgerClaim]:
     """The ledger as the book holds it, in sheet order, each claim with its lines."""
-    lines = read_lines(line_records)
+    return _claims(_record_values(claim_records, CLAIM_COLUMNS), read_lines(line_records))
+
+
+def read_ledger(book: BookData) -> list[LedgerClaim]:
+    """The book's claim ledger (``Claims`` and ``ClaimLines`` as earlier runs, or an earlier stage of
+    this run, wrote them), read from the sheets' grids: the same as :func:`read_claims` of their rows."""
+    return _claims(_grid_values(book.extra_grid(CLAIMS), CLAIM_COLUMNS),
+                   _lines(_grid_values(book.extra_grid(CLAIM_LINES), LINE_COLUMNS)))
+
+
+def _claims(rows: Iterable[tuple], lines: Mapping[str, list[LedgerLine]]) -> list[LedgerClaim]:
     out = []
-    for r in claim_records:
-        claim_id = _text(r.get("Claim ID"))
+    for (claim_id, encounter, patient, payer, priority, claim_type, frequency, original, payer_number, start, end,
+         total, _count, status, batch, submitted) in rows:
+        claim_id = _text(claim_id)
         if not claim_id:
             continue
         out.append(LedgerClaim(
-            claim_id=claim_id, encounter_id=_text(r.get("Encounter ID")), patient_id=_text(r.get("Patient ID")),
-            payer_id=_text(r.get("Payer ID")), priority=_text(r.get("Payer Priority")) or "Primary",
-            claim_type=_text(r.get("Claim Type")), frequency=_text(r.get("Frequency")) or "1",
-            original_claim_id=_text(r.get("Original Claim ID")),
-            payer_claim_number=_text(r.get("Payer Claim Number")), statement_from=_day(r.get("Statement From")),
-            statement_to=_day(r.get("Statement To")), total_charge=_money(r.get("Total Charge")),
-            status=_text(r.get("Status")), batch_file=_text(r.get("Batch File")),
-            submitted_date=_day(r.get("Submitted Date")), lines=tuple(lines.get(claim_id, ()))))
+            claim_id=claim_id, encounter_id=_text(encounter), patient_id=_text(patient), payer_id=_text(payer),
+            priority=_text(priority) or "Primary", claim_type=_text(claim_type), frequency=_text(frequency) or "1",
+            original_claim_id=_text(original), payer_claim_number=_text(payer_number), statement_from=_day(start),
+            statement_to=_day(end), total_charge=_money(total), status=_text(status), batch_file=_text(batch),
+            submitted_date=_day(submitted), lines=tuple(lines.get(claim_id, ()))))
     return out
 
 

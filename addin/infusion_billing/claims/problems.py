@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from ..findings import Finding, Severity
 from ..identifiers import npi as npi_id
@@ -133,7 +134,7 @@ def claim_problems(claim: Claim, seen_controls: set[str]) -> list[Problem]:
     _lines(out, claim, seen_controls)
     _diagnoses(out, claim)
     _people(out, claim)
-    if claim.provider is not None and not npi_id.is_valid(claim.provider.npi):
+    if claim.provider is not None and not _valid_npi(claim.provider.npi):
         role = "rendering" if kind == PROFESSIONAL else "attending"
         out.add("claim.provider-invalid", f"The {role} provider's NPI is not a valid NPI.",
                 column="Provider NPI", value=claim.provider.npi)
@@ -252,3 +253,10 @@ def _address(out: Collector, address: Address | None, what: str, column: str, ru
 
 def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
+
+
+@lru_cache(maxsize=4096)
+def _valid_npi(npi: str) -> bool:
+    """:func:`~infusion_billing.identifiers.npi.is_valid`, once per NPI (a clinic has a few clinicians
+    and thousands of claims)."""
+    return npi_id.is_valid(npi)

@@ -62,7 +62,7 @@ from .ledger import (
     batches_table,
     claims_tables,
     read_batches,
-    read_claims,
+    read_ledger,
 )
 from .model import Batch
 from .problems import MAX_LINES, practice_problems
@@ -77,7 +77,7 @@ BILLED = check_stage.BILLED
 # ---------------------------------------------------------------------------- shared helpers
 def ledger_of(book: BookData) -> list[LedgerClaim]:
     """The claim ledger as the book holds it (an earlier stage of this run counts: see the pipeline)."""
-    return read_claims(book.extra_rows(CLAIMS), book.extra_rows(CLAIM_LINES))
+    return read_ledger(book)
 
 
 def submit_date(book: BookData, options: RunOptions) -> date:

@@ -246,6 +246,7 @@ class _Builder:
         self.last_total = CENTS
         self._dates: dict[date, str] = {}
         self._quantities: dict[Decimal, str] = {}
+        self._people: dict[tuple[str, Person, str], list[str]] = {}
         self.seg, self.clean = w.segment, w.clean
         self.put = w.trusted  # for a claim's segments, once its values are checked
         self.comp = w.component
@@ -285,7 +286,17 @@ class _Builder:
                 seg("N4", clean(address.city)[:30], address.state, address.zip.replace("-", ""))]
 
     def person(self, code: str, person: Person, member_id: str) -> list[str]:
-        """NM1 (IL subscriber with MI member ID, or QC patient), N3/N4 and DMG."""
+        """NM1 (IL subscriber with MI member ID, or QC patient), N3/N4 and DMG: built once per person,
+        for a patient has many claims in a file (names and addresses are cleaned once)."""
+        key = (code, person, member_id)
+        known = self._people.get(key)
+        if known is None:
+            if len(self._people) >= 20_000:  # bounded: a file of many one-visit patients gains nothing
+                self._people.clear()
+            known = self._people[key] = self._person(code, person, member_id)
+        return known
+
+    def _person(self, code: str, person: Person, member_id: str) -> list[str]:
         clean, seg = self.clean, self.put
         address = person.address
         return [seg("NM1", code, "1", clean(person.last_name)[:60], clean(person.first_name)[:35],
@@ -303,7 +314,8 @@ class _Builder:
         """
         w = self.w
         values = list(_coded_values(claim))
-        if w.problem("\x00".join([v for _, v in values])) is not None:
+        # Joined with nothing: a forbidden character in any value is one in the whole, and no other is.
+        if w.problem("".join([v for _, v in values])) is not None:
             for column, value in values:
                 why = w.problem(value)
                 if why:
@@ -410,18 +422,19 @@ class _Builder:
 
     # ------------------------------------------------------------------ one line
     def line(self, n: int, line: ClaimLine) -> list[str]:
-        seg, comp = self.put, self.comp
+        seg, comp, sep, end = self.put, self.comp, self.sep, self.end
         procedure = f"HC{comp}{line.code}" + "".join([comp + m for m in line.modifiers])
         if self.professional:
             pointers = comp.join([str(p) for p in line.diagnosis_pointers])
             service = seg("SV1", procedure, amount(line.charge), "UN", self.quantity(line.units), "", "", pointers)
         else:
             service = seg("SV2", line.revenue_code, procedure, amount(line.charge), "UN", self.quantity(line.units))
+        # LX, DTP*472 and REF*6R have no empty element to drop: written as they are (values checked).
         if line.service_to is not None and line.service_to != line.service_date:
-            when = seg("DTP", "472", "RD8", f"{self.d8(line.service_date)}-{self.d8(line.service_to)}")
+            when = f"DTP{sep}472{sep}RD8{sep}{self.d8(line.service_date)}-{self.d8(line.service_to)}{end}"
         else:
-            when = seg("DTP", "472", "D8", self.d8(line.service_date))
-        out = [seg("LX", str(n)), service, when, seg("REF", "6R", line.control_number)]
+            when = f"DTP{sep}472{sep}D8{sep}{self.d8(line.service_date)}{end}"
+        out = [f"LX{sep}{n}{end}", service, when, f"REF{sep}6R{sep}{line.control_number}{end}"]
         if line.ndc:
             out.append(seg("LIN", "", "N4", line.ndc))
             out.append(seg("CTP", "", "", "", self.quantity(line.ndc_quantity or Decimal(0)), line.ndc_unit))

@@ -28,7 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 from .. import values as v
-from ..claims.ledger import CLAIM_LINES, CLAIMS, LedgerClaim, LedgerLine, read_claims
+from ..claims.ledger import CLAIMS, LedgerClaim, LedgerLine, read_ledger
 from ..derived import carry_over
 from ..findings import Finding
 from ..remits.importer import ERA_TABLES
@@ -397,7 +397,7 @@ def reconcile_rows(claims: Sequence[LedgerClaim], era: Mapping[str, list[dict[st
 
 def reconcile_book(book: BookData, as_of: date | None = None) -> Reconciliation:
     """Post the book's ERA rows to its claim ledger as of ``as_of`` (None: every remit) and reconcile."""
-    ledger = read_claims(book.extra_rows(CLAIMS), book.extra_rows(CLAIM_LINES))
+    ledger = read_ledger(book)
     claims = [c for c in ledger if c.submitted and (as_of is None or c.submitted_date is None
                                                     or c.submitted_date <= as_of)]
     era = {name: book.extra_rows(name) for name in ERA_TABLES}

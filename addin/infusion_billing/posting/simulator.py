@@ -16,7 +16,9 @@ rate in force on the date of service, lesser of charge and contract, Medicare 80
   paying it right, a week later), a **reversal** alone (money taken back), a **split claim** (two
   CLP loops, each with its own payer claim number, in two remits), and provider-level ``PLB`` interest
   ``L6``, recoupment ``WO`` and forwarding balance ``FB``;
-* a few claims get **no remit** yet.
+* a few claims get **no remit** yet;
+* **secondary claims** (once sent) are answered by the secondary payer under coordination of
+  benefits (:meth:`_Simulator.secondary`), in remits of their own written after the primaries'.
 
 One 835 per payer per weekly check date is written with the shared X12 writer
 (:mod:`infusion_billing.x12.writer`), each balancing to the cent; ``simulation-key.csv`` beside them
@@ -36,7 +38,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from ..claims.ledger import LedgerClaim, read_claims
+from ..claims.ledger import LedgerClaim, read_ledger
 from ..schema import PayerType
 from ..stages import RunOptions, StageResult
 from ..workbook.reader import BookData
@@ -195,7 +197,7 @@ class _Payers:
 
 def submitted_primaries(book: BookData, priority: str = "Primary") -> list[LedgerClaim]:
     """The claims a payer has received: Submitted, of this priority, original or replacement, in date order."""
-    claims = read_claims(book.extra_rows("Claims"), book.extra_rows("ClaimLines"))
+    claims = read_ledger(book)
     out = [c for c in claims if c.submitted and c.priority == priority and c.frequency != "8" and c.lines]
     return sorted(out, key=lambda c: (c.statement_from or date.min, c.claim_id))
 

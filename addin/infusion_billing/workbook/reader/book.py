@@ -183,8 +183,17 @@ def grid_records(grid: Grid | None) -> list[dict[str, Any]]:
     if grid is None or not grid.rows:
         return []
     headers = [str(h).strip() if h is not None else "" for h in grid.rows[0]]
-    return [{h: (None if v.is_blank(x) else x) for h, x in zip(headers, row, strict=False) if h}
-            for row in grid.rows[1:] if not all(v.is_blank(x) for x in row)]
+    unnamed = "" in headers
+    out = []
+    # The blank test written out (not v.is_blank) and a row's blankness read from its record first:
+    # this runs for every cell of every ledger a stage reads (300,000 claim lines at the benchmark).
+    for row in grid.rows[1:]:
+        record = {h: (None if x.__class__ is str and not x.strip() else x) for h, x in zip(headers, row, strict=False)}
+        if unnamed:
+            record.pop("", None)
+        if any(x is not None for x in record.values()) or not all(v.is_blank(x) for x in row):
+            out.append(record)
+    return out
 
 
 def value_text(value: Any) -> str:
