@@ -117,10 +117,10 @@ class Scrubber:
         if not npi or (practice is not None and npi == practice.npi):
             return []
         return [Located(ledger.claim_id, None, self.book.finding(
-            rules.RENDERING_PROVIDER.id, Severity.ERROR,
+            rules.RENDERING_PROVIDER,
             f"Claim {ledger.claim_id}: Rendering NPI {npi} is not on the Providers sheet, so the 837 cannot name "
             "the clinician who rendered the services.", table="Encounters", row=encounter, column="Rendering NPI",
-            value=npi, encounter_id=encounter.encounter_id, fix=rules.RENDERING_PROVIDER.fix))]
+            value=npi, encounter_id=encounter.encounter_id))]
 
     def _writer_checks(self, claim: Claim) -> list[Located]:
         """The 837 writer's checks, pointed at the input cell holding the value when it is there."""
