@@ -30,9 +30,9 @@ def clinic_rows(encounters: int = ENCOUNTERS) -> dict[str, list[list[Any]]]:
     """The clinic's tables without the diagnosis the demo plants for the scrubber: these tests plant
     their own scrubber defects, and a clean month must give the scrubber nothing to hold.
 
-    The clinic alone (837P claims): the demo's hospital department adds 837I claims whose drug loop
-    2410 has no REF segment, which x12sdk's 005010X223A3 model requires (the TR3 makes it situational);
-    until the 837I writer settles that, the month tests bill the clinic only.
+    The clinic alone (837P claims), to keep the month small: the demo's hospital department and its
+    837I files are validated on the whole demo month in tests/posting/test_full_demo.py (which also
+    documents why x12sdk's 837I model objects to the situational 2410 REF the writer rightly omits).
     """
     saved = demo_clinic.RATE_DX_UNCOVERED
     demo_clinic.RATE_DX_UNCOVERED = 0.0
