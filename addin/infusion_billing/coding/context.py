@@ -10,6 +10,7 @@ from ..schema import Administration, PayerDrugClass
 from ..values import norm_key
 from .charges import Pricer
 from .druginfo import DrugInfo, display_name
+from .result import DrugDose
 from .ruletables import CodingTables, coding_tables
 
 
@@ -78,6 +79,9 @@ class Context:
         self.hydration_first_pairs = {code: primaries | {"96360"} if code in ("96367", "96375") else primaries
                                       for code, primaries in pairs.items()}
         self.keep_hydration_first = book.settings.professional_hydration_first == "Hydration initial"
+        #: What the run counted, not looked up: Admin ID -> its drug dose in the billing measure, filled
+        #: by the drug lines of every encounter (handed out as ``CodingResult.doses``).
+        self.doses: dict[str, DrugDose] = {}
 
     def admin_ids_of(self, encounter_id: str) -> set[str]:
         return {row.admin_id for row in self.by_encounter.get(encounter_id, ())}

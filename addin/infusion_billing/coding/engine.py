@@ -92,8 +92,6 @@ def _code_book(book, progress: Callable[..., Iterable] | None) -> CodingResult:
             status[eid] = EncounterStatus(eid, HELD, (failed.rule_id,), 0)
             continue
         findings.extend(out.findings)
-        if out.doses:
-            result.doses.update(out.doses)
         if out.held or eid in reader_errors:
             errors = tuple(dict.fromkeys([*reader_errors.get(eid, ()),
                                           *(f.rule_id for f in out.findings if f.severity is Severity.ERROR)]))
@@ -106,6 +104,7 @@ def _code_book(book, progress: Callable[..., Iterable] | None) -> CodingResult:
         else:
             lines.extend(new)
             status[eid] = EncounterStatus(eid, CODED, (), len(new))
+    result.doses = ctx.doses
     result.findings.extend(ctx.pricer.findings())
     # A line without a price is listed with a blank Charge (the biller sees which one) and holds its encounter.
     for finding in ctx.pricer.line_findings(lines):
@@ -132,7 +131,7 @@ def encounter_failed(book, encounter: Encounter, exc: Exception):
 def code_encounter(encounter: Encounter, rows: Sequence[Administration], ctx: Context) -> Outcome:
     """Code one encounter; the Outcome holds its draft lines (empty when held) and its findings."""
     payer = ctx.payers.get(encounter.payer_id)
-    out = Outcome(ctx.book, encounter, payer)
+    out = Outcome(ctx.book, encounter, payer, ctx.doses)
     if payer is None:
         out.at_encounter(R.PAYER_MISSING,
                          f"Payer {encounter.payer_id} is not in the Payers table, so its coding options are unknown.",

@@ -160,7 +160,7 @@ class Outcome:
     __slots__ = ("book", "encounter", "payer", "date_of_service", "findings", "held", "drafts", "concurrent_used",
                  "doses", "_for_cancer")
 
-    def __init__(self, book: Any, encounter: Encounter, payer: Payer | None) -> None:
+    def __init__(self, book: Any, encounter: Encounter, payer: Payer | None, doses: dict[str, DrugDose]) -> None:
         self.book = book
         self.encounter = encounter
         self.payer = payer
@@ -169,8 +169,9 @@ class Outcome:
         self.held = False
         self.drafts: list[Draft] = []
         self.concurrent_used = False
-        #: Admin ID -> the drug dose counted for it (:class:`~.result.DrugDose`).
-        self.doses: dict[str, DrugDose] = {}
+        #: Admin ID -> the drug dose counted for it (:class:`~.result.DrugDose`): the run's one table,
+        #: filled as each encounter is coded (:attr:`.context.Context.doses`).
+        self.doses = doses
         self._for_cancer: bool | None = None
 
     @property
