@@ -251,6 +251,27 @@ def cmd_assess(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _store_module(what: str):
+    """The store's modules need the ``store`` extra (pyarrow): a missing one is a sentence, not a traceback."""
+    try:
+        import pyarrow  # noqa: F401, PLC0415 — optional dependency
+    except ImportError:
+        raise WorkbookError(f"{what} needs pyarrow; install it with: pip install \"infusion-billing[store]\"") from None
+
+
+def cmd_export_store(args: argparse.Namespace) -> int:
+    _store_module("export-store")
+    from .assess.report import salt_for  # noqa: PLC0415 — start-up cost, see above
+    from .store.export import export_store  # noqa: PLC0415 — optional dependency
+
+    store = Path(args.store)
+    salt = salt_for(store, args.salt) if args.deidentify else ""
+    result = export_store(Path(args.book), store, clinic=args.clinic, deidentify=args.deidentify, salt=salt)
+    for line in result.lines():
+        say(line)
+    return EXIT_OK
+
+
 def print_summary(run: RunResult, *, max_lines: int = 20, out=None) -> None:
     """Counts by severity, each stage's summary, the worst findings, and the file written."""
     out = out or sys.stdout
@@ -418,6 +439,19 @@ def build_parser() -> argparse.ArgumentParser:
                       "Underpayments, Unmatched Remits and Claim Status sheets")
     p.add_argument("--as-of", type=_as_of, metavar="DATE",
                    help="reconcile as things stood on this date (remits and payments after it left out)")
+
+    p = sub.add_parser("export-store",
+                       help="write every table of the book (inputs, ledgers, results) into a Parquet store, by clinic "
+                            "and month, for portfolio reporting; running it again on the same book changes nothing")
+    p.add_argument("book", help="the workbook (after close, or any run)")
+    p.add_argument("--store", required=True, metavar="DIR", help="the store folder (made when missing)")
+    p.add_argument("--clinic", metavar="NAME", help="the clinic's name in the store (default: Settings Practice Name, "
+                                                    "else the book's file name)")
+    p.add_argument("--deidentify", action="store_true",
+                   help="leave patient names, birth dates, addresses, member IDs and free text out and hash patient, "
+                        "encounter and claim numbers (the salt is kept beside the store in DIR.salt)")
+    p.add_argument("--salt", help="with --deidentify: the secret the hashes use (default: kept in DIR.salt)")
+    p.set_defaults(func=cmd_export_store)
 
     refdata = sub.add_parser("refdata", help="reference data: import CMS's NCCI edit files")
     refsub = refdata.add_subparsers(dest="refdata_command", metavar="WHAT")

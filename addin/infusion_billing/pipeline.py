@@ -56,10 +56,12 @@ from .privacy import Redactor, redacting_logs
 from .remits import stage as import_era_stage
 from .rules.runs import STAGE_FAILED, STAGE_MISSING
 from .schema import INPUT_TABLES, TableSpec
+from .settings import Settings
 from .stages import RunOptions, Stage, StageResult, StageSpec, no_progress
 from .statements import stage as statements_stage
 from .workbook.findings_sheet import FINDINGS_SHEET, NOTES_SHEET, finding_sheets, merge_findings
 from .workbook.reader import BookData, Grid, read_workbook
+from .workbook.sheet_limits import Overflow
 from .workbook.writer import OutputTable, output_target, write_outputs
 
 __all__ = ["ALL_STAGES", "STAGES", "RunOptions", "RunResult", "StageResult", "available_stages", "findings_sheets",
@@ -212,6 +214,16 @@ def findings_sheets(book: BookData, findings: Mapping[str, Sequence[Finding]], *
     return finding_sheets(rows, book.settings.info_findings, had_notes=bool(notes))
 
 
+def overflow_for(book_path: Path, settings: Settings) -> Overflow:
+    """Where a table too long for a sheet goes: the Store Folder (relative to the book's folder), as the
+    clinic named by Practice Name (else the book's file name); without one, a CSV beside the output."""
+    if not settings.store_folder:
+        return Overflow()
+    store = Path(settings.store_folder).expanduser()
+    clinic = settings.practice_name or book_path.stem.removesuffix(".billing")
+    return Overflow(store if store.is_absolute() else book_path.parent / store, clinic)
+
+
 def run_workbook(
     book_path: str | Path,
     stages: Sequence[str],
@@ -243,7 +255,8 @@ def run_workbook(
         result = state["run"]
         result.output = write_outputs(book_path, result.sheets(), result.findings, out=out, in_place=in_place,
                                       stage="+".join(stages), force=force, notes=result.findings,
-                                      date_format=state["book"].settings.date_format)
+                                      date_format=state["book"].settings.date_format,
+                                      overflow=overflow_for(Path(book_path), state["book"].settings))
 
     steps = [read, run, save] if write else [read, run]
     for step in options.progress(steps, total=len(steps), desc="read, run, write"):

@@ -129,6 +129,11 @@ SETTING_SPECS.extend([
     SettingSpec("Statement Cycle Days", "statement_cycle_days", v.to_int, 30,
                 "Days between two statements to the same patient: one sent fewer days ago is not sent again."),
 ])
+SETTING_SPECS.append(SettingSpec(
+    "Store Folder", "store_folder", v.to_text, "",
+    "Folder of the practice's columnar store (infusion-billing export-store; a path relative to the workbook's "
+    "folder is fine). A result table longer than an Excel sheet goes there in full and the sheet keeps the latest "
+    "months; blank: it goes to a CSV file beside the workbook."))
 SETTINGS_BY_KEY = {v.norm_key(s.name): s for s in SETTING_SPECS}
 
 
@@ -153,6 +158,7 @@ class Settings:
     aging_buckets: tuple[int, ...] = (30, 60, 90, 120)
     statement_minimum: Decimal = Decimal("5.00")
     statement_cycle_days: int = 30
+    store_folder: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def with_(self, **changes) -> Settings:

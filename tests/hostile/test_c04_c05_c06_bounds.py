@@ -130,8 +130,9 @@ def test_rows_past_the_sheet_limit_go_to_a_csv_named_in_a_finding(tmp_path, monk
     assert [r["Claim"] for r in read_output_table(out, "EraClaims")] == ["C0", "C1", "C2", "C3", "C4"]
     csv_path = tmp_path / "clinic.billing.EraClaims.csv"
     lines = csv_path.read_text(encoding="utf-8-sig").splitlines()
-    assert lines[0] == "Claim,Paid,Note" and lines[1].startswith("C5,") and len(lines) == 8
-    assert "C7,-1.50," in lines[3] and lines[4] == "C8,8,\"'=HYPERLINK(\"\"x\"\")\""
+    # The CSV holds the whole table (every row, not only those past the sheet), text kept as text.
+    assert lines[0] == "Claim,Paid,Note" and lines[1].startswith("C0,") and len(lines) == 13
+    assert "C7,-1.50," in lines[8] and lines[9] == "C8,8,\"'=HYPERLINK(\"\"x\"\")\""
     assert [n.rule_id for n in notes] == ["writer.rows-to-csv"] and csv_path.name in notes[0].message
 
 

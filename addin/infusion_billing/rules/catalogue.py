@@ -6,7 +6,8 @@ engine's (:mod:`infusion_billing.coding.rules`), the pre-bill checks' (each ``@r
 the claim scrubber's (:mod:`.scrub`),
 the 835 import's (:mod:`.era`), posting and reconciliation's (:mod:`.posting`), the denial worklist's (:mod:`.denial`),
 the AR aging's (:mod:`.aging`), the patient statements' (:mod:`.stmt`), the KPIs' and month close's (:mod:`.kpi`),
-the run's own (:mod:`.runs`), the writer's (:mod:`.writer`) and the assessment's (:mod:`.assess`).
+the run's own (:mod:`.runs`), the writer's (:mod:`.writer`), the assessment's (:mod:`.assess`) and the
+store's (:mod:`.store`).
 A rule ID is declared exactly once; ``docs/rules.md`` is rendered from this list and a test fails
 when the code emits an ID that is not in it.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from ..checks.registry import registry
 from ..coding import rules as coding_rules
-from . import aging, assess, claim, denial, era, kpi, posting, reader, runs, scrub, stmt, writer, x12
+from . import aging, assess, claim, denial, era, kpi, posting, reader, runs, scrub, stmt, store, writer, x12
 from .spec import FAMILIES, RuleSpec
 
 
@@ -23,7 +24,7 @@ def _collect() -> dict[str, RuleSpec]:
     specs = [*reader.SPECS, *coding_rules.RULES, *(r.spec for r in registry().values()), *x12.SPECS,
              *claim.SPECS, *scrub.SPECS, *era.SPECS, *posting.SPECS, *denial.SPECS, *aging.SPECS, *stmt.SPECS,
              *runs.SPECS, *writer.SPECS, *kpi.SPECS,
-             *assess.SPECS]
+             *assess.SPECS, *store.SPECS]
     out: dict[str, RuleSpec] = {}
     for spec in specs:
         if spec.id in out:

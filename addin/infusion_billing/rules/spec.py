@@ -40,6 +40,7 @@ FAMILIES: dict[str, str] = {
     "writer": "Writing the results",
     "check": "Running the checks",
     "assess": "Billing assessment of a client's files",
+    "store": "The columnar store and portfolio reporting",
 }
 
 

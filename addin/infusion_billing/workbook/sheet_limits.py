@@ -4,9 +4,10 @@ Excel refuses a whole workbook when one sheet breaks its limits, so the writer c
 
 * a cell holds at most 32,767 characters: longer text (a pasted document, a damaged 835 element) is
   cut, ends with a visible mark, and a ``writer.cell-truncated`` Finding names the first such cell;
-* a sheet holds at most 1,048,576 rows: the rows past that (Findings from a million bad rows,
-  adjustments from a 100 MB 835) go to a CSV file beside the workbook, and a
-  ``writer.rows-to-csv`` Finding names the file;
+* a sheet holds at most 1,048,576 rows: a longer table (a year of charges past 290,000 encounters,
+  adjustments from a 100 MB 835) goes in full to the practice's store (the Store Folder setting; a
+  ``store.rows-to-store`` Finding names the folder) or else to a CSV file beside the workbook (a
+  ``writer.rows-to-csv`` Finding names the file), and the sheet keeps the latest months;
 * characters XML 1.0 forbids (most control characters, U+FFFE/U+FFFF, stray surrogates from a
   file name that was not UTF-8) never reach a sheet: :func:`~.xlsx.ooxml.text_xml` leaves them out.
 
@@ -16,14 +17,18 @@ Source: Microsoft, "Excel specifications and limits" (rows per sheet, characters
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import values as v
 from ..display import shown
 from ..findings import FINDING_COLUMNS, Finding, Severity
+from ..rules import store as store_rules
+from ..rules import writer as writer_rules
 from .output_file import save_atomically
 
 if TYPE_CHECKING:
@@ -82,27 +87,112 @@ def overflow_csv_path(target: Path, table_name: str) -> Path:
     return target.with_name(f"{target.stem}.{table_name}.csv")
 
 
-def split_overflow(table: OutputTable, sheet: str, target: Path, mode: int, notes: list[Finding],
-                   stage: str = "") -> OutputTable:
-    """The table as it fits one sheet; the rows past Excel's row limit written to a CSV beside ``target``.
+@dataclass(frozen=True)
+class Overflow:
+    """Where a table too long for a sheet goes in full: the practice's store (``store``, as ``clinic``),
+    else a CSV file beside the workbook."""
 
-    On the Findings sheet itself the finding saying so is the first row (``stage`` fills its Stage).
+    store: Path | None = None
+    clinic: str = ""
+
+
+def split_overflow(table: OutputTable, sheet: str, target: Path, mode: int, notes: list[Finding],
+                   stage: str = "", overflow: Overflow | None = None) -> OutputTable:
+    """The table as it fits one sheet; the whole table, every row, in the store or a CSV beside ``target``.
+
+    The sheet keeps the latest months (by the table's date of service, or its one date column) that fit
+    whole, so the month being worked is on the sheet; a table without dates keeps its first rows (the
+    Findings sheet lists the worst first). A finding says where the rest is; on the Findings sheet
+    itself it is the first row (``stage`` fills its Stage).
     """
     findings_sheet = table.name.casefold() == "findings"
     room = MAX_SHEET_ROWS - 1 - (1 if findings_sheet else 0)  # the header takes a row
     if len(table.rows) <= room:
         return table
-    path = overflow_csv_path(target, table.table_name)
-    save_atomically(_CsvRows(table.columns, table.rows[room:]), path, mode)
-    notes.append(Finding(
-        "writer.rows-to-csv", Severity.WARNING,
-        f"{table.name} has {len(table.rows):,} rows, more than an Excel sheet holds; the first {room:,} are on the "
-        f"sheet {sheet} and the other {len(table.rows) - room:,} are in {shown(path)} beside the workbook.",
-        sheet=sheet, source=shown(path), fix=f"Open {shown(path)} for the rest, or run on a smaller period."))
-    kept = table.rows[:room]
+    kept, months = latest_rows(table, room)
+    shown_months = f"{months[0]} to {months[-1]}" if len(months) > 1 else months[0] if months else ""
+    keeps = (f"the sheet {sheet} keeps the latest months ({shown_months}, {len(kept):,} rows)" if months
+             else f"the sheet {sheet} keeps the first {len(kept):,}")
+    where = _to_store(table, overflow, notes, sheet) if overflow is not None and overflow.store else None
+    if where is not None:
+        place = f"{shown(where.parents[1])}/{where.parent.name}/{where.name}"  # store/relation/clinic=X
+        notes.append(store_rules.ROWS_TO_STORE.finding(
+            f"{table.name} has {len(table.rows):,} rows, more than an Excel sheet holds; all of them are in the store "
+            f"at {place} and {keeps}.", sheet=sheet, source=place))
+    else:
+        path = overflow_csv_path(target, table.table_name)
+        save_atomically(_CsvRows(table.columns, table.rows), path, mode)
+        notes.append(writer_rules.ROWS_TO_CSV.finding(
+            f"{table.name} has {len(table.rows):,} rows, more than an Excel sheet holds; all of them are in "
+            f"{shown(path)} beside the workbook and {keeps}.",
+            sheet=sheet, source=shown(path), fix=f"Open {shown(path)} for the rest, or run on a smaller period."))
     if findings_sheet:
         kept = [finding_cells(notes[-1], table.columns, stage), *kept]
     return replace(table, rows=kept)
+
+
+def latest_rows(table: OutputTable, room: int) -> tuple[list[list[Any]], list[str]]:
+    """At most ``room`` rows of ``table``, in their order: its latest whole months when it has a date of
+    service (or one date column), else its first rows. Returns the rows and the months kept, oldest first."""
+    at = _date_column(table)
+    if at is None:
+        return list(table.rows[:room]), []
+    month_of = [_month(row[at] if at < len(row) else None) for row in table.rows]
+    sizes = Counter(month_of)
+    chosen: set[str] = set()
+    used = 0
+    for month in sorted((m for m in sizes if m), reverse=True):
+        if used + sizes[month] > room:
+            break
+        chosen.add(month)
+        used += sizes[month]
+    if not chosen:  # the latest month alone is longer than a sheet: its latest days
+        latest = max(m for m in sizes if m)
+        order = sorted((i for i, m in enumerate(month_of) if m == latest),
+                       key=lambda i: _day(table.rows[i][at]), reverse=True)[:room]
+        keep = set(order)
+        return [row for i, row in enumerate(table.rows) if i in keep], [latest]
+    return [row for row, m in zip(table.rows, month_of, strict=True) if m in chosen], sorted(chosen)
+
+
+def _date_column(table: OutputTable) -> int | None:
+    """The column whose month a row belongs to: Date of Service, else the table's only date column."""
+    if "Date of Service" in table.columns:
+        return table.columns.index("Date of Service")
+    sample = table.rows[:50]
+    dated = [i for i in range(len(table.columns))
+             if any(isinstance(row[i] if i < len(row) else None, date) for row in sample)]
+    return dated[0] if len(dated) == 1 else None
+
+
+def _day(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else date.min
+
+
+def _month(value: Any) -> str:
+    day = _day(value)
+    return "" if day == date.min else f"{day.year:04d}-{day.month:02d}"
+
+
+def _to_store(table: OutputTable, overflow: Overflow, notes: list[Finding], sheet: str) -> Path | None:
+    """Write the whole table into the store; the folder it went to, or None (a finding says why)."""
+    assert overflow.store is not None
+    try:
+        from ..store.export import write_table  # noqa: PLC0415 — optional dependency (pyarrow)
+    except ImportError:
+        notes.append(store_rules.STORE_UNAVAILABLE.finding(
+            f"The Store Folder is set, but pyarrow is not installed, so {table.name} went to a CSV instead.",
+            sheet=sheet))
+        return None
+    try:
+        return write_table(overflow.store, overflow.clinic, table.name, table.columns, table.rows)
+    except (OSError, ValueError) as exc:
+        notes.append(store_rules.STORE_UNAVAILABLE.finding(
+            f"The store at {shown(overflow.store)} could not be written ({type(exc).__name__}), so {table.name} "
+            "went to a CSV instead.", sheet=sheet))
+        return None
 
 
 class _CsvRows:

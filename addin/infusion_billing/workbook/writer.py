@@ -118,6 +118,7 @@ def write_outputs(
     force: bool = False,
     notes: list[Finding] | None = None,
     date_format: str = DEFAULT_DATE_FORMAT,
+    overflow: sheet_limits.Overflow | None = None,
 ) -> Path:
     """Write ``tables`` (and a Findings sheet when ``findings`` is given) next to the book's own sheets.
 
@@ -131,7 +132,8 @@ def write_outputs(
     The writer's own Findings (a result renamed, cells cut, rows moved to a CSV) go on the Findings
     sheet and are appended to ``notes`` when given.
     Dates show in ``date_format`` (the Settings sheet's Date Format); the tool's sheets are placed
-    in work order (:mod:`.sheet_order`).
+    in work order (:mod:`.sheet_order`). A table longer than a sheet goes in full to ``overflow``'s store,
+    else to a CSV beside the output (:func:`.sheet_limits.split_overflow`).
     """
     book_path = Path(book_path)
     check_is_workbook(book_path)
@@ -164,7 +166,7 @@ def write_outputs(
         for t in all_tables:
             if t.name.casefold() == "findings":  # the writer's own findings head the list
                 t = sheet_limits.with_notes(t, own_notes, stage)
-            t = sheet_limits.split_overflow(t, placed[t.name], target, mode, own_notes, stage)
+            t = sheet_limits.split_overflow(t, placed[t.name], target, mode, own_notes, stage, overflow)
             _put_table(package, t, placed[t.name], own_notes, date_format)
             written.append(t)
         if stage:

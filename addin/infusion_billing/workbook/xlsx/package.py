@@ -275,18 +275,22 @@ class WorkbookPackage:
         """Add a workbook-level defined name when saving (``refers_to`` as Excel writes it: ``'Sheet'!$A$1``)."""
         self._names.append((name, refers_to, hidden))
 
-    def read_rows(self, sheet_name: str, max_rows: int | None = None) -> list[list[Any]]:
+    def read_rows(self, sheet_name: str, max_rows: int | None = None,
+                  formats: dict[int, str] | None = None) -> list[list[Any]]:
         """A (small) sheet's cell values by row, header first, as Excel shows them (the first
         ``max_rows`` rows only, when given).
 
         Text comes from inline strings or the shared-string table (read only for the strings used),
         numbers as int or float, cells with a date/time format as datetime or time, TRUE/FALSE as bool.
+        With ``formats`` given, it is filled with column index (0 = A) -> the number format of the
+        column's first number below the header (``#,##0.00`` marks money the tool wrote).
         """
         entry = self.sheet(sheet_name)
         part = entry.worksheet_part if entry is not None else None
         if part is None or not self.has(part):
             return []
         dates = self.styles.date_formats()
+        codes = self.styles.format_codes() if formats is not None else {}
         rows: list[list[Any]] = []
         shared: dict[int, str] = {}
         with self.zip.open(self._by_lower[part.lower()]) as fh:
@@ -298,6 +302,8 @@ class WorkbookPackage:
                     col = _column_index(ref) if ref else len(row)
                     row.extend([None] * (col + 1 - len(row)))
                     row[col] = _cell_value(el, dates, shared)
+                    if formats is not None and rows and col not in formats and el.get("t", "n") == "n":
+                        formats[col] = codes.get(int(el.get("s", "0")), "General")
                 elif tag == "row":
                     rows.append(row)
                     row = []
@@ -878,6 +884,16 @@ class StyleSheet:
             return self._add("cellXfs", f'<{p}xf {attrs} applyAlignment="1"><{p}alignment vertical="top" '
                                         f'wrapText="1"/></{p}xf>')
         return self._add("cellXfs", f"<{p}xf {attrs}/>")
+
+    def format_codes(self) -> dict[int, str]:
+        """Cell format index -> its number format code (built-in ones by the code they stand for)."""
+        codes = {int(_attr(x, "numFmtId") or 0): _attr(x, "formatCode") or "" for x in self._items("numFmts")}
+        builtin = {number: code for code, number in BUILTIN_FORMATS.items()}
+        out = {}
+        for i, xf in enumerate(self._items("cellXfs")):
+            fmt_id = int(_attr(xf, "numFmtId") or 0)
+            out[i] = codes.get(fmt_id) or builtin.get(fmt_id, "General")
+        return out
 
     def date_formats(self) -> dict[int, bool]:
         """Cell format index -> True for a date (or date and time) format, False for a time-only format."""

@@ -1,0 +1,330 @@
+"""``export-store``: a book's tables into the columnar store, once, whatever how often it runs.
+
+The store is a folder of Parquet files, one folder per table (its relation name), partitioned the way
+Hive, Spark and DuckDB all read::
+
+    STORE/claims/clinic=Northside/month=2026-10/part-0000.parquet
+    STORE/payers/clinic=Northside/part-0000.parquet
+    STORE/manifest.json
+
+What an export does to a partition depends on the table's kind (:mod:`.tables`): an input or derived
+table replaces the partitions of the months the book covers (the book is the truth for them); a ledger
+adds only the rows whose key the partition does not hold yet. A file whose bytes would not change is
+not written again, so exporting the same book twice changes nothing, file for file. The manifest names
+the tool version, every book exported with its SHA-256, each table's kind, key and columns, and the
+rows each partition holds.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .. import values as v
+from ..assess.report import Hasher
+from ..derived import key_text
+from ..display import shown
+from ..schema import INPUT_TABLES
+from ..workbook import ownership
+from ..workbook.output_file import save_atomically
+from ..workbook.reader import BookData, WorkbookError, check_is_workbook, read_workbook
+from ..workbook.writer import file_hash
+from ..workbook.xlsx.package import WorkbookPackage
+from . import manifest as mf
+from .columns import KIND_TYPES, arrow_table, column_name
+from .deidentify import deidentified
+from .layout import partition_dir, row_counts
+from .tables import DERIVED, INPUT, LEDGER, StoreTable, store_table
+
+#: The partition of rows whose date is blank.
+UNDATED = "undated"
+_MOVED = re.compile(r" \(\d+\)$")
+
+
+@dataclass
+class Table:
+    """One table of the book, as read: header texts, rows, and what is known about its columns."""
+
+    sheet: str
+    columns: list[str]
+    rows: list[list[Any]]
+    kinds: dict[str, pa.DataType] = field(default_factory=dict)
+    formats: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass
+class ExportResult:
+    """What one export did: rows written per table (replaced or appended) and rows a ledger already had."""
+
+    clinic: str
+    store: Path
+    written: dict[str, int] = field(default_factory=dict)
+    already: dict[str, int] = field(default_factory=dict)
+    files_changed: int = 0
+
+    def lines(self) -> list[str]:
+        total = sum(self.written.values())
+        out = [f"Clinic {self.clinic}: {len(self.written)} tables, {total:,} rows written "
+               f"({self.files_changed} files changed) to {shown(self.store)}"]
+        kept = {name: n for name, n in self.already.items() if n}
+        if kept:
+            out.append("  already in the store (ledger rows not added again): "
+                       + ", ".join(f"{name} {n:,}" for name, n in sorted(kept.items())))
+        return out
+
+
+def clinic_key(name: str) -> str:
+    """A clinic's name as a partition value every engine and file system takes: ``St. Mary's`` -> ``St.-Mary-s``."""
+    key = re.sub(r"[^0-9A-Za-z._-]+", "-", name.strip()).strip("-.")
+    if not key:
+        raise WorkbookError(f"{name!r} cannot name a clinic in the store; use letters and digits (--clinic NAME).")
+    return key
+
+
+def read_book_tables(path: Path) -> tuple[BookData, list[Table]]:
+    """Every input table (typed by the schema) and every sheet the tool wrote (typed by its cells)."""
+    book = read_workbook(path, INPUT_TABLES)
+    tables = []
+    for spec in INPUT_TABLES:
+        data = book.tables.get(spec.name)
+        if data is None or not data.present or spec.key_value_table:
+            continue
+        cols = spec.columns
+        kinds = {c.header: KIND_TYPES[c.kind.name] for c in cols if c.kind.name in KIND_TYPES}
+        rows = [[getattr(r, c.field) for c in cols] for r in data.rows]
+        tables.append(Table(spec.name, [c.header for c in cols], rows, kinds))
+    with WorkbookPackage(path) as package:
+        ours = ownership.tool_sheets(package)
+        for entry in package.sheets:
+            if entry.name.casefold() not in ours:
+                continue
+            formats: dict[int, str] = {}
+            grid = package.read_rows(entry.name, formats=formats)
+            if not grid or not any(h is not None for h in grid[0]):
+                continue
+            header = [str(h).strip() if h is not None else "" for h in grid[0]]
+            width = max((i + 1 for i, h in enumerate(header) if h), default=0)
+            rows = [list(r[:width]) + [None] * (width - len(r)) for r in grid[1:] if any(not v.is_blank(x) for x in r)]
+            tables.append(Table(_MOVED.sub("", entry.name), header[:width], rows, formats=formats))
+    return book, tables
+
+
+def export_store(book_path: str | Path, store: str | Path, *, clinic: str | None = None, deidentify: bool = False,
+                 salt: str = "") -> ExportResult:
+    """Write every table of the book at ``book_path`` into ``store`` (see the module docstring).
+
+    ``clinic`` defaults to the Settings sheet's Practice Name, else the book's file name. With
+    ``deidentify`` (and its ``salt``) patient data is left out and identifiers hashed (:mod:`.deidentify`).
+    Raises WorkbookError (one sentence) when the book cannot be read or the store refuses it.
+    """
+    book_path, store = Path(book_path), Path(store)
+    check_is_workbook(book_path)
+    if store.exists() and not store.is_dir():
+        raise WorkbookError(f"{shown(store)} is a file; the store is a folder.")
+    book, tables = read_book_tables(book_path)
+    name = clinic or book.settings.practice_name or book_path.stem.removesuffix(".billing")
+    key = clinic_key(name)
+    manifest = mf.load(store)
+    mf.check_clinic(manifest, key, deidentify)
+    hasher = Hasher(salt) if deidentify else None
+    result = ExportResult(key, store)
+    book_months = _months_of(tables, "Encounters", "Date of Service")
+    by_sheet = {t.sheet: t for t in tables}
+    for table in tables:
+        spec = store_table(table.sheet, table.columns)
+        months = _row_months(table, spec, by_sheet)
+        columns, rows = table.columns, table.rows
+        if hasher is not None:
+            columns, rows = deidentified(columns, rows, hasher)
+        kinds = {h: t for h, t in table.kinds.items() if h in columns}
+        formats = {columns.index(h): table.formats[i] for i, h in enumerate(table.columns)
+                   if i in table.formats and h in columns}
+        arrow = arrow_table(columns, rows, kinds=kinds, formats=formats, known=mf.known_types(manifest, spec.relation))
+        written, already, changed = _write(store, spec, key, arrow, months, book_months)
+        result.written[spec.relation] = written
+        result.already[spec.relation] = already
+        result.files_changed += changed
+        mf.note_table(manifest, spec, arrow.schema)
+    mf.note_clinic(manifest, store, key, name, book_path.name, file_hash(book_path), deidentify)
+    result.files_changed += mf.save(store, manifest)
+    return result
+
+
+def _months_of(tables: Sequence[Table], sheet: str, column: str) -> set[str]:
+    table = next((t for t in tables if t.sheet == sheet), None)
+    if table is None or column not in table.columns:
+        return set()
+    i = table.columns.index(column)
+    return {month_of(r[i]) for r in table.rows} - {UNDATED}
+
+
+def month_of(value: Any) -> str:
+    """``2026-10-14`` -> ``2026-10``; a blank or unreadable date -> ``undated``."""
+    if v.is_blank(value):
+        return UNDATED
+    try:
+        day = v.to_date(value)
+    except (ValueError, TypeError):
+        return UNDATED
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _row_months(table: Table, spec: StoreTable, by_sheet: dict[str, Table]) -> list[str] | None:
+    """Each row's month partition, or None for a table partitioned by clinic only."""
+    source = spec.month
+    if source is None:
+        return None
+    if not source.table:
+        if source.column not in table.columns:
+            return [UNDATED] * len(table.rows)
+        i = table.columns.index(source.column)
+        return [month_of(r[i]) for r in table.rows]
+    other = by_sheet.get(source.table)
+    if other is None or source.column not in other.columns or not all(c in other.columns for c in source.by):
+        return [UNDATED] * len(table.rows)
+    their = [other.columns.index(c) for c in source.by]
+    date_at = other.columns.index(source.column)
+    lookup = {tuple(_key_cell(r[i]) for i in their): month_of(r[date_at]) for r in other.rows}
+    mine = [table.columns.index(c) if c in table.columns else None for c in source.by]
+    return [lookup.get(tuple(_key_cell(r[i]) if i is not None else "" for i in mine), UNDATED) for r in table.rows]
+
+
+def _key_cell(value: Any) -> str:
+    return key_text(value)
+
+
+# ----------------------------------------------------------------------------- partitions
+
+
+def _write(store: Path, spec: StoreTable, clinic: str, table: pa.Table, months: list[str] | None,
+           book_months: set[str]) -> tuple[int, int, int]:
+    """Write one table's partitions; (rows written, ledger rows already there, files changed)."""
+    groups: dict[str | None, list[int]] = {}
+    if months is None:
+        groups[None] = list(range(table.num_rows))
+    else:
+        for i, month in enumerate(months):
+            groups.setdefault(month, []).append(i)
+    written = already = changed = 0
+    if spec.kind == LEDGER:
+        for group, index in sorted(groups.items(), key=lambda kv: kv[0] or ""):
+            part = table.take(pa.array(index, type=pa.int64()))
+            folder = partition_dir(store, spec.relation, clinic, group)
+            new = _not_yet_there(folder, part, spec.key)
+            already += part.num_rows - new.num_rows
+            if new.num_rows:
+                changed += _put(folder / f"part-{_next_part(folder):04d}.parquet", new)
+                written += new.num_rows
+        return written, already, changed
+    assert spec.kind in (INPUT, DERIVED)
+    if months is None:
+        folder = partition_dir(store, spec.relation, clinic, None)
+        changed += _replace(folder, table, flat=True)
+        return table.num_rows, 0, changed
+    covered = set(groups) | book_months
+    base = store / spec.relation / f"clinic={clinic}"
+    for month in sorted(m for m in covered if m is not None):
+        folder = partition_dir(store, spec.relation, clinic, month)
+        index = groups.get(month, [])
+        if index:
+            changed += _replace(folder, table.take(pa.array(index, type=pa.int64())))
+            written += len(index)
+        elif folder.exists():
+            shutil.rmtree(folder)
+            changed += 1
+    if base.exists() and not any(base.iterdir()):
+        base.rmdir()
+    return written, already, changed
+
+
+def _not_yet_there(folder: Path, part: pa.Table, key: Sequence[str]) -> pa.Table:
+    """The rows of ``part`` whose key the partition does not hold (nor an earlier row of ``part``)."""
+    names = [column_name(k) for k in key]
+    if not all(n in part.column_names for n in names):
+        names = list(part.column_names)  # a key column left out (de-identified): the whole row is the key
+    seen: set[tuple] = set()
+    for file in sorted(folder.glob("*.parquet")) if folder.exists() else []:
+        present = [n for n in names if n in pq.read_schema(file).names]
+        old = pq.read_table(file, columns=present).to_pylist()
+        seen.update(tuple(r.get(n) for n in names) for r in old)
+    keep = []
+    for i, row in enumerate(part.select(names).to_pylist()):
+        k = tuple(row[n] for n in names)
+        if k not in seen:
+            keep.append(i)
+            seen.add(k)
+    return part.take(pa.array(keep, type=pa.int64()))
+
+
+def _next_part(folder: Path) -> int:
+    numbers = [int(m.group(1)) for f in folder.glob("part-*.parquet") if (m := re.fullmatch(r"part-(\d+)\.parquet",
+                                                                                            f.name))]
+    return max(numbers, default=-1) + 1
+
+
+def _replace(folder: Path, table: pa.Table, flat: bool = False) -> int:
+    """The partition holds ``table`` alone (one file); files changed (0 when it already did)."""
+    target = folder / "part-0000.parquet"
+    stale = [f for f in folder.glob("*.parquet") if f != target] if folder.exists() else []
+    for f in stale:
+        f.unlink()
+    if table.num_rows == 0:
+        if target.exists():
+            target.unlink()
+            return 1 + len(stale)
+        return len(stale)
+    return len(stale) + _put(target, table)
+
+
+def parquet_bytes(table: pa.Table) -> bytes:
+    """The table as Parquet (snappy, no per-run metadata, so equal tables give equal bytes)."""
+    buf = io.BytesIO()
+    pq.write_table(table, buf, compression="snappy")
+    return buf.getvalue()
+
+
+def _put(path: Path, table: pa.Table) -> int:
+    data = parquet_bytes(table)
+    if path.exists() and path.read_bytes() == data:
+        return 0
+    save_atomically(_Bytes(data), path)
+    return 1
+
+
+class _Bytes:
+    """Bytes saved through :func:`~infusion_billing.workbook.output_file.save_atomically`."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def save(self, path: str) -> None:
+        Path(path).write_bytes(self.data)
+
+
+def write_table(store: Path, clinic: str, sheet: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Path:
+    """One result table, every row, into the store for ``clinic`` (the writer's way out of Excel's row limit).
+
+    Written as :func:`export_store` writes that table (replaced months, or ledger rows appended); the
+    manifest lists it. Returns the table's folder for the clinic.
+    """
+    store = Path(store)
+    key = clinic_key(clinic)
+    manifest = mf.load(store)
+    table = Table(sheet, list(columns), [list(r) for r in rows])
+    spec = store_table(sheet, table.columns)
+    months = _row_months(table, spec, {sheet: table})
+    arrow = arrow_table(table.columns, table.rows, known=mf.known_types(manifest, spec.relation))
+    _write(store, spec, key, arrow, months, set())
+    mf.note_table(manifest, spec, arrow.schema)
+    entry = manifest["clinics"].setdefault(key, {"name": clinic, "books": [], "deidentified": False})
+    entry.setdefault("rows", {})[spec.relation] = row_counts(store, spec.relation, key)
+    mf.save(store, manifest)
+    return store / spec.relation / f"clinic={key}"

@@ -1,0 +1,109 @@
+"""What the columnar store holds: every table of a book, named, keyed and dated once.
+
+A book's tables go to the store under a **relation name**, the sheet's name in snake_case (``ClaimLines``
+-> ``claim_lines``, ``AR Aging`` -> ``ar_aging``), so the KPI SQL reads the same names from a book's
+tables and from the store. Each table is one of three kinds, which decides what an export does to
+rows already in the store:
+
+* **input** (Encounters, Payers ...) and **derived** (Charges, Reconciliation, AR Aging ...): the book
+  is the truth for the months it covers, so the export **replaces** those months' partitions;
+* **ledger** (Claims, ClaimLines, the ERA sheets, RunLog): rows accumulate and are final once written,
+  so the export **appends** the rows whose key the store does not hold yet. Exporting the same book
+  twice adds nothing.
+
+Rows are partitioned by clinic and month (``clinic=X/month=YYYY-MM/``, the layout Hive, Spark and
+DuckDB all read). A row's month is the month of its date column (the date of service where the table
+has one), or of the date on the row it belongs to in another table (an ERA adjustment: its payment's
+date); tables without a date (Payers, FeeSchedule, summaries) are partitioned by clinic only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..schema import INPUT_TABLES
+
+INPUT, LEDGER, DERIVED = "input", "ledger", "derived"
+
+
+@dataclass(frozen=True)
+class MonthFrom:
+    """Where a row's month comes from.
+
+    Attributes:
+        column: the date column (on this table, or on ``table`` when set).
+        table: another table holding the date, found by ``by`` (this table's columns, which are that
+            table's key), e.g. an administration's month is its encounter's date of service.
+        by: the columns joining the two tables.
+    """
+
+    column: str
+    table: str = ""
+    by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StoreTable:
+    """One table as the store keeps it.
+
+    Attributes:
+        sheet: the sheet (and Excel Table) name in the book.
+        kind: input, ledger or derived.
+        key: a ledger's identity columns (a row with the same key is already there).
+        month: where a row's month comes from; None partitions by clinic only.
+    """
+
+    sheet: str
+    kind: str
+    key: tuple[str, ...] = ()
+    month: MonthFrom | None = None
+
+    @property
+    def relation(self) -> str:
+        return relation_name(self.sheet)
+
+
+def relation_name(name: str) -> str:
+    """A sheet name or header as an SQL name both DuckDB and Spark accept unquoted: ``ClaimLines`` ->
+    ``claim_lines``, ``AR Aging`` -> ``ar_aging``, ``Coinsurance %`` -> ``coinsurance``, ``0-30`` -> ``_0_30``."""
+    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z][a-z])", "_", name.strip())  # ClaimLines -> Claim_Lines
+    text = re.sub(r"[^0-9A-Za-z]+", "_", text).strip("_").lower()
+    return f"_{text}" if text[:1].isdigit() else text or "_"
+
+
+_DOS = MonthFrom("Date of Service")
+_PAYMENT = MonthFrom("Payment Date", "EraPayments", ("File", "Payment No"))
+_ERA_KEY = ("File", "Payment No")
+
+#: The tables whose kind, key or month the store must know; any other sheet the tool wrote is derived,
+#: partitioned by the date of service when it has that column, else by clinic only.
+KNOWN: tuple[StoreTable, ...] = (
+    StoreTable("Encounters", INPUT, month=_DOS),
+    StoreTable("Administrations", INPUT, month=MonthFrom("Date of Service", "Encounters", ("Encounter ID",))),
+    StoreTable("PatientPayments", INPUT, month=MonthFrom("Date")),
+    StoreTable("Authorizations", INPUT, month=MonthFrom("Start Date")),
+    StoreTable("Claims", LEDGER, ("Claim ID",), MonthFrom("Statement From")),
+    StoreTable("ClaimLines", LEDGER, ("Claim ID", "Line"), _DOS),
+    StoreTable("Claim Batches", LEDGER, ("Batch File",), MonthFrom("Created")),
+    StoreTable("EraPayments", LEDGER, _ERA_KEY, MonthFrom("Payment Date")),
+    StoreTable("EraClaims", LEDGER, (*_ERA_KEY, "Claim No"), _PAYMENT),
+    StoreTable("EraLines", LEDGER, (*_ERA_KEY, "Claim No", "Line No"), _PAYMENT),
+    StoreTable("EraAdjustments", LEDGER, (*_ERA_KEY, "Claim No", "Line No", "Segment", "Group", "CARC"), _PAYMENT),
+    StoreTable("EraRemarks", LEDGER, (*_ERA_KEY, "Claim No", "Line No", "Segment", "RARC"), _PAYMENT),
+    StoreTable("EraProviderAdjustments", LEDGER, (*_ERA_KEY, "Segment", "Reason", "Reference"), _PAYMENT),
+    StoreTable("RunLog", LEDGER, ("Run At (UTC)", "Stage", "Input SHA-256")),
+    # A summary by payer and bucket, whose unbilled-encounter section happens to carry a date of service.
+    StoreTable("Aging Summary", DERIVED),
+)
+_KNOWN = {t.sheet.casefold(): t for t in KNOWN}
+INPUT_SHEETS = {t.name.casefold() for t in INPUT_TABLES}
+
+
+def store_table(sheet: str, columns: list[str] | tuple[str, ...] = ()) -> StoreTable:
+    """How the store keeps the table on ``sheet`` (with these ``columns``)."""
+    known = _KNOWN.get(sheet.casefold())
+    if known is not None:
+        return known
+    kind = INPUT if sheet.casefold() in INPUT_SHEETS else DERIVED
+    return StoreTable(sheet, kind, month=_DOS if "Date of Service" in columns else None)

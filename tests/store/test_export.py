@@ -1,0 +1,140 @@
+"""export-store: every table of a clinic's month into the Parquet store, once, however often it runs."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from infusion_billing import __version__
+from infusion_billing import values as v
+from infusion_billing.assess.report import Hasher
+from infusion_billing.cli import main
+from infusion_billing.store.export import clinic_key, export_store, write_table
+from infusion_billing.workbook.reader import read_workbook
+from infusion_billing.workbook.writer import file_hash, read_output_table
+
+
+def files_of(store: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(store)): p.read_bytes() for p in sorted(store.rglob("*")) if p.is_file()}
+
+
+def table(store: Path, relation: str) -> pa.Table:
+    return pq.read_table(store / relation, partitioning="hive")
+
+
+def test_every_table_goes_to_the_store_by_clinic_and_month_with_money_as_decimal(clinic_books, tmp_path):
+    book = clinic_books["Northside"]
+    store = tmp_path / "store"
+    result = export_store(book, store, clinic="Northside")
+
+    charges = read_output_table(book, "Charges")
+    stored = table(store, "charges")
+    # Money is decimal(18,2), dates are dates: the stored total is the sheet's to the cent.
+    assert stored.schema.field("charge").type == pa.decimal128(18, 2)
+    assert stored.schema.field("date_of_service").type == pa.date32()
+    assert sum(stored.column("charge").to_pylist()) == sum(v.to_money(r["Charge"]) for r in charges)
+    assert stored.num_rows == len(charges) == result.written["charges"]
+    months = sorted({f"{r['Date of Service']:%Y-%m}" for r in charges})
+    assert sorted(p.name for p in (store / "charges" / "clinic=Northside").iterdir()) == [f"month={m}" for m in months]
+
+    # Inputs, ledgers and derived sheets alike; a table without dates is by clinic only.
+    for relation in ("encounters", "administrations", "payers", "fee_schedule", "claims", "claim_lines",
+                     "era_payments", "era_adjustments", "reconciliation", "denials", "ar_aging", "findings", "run_log"):
+        assert (store / relation / "clinic=Northside").is_dir(), relation
+    assert (store / "payers" / "clinic=Northside" / "part-0000.parquet").exists()
+    claims = table(store, "claims")
+    assert claims.schema.field("total_charge").type == pa.decimal128(18, 2)
+    assert claims.num_rows == len(read_output_table(book, "Claims"))
+    adjustments = table(store, "era_adjustments")
+    # An ERA adjustment is filed under its payment's month (the 835's payment date).
+    payment_months = {f"{r['Payment Date']:%Y-%m}" for r in read_output_table(book, "EraPayments")}
+    assert set(adjustments.column("month").to_pylist()) <= payment_months
+
+    manifest = json.loads((store / "manifest.json").read_text())
+    assert manifest["tool_version"] == __version__
+    clinic = manifest["clinics"]["Northside"]
+    assert clinic["books"] == [{"file": book.name, "sha256": file_hash(book)}]
+    assert sum(clinic["rows"]["charges"].values()) == len(charges)
+    encounters = read_workbook(book).rows("Encounters")
+    assert sum(clinic["rows"]["encounters"].values()) == len(encounters)
+    assert manifest["tables"]["claims"]["kind"] == "ledger" and manifest["tables"]["claims"]["key"] == ["Claim ID"]
+    assert manifest["tables"]["charges"]["partitioned_by"] == ["clinic", "month"]
+    assert {"name": "charge", "type": "decimal128(18, 2)"} in manifest["tables"]["charges"]["columns"]
+
+
+def test_exporting_the_same_book_twice_changes_no_byte(clinic_books, tmp_path):
+    store = tmp_path / "store"
+    export_store(clinic_books["Lakeview"], store, clinic="Lakeview")
+    before = files_of(store)
+    again = export_store(clinic_books["Lakeview"], store, clinic="Lakeview")
+    assert files_of(store) == before
+    assert again.files_changed == 0
+    assert again.written["claims"] == 0 and again.already["claims"] == table(store, "claims").num_rows
+
+
+def test_a_ledger_adds_only_rows_it_does_not_hold_and_a_derived_table_replaces_its_month(tmp_path):
+    store = tmp_path / "store"
+    columns = ["Claim ID", "Encounter ID", "Statement From", "Total Charge", "Status"]
+    rows = [[f"E{i:03d}", f"E{i:03d}", v.to_date(f"2026-10-{i + 1:02d}"), Decimal("100.00") + i, "Submitted"]
+            for i in range(8)]
+    write_table(store, "Northside", "Claims", columns, rows[:5])
+    write_table(store, "Northside", "Claims", columns, rows)  # the first five again, and three new
+    folder = store / "claims" / "clinic=Northside" / "month=2026-10"
+    assert sorted(p.name for p in folder.iterdir()) == ["part-0000.parquet", "part-0001.parquet"]
+    assert pq.read_table(folder / "part-0001.parquet").column("claim_id").to_pylist() == ["E005", "E006", "E007"]
+    assert table(store, "claims").num_rows == 8
+
+    recon = ["Claim ID", "Date of Service", "Paid"]
+    write_table(store, "Northside", "Reconciliation", recon, [["E001", v.to_date("2026-10-02"), Decimal("10.00")]])
+    write_table(store, "Northside", "Reconciliation", recon, [["E001", v.to_date("2026-10-02"), Decimal("12.50")]])
+    assert table(store, "reconciliation").column("paid").to_pylist() == [Decimal("12.50")]
+
+
+def test_a_deidentified_store_holds_no_name_birth_date_or_member_id(clinic_books, tmp_path):
+    book = clinic_books["Riverbend"]
+    data = read_workbook(book)
+    secrets = set()
+    for p in data.rows("Patients"):
+        secrets |= {p.last_name, p.first_name, p.date_of_birth, p.address_line_1, p.city}
+    for c in data.rows("Coverage"):
+        secrets |= {c.member_id, c.subscriber_last_name, c.subscriber_first_name}
+    secrets -= {None, ""}
+    store = tmp_path / "store"
+    export_store(book, store, clinic="Riverbend", deidentify=True, salt="consultant-secret")
+
+    seen = set()
+    for relation in (p.name for p in store.iterdir() if p.is_dir()):
+        for row in table(store, relation).to_pylist():
+            seen |= set(row.values())
+    assert not secrets & seen
+    assert not {"last_name", "date_of_birth", "member_id"} & set(table(store, "patients").column_names)
+    # Claims still join their lines and remits: the same number gives the same hash.
+    hashed = Hasher("consultant-secret")
+    claim_ids = {r["Claim ID"] for r in read_output_table(book, "Claims")}
+    assert set(table(store, "claims").column("claim_id").to_pylist()) == {hashed(c) for c in claim_ids}
+    assert set(table(store, "claim_lines").column("claim_id").to_pylist()) <= {hashed(c) for c in claim_ids}
+    manifest = json.loads((store / "manifest.json").read_text())
+    assert manifest["clinics"]["Riverbend"]["deidentified"] is True
+    assert "consultant-secret" not in (store / "manifest.json").read_text()
+
+
+def test_the_command_keeps_the_salt_beside_the_store_and_refuses_to_mix_identified_rows(clinic_books, tmp_path,
+                                                                                        capsys):
+    store = tmp_path / "store"
+    book = str(clinic_books["Northside"])
+    assert main(["export-store", book, "--store", str(store), "--clinic", "North side", "--deidentify"]) == 0
+    assert (tmp_path / "store.salt").exists() and not (store / "store.salt").exists()
+    assert (store / "claims" / "clinic=North-side").is_dir()
+    capsys.readouterr()
+    assert main(["export-store", book, "--store", str(store), "--clinic", "North side"]) == 2
+    assert "is in this store de-identified" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name, key", [("St. Mary's Infusion", "St.-Mary-s-Infusion"), ("North/side", "North-side")])
+def test_a_clinic_name_becomes_a_safe_partition_value(name, key):
+    assert clinic_key(name) == key
