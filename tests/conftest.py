@@ -140,4 +140,7 @@ def pytest_configure(config: pytest.Config) -> None:
     """
     if os.environ.get("CI") and shutil.which("soffice") is None:
         raise pytest.UsageError("CI runs the LibreOffice tests, but soffice is not installed (.ci/run installs it).")
+    # The same for the Spark test of the portfolio SQL, which needs a Java runtime.
+    if os.environ.get("CI") and shutil.which("java") is None:
+        raise pytest.UsageError("CI runs the Spark test, but java is not installed (.ci/run installs it).")
 

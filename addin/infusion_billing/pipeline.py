@@ -221,7 +221,11 @@ def overflow_for(book_path: Path, settings: Settings) -> Overflow:
         return Overflow()
     store = Path(settings.store_folder).expanduser()
     clinic = settings.practice_name or book_path.stem.removesuffix(".billing")
-    return Overflow(store if store.is_absolute() else book_path.parent / store, clinic)
+    try:
+        from .store.export import write_table  # noqa: PLC0415 — optional dependency (pyarrow)
+    except ImportError:
+        return Overflow(store if store.is_absolute() else book_path.parent / store, clinic)
+    return Overflow(store if store.is_absolute() else book_path.parent / store, clinic, write_table)
 
 
 def run_workbook(

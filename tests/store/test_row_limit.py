@@ -16,6 +16,7 @@ from claims.clinic_book import write_rows
 
 from infusion_billing.demo.clinic import Clinic
 from infusion_billing.pipeline import run_workbook
+from infusion_billing.store.export import write_table
 from infusion_billing.workbook import sheet_limits
 from infusion_billing.workbook.sheet_limits import Overflow
 from infusion_billing.workbook.writer import OutputTable, read_output_table, write_outputs
@@ -54,7 +55,7 @@ def test_with_a_store_the_whole_table_goes_to_the_store(clinic_books, tmp_path, 
     notes = []
     store = tmp_path / "store"
     out = write_outputs(clinic_books["Northside"], [charges({"2026-08": 6, "2026-09": 5, "2026-10": 4})], [],
-                        out=tmp_path / "book.xlsx", notes=notes, overflow=Overflow(store, "Northside"))
+                        out=tmp_path / "book.xlsx", notes=notes, overflow=Overflow(store, "Northside", write_table))
     assert months_on_sheet(out) == {"2026-10": 4, "2026-09": 5}
     stored = pq.read_table(store / "charges", partitioning="hive")
     assert stored.num_rows == 15 and sum(stored.column("charge").to_pylist()) == Decimal("2253.75")
@@ -94,3 +95,12 @@ def test_the_month_run_sends_a_long_charges_sheet_to_the_store_in_the_settings(t
     assert stored.num_rows == len(coded.rows)
     assert set(stored.column("clinic").to_pylist()) == {"Northside"}
     assert [f.rule_id for f in run.findings if f.rule_id.startswith(("store.", "writer."))] == ["store.rows-to-store"]
+
+
+def test_a_store_that_cannot_be_written_sends_the_table_to_a_csv_and_says_why(clinic_books, tmp_path, monkeypatch):
+    monkeypatch.setattr(sheet_limits, "MAX_SHEET_ROWS", 11)
+    notes = []
+    write_outputs(clinic_books["Northside"], [charges({"2026-09": 8, "2026-10": 7})], [], out=tmp_path / "book.xlsx",
+                  notes=notes, overflow=Overflow(tmp_path / "store", "Northside"))  # pyarrow missing: no writer
+    assert [n.rule_id for n in notes] == ["store.unavailable", "writer.rows-to-csv"]
+    assert (tmp_path / "book.Charges.csv").exists() and not (tmp_path / "store").exists()

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -90,10 +90,16 @@ def overflow_csv_path(target: Path, table_name: str) -> Path:
 @dataclass(frozen=True)
 class Overflow:
     """Where a table too long for a sheet goes in full: the practice's store (``store``, as ``clinic``),
-    else a CSV file beside the workbook."""
+    else a CSV file beside the workbook.
+
+    ``write`` puts the whole table into the store (``write(store, clinic, sheet, columns, rows)`` -> the
+    table's folder for the clinic: :func:`infusion_billing.store.export.write_table`); None when the
+    store's optional dependency (pyarrow) is not installed.
+    """
 
     store: Path | None = None
     clinic: str = ""
+    write: Callable[[Path, str, str, list[str], list[list[Any]]], Path] | None = None
 
 
 def split_overflow(table: OutputTable, sheet: str, target: Path, mode: int, notes: list[Finding],
@@ -179,15 +185,13 @@ def _month(value: Any) -> str:
 def _to_store(table: OutputTable, overflow: Overflow, notes: list[Finding], sheet: str) -> Path | None:
     """Write the whole table into the store; the folder it went to, or None (a finding says why)."""
     assert overflow.store is not None
-    try:
-        from ..store.export import write_table  # noqa: PLC0415 — optional dependency (pyarrow)
-    except ImportError:
+    if overflow.write is None:
         notes.append(store_rules.STORE_UNAVAILABLE.finding(
             f"The Store Folder is set, but pyarrow is not installed, so {table.name} went to a CSV instead.",
             sheet=sheet))
         return None
     try:
-        return write_table(overflow.store, overflow.clinic, table.name, table.columns, table.rows)
+        return overflow.write(overflow.store, overflow.clinic, table.name, table.columns, table.rows)
     except (OSError, ValueError) as exc:
         notes.append(store_rules.STORE_UNAVAILABLE.finding(
             f"The store at {shown(overflow.store)} could not be written ({type(exc).__name__}), so {table.name} "
