@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import errno
 import logging
+import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
@@ -272,6 +273,36 @@ def cmd_export_store(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_portfolio(args: argparse.Namespace) -> int:
+    _store_module("portfolio")
+    from .store.engines import DuckDBEngine, Engine, SparkEngine  # noqa: PLC0415 — optional dependency
+    from .store.portfolio import build, clinics, summary, write_portfolio  # noqa: PLC0415 — optional dependency
+    from .workbook.output_file import check_new_output  # noqa: PLC0415 - start-up cost, see above
+
+    output = Path(args.output)
+    if output.suffix.lower() != ".xlsx":
+        raise WorkbookError(f"The portfolio is an .xlsx workbook; name it {shown(output.with_suffix('.xlsx'))}.")
+    check_new_output(output, force=args.force)
+    months = tuple(args.months or ())
+    for month in months:
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+            raise WorkbookError(f"{month!r} is not a month like 2026-10.")
+    store = Path(args.store)
+    if args.engine == "duckdb" and not (store / "manifest.json").exists():
+        raise WorkbookError(f"{shown(store)} is not a store (no manifest.json); fill it with export-store first.")
+    engine: Engine = SparkEngine(args.store) if args.engine == "spark" else DuckDBEngine(store)
+    try:
+        portfolio = build(engine, clinics(engine), months)
+    finally:
+        engine.close()
+    path = write_portfolio(portfolio, output, engine=engine.name, store=args.store, force=args.force)
+    figures = summary(portfolio)
+    say(f"Portfolio on {engine.name}: {figures['clinics']} clinics, {figures['clinic-months']} clinic-months; billed "
+        f"${figures['billed']}, payments ${figures['payments']}")
+    say(f"Written: {path}")
+    return EXIT_OK
+
+
 def print_summary(run: RunResult, *, max_lines: int = 20, out=None) -> None:
     """Counts by severity, each stage's summary, the worst findings, and the file written."""
     out = out or sys.stdout
@@ -452,6 +483,17 @@ def build_parser() -> argparse.ArgumentParser:
                         "encounter and claim numbers (the salt is kept beside the store in DIR.salt)")
     p.add_argument("--salt", help="with --deidentify: the secret the hashes use (default: kept in DIR.salt)")
     p.set_defaults(func=cmd_export_store)
+
+    p = sub.add_parser("portfolio",
+                       help="every clinic of a store on one workbook: a Portfolio sheet by clinic and month (the KPIs "
+                            "of each clinic's own KPIs sheet), Portfolio Denials, Portfolio Aging and charts")
+    p.add_argument("--store", required=True, metavar="DIR", help="the store export-store filled")
+    p.add_argument("-o", "--output", required=True, help="the portfolio workbook to write (.xlsx)")
+    p.add_argument("--months", nargs="+", metavar="YYYY-MM", help="only these months of service (default: all)")
+    p.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
+                   help="duckdb (default: this machine) or spark (a local Spark, or the cluster of spark-submit)")
+    _force_flag(p)
+    p.set_defaults(func=cmd_portfolio)
 
     refdata = sub.add_parser("refdata", help="reference data: import CMS's NCCI edit files")
     refsub = refdata.add_subparsers(dest="refdata_command", metavar="WHAT")

@@ -16,7 +16,7 @@ from infusion_billing.pipeline import RunOptions, run_workbook
 
 #: The month, in the order close runs it.
 MONTH = ("validate", "code", "check", "claims", "export-837", "simulate-payer", "import-era", "reconcile", "denials",
-         "aging")
+         "aging", "kpis")
 CLINICS = {"Northside": 11, "Lakeview": 22, "Riverbend": 33}
 ENCOUNTERS = 90
 

@@ -41,6 +41,7 @@ from ..workbook.xlsx.package import WorkbookPackage
 from . import manifest as mf
 from .columns import KIND_TYPES, arrow_table, column_name
 from .deidentify import deidentified
+from .kpi_relations import kpi_relations
 from .layout import partition_dir, row_counts
 from .tables import DERIVED, INPUT, LEDGER, StoreTable, store_table
 
@@ -151,6 +152,13 @@ def export_store(book_path: str | Path, store: str | Path, *, clinic: str | None
         written, already, changed = _write(store, spec, key, arrow, months, book_months)
         result.written[spec.relation] = written
         result.already[spec.relation] = already
+        result.files_changed += changed
+        mf.note_table(manifest, spec, arrow.schema)
+    # The KPI SQL's own relations of this book, so the portfolio runs the KPIs sheet's very SQL.
+    for spec, arrow, relation_months in kpi_relations(book, hasher):
+        months = [m or UNDATED for m in relation_months] if relation_months is not None else None
+        written, already, changed = _write(store, spec, key, arrow, months, book_months)
+        result.written[spec.relation] = written
         result.files_changed += changed
         mf.note_table(manifest, spec, arrow.schema)
     mf.note_clinic(manifest, store, key, name, book_path.name, file_hash(book_path), deidentify)

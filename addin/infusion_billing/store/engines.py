@@ -1,0 +1,155 @@
+"""The engines the portfolio SQL runs on: DuckDB on one machine, Spark on one or many.
+
+Both see the store the same way: each relation a view over its Parquet folder
+(``STORE/<relation>/clinic=X/month=YYYY-MM/*.parquet``), ``clinic`` and ``month`` read from the folder
+names as text (partition type inference off, so a clinic called ``2024`` stays text), columns merged by
+name across files. A view may be limited to one clinic: the KPI SQL measures one clinic at a time,
+exactly as it measures one workbook. The SQL itself is never changed for an engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+#: A relation's columns as (name, SQL type) pairs; None: every column the files hold.
+Columns = Sequence[tuple[str, str]] | None
+
+
+class Engine(Protocol):
+    """What the portfolio report needs from an engine."""
+
+    name: str
+
+    def view(self, name: str, folder: str, columns: Columns = None, clinic: str | None = None) -> None:
+        """(Re)define view ``name`` over the relation in ``folder`` (below the store), limited to ``clinic``."""
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        """Run ``sql``; its rows as tuples (DECIMAL as Decimal)."""
+
+    def close(self) -> None: ...
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+class DuckDBEngine:
+    """DuckDB in this process, over the store's Parquet files (``pip install "infusion-billing[store]"``)."""
+
+    name = "DuckDB"
+
+    def __init__(self, store: Path, threads: int | None = None) -> None:
+        import duckdb  # noqa: PLC0415 — optional dependency
+
+        self.store = Path(store)
+        self.con = duckdb.connect(":memory:")
+        if threads:
+            self.con.execute(f"SET threads = {int(threads)}")
+
+    def view(self, name: str, folder: str, columns: Columns = None, clinic: str | None = None) -> None:
+        base = self.store / folder
+        files = sorted(base.rglob("*.parquet")) if base.is_dir() else []
+        if not files:
+            self.con.execute(f"CREATE OR REPLACE VIEW {name} AS {_empty(columns)}")
+            return
+        source = (f"read_parquet({_quoted(str(base / '**' / '*.parquet'))}, hive_partitioning = true, "
+                  f"union_by_name = true, hive_types_autocast = false)")
+        picked = ", ".join(c for c, _ in columns) if columns else "*"
+        where = f" WHERE clinic = {_quoted(clinic)}" if clinic is not None else ""
+        self.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {picked} FROM {source}{where}")
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        return self.con.execute(sql).fetchall()
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _empty(columns: Columns) -> str:
+    """A query of no rows with the relation's columns (a relation no clinic has rows in yet)."""
+    if not columns:
+        return "SELECT NULL AS clinic WHERE 1 = 0"
+    casts = ", ".join(f"CAST(NULL AS {sql_type}) AS {name}" for name, sql_type in columns)
+    return f"SELECT {casts} WHERE 1 = 0"
+
+
+class SparkEngine:
+    """Spark SQL over the same layout (``pip install "infusion-billing[spark]"``, a Java runtime).
+
+    ``store`` is a local folder or any URI Spark reads (``s3a://bucket/store``, ``hdfs://...``); pass a
+    session built for a cluster, ``master=None`` for the one ``spark-submit`` configured, or let it start a
+    local one (``local[2]``).
+    """
+
+    name = "Spark"
+
+    def __init__(self, store: str | Path, spark: Any = None, master: str | None = "local[2]") -> None:
+        from pyspark.sql import SparkSession  # noqa: PLC0415 — optional dependency
+
+        self.store = str(store).rstrip("/")
+        self.own = spark is None
+        if spark is None:
+            builder = SparkSession.builder.appName("infusion-billing portfolio")
+            if master:  # else the master spark-submit was given
+                builder = builder.master(master).config("spark.ui.enabled", "false") \
+                    .config("spark.sql.shuffle.partitions", "1")
+            spark = builder.getOrCreate()
+        self.spark = spark
+        self.frames: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
+        # clinic=2024 and month=2026-10 stay text, as DuckDB reads them.
+        self.spark.conf.set("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
+
+    def view(self, name: str, folder: str, columns: Columns = None, clinic: str | None = None) -> None:
+        from pyspark.sql import functions as F  # noqa: PLC0415, N812 — optional dependency
+
+        frame = self._frame(folder, columns)
+        if frame is None:  # a relation no clinic has rows in yet
+            self.spark.sql(_empty(_spark_types(columns))).createOrReplaceTempView(name)
+            return
+        if clinic is not None:
+            frame = frame.where(F.col("clinic") == clinic)
+        if columns:
+            frame = frame.select(*[c for c, _ in columns])
+        frame.createOrReplaceTempView(name)
+
+    def _frame(self, folder: str, columns: Columns) -> Any:
+        """The relation's files as one DataFrame, read once. With its columns known, their types are given
+        (no job to infer and merge the files' schemas): the store writes every file of a relation alike."""
+        key = (folder, tuple(columns or ()))
+        if key in self.frames:
+            return self.frames[key]
+        from pyspark.sql.types import StructType  # noqa: PLC0415 — optional dependency
+
+        path = f"{self.store}/{folder}"
+        reader = self.spark.read.option("basePath", path)
+        if columns:
+            wanted = dict(_spark_types(columns) or ())
+            wanted.setdefault("clinic", "STRING")
+            wanted.setdefault("month", "STRING")
+            reader = reader.schema(StructType.fromDDL(", ".join(f"{c} {t}" for c, t in wanted.items())))
+        else:
+            reader = reader.option("mergeSchema", "true")
+        try:
+            frame = reader.parquet(path)
+        except Exception as exc:  # Spark's AnalysisException: no such folder yet
+            if not any(word in str(exc) for word in ("PATH_NOT_FOUND", "does not exist", "UNABLE_TO_INFER_SCHEMA")):
+                raise
+            frame = None
+        self.frames[key] = frame
+        return frame
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in self.spark.sql(sql).collect()]
+
+    def close(self) -> None:
+        if self.own:
+            self.spark.stop()
+
+
+def _spark_types(columns: Columns) -> Columns:
+    """Spark spells VARCHAR without a length STRING."""
+    if not columns:
+        return columns
+    return [(name, "STRING" if sql_type.upper() == "VARCHAR" else sql_type) for name, sql_type in columns]

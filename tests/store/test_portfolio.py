@@ -1,0 +1,145 @@
+"""The portfolio report: three clinics' months in one store, their KPIs by the KPIs sheet's own SQL.
+
+Acceptance of issue 16: three demo clinics (different seeds) through their month, ``export-store``
+into one store, then ``portfolio``; a clinic's portfolio figures equal its own KPIs sheet to the cent,
+and the same SQL on Spark gives the same figures as on DuckDB.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import zipfile
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from infusion_billing import values as v
+from infusion_billing.cli import main
+from infusion_billing.store.engines import DuckDBEngine, SparkEngine
+from infusion_billing.store.export import export_store
+from infusion_billing.store.portfolio import COLUMNS, build, clinics
+from infusion_billing.workbook.reader import read_workbook
+from infusion_billing.workbook.writer import read_output_table
+
+CLINICS = ("Lakeview", "Northside", "Riverbend")
+
+
+@pytest.fixture(scope="module")
+def store(clinic_books, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("portfolio") / "store"
+    for name in CLINICS:
+        export_store(clinic_books[name], folder, clinic=name)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def on_duckdb(store):
+    engine = DuckDBEngine(store)
+    try:
+        yield build(engine, clinics(engine))
+    finally:
+        engine.close()
+
+
+def kpis_sheet(book: Path) -> dict[tuple[str, str], dict[str, object]]:
+    """(month, KPI ID) -> the all-payers row of the clinic's own KPIs sheet."""
+    return {(r["Month"], r["KPI ID"]): r for r in read_output_table(book, "KPIs") if r["Payer ID"] == "All payers"}
+
+
+def cents(x) -> Decimal:
+    return v.to_money(x)
+
+
+def test_each_clinics_portfolio_figures_are_its_kpis_sheet_to_the_cent(clinic_books, on_duckdb):
+    compared = 0
+    for clinic in CLINICS:
+        sheet = kpis_sheet(clinic_books[clinic])
+        months = sorted({m for m, k in sheet if k == "net_collection_rate"})
+        assert months, clinic
+        for month in months:
+            row = on_duckdb.row(clinic, month)
+            ncr = sheet[(month, "net_collection_rate")]
+            gross = sheet[(month, "gross_collection_rate")]
+            assert row["Payments"] == cents(ncr["Numerator"])
+            assert row["Billed"] == cents(gross["Denominator"])
+            assert row["Contractual"] == cents(gross["Denominator"]) - cents(ncr["Denominator"])
+            # A rate on the sheet is a fraction to four places: 0.9731 is 97.31 %.
+            assert row["Net Collection Rate"] == Decimal(str(ncr["Rate"])).quantize(Decimal("0.0001"))
+            idr = sheet.get((month, "initial_denial_rate_count"))
+            if idr is not None and idr["Rate"] is not None:
+                assert row["Initial Denial Rate"] == Decimal(str(idr["Rate"])).quantize(Decimal("0.0001"))
+            under = sheet.get((month, "underpayment_identified"))
+            if under is not None:
+                assert row["Underpaid"] == cents(under["Amount"])
+            days = sheet.get((month, "days_in_ar_gross"))
+            if days is not None and days["Days"] is not None:
+                assert row["Days in AR"] == Decimal(str(days["Days"])).quantize(Decimal("0.1"))
+                compared += 1
+            compared += 1
+    assert compared >= 9  # three clinics, three months of service each, and their days in AR
+
+
+def test_the_counts_and_sums_beside_the_kpis_are_the_books(clinic_books, on_duckdb):
+    for clinic in CLINICS:
+        book = clinic_books[clinic]
+        encounters = Counter(f"{e.date_of_service:%Y-%m}" for e in read_workbook(book).rows("Encounters"))
+        charges: dict[str, Decimal] = {}
+        for r in read_output_table(book, "Charges"):
+            month = f"{r['Date of Service']:%Y-%m}"
+            charges[month] = charges.get(month, Decimal("0.00")) + cents(r["Charge"])
+        claims = Counter(f"{r['Statement From']:%Y-%m}" for r in read_output_table(book, "Claims")
+                         if str(r["Frequency"]) == "1")
+        for month, n in encounters.items():
+            row = on_duckdb.row(clinic, month)
+            assert row["Encounters"] == n and row["Charges"] == charges.get(month, Decimal("0.00"))
+            assert row["Claims"] == claims[month]
+        aging = read_output_table(book, "AR Aging")
+        insurance = sum((cents(r["Balance"]) for r in aging if r["Responsible Type"] == "Insurance"
+                         and cents(r["Balance"]) > 0), Decimal("0.00"))
+        assert sum((r[COLUMNS.index("Insurance AR")] for r in on_duckdb.rows if r[0] == clinic),
+                   Decimal("0.00")) == insurance
+
+
+def test_the_breakdowns_add_up_to_each_clinics_sheets(clinic_books, on_duckdb):
+    denials = on_duckdb.denials
+    assert denials.columns == ["Category", *CLINICS, "Total"]
+    for i, clinic in enumerate(CLINICS, start=1):
+        on_sheet = sum((cents(r["Denied Amount"]) for r in read_output_table(clinic_books[clinic], "Denials")),
+                       Decimal("0.00"))
+        assert sum((r[i] for r in denials.rows), Decimal("0.00")) == on_sheet
+    aging = on_duckdb.aging
+    assert aging.columns[0] == "Clinic" and aging.columns[-1] == "Total" and aging.columns[1] == "0-30"
+    for row, clinic in zip(aging.rows, CLINICS, strict=True):
+        on_sheet = sum((cents(r["Balance"]) for r in read_output_table(clinic_books[clinic], "AR Aging")),
+                       Decimal("0.00"))
+        assert row[0] == clinic and row[-1] == on_sheet == sum(row[1:-1], Decimal("0.00"))
+
+
+def test_the_command_writes_the_portfolio_workbook_with_its_charts(store, tmp_path, capsys):
+    out = tmp_path / "portfolio.xlsx"
+    assert main(["portfolio", "--store", str(store), "-o", str(out), "--months", "2026-09", "2026-10"]) == 0
+    rows = read_output_table(out, "Portfolio")
+    assert {(r["Clinic"], r["Month"]) for r in rows} == {(c, m) for c in CLINICS for m in ("2026-09", "2026-10")}
+    assert [r["Clinic"] for r in read_output_table(out, "Portfolio Aging")] == list(CLINICS)
+    assert read_output_table(out, "Portfolio Denials")
+    with zipfile.ZipFile(out) as z:
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 2
+    assert "3 clinics" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(shutil.which("java") is None and not os.environ.get("CI"),
+                    reason="Spark needs a Java runtime (.ci/run installs it in CI)")
+def test_spark_runs_the_same_sql_and_gives_the_same_figures(store, on_duckdb):
+    """One clinic on Spark (local mode plans each query in many stages: a minute or more here)."""
+    engine = SparkEngine(store)
+    try:
+        on_spark = build(engine, ["Northside"])
+    finally:
+        engine.close()
+    assert on_spark.rows == [r for r in on_duckdb.rows if r[0] == "Northside"] and on_spark.rows
+    assert [r[:2] + r[-1:] for r in on_spark.aging.rows] == [r[:2] + r[-1:] for r in on_duckdb.aging.rows
+                                                             if r[0] == "Northside"]
