@@ -27,8 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from fpdf import FPDF
-from fpdf.enums import Align, TableBordersLayout, XPos, YPos
-from fpdf.fonts import FontFace
+from fpdf.enums import Align, MethodReturnValue, XPos, YPos
 
 from . import __version__
 
@@ -41,6 +40,7 @@ LINE = 5.0  # mm: the height of one line of body text
 _FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
                        "\u2026": "...", "\u2022": "*", "\u00a0": " "})
 _HEADER_FILL = (221, 235, 247)  # the light blue of the workbook's header rows
+_PAD, _PAD_Y = 1.2, 0.8  # mm inside a table cell: left and right, top and bottom
 
 
 def printable(text: Any) -> str:
@@ -175,23 +175,53 @@ class Document:
 
         ``widths`` are relative column widths (default equal); columns named in ``right`` (amounts)
         are right-aligned; ``bold_last`` prints the last row bold (a totals row). Cells are printed
-        as :func:`printable` text; None prints blank, a Decimal as :func:`money`.
+        as :func:`printable` text on one line (a header may wrap; a cell too long for its column is
+        cut with ``...``); None prints blank, a Decimal as :func:`money`. Drawn cell by cell rather
+        than with fpdf2's wrapping table, which measures every cell twice: a statement is drawn in a
+        few milliseconds (bench/bench_statements.py).
         """
-        aligns = tuple(Align.R if c in right else Align.L for c in columns)
         pdf = self.pdf
-        pdf.set_font(FONT, size=size)
-        with pdf.table(col_widths=tuple(widths) if widths else None, text_align=aligns,
-                       borders_layout=TableBordersLayout.HORIZONTAL_LINES, line_height=LINE * size / 10,
-                       headings_style=FontFace(emphasis="BOLD", fill_color=_HEADER_FILL), width=self.width,
-                       padding=(0.8, 1.2), repeat_headings=1) as table:
-            header = table.row()
-            for c in columns:
-                header.cell(printable(c))
-            for n, row in enumerate(rows):
-                style = FontFace(emphasis="BOLD") if bold_last and n == len(rows) - 1 else None
-                cells = table.row(style=style)
-                for value in row:
-                    cells.cell(_cell_text(value))
+        weights = list(widths) if widths else [1.0] * len(columns)
+        col_w = [self.width * w / sum(weights) for w in weights]
+        aligns = [Align.R if c in right else Align.L for c in columns]
+        line = LINE * size / 10
+        header = [printable(c) for c in columns]
+
+        def rule(y: float) -> None:
+            pdf.set_draw_color(160, 160, 160)
+            pdf.line(pdf.l_margin, y, pdf.l_margin + self.width, y)
+            pdf.set_draw_color(0, 0, 0)
+
+        def draw_header() -> None:
+            pdf.set_font(FONT, "B", size)
+            lines = max(_line_count(pdf, w - 2 * _PAD, line, text) for w, text in zip(col_w, header, strict=True))
+            height = lines * line + 2 * _PAD_Y
+            if pdf.get_y() + height + line > pdf.page_break_trigger:
+                pdf.add_page()
+            top, x = pdf.get_y(), pdf.l_margin
+            pdf.set_fill_color(*_HEADER_FILL)
+            pdf.rect(x, top, self.width, height, style="F")
+            for w, text, align in zip(col_w, header, aligns, strict=True):
+                pdf.set_xy(x + _PAD, top + _PAD_Y)
+                pdf.multi_cell(w - 2 * _PAD, line, text, align=align)
+                x += w
+            pdf.set_y(top + height)
+            rule(top + height)
+
+        draw_header()
+        height = line + 2 * _PAD_Y
+        for n, values in enumerate(rows):
+            if pdf.get_y() + height > pdf.page_break_trigger:
+                pdf.add_page()
+                draw_header()
+            pdf.set_font(FONT, "B" if bold_last and n == len(rows) - 1 else "", size)
+            top, x = pdf.get_y(), pdf.l_margin
+            for w, value, align in zip(col_w, values, aligns, strict=True):
+                pdf.set_xy(x + _PAD, top + _PAD_Y)
+                pdf.cell(w - 2 * _PAD, line, _fit(pdf, _cell_text(value), w - 2 * _PAD), align=align)
+                x += w
+            pdf.set_y(top + height)
+            rule(top + height)
         pdf.set_font(FONT, size=10)
         self.space(2)
 
@@ -207,6 +237,21 @@ class Document:
         tmp.write_bytes(self.bytes())
         os.replace(tmp, path)
         return path
+
+
+def _line_count(pdf: FPDF, width: float, height: float, text: str) -> int:
+    """How many lines ``text`` wraps to in ``width`` mm (fpdf2's dry run)."""
+    lines = pdf.multi_cell(width, height, text, dry_run=True, output=MethodReturnValue.LINES)
+    return len(lines) if isinstance(lines, list) else 1
+
+
+def _fit(pdf: FPDF, text: str, width: float) -> str:
+    """``text`` cut with ``...`` to fit ``width`` mm in the current font."""
+    if pdf.get_string_width(text) <= width:
+        return text
+    while text and pdf.get_string_width(text + "...") > width:
+        text = text[:-1]
+    return text.rstrip() + "..."
 
 
 def _cell_text(value: Any) -> str:

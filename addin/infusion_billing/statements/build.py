@@ -60,7 +60,7 @@ def visit_line(visit: VisitBalance) -> VisitLine:
     claim = visit.claim
     dos = claim.statement_from or (claim.lines[0].service_date if claim.lines else date.min)
     codes = list(dict.fromkeys(ln.code for ln in claim.lines))
-    services = ", ".join(codes[:3]) + (f" and {len(codes) - 3} more" if len(codes) > 3 else "")
+    services = ", ".join(codes[:2]) + (f" +{len(codes) - 2}" if len(codes) > 2 else "")
     return VisitLine(dos, claim.encounter_id, claim.claim_id, services, visit.charge, visit.insurance_paid,
                      visit.contractual + visit.written_off, visit.insurance_open, visit.patient_share,
                      visit.patient_paid, visit.patient_since or dos)

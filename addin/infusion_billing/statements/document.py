@@ -83,7 +83,7 @@ def draw(statement: Statement, patient: Patient, practice: PracticeRow | None, p
              v.insurance_pending, v.your_share, v.you_paid, v.balance] for v in s.visits]
     rows.append(["Total", "", "", *total, s.balance])
     doc.paragraph("Your visits", bold=True)
-    doc.table(VISIT_COLUMNS, rows, widths=(1.6, 1.6, 2.4, 1.6, 1.6, 1.9, 1.6, 1.5, 1.4, 1.5), right=AMOUNTS,
+    doc.table(VISIT_COLUMNS, rows, widths=(1.6, 1.5, 2.3, 1.6, 1.6, 2.1, 1.6, 1.5, 1.4, 1.5), right=AMOUNTS,
               bold_last=True, size=8)
     doc.paragraph("Amount due by age (days since your insurance finished with each visit)", bold=True)
     doc.table([label if not label[0].isdigit() else f"{label} days" for label, _ in s.aging] + ["Total"],
