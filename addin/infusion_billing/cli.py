@@ -158,7 +158,7 @@ def cmd_aging(args: argparse.Namespace) -> int:
 def cmd_kpis(args: argparse.Namespace) -> int:
     options = RunOptions(as_of=date.fromisoformat(args.as_of) if args.as_of else None, month=args.month,
                          progress=progress_bar)
-    return _run_with(args, ["kpis"], options)
+    return _run_with(args, ["kpis", "dashboard"], options)
 
 
 def cmd_statements(args: argparse.Namespace) -> int:
@@ -432,7 +432,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _book_command(sub, "kpis", cmd_kpis,
                       "revenue-cycle KPIs by month of service and payer (denial rates, days in AR, collection rates, "
-                      "clean claims, underpayments) on the KPIs sheet")
+                      "clean claims, underpayments) on the KPIs sheet, and the Dashboard sheet with its charts")
     p.add_argument("--as-of", help="AR as of this date (YYYY-MM-DD; default: Settings As-Of Date)")
     p.add_argument("--month", type=_month, metavar="YYYY-MM", help="the month to report on (default: the latest)")
 

@@ -23,6 +23,7 @@ Stages, in workflow order:
 * ``appeals``: a .docx appeal letter (or corrected-claim note) per denial still worked (``RunOptions.out_dir``);
 * ``aging``: ``AR Aging`` and ``Aging Summary`` as of a date, on a date basis (``RunOptions.as_of``, ``basis``).
 * ``kpis``: the ``KPIs`` sheet by month of service and payer (:mod:`infusion_billing.kpis`; ``RunOptions.month``).
+* ``dashboard``: the ``Dashboard`` sheet: KPI cards against targets and native charts.
 * ``statements``: a PDF statement per patient who owes after insurance (``RunOptions.statement_dir``), logged on
   the ``Statements`` ledger.
 
@@ -49,6 +50,7 @@ from .denials import appeals as appeals_stage
 from .denials import stage as denials_stage
 from .findings import Finding, count_by_severity
 from .gcpause import paused_cycle_collector
+from .kpis import dashboard as dashboard_stage
 from .kpis import stage as kpis_stage
 from .posting import reconcile as reconcile_stage
 from .posting import simulator as simulate_stage
@@ -91,6 +93,7 @@ STAGES: dict[str, StageSpec] = {spec.name: spec for spec in (
     StageSpec("appeals", appeals_stage.run, tables=appeals_stage.TABLES),
     StageSpec("aging", aging_stage.run, tables=aging_stage.TABLES),
     StageSpec("kpis", kpis_stage.run, tables=kpis_stage.TABLES),
+    StageSpec("dashboard", dashboard_stage.run, tables=dashboard_stage.TABLES),
     StageSpec("statements", statements_stage.run, tables=statements_stage.TABLES),
 )}
 #: The stages ``make demo`` and ``infusion-billing run`` perform, in order.

@@ -769,7 +769,7 @@ def run_demo(path: str | Path, *, seed: int = DEFAULT_SEED, encounters: int = DE
     started = timer.perf_counter()
     clinic = Clinic(seed=seed, encounters=encounters)
     stages = available_stages((*ALL_STAGES, "claims", "export-837", "simulate-payer", "import-era", "reconcile",
-                                 "denials", "aging", "kpis"))
+                                 "denials", "aging", "kpis", "dashboard"))
     if encounters > STAGE_LIMIT:
         write_clinic(clinic, path, progress=progress, answer_key=True)
         _print_counts(clinic, out, timer.perf_counter() - started)

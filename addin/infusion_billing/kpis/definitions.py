@@ -16,6 +16,9 @@ from ..reference.tables import filled, read_versioned_csv
 
 PACKAGE = "infusion_billing.kpis"
 GREEN, AMBER, RED = "Green", "Amber", "Red"
+#: The Dashboard's sections (its Section column), each drawn by one chart except the KPI cards.
+KPI_CARD, DENIALS, AR, MONTHS, UNDERPAID = (
+    "KPI", "Denials by category", "AR by payer", "Month of service", "Underpayments by payer")
 UNITS = ("rate", "days", "money")
 
 

@@ -92,12 +92,14 @@ money_by_month AS (
          SUM(payments) AS payments, SUM(written_off) AS written_off
   FROM money_parts GROUP BY service_month, payer_id
 ),
--- AR as of the report date by the claim's payer, and the charges of the trailing window.
+-- AR as of the report date by the claim's payer (a row of a claim not on the ledger: its responsible payer),
+-- and the charges of the trailing window.
 ar_parts AS (
-  SELECT c.payer_id, a.balance AS ar, CASE WHEN a.age > 90 THEN a.balance ELSE 0 END AS over_90,
+  SELECT COALESCE(c.payer_id, a.responsible_party, 'Unknown') AS payer_id, a.balance AS ar,
+         CASE WHEN a.age > 90 THEN a.balance ELSE 0 END AS over_90,
          CASE WHEN a.age > 120 THEN a.balance ELSE 0 END AS over_120,
          CAST(0 AS DECIMAL(18,2)) AS charges, CAST(0 AS DECIMAL(18,2)) AS net_revenue
-  FROM ar_aging a JOIN claims c ON c.claim_id = a.claim_id
+  FROM ar_aging a LEFT JOIN claims c ON c.claim_id = a.claim_id
   WHERE a.is_credit = 0
   UNION ALL
   SELECT r.payer_id, CAST(0 AS DECIMAL(18,2)), CAST(0 AS DECIMAL(18,2)), CAST(0 AS DECIMAL(18,2)), r.charge,

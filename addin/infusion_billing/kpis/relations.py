@@ -30,7 +30,8 @@ Relations and where their rows come from (sheet names as the workbook shows them
 ``claim_status`` (the ``Claim Status`` sheet): claim_id, patient_paid.
 ``denials`` (the ``Denials`` worklist): claim_id, line_control_number, payer_id, service_month,
     category, carc, denied_amount, work_status (the biller's: Open, Appealed, Written off ...).
-``ar_aging`` (the ``AR Aging`` sheet, as of the report's date): claim_id, responsible_type, age,
+``ar_aging`` (the ``AR Aging`` sheet, as of the report's date): claim_id, responsible_type (Insurance or
+    Patient), responsible_party (the payer's ID; NULL for a patient, whose ID stays in the book), age,
     balance, is_credit.
 ``report`` (one row: the period the figures are for)
     as_of_day, as_of_month, window_first_day, window_days (the trailing window of average daily
@@ -49,6 +50,7 @@ from typing import Any
 import pandas as pd
 
 from .. import values as v
+from ..aging.model import INSURANCE
 from ..aging.stage import AGING, CREDIT
 from ..claims.ledger import CLAIM_LINES, CLAIMS, read_claims
 from ..denials.remits import day, money, read_era_ledger, text
@@ -82,8 +84,8 @@ RELATIONS: dict[str, tuple[tuple[str, str], ...]] = {
     "claim_status": (("claim_id", TEXT), ("patient_paid", MONEY)),
     "denials": (("claim_id", TEXT), ("line_control_number", TEXT), ("payer_id", TEXT), ("service_month", TEXT),
                 ("category", TEXT), ("carc", TEXT), ("denied_amount", MONEY), ("work_status", TEXT)),
-    "ar_aging": (("claim_id", TEXT), ("responsible_type", TEXT), ("age", DAY), ("balance", MONEY),
-                 ("is_credit", FLAG)),
+    "ar_aging": (("claim_id", TEXT), ("responsible_type", TEXT), ("responsible_party", TEXT), ("age", DAY),
+                 ("balance", MONEY), ("is_credit", FLAG)),
     "report": (("as_of_day", DAY), ("as_of_month", TEXT), ("window_first_day", DAY), ("window_days", DAY)),
 }
 
@@ -176,8 +178,10 @@ def book_relations(book: BookData, as_of: date) -> Relations:
 
     def aging(r: Mapping[str, Any]) -> Row | None:
         cid = _text(r.get("Claim ID"))
-        return None if cid is None else (cid, _text(r.get("Responsible Type")), _int(r.get("Age")),
-                                         money(r.get("Balance")), int(_text(r.get("Bucket")) == CREDIT))
+        kind = _text(r.get("Responsible Type"))
+        party = _text(r.get("Responsible Party")) if kind == INSURANCE else None
+        return None if cid is None else (cid, kind, party, _int(r.get("Age")), money(r.get("Balance")),
+                                         int(_text(r.get("Bucket")) == CREDIT))
 
     as_of_day = (as_of - EPOCH).days
     return Relations({

@@ -25,15 +25,17 @@ from ..rules import kpi as rules
 from ..stages import RunOptions, StageResult
 from ..workbook.reader import BookData
 from ..workbook.writer import OutputTable
-from .definitions import RED, definitions, targets
+from .definitions import AMBER, GREEN, RED, definitions, targets
 from .engine import ALL_PAYERS, KpiRow, figure, run_duckdb
-from .relations import book_relations
+from .relations import Relations, book_relations
 
 SHEET = "KPIs"
 TABLES = ("Payers", "Coverage", "Encounters")
 COLUMNS = ("Month", "Payer ID", "KPI", "Rate", "Days", "Amount", "Target", "Status", "Numerator", "Denominator",
            "Factor", "Formula", "Numerator Counts", "Denominator Counts", "Look-back Window", "Date Basis", "KPI ID")
 UNIT_COLUMN = {"rate": 3, "days": 4, "money": 5}
+#: Cell fills of the Status column: Excel's own good, neutral and bad colours.
+STATUS_FILLS = {GREEN: "C6EFCE", AMBER: "FFEB9C", RED: "FFC7CE"}
 
 
 @dataclass(frozen=True)
@@ -53,17 +55,26 @@ class KpiFigure:
         return definitions()[self.row.kpi].unit
 
 
-def compute(book: BookData, as_of: date) -> list[KpiFigure]:
+@dataclass(frozen=True)
+class Measured:
+    """The book's KPIs and the relations they were computed from (the Dashboard draws both)."""
+
+    figures: list[KpiFigure]
+    relations: Relations
+
+
+def measure(book: BookData, as_of: date) -> Measured:
     """Every KPI of the book, sorted by month, payer (all payers first) and the definitions' order."""
+    relations = book_relations(book, as_of)
     order = {k: i for i, k in enumerate(definitions())}
     out = []
-    for row in run_duckdb(book_relations(book, as_of)):
+    for row in run_duckdb(relations):
         d = definitions()[row.kpi]
         value = figure(row, d.unit)
         target = targets().get(row.kpi)
         out.append(KpiFigure(row, value, target.status(value) if target and value is not None else None))
     out.sort(key=lambda f: (f.row.month, f.row.payer_id != ALL_PAYERS, f.row.payer_id, order[f.row.kpi]))
-    return out
+    return Measured(out, relations)
 
 
 def report_month(figures: list[KpiFigure], options: RunOptions) -> str | None:
@@ -88,7 +99,7 @@ def sheet_rows(figures: list[KpiFigure]) -> list[list[Any]]:
 
 
 def kpis_table(figures: list[KpiFigure]) -> OutputTable:
-    return OutputTable(SHEET, list(COLUMNS), sheet_rows(figures),
+    return OutputTable(SHEET, list(COLUMNS), sheet_rows(figures), fills={"Status": STATUS_FILLS},
                        number_formats={"Rate": "0.0%", "Days": "0.0", "Factor": "0", "Amount": "#,##0.00"},
                        widths={"KPI": 30, "Formula": 48, "Numerator Counts": 48, "Denominator Counts": 48,
                                "Look-back Window": 40, "Date Basis": 30, "KPI ID": 28},
@@ -102,7 +113,7 @@ def run(book: BookData, options: RunOptions) -> StageResult:
             rules.NOTHING_TO_MEASURE.message)])
     as_of = as_of_date(book, options, read_era_ledger(book))
     try:
-        figures = compute(book, as_of)
+        figures = measure(book, as_of).figures
     except ModuleNotFoundError:
         return StageResult(findings=[rules.ENGINE_MISSING.finding(rules.ENGINE_MISSING.message)])
     month = report_month(figures, options)

@@ -41,6 +41,7 @@ from ..schema import TABLES_BY_NAME
 from . import output_file, ownership, sheet_limits
 from .reader import WorkbookError, check_is_workbook, load_grids
 from .sheet_order import work_order
+from .xlsx.drawing import SheetChart
 from .xlsx.ooxml import ColumnLayout, is_date_format, row_xml
 from .xlsx.package import TABLE_STYLE, StyleSheet, WorkbookPackage
 
@@ -76,6 +77,9 @@ class OutputTable:
             only text cells :class:`~infusion_billing.privacy.Redactor` leaves as they are.
         links: header of a column holding A1 cells -> header of the column naming their sheet; each
             such cell becomes a hyperlink to the cell it names (``Cell`` -> ``Sheet`` on Findings).
+        fills: header -> {cell text -> fill colour (RRGGBB)}: a cell holding that text gets that fill
+            (a KPI's Green, Amber or Red status).
+        charts: native charts drawn over the sheet (:class:`~.xlsx.drawing.SheetChart`), replaced with it.
     """
 
     name: str
@@ -86,6 +90,8 @@ class OutputTable:
     description: str = ""
     phi_columns: tuple[str, ...] = ()
     links: dict[str, str] = field(default_factory=dict)
+    fills: dict[str, dict[str, str]] = field(default_factory=dict)
+    charts: list[SheetChart] = field(default_factory=list)
 
     @property
     def table_name(self) -> str:
@@ -258,10 +264,39 @@ def _put_table(package: WorkbookPackage, table: OutputTable, sheet: str | None =
     widths = [table.widths.get(h) or guess_width(h, table.rows, i) for i, h in enumerate(table.columns)]
     body = sheet_limits.fit_cells(table, sheet, notes if notes is not None else [])
     links: list[tuple[str, str]] = []
+    filled = _filled_layouts(styles, table, layout, date_format)
     rows = itertools.chain([row_xml(1, headers, header_layout)],
-                           (row_xml(r, row, layout) for r, row in _linked_rows(table, body, links)))
+                           (row_xml(r, row, filled(row)) for r, row in _linked_rows(table, body, links)))
     package.put_sheet(sheet, OutputTable(sheet, [], []).table_name, headers, widths, rows,
-                      last_row=len(table.rows) + 1, links=links)
+                      last_row=len(table.rows) + 1, links=links, charts=table.charts)
+
+
+def _filled_layouts(styles: StyleSheet, table: OutputTable, layout: list[ColumnLayout], date_format: str):
+    """row -> its column layout, with the fill of ``table.fills`` on each cell whose text asks for one."""
+    if not table.fills:
+        return lambda row: layout
+    special: dict[tuple[int, Any], ColumnLayout] = {}
+    for header, colours in table.fills.items():
+        if header not in table.columns:
+            continue
+        i = table.columns.index(header)
+        fmt = localized_format(table.number_formats.get(header) or guess_format(table.rows, i), date_format)
+        for text, colour in colours.items():
+            s = f' s="{styles.cell_format(fmt, fill=colour)}"'
+            special[(i, text)] = (layout[i][0], s, s, s, s, s)
+
+    columns = sorted({i for i, _ in special})
+
+    def pick(row: list[Any]) -> list[ColumnLayout]:
+        hits = [(i, row[i]) for i in columns if i < len(row) and (i, row[i]) in special]
+        if not hits:
+            return layout
+        out = list(layout)
+        for i, text in hits:
+            out[i] = special[(i, text)]
+        return out
+
+    return pick
 
 
 def _linked_rows(table: OutputTable, body: Iterable[list[Any]],

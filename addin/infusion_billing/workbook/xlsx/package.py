@@ -12,7 +12,10 @@ Instead :class:`WorkbookPackage` treats the .xlsx/.xlsm as the zip of XML parts 
 * the cell formats the new sheets use are appended to ``xl/styles.xml`` (:class:`StyleSheet`), so
   every existing style index keeps its meaning;
 * a sheet of the same name written by an earlier run is replaced where it stands (same position,
-  sheet id and part name); its old table parts are removed with their content types.
+  sheet id and part name); its old table parts are removed with their content types, and so are
+  its old drawing and charts;
+* a tool sheet may carry native charts over its cells (:mod:`.drawing`): a drawing part and one
+  chart part per chart, written with the sheet.
 
 Small structural parts (workbook, relationships, content types, styles) are edited as text with
 insertions and deletions at element boundaries, never parsed and re-serialised, so namespace
@@ -36,6 +39,7 @@ from ... import values as v
 from ...display import shown
 from ..output_file import work_folder
 from ..reader import WorkbookError
+from .drawing import CT_CHART, CT_DRAWING, REL_DRAWING, SheetChart, drawing_rels_xml, drawing_xml
 from .ooxml import COMPRESSLEVEL, attr_xml, copy_part, from_serial, is_date_format, text_xml, write_part
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -145,6 +149,8 @@ class _NewSheet:
     part: str = ""
     table_part: str = ""
     table_id: int = 0
+    charts: list[SheetChart] = field(default_factory=list)
+    drawing_part: str = ""
 
 
 @dataclass
@@ -332,7 +338,8 @@ class WorkbookPackage:
     # -- adding sheets
 
     def put_sheet(self, name: str, table_name: str, columns: Sequence[str], widths: Sequence[float],
-                  rows_xml: Iterable[str], last_row: int, links: Sequence[tuple[str, str]] = ()) -> None:
+                  rows_xml: Iterable[str], last_row: int, links: Sequence[tuple[str, str]] = (),
+                  charts: Sequence[SheetChart] = ()) -> None:
         """Add (or, when a sheet of that name exists, replace) sheet ``name`` holding Excel Table ``table_name``.
 
         ``rows_xml`` yields the ``<row>`` elements, header row first; ``last_row`` is the Excel row
@@ -343,6 +350,7 @@ class WorkbookPackage:
 
         Every tool sheet prints the way a biller reads it: landscape, all columns on one page width,
         the header row repeated on every page (the Print_Titles name is added when the book is saved).
+        ``charts`` are drawn over the sheet (a drawing part and a chart part each, written on save).
         """
         last_col = v.excel_column_letter(len(columns))
         ref = f"A1:{last_col}{max(2, last_row)}"
@@ -363,9 +371,10 @@ class WorkbookPackage:
                 for cell, target in links:
                     fh.write(f'<hyperlink ref="{cell}" location="{attr_xml(target)}"/>')
                 fh.write("</hyperlinks>")
+            drawing = '<drawing r:id="rId2"/>' if charts else ""
             fh.write(f'<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-                     f'{PAGE_SETUP}<tableParts count="1"><tablePart r:id="rId1"/></tableParts></worksheet>')
-        self._new.append(_NewSheet(name, table_name, list(columns), ref, path))
+                     f'{PAGE_SETUP}{drawing}<tableParts count="1"><tablePart r:id="rId1"/></tableParts></worksheet>')
+        self._new.append(_NewSheet(name, table_name, list(columns), ref, path, charts=list(charts)))
 
     def arrange(self, order: Sequence[str]) -> None:
         """Put the sheets named in ``order`` (tool sheets, written now or before) in that order, in the
@@ -415,6 +424,8 @@ class WorkbookPackage:
                     for rel in self.sheet_relationships(part).values():
                         if rel.type == REL_TABLE and rel.part and self.has(rel.part):
                             removed_tables.add(self._by_lower[rel.part.lower()])
+                        elif rel.type == REL_DRAWING and rel.part and self.has(rel.part):
+                            plan.deleted |= self._drawing_parts(rel.part)
                 else:  # e.g. a chart sheet of that name: the relationship now points at a worksheet
                     new.part = _free_name(taken, "xl/worksheets/sheet{}.xml")
                     rels = _replace_relationship(rels, entry.rid, REL_WORKSHEET, new.part)
@@ -443,6 +454,19 @@ class WorkbookPackage:
             next_table_id += 1
             types = _add_override(types, new.table_part, CT_TABLE)
             plan.parts[new.part] = [new.xml_path]
+            if new.charts:
+                new.drawing_part = _free_name(taken, "xl/drawings/drawing{}.xml")
+                taken.add(new.drawing_part.lower())
+                types = _add_override(types, new.drawing_part, CT_DRAWING)
+                chart_parts = []
+                for chart in new.charts:
+                    chart_part = _free_name(taken, "xl/charts/chart{}.xml")
+                    taken.add(chart_part.lower())
+                    chart_parts.append(chart_part)
+                    types = _add_override(types, chart_part, CT_CHART)
+                    plan.parts[chart_part] = [chart.xml]
+                plan.parts[new.drawing_part] = [drawing_xml(new.charts)]
+                plan.parts[rels_part(new.drawing_part)] = [drawing_rels_xml(new.drawing_part, chart_parts)]
             sheet_rels = rels_part(new.part)
             plan.parts[self._by_lower.get(sheet_rels.lower(), sheet_rels)] = [_sheet_rels_xml(new)]
             plan.parts[new.table_part] = [_table_xml(new)]
@@ -469,6 +493,22 @@ class WorkbookPackage:
             if new_text != old:
                 plan.parts[self._by_lower[part.lower()]] = [new_text.encode("utf-8")]
         return plan
+
+    def _drawing_parts(self, drawing: str) -> set[str]:
+        """A replaced tool sheet's drawing with everything it draws: the drawing, its charts, and the parts
+        those charts point at (Excel adds a style and a colour part per chart), with their relationships."""
+        out: set[str] = set()
+        todo = [drawing]
+        while todo:
+            part = todo.pop()
+            if not self.has(part) or self._by_lower[part.lower()] in out:
+                continue
+            out.add(self._by_lower[part.lower()])
+            rels = rels_part(part)
+            if self.has(rels):
+                out.add(self._by_lower[rels.lower()])
+                todo += [r.part for r in self._relationships(part, self._text(rels)).values() if r.part]
+        return out
 
     def _check_table_names(self, existing: dict[str, str]) -> None:
         ours = [n.table_name for n in self._new]
@@ -659,9 +699,12 @@ def _remove_override(types: str, part: str) -> str:
 
 
 def _sheet_rels_xml(new: _NewSheet) -> bytes:
-    target = posixpath.relpath(new.table_part, posixpath.dirname(new.part))
+    here = posixpath.dirname(new.part)
+    target = posixpath.relpath(new.table_part, here)
+    drawing = (f'<Relationship Id="rId2" Type="{REL_DRAWING}" '
+               f'Target="{attr_xml(posixpath.relpath(new.drawing_part, here))}"/>' if new.drawing_part else "")
     return (f'{XML_DECLARATION}<Relationships xmlns="{NS_PKG_REL}"><Relationship Id="rId1" Type="{REL_TABLE}" '
-            f'Target="{attr_xml(target)}"/></Relationships>').encode()
+            f'Target="{attr_xml(target)}"/>{drawing}</Relationships>').encode()
 
 
 def _table_xml(new: _NewSheet) -> bytes:
