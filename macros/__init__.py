@@ -17,6 +17,7 @@ from ._runner import run_stage_macro  # noqa: F401
 from .check_and_code import *  # noqa: F401,F403
 from .checks import *  # noqa: F401,F403
 from .claims import *  # noqa: F401,F403
+from .close import *  # noqa: F401,F403
 from .coding import *  # noqa: F401,F403
 from .denials import *  # noqa: F401,F403
 from .reconcile import *  # noqa: F401,F403

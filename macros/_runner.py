@@ -59,7 +59,7 @@ from infusion_billing.pipeline import RunOptions, RunResult, run_book
 from infusion_billing.schema import INPUT_TABLES, TABLES_BY_NAME
 from infusion_billing.workbook import ownership
 from infusion_billing.workbook.findings_sheet import FINDINGS_SHEET, NOTES_SHEET
-from infusion_billing.workbook.reader import Grid, locate_table, read_grids
+from infusion_billing.workbook.reader import BookData, Grid, locate_table, read_grids
 from infusion_billing.workbook.sheet_limits import fit_cells, with_notes
 from infusion_billing.workbook.sheet_order import work_order
 from infusion_billing.workbook.writer import (
@@ -94,7 +94,8 @@ MAX_MACRO_LINKS = 500
 
 def run_stage_macro(book: xw.Book, stages: Sequence[str], *, strict: bool = False,
                     status: bool = False, tool_sheets: Sequence[str] = (), options: Mapping[str, Any] | None = None,
-                    more_tables: Callable[[RunResult], list[OutputTable]] | None = None) -> RunResult | None:
+                    more_tables: Callable[[RunResult], list[OutputTable]] | None = None,
+                    options_from: Callable[[BookData], Mapping[str, Any]] | None = None) -> RunResult | None:
     """Run ``stages`` (pipeline names: "validate", "code", "check", ...) on the open ``book``.
 
     Writes each stage's result tables and the ``Findings`` sheet as Excel Tables with filters (as
@@ -105,7 +106,8 @@ def run_stage_macro(book: xw.Book, stages: Sequence[str], *, strict: bool = Fals
     ``tool_sheets`` are the tool's own sheets the stages read besides the input tables (the claim
     ledger, the ERA sheets, a derived sheet whose added columns are kept). ``options`` are further
     :class:`~infusion_billing.pipeline.RunOptions` fields (the Export 837 button's ``out_dir``);
-    ``more_tables`` makes sheets of the macro's own from the finished run (its 837 Outbox).
+    ``more_tables`` makes sheets of the macro's own from the finished run (its 837 Outbox);
+    ``options_from`` makes more options from the book once it is read (month close: the Remit Folder).
     """
     bar = StatusBar(book)
     label = " + ".join(stages)
@@ -116,7 +118,8 @@ def run_stage_macro(book: xw.Book, stages: Sequence[str], *, strict: bool = Fals
             data = read_grids(grids)
             data.extra_grids.update(read_book_grids(book, FINDING_SHEETS))  # earlier stages' findings stay
             data.extra_grids.update(read_book_grids(book, tool_sheets))
-            run_options = RunOptions(strict=strict, progress=bar.progress, **(options or {}))
+            more = options_from(data) if options_from is not None else {}
+            run_options = RunOptions(strict=strict, progress=bar.progress, **(options or {}), **more)
             bar.show(f"{TITLE}: running {label}")
             run = run_book(data, stages, run_options)
             tables = run.sheets()  # the stages' tables, Findings and Notes (earlier stages' rows kept)

@@ -22,10 +22,12 @@ from tqdm import tqdm
 
 from . import __version__
 from .claims.refdata import import_ncci
+from .close import close_stages, month_summary, remit_folder
 from .display import shown, terminal_safe
 from .findings import findings_to_json, sort_findings
 from .pipeline import RunOptions, RunResult, available_stages, run_workbook
-from .workbook.reader import WorkbookError
+from .schema import TABLES_BY_NAME
+from .workbook.reader import WorkbookError, read_workbook
 
 EXIT_OK = 0
 EXIT_UNUSABLE = 2
@@ -165,6 +167,27 @@ def cmd_statements(args: argparse.Namespace) -> int:
     options = RunOptions(statement_dir=Path(args.out_dir), as_of=date.fromisoformat(args.as_of) if args.as_of else None,
                          progress=progress_bar)
     return _run_with(args, ["statements"], options)
+
+
+def cmd_close(args: argparse.Namespace) -> int:
+    """Every stage of the month in order (close.CLOSE_STAGES), then the one-screen month summary."""
+    book = Path(args.book)
+    settings = read_workbook(book, (TABLES_BY_NAME["Settings"],)).settings
+    folder = remit_folder(args.remits, settings.remit_folder)
+    if folder is not None and not folder.exists():
+        where = "--remits" if args.remits else "the Remit Folder setting"
+        raise WorkbookError(f"The remittance folder {shown(folder)} ({where}) does not exist; give the folder the "
+                            "payers' 835 files are saved in.")
+    options = RunOptions(month=args.month, as_of=date.fromisoformat(args.as_of) if args.as_of else None,
+                         remit_sources=(folder,) if folder is not None else (),
+                         out_dir=Path(args.out_dir) if args.out_dir else None, progress=progress_bar)
+    stages = close_stages(send_claims=args.out_dir is not None, remits=folder is not None)
+    run = run_workbook(book, stages, out=args.output, in_place=args.in_place, options=options, force=args.force)
+    for line in month_summary(run.results, run.findings):
+        say(line)
+    if run.output:
+        say(f"Written: {run.output}")
+    return EXIT_OK
 
 
 def cmd_appeals(args: argparse.Namespace) -> int:
@@ -443,6 +466,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder for the statements (they hold patients' names and addresses)")
     p.add_argument("--as-of", help="the statement date; later remits and payments are ignored (YYYY-MM-DD; default: "
                                    "Settings As-Of Date)")
+
+    p = _book_command(sub, "close", cmd_close,
+                      "close the month: check, code, claims, (837 files with --out-dir), import the 835s, reconcile, "
+                      "denials, aging, KPIs and Dashboard, then a one-screen summary", json_flag=False)
+    p.add_argument("--month", required=True, type=_month, metavar="YYYY-MM",
+                   help="the month closed: the KPIs and Dashboard report on its dates of service")
+    p.add_argument("--remits", metavar="DIR", help="folder of the payers' 835 files (default: Settings Remit Folder)")
+    p.add_argument("--out-dir", metavar="DIR", help="also write the Ready claims to 837 files in this folder")
+    p.add_argument("--as-of", help="send claims and age AR as of this date (YYYY-MM-DD; default: Settings As-Of "
+                                   "Date)")
 
     p = sub.add_parser("appeals", help="write a .docx appeal letter (or corrected-claim note) per denial still worked",
                        description="write a .docx appeal letter (or corrected-claim note) per denial still worked")

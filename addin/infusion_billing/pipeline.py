@@ -24,6 +24,8 @@ Stages, in workflow order:
 * ``aging``: ``AR Aging`` and ``Aging Summary`` as of a date, on a date basis (``RunOptions.as_of``, ``basis``).
 * ``kpis``: the ``KPIs`` sheet by month of service and payer (:mod:`infusion_billing.kpis`; ``RunOptions.month``).
 * ``dashboard``: the ``Dashboard`` sheet: KPI cards against targets and native charts.
+* ``close``: month close's own notes (no remittance folder, a month without services); ``close`` runs
+  every stage above in order (:mod:`infusion_billing.close`).
 * ``statements``: a PDF statement per patient who owes after insurance (``RunOptions.statement_dir``), logged on
   the ``Statements`` ledger.
 
@@ -42,6 +44,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from . import close as close_stage
 from .aging import stage as aging_stage
 from .checks import stage as check_stage
 from .claims import stage as claims_stage
@@ -94,6 +97,7 @@ STAGES: dict[str, StageSpec] = {spec.name: spec for spec in (
     StageSpec("aging", aging_stage.run, tables=aging_stage.TABLES),
     StageSpec("kpis", kpis_stage.run, tables=kpis_stage.TABLES),
     StageSpec("dashboard", dashboard_stage.run, tables=dashboard_stage.TABLES),
+    StageSpec("close", close_stage.run, tables=()),
     StageSpec("statements", statements_stage.run, tables=statements_stage.TABLES),
 )}
 #: The stages ``make demo`` and ``infusion-billing run`` perform, in order.
@@ -181,7 +185,7 @@ def _run_book(book: BookData, stages: Sequence[str], options: RunOptions) -> Run
     results: dict[str, StageResult] = {}
     # The reader's findings are the validate stage's: a run without it (import-era) does not repeat them.
     findings: list[Finding] = []
-    for name in stages:
+    for name in options.progress(list(stages), total=len(stages), desc="stages"):
         func = stage_function(name)
         if func is None:
             results[name] = StageResult(findings=[STAGE_MISSING.finding(STAGE_MISSING.message.format(name=name))])

@@ -96,6 +96,10 @@ SETTING_SPECS: list[SettingSpec] = [
     SettingSpec("NCCI Folder", "ncci_folder", v.to_text, "",
                 "Folder holding the CMS NCCI edits imported with 'refdata import-ncci --cache'; blank: the edits "
                 "stored in this workbook (NCCI PTP and NCCI MUE sheets) or the shipped demo table."),
+    SettingSpec("Remit Folder", "remit_folder", v.to_text, "",
+                "Folder of the payers' 835 remittance files that month close imports (infusion-billing close, the "
+                "Close month button); files imported before are skipped. Blank: give --remits, or import with "
+                "import-era."),
     SettingSpec("Date Format", "date_format", _date_format, "m/d/yyyy",
                 "How dates show on the result sheets, as an Excel date format: m/d/yyyy (default, US), "
                 "mm/dd/yyyy, dd/mm/yyyy, yyyy-mm-dd or d-mmm-yyyy."),
@@ -153,6 +157,7 @@ class Settings:
     rule_set: str = "basic"
     info_findings: str = INFO_ON_NOTES
     ncci_folder: str = ""
+    remit_folder: str = ""
     date_format: str = "m/d/yyyy"
     underpayment_tolerance: str = "1.00 or 1%"
     aging_buckets: tuple[int, ...] = (30, 60, 90, 120)

@@ -72,7 +72,7 @@ def test_every_macro_has_a_button_that_runs_it_through_run_python(clinic):
     assert re.findall(r"<x:FmlaMacro>\[0\]!(\w+)</x:FmlaMacro>", vml) == [b.macro for b in BUTTONS]
     assert re.findall(r'size="220" color="#000000">([^<]+)<', vml) == [
         "Validate workbook", "Pre-bill checks", "Code &amp; units", "Check &amp; code", "Build claims", "Export 837",
-        "Import ERA (835)", "Reconcile remits", "Denial worklist", "AR aging"]
+        "Import ERA (835)", "Reconcile remits", "Denial worklist", "AR aging", "Close month"]
 
 
 def test_the_vba_project_is_xlwings_quickstart_compiled_from_source_with_its_notice(clinic):

@@ -95,6 +95,9 @@ BUTTONS = (
     Button("AR aging", "AgingReport", "aging_report_classic",
            "Who owes what on each claim (payer or patient) by age bucket, as of the Settings As-Of Date: AR Aging "
            "and Aging Summary."),
+    Button("Close month", "CloseMonth", "close_month_classic",
+           "The whole month in order: checks, coding, claims, the 835s of the Settings Remit Folder, reconcile, "
+           "denials, aging, then the KPIs and the Dashboard."),
 )
 
 

@@ -1,0 +1,72 @@
+"""Month close from the command line: every stage in order, a one-screen summary, the same sheets twice."""
+
+from __future__ import annotations
+
+import shutil
+
+import openpyxl
+
+from infusion_billing.cli import main
+
+from .ledger import sheets
+
+
+def kpi_rows(path):
+    return [tuple(r.values()) for r in sheets(path, ("KPIs",))["KPIs"]]
+
+
+def test_closing_the_demo_month_gives_the_demo_kpis_and_a_summary_without_patients(demo_book, tmp_path, capsys):
+    result, source, remits = demo_book
+    out = tmp_path / "closed.xlsx"
+    code = main(["close", str(source), "--month", "2026-10", "--remits", str(remits), "--out-dir",
+                 str(tmp_path / "837"), "-o", str(out)])
+    printed = capsys.readouterr().out
+    assert code == 0
+    # The same stages as the demo, through the same pipeline: the same KPIs to the cent.
+    assert kpi_rows(out) == kpi_rows(result)
+    lines = printed.splitlines()
+    assert lines[0] == "Month close 2026-10"
+    assert any(line.startswith("  Claims: ") and "sent in" in line for line in lines)
+    assert any("Initial denial rate (count)" in line for line in lines)
+    assert any(line.startswith("  AR as of 2026-11-15: insurance ") for line in lines)
+    patients = openpyxl.load_workbook(source, read_only=True)["Patients"]
+    header = [c.value for c in next(patients.iter_rows(max_row=1))]
+    names = {r[header.index("Last Name")] for r in patients.iter_rows(min_row=2, values_only=True)}
+    assert names and not [n for n in names if n and n in printed]
+    assert len(lines) <= 24
+
+
+def test_closing_twice_gives_the_same_sheets(demo_book, tmp_path, capsys):
+    """The demo's month closed again, twice: nothing new arrived, so nothing changes the second time.
+
+    (The first close of the demo's book does change it: the remits it posted turn the secondary
+    payers' share into secondary claims, which a close builds once the primary has paid.)
+    """
+    result, _, remits = demo_book
+    book = tmp_path / "book.xlsx"
+    shutil.copy(result, book)
+    args = ["close", str(book), "--month", "2026-10", "--remits", str(remits), "--in-place"]
+    assert main(args) == 0
+    names = ("KPIs", "Dashboard", "Reconciliation", "Denials", "AR Aging", "Claims", "EraClaims")
+    first = sheets(book, names)
+    assert main(args) == 0
+    assert sheets(book, names) == first
+    assert "  Remits: 19 files read, 0 new payments" in capsys.readouterr().out.splitlines()
+
+
+def test_a_month_without_services_and_a_close_without_remits_say_so(demo_book, tmp_path, capsys):
+    _, source, _ = demo_book
+    out = tmp_path / "closed.xlsx"
+    assert main(["close", str(source), "--month", "2026-01", "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "Remits:" not in printed and "none sent (no --out-dir)" in printed
+    notes = sheets(out, ("Findings", "Notes"))
+    rules = {r["Rule ID"] for rows in notes.values() for r in rows}
+    assert {"close.month-empty", "close.no-remits"} <= rules
+
+
+def test_a_remit_folder_that_does_not_exist_is_one_sentence(demo_book, tmp_path, capsys):
+    _, source, _ = demo_book
+    assert main(["close", str(source), "--month", "2026-10", "--remits", str(tmp_path / "nowhere")]) == 2
+    err = capsys.readouterr().err
+    assert "nowhere" in err and "does not exist" in err and "Traceback" not in err
