@@ -1,12 +1,12 @@
-"""Assessment benchmark: a client with N encounters over their months (835s + charge export + infusion log).
+"""Assessment benchmark: a client with N encounters over their months (835s + 837s + infusion log).
 
 Target (issue 11): a 100,000-encounter client assessed in under 2 minutes on one core.
 
 The client's files are made the way the demo makes its own: the synthetic clinic (``demo.clinic``) is
-written as the infusion log, coded, checked and billed (claims, export-837), and
-``demo.leaks.client_kit`` turns the 837s into a charge export with leaks planted and the payer's weekly
-835s. The assessment (read, figures, coding review, workbook) then runs in its own process, so its
-wall time, CPU time and peak resident memory (ru_maxrss) are its own.
+written as the infusion log, coded, checked and billed (claims, export-837: the 837s), and
+``demo.leaks.client_kit`` has the payer simulator answer those claims (the 835s, one per payer and
+weekly check date). The assessment (read, figures, coding review, workbook) then runs in its own
+process, so its wall time, CPU time and peak resident memory (ru_maxrss) are its own.
 
     .venv/bin/python bench/bench_assess.py                     # 100,000 encounters
     .venv/bin/python bench/bench_assess.py --encounters 5000
@@ -35,8 +35,7 @@ from pathlib import Path
 from infusion_billing.assess import assess, write_assessment
 folder = Path(sys.argv[1])
 t0, c0 = time.perf_counter(), time.process_time()
-result = assess([folder / "kit" / "835"], [folder / "kit" / "charges.csv"], encounters=folder / "clinic.xlsx",
-                salt="bench")
+result = assess([folder / "kit" / "835"], [folder / "837"], encounters=folder / "clinic.xlsx", salt="bench")
 t1 = time.perf_counter()
 write_assessment(result, folder / "assessment.xlsx")
 print(json.dumps({"assess_s": round(t1 - t0, 1), "write_s": round(time.perf_counter() - t1, 1),
@@ -51,7 +50,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--encounters", type=int, default=100_000)
     args = parser.parse_args(argv)
 
-    from infusion_billing.assess.report import read_rates
     from infusion_billing.demo.clinic import Clinic, write_clinic
     from infusion_billing.demo.leaks import client_kit
     from infusion_billing.pipeline import RunOptions, run_workbook
@@ -61,9 +59,10 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         clinic = Clinic(encounters=args.encounters)
         source = write_clinic(clinic, folder / "clinic.xlsx")
-        run_workbook(source, ["code", "check", "claims", "export-837"],
-                     options=RunOptions(out_dir=folder / "837", as_of=clinic.as_of), write=False)
-        kit = client_kit(sorted((folder / "837").glob("*.837")), read_rates(source), folder / "kit")
+        run = run_workbook(source, ["code", "check", "claims", "export-837"],
+                           options=RunOptions(out_dir=folder / "837", as_of=clinic.as_of), write=False)
+        assert run.book is not None
+        kit = client_kit(run.book, folder / "kit", plant=False)
         made = time.perf_counter() - t0
         run = subprocess.run([sys.executable, "-c", ASSESS, str(folder)], capture_output=True, text=True, check=True)
         figures = json.loads(run.stdout)

@@ -24,6 +24,7 @@ is shared with people and systems that do not need to know who the patient is.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Iterable, Iterator
@@ -46,6 +47,22 @@ HEADER_SEARCH_ROWS = 10
 _WORD = re.compile(r"\w+")
 #: An element separator between word characters: where quoted X12 text starts holding data.
 _X12_DATA = re.compile(r"(?<=\w)[*|^~](?=[\w ])[^'\"\n]*")
+
+
+def patient_key(last_name: Any, first_name: Any, born: date | None) -> str | None:
+    """A one-way key for a patient's name and birth date, to match one file's patient to another's.
+
+    The billed claims a consultant receives name the patient (837 loop 2010BA/2010CA NM1 and DMG, or
+    a charge export's name and birth date columns) where the infusion log names them too; the key
+    lets the two be matched while the name and birth date themselves are dropped where they are read.
+    Letters only, upper case (an 837 writes O'BRIEN as OBRIEN, a log may keep O'Brien); None without a
+    last name or a birth date.
+    """
+    last = re.sub(r"[^A-Z]", "", str(last_name or "").upper())
+    first = re.sub(r"[^A-Z]", "", str(first_name or "").upper())
+    if not last or born is None:
+        return None
+    return hashlib.sha256(f"{last}|{first}|{born.isoformat()}".encode()).hexdigest()
 
 
 def value_forms(value: Any) -> set[str]:

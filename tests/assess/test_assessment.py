@@ -4,9 +4,10 @@ and bad inputs are a finding or one sentence."""
 
 from __future__ import annotations
 
-import io
+import csv
 import re
 import zipfile
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,63 +15,52 @@ import pytest
 
 from infusion_billing import cli
 from infusion_billing.assess import assess, write_assessment
-from infusion_billing.assess.report import read_rates
-from infusion_billing.demo.clinic import run_demo
-from infusion_billing.demo.leaks import client_kit, score
+from infusion_billing.demo.leaks import score
 from infusion_billing.workbook.reader import WorkbookError, read_workbook
 from infusion_billing.workbook.writer import read_output_table
 
 
-DEMO_OUTPUT: list[str] = []
-
-
-@pytest.fixture(scope="module")
-def clinic(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("clinic")
-    printed = io.StringIO()
-    run_demo(out / "demo.xlsx", encounters=80, out=printed)
-    DEMO_OUTPUT.append(printed.getvalue())
-    return out
-
-
 def test_the_demo_writes_its_assessment_and_scores_the_planted_leaks(clinic):
-    printed = DEMO_OUTPUT[0]
+    printed = (clinic / "demo-output.txt").read_text()
     assert (clinic / "assessment-demo.xlsx").exists()
-    line = next(x for x in printed.splitlines() if x.startswith("Planted leaks found"))
-    found, of, dollars = re.fullmatch(r"Planted leaks found: (\d+) of (\d+), \$([\d,.]+) of \$([\d,.]+)", line).groups()[:3]
-    assert found == of == "10"
-    assert line.endswith(f"${dollars} of ${dollars}")
+    # 8 billing mistakes planted in the charge export + 4 underpayments the payer simulator planted.
+    assert "Planted leaks found: 12 of 12, $675.09 of $675.09" in printed.splitlines()
     assert {r["Kind"] for r in read_output_table(clinic / "assessment-demo.xlsx", "Coding Review")} == {
         "Missed add-on hours", "Drug units below the dose", "Missing NDC", "Charge below contract"}
 
 
-@pytest.fixture(scope="module")
-def kits(clinic: Path, tmp_path_factory):
-    rates = read_rates(clinic / "demo-input.xlsx")
-    files = sorted((clinic / "837").iterdir())
-    base = tmp_path_factory.mktemp("kits")
-    return {plant: client_kit(files, rates, base / str(plant), plant=plant) for plant in (True, False)}
+def _key_underpayments(kit) -> dict[tuple[str, str], Decimal]:
+    """(claim, line control number) -> shortfall of every underpayment the payer simulator planted."""
+    with open(kit.key, newline="") as fh:
+        return {(r["Claim ID"], r["Line Control Number"]): Decimal(r["Shortfall"]) for r in csv.DictReader(fh)
+                if r["Expected Status"] == "Underpaid"}
 
 
 def test_every_planted_leak_is_found_with_its_dollars(clinic, kits):
     kit = kits[True]
     result = assess([kit.remits], [kit.claims], encounters=clinic / "demo-input.xlsx", salt="s")
     found, dollars, planted = score(kit.leaks, result.coding_rows, result.figures.underpayments)
-    kinds = {leak.kind for leak in kit.leaks}
-    assert kinds == {"Missed add-on hours", "Drug units below the dose", "Missing NDC", "Charge below contract",
-                     "Underpayment"}
-    assert found == len(kit.leaks) == 10
-    assert dollars == planted > Decimal("0")
-    # Nothing beyond the plants: every coding difference and underpayment is one of them.
-    assert len(result.coding_rows) + len(result.figures.underpayments) == len(kit.leaks)
+    assert Counter(leak.kind for leak in kit.leaks) == {
+        "Missed add-on hours": 2, "Drug units below the dose": 2, "Missing NDC": 2, "Charge below contract": 2,
+        "Underpayment": 4}
+    assert (found, dollars, planted) == (12, Decimal("758.45"), Decimal("758.45"))
+    # Each leak at its own dollars, and nothing beyond the plants.
+    rows = {(r["encounter"], r["code"], r["kind"]): abs(r["impact"]) for r in result.coding_rows}
+    rows |= {(u["pcn"], u["code"], "Underpayment"): u["short"] for u in result.figures.underpayments}
+    assert rows == {(leak.claim_id, leak.code, leak.kind): leak.dollars for leak in kit.leaks}
+    assert rows[("E0000014", "96416", "Charge below contract")] == Decimal("63.78")
+    # The underpayments are exactly the simulator's, as reconciliation of the practice's own book finds them.
+    assert sum(_key_underpayments(kit).values()) == result.totals["underpayments"] == Decimal("553.10")
 
 
-def test_a_clean_client_has_no_coding_findings_and_no_underpayments(clinic, kits):
+def test_a_clean_client_has_no_coding_findings_and_only_the_payers_underpayments(clinic, kits):
     kit = kits[False]
     result = assess([kit.remits], [kit.claims], encounters=clinic / "demo-input.xlsx", salt="s")
     assert result.coding_rows == []
-    assert result.figures.underpayments == []
-    assert result.figures.kpis["claims_adjudicated"] == 75
+    assert sorted((u["pcn"], u["short"]) for u in result.figures.underpayments) == sorted(
+        (claim, short) for (claim, _), short in _key_underpayments(kit).items())
+    assert result.figures.kpis["claims_adjudicated"] == 73
+    assert result.routes == {"patient control number": 75}
 
 
 def _identifiers(book_path: Path) -> set[str]:
@@ -96,7 +86,8 @@ def test_no_patient_identifier_leaves_the_clients_files(clinic, kits, tmp_path):
     assert any(i.encode() in (clinic / "837").iterdir().__next__().read_bytes() for i in identifiers)
     remit = next(kit.remits.iterdir())
     member = next(i for i in identifiers if re.fullmatch(r"[A-Z]{3}\d{9}", i))
-    remit.write_text(remit.read_text().replace("NM1*QC*1*PATIENT*SYNTH", f"NM1*QC*1*PATIENT*SYNTH****MI*{member}"))
+    remit.write_text(re.sub(r"NM1\*QC\*1\*PATIENT\*SYNTHETIC\*\*\*\*MI\*[^~]*", f"NM1*QC*1*PATIENT*SYNTHETIC****MI*{member}",
+                            remit.read_text()))
     result = assess([kit.remits], [kit.claims, *sorted((clinic / "837").iterdir())],
                     encounters=clinic / "demo-input.xlsx", salt="s")
     text = _report_text(write_assessment(result, tmp_path / "a.xlsx"))

@@ -315,6 +315,10 @@ def test_default_demo_reports_every_planted_defect_and_no_other_error(tmp_path):
     assert [f for f in findings if f["Severity"] == "error" and (f["Rule ID"], f["Sheet"], f["Cell"]) not in planted] == []
     assert "Encounters: Ready " in text and (tmp_path / "demo-input.xlsx").exists()
     assert f"Written: {tmp_path / 'demo.xlsx'}" in text
+    # The assessment's answer key: 8 billing mistakes planted in the client's charge export and the 83
+    # underpayments the payer simulator planted (2,178.93, the month's own), every one found to the cent.
+    assert "Planted leaks found: 91 of 91, $2,332.96 of $2,332.96" in text.splitlines()
+    assert (tmp_path / "assessment-demo.xlsx").exists()
 
 
 def test_above_the_stage_limit_the_workbook_carries_its_answer_key(tmp_path, monkeypatch):

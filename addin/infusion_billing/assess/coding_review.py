@@ -3,8 +3,8 @@
 The coding engine codes the client's log exactly as it codes a practice's own month. Each encounter is
 then matched to the claim the client billed for it: by patient control number when it equals the
 Encounter ID (a split claim's ``-1``, ``-2`` included), else by the patient's member ID and the date of
-service. Code by code, the billed units are compared with the units the log supports, and every
-difference is a row of one kind:
+service, else by the patient's name and date of birth and the date of service. Code by code, the
+billed units are compared with the units the log supports, and every difference is a row of one kind:
 
 * **missed add-on hours**: an add-on hour code (96361, 96366, 96415 ...) billed short (CPT time rules,
   docs/coding-rules.md section 4);
@@ -26,7 +26,7 @@ infusion-log book, else the client's own charge for the code.
 from __future__ import annotations
 
 import csv
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
@@ -35,6 +35,7 @@ from typing import Any
 import pandas as pd
 
 from ..coding.engine import code_book
+from ..privacy import patient_key
 from .figures import Rate, contract_rate
 
 ZERO = Decimal("0.00")
@@ -102,8 +103,32 @@ class Pricer:
         return (own, "Client's own charge") if own is not None else (None, "Not priced")
 
 
-def review(book, claims: pd.DataFrame, lines: pd.DataFrame, pricer: Pricer) -> tuple[list[dict[str, Any]], int, int]:
-    """Rows of the Coding Review, the encounters compared, and the encounters with no billed claim."""
+@dataclass
+class Review:
+    """The Coding Review rows, how each compared encounter found its claim, and the encounters with none."""
+
+    rows: list[dict[str, Any]]
+    routes: Counter[str]
+    unbilled: int
+
+    @property
+    def compared(self) -> int:
+        return sum(self.routes.values())
+
+
+#: How an encounter of the log found the claim billed for it, in the order tried.
+BY_CONTROL_NUMBER, BY_MEMBER_ID, BY_NAME_AND_BIRTH = ("patient control number", "member ID and date of service",
+                                                      "name, birth date and date of service")
+
+
+def review(book, claims: pd.DataFrame, lines: pd.DataFrame, pricer: Pricer) -> Review:
+    """Code the log and compare each encounter with the claim(s) the client billed for it.
+
+    An encounter finds its claim by patient control number equal to its Encounter ID (a split claim's
+    ``-1``, ``-2`` too); else by the patient's member ID (Coverage) and the date of service; else by
+    the patient's name and birth date (as a one-way key, :func:`~infusion_billing.privacy.patient_key`)
+    and the date of service.
+    """
     coded = code_book(book)
     expected: dict[str, list] = defaultdict(list)
     for line in coded.lines:
@@ -112,11 +137,16 @@ def review(book, claims: pd.DataFrame, lines: pd.DataFrame, pricer: Pricer) -> t
     for cov in book.rows("Coverage"):
         if cov.member_id:
             member_of[cov.patient_id].add(str(cov.member_id).strip())
+    person_of = {p.patient_id: patient_key(p.last_name, p.first_name, p.date_of_birth) for p in book.rows("Patients")}
     claim_by_id = {str(c): c for c in claims["claim_id"]}
     claim_by_member: dict[tuple[str, Any], list[str]] = defaultdict(list)
-    for cid, member, dos in claims[["claim_id", "member_id", "statement_from"]].itertuples(index=False, name=None):
+    claim_by_person: dict[tuple[str, Any], list[str]] = defaultdict(list)
+    for cid, member, person, dos in claims[["claim_id", "member_id", "patient_key", "statement_from"]].itertuples(
+            index=False, name=None):
         if member:
             claim_by_member[(str(member).strip(), dos)].append(cid)
+        if person:
+            claim_by_person[(person, dos)].append(cid)
     split: dict[str, list[str]] = defaultdict(list)
     for cid in claim_by_id:
         base, _, tail = cid.rpartition("-")
@@ -128,27 +158,31 @@ def review(book, claims: pd.DataFrame, lines: pd.DataFrame, pricer: Pricer) -> t
     payer_of = dict(zip(claims["claim_id"], claims["payer_name"], strict=True))
 
     rows: list[dict[str, Any]] = []
-    compared = unbilled = 0
+    routes: Counter[str] = Counter()
+    unbilled = 0
     for enc in book.rows("Encounters"):
         eid = enc.encounter_id
         want = expected.get(eid)
         if not want:
             continue
-        ids = [eid] if eid in claim_by_id else split.get(eid, [])
+        route, ids = BY_CONTROL_NUMBER, [eid] if eid in claim_by_id else split.get(eid, [])
         if not ids:
-            ids = [c for m in member_of.get(enc.patient_id, ())
-                   for c in claim_by_member.get((m, enc.date_of_service), ())]
+            route, ids = BY_MEMBER_ID, [c for m in sorted(member_of.get(enc.patient_id, ()))
+                                        for c in claim_by_member.get((m, enc.date_of_service), ())]
+        person = person_of.get(enc.patient_id)
+        if not ids and person:
+            route, ids = BY_NAME_AND_BIRTH, list(claim_by_person.get((person, enc.date_of_service), ()))
         if not ids:
             unbilled += 1
             continue
-        compared += 1
+        routes[route] += 1
         payer = str(enc.payer_id or payer_of.get(ids[0]) or "")
         got: dict[str, list[Billed]] = defaultdict(list)
         for cid in ids:
             for code, mods, units, charge, ndc in billed_lines.get(cid, ()):
                 got[code].append(Billed(Decimal(units or 0), Decimal(charge or 0), _mods(mods), bool(ndc)))
         rows += compare(eid, enc.date_of_service, payer, want, got, pricer)
-    return rows, compared, unbilled
+    return Review(rows, routes, unbilled)
 
 
 def compare(eid: str, dos, payer: str, want: list, got: dict[str, list[Billed]], pricer: Pricer) -> list[dict]:
@@ -161,12 +195,12 @@ def compare(eid: str, dos, payer: str, want: list, got: dict[str, list[Billed]],
 
     want_units: dict[tuple[str, bool], int] = defaultdict(int)
     want_mods: dict[str, set[str]] = defaultdict(set)
-    want_ndc: set[str] = set()
+    want_ndc: set[tuple[str, bool]] = set()  # (code, waste line) the log's coding puts an NDC on
     for line in want:
         want_units[(line.code, "JW" in line.modifiers)] += line.units
         want_mods[line.code].update(line.modifiers)
         if line.ndc:
-            want_ndc.add(line.code)
+            want_ndc.add((line.code, "JW" in line.modifiers))
     got_units: dict[tuple[str, bool], Decimal] = defaultdict(lambda: Decimal(0))
     for code, billed in got.items():
         for one in billed:
@@ -209,10 +243,13 @@ def compare(eid: str, dos, payer: str, want: list, got: dict[str, list[Billed]],
                 rate, priced_by = pricer(code, payer, dos)
                 add(code, "JZ", one.units, one.units, "Missing JZ", one.units * (rate or ZERO), priced_by,
                     "A single-dose drug with no waste needs JZ; Medicare returns the line without it (value at risk).")
-            if code in want_ndc and not one.ndc and "JW" not in one.modifiers:
+            # The JW line is a drug line of its own: a payer that needs the NDC denies it without one too.
+            waste = "JW" in one.modifiers
+            if (code, waste) in want_ndc and not one.ndc:
                 rate, priced_by = pricer(code, payer, dos)
-                add(code, "", one.units, one.units, "Missing NDC", one.units * (rate or ZERO), priced_by,
-                    "A drug line without its NDC; Medicaid and many plans deny it (value at risk).")
+                add(code, "JW" if waste else "", one.units, one.units, "Missing NDC", one.units * (rate or ZERO),
+                    priced_by, f"A {'waste (JW) ' if waste else ''}drug line without its NDC; Medicaid and many "
+                    "plans deny it (value at risk).")
             contract = pricer.contract(code, payer, dos)
             if contract is not None and one.units and one.charge / one.units < contract - CENT:
                 short = contract * one.units - one.charge

@@ -50,6 +50,12 @@ class Rate:
     end: date | None
 
 
+def rates_of(book: Any) -> list[Rate]:
+    """The contracted rates of a workbook's FeeSchedule table (the client's contracts, or the log book's)."""
+    return [Rate(str(r.payer_id), str(r.code), r.allowed_amount, r.effective_from, r.effective_to)
+            for r in book.rows("FeeSchedule")]
+
+
 @dataclass
 class Figures:
     as_of: date | None
@@ -131,12 +137,22 @@ def compute(client: ClientFiles, rates: list[Rate]) -> Figures:
     by_code: dict[str, list[Rate]] = defaultdict(list)
     for r in rates:
         by_code[r.code].append(r)
+    # A payment the payer reversed (a CLP02 22 loop with its payer claim number) is not money kept: whether it
+    # was short does not matter, its correction (a later loop) is what counts.
+    loops = claims[["file", "payment_no", "claim_no", "patient_control_number", "status", "payer_claim_number"]]
+    reversed_icns = {(pcn, icn) for _, _, _, pcn, status, icn in loops.itertuples(index=False, name=None)
+                     if status == "22"}
+    left_out = {(f, p, c) for f, p, c, pcn, status, icn in loops.itertuples(index=False, name=None)
+                if status == "22" or (pcn, icn) in reversed_icns}
     if by_code:
-        for f, p, _claim, pcn, code, mods, units, paid, allowed, charge, dos in remit.lines[
+        for f, p, claim_no, pcn, code, mods, units, paid, allowed, charge, dos in remit.lines[
                 ["file", "payment_no", "claim_no", "patient_control_number", "procedure_code", "modifiers",
                  "units", "paid", "allowed", "charge", "service_from"]].itertuples(index=False, name=None):
-            # A lesser-of payer allowing the full charge paid what was asked: the leak is the charge master's.
-            if (f, p) not in payer_of or not paid or allowed is None or (charge is not None and allowed >= charge):
+            # A line allowed nothing is a denial, not an underpayment (a line allowed but paid nothing went to
+            # the deductible: its allowed amount still counts). A lesser-of payer allowing the full charge paid
+            # what was asked: the leak is the charge master's.
+            if (f, p) not in payer_of or not allowed or (f, p, claim_no) in left_out or (
+                    charge is not None and allowed >= charge):
                 continue
             payer_id, payer_name, paid_on = payer_of[(f, p)]
             day = dos or first.get(pcn, (None,) * 9)[8] or paid_on

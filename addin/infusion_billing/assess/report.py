@@ -78,14 +78,13 @@ class Assessment:
     findings: list[Finding] = field(default_factory=list)
     files: list[InputFile] = field(default_factory=list)
     totals: dict[str, Decimal] = field(default_factory=dict)
+    routes: Counter[str] = field(default_factory=Counter)  # how the log's encounters found their claims
 
 
 def read_rates(path: Path | None) -> list[Rate]:
     if path is None:
         return []
-    book = read_workbook(path, [TABLES_BY_NAME["FeeSchedule"]])
-    return [Rate(str(r.payer_id), str(r.code), r.allowed_amount, r.effective_from, r.effective_to)
-            for r in book.rows("FeeSchedule")]
+    return figures.rates_of(read_workbook(path, [TABLES_BY_NAME["FeeSchedule"]]))
 
 
 def assess(remits: list[str | Path], claims: list[str | Path] | None = None, *, encounters: Path | None = None,
@@ -107,8 +106,7 @@ def assess(remits: list[str | Path], claims: list[str | Path] | None = None, *, 
             f"A payment in {file} was made to payee {payee}, not to this client; it was left out.", source=file))
     client_rates = read_rates(fee_schedule)
     book = read_workbook(encounters) if encounters else None
-    book_rates = [Rate(str(r.payer_id), str(r.code), r.allowed_amount, r.effective_from, r.effective_to)
-                  for r in book.rows("FeeSchedule")] if book else []
+    book_rates = figures.rates_of(book) if book else []
     if encounters:
         client_files.files.append(InputFile("infusion log", Path(encounters).name, _sha(encounters),
                                             f"{len(book.rows('Encounters')) if book else 0} encounters"))
@@ -117,17 +115,19 @@ def assess(remits: list[str | Path], claims: list[str | Path] | None = None, *, 
                                             f"{len(client_rates)} rates"))
     figs = figures.compute(client_files, client_rates or book_rates)
     coding_rows: list[dict[str, Any]] = []
-    compared = unbilled = 0
+    routes: Counter[str] = Counter()
     if book is not None:
         pricer = coding_review.Pricer(client_rates, book_rates, line_rows)
-        coding_rows, compared, unbilled = coding_review.review(book, claim_rows, line_rows, pricer)
-        if unbilled:
+        reviewed = coding_review.review(book, claim_rows, line_rows, pricer)
+        coding_rows, routes = reviewed.rows, reviewed.routes
+        if reviewed.unbilled:
             findings.append(rules.UNMATCHED_ENCOUNTER.finding(
-                f"{unbilled} coded encounter(s) of the infusion log match no billed claim; they are not compared."))
+                f"{reviewed.unbilled} coded encounter(s) of the infusion log match no billed claim; they are not "
+                "compared."))
     h = Hasher(salt)
     result = Assessment(figs, [], coding_rows, findings, client_files.files)
-    result.tables = build_tables(result, h, client, bool(claims), book is not None, bool(client_rates or book_rates),
-                                 compared)
+    result.routes = routes
+    result.tables = build_tables(result, h, client, bool(claims), book is not None, bool(client_rates or book_rates))
     return result
 
 
@@ -140,8 +140,8 @@ def _days(figs: Figures) -> int:
     return max(1, (end - start).days + 1) if start and end else 365
 
 
-def build_tables(a: Assessment, h: Hasher, client: str, had_claims: bool, had_log: bool, had_rates: bool,
-                 compared: int) -> list[OutputTable]:
+def build_tables(a: Assessment, h: Hasher, client: str, had_claims: bool, had_log: bool,
+                 had_rates: bool) -> list[OutputTable]:
     figs = a.figures
     k = figs.kpis
     days = _days(figs)
@@ -253,7 +253,9 @@ def build_tables(a: Assessment, h: Hasher, client: str, had_claims: bool, had_lo
     if not had_log:
         method.append(["Missing", "Infusion log", "none given", "", "no coding review"])
     else:
-        method.append(["Coverage", "Coding review", f"{compared} encounters compared", "", ""])
+        method.append(["Coverage", "Coding review", f"{sum(a.routes.values())} encounters compared", "",
+                       "matched by " + (", ".join(f"{route}: {n}" for route, n in sorted(a.routes.items()))
+                                        or "nothing")])
     if not had_rates:
         method.append(["Missing", "Contracted rates", "none given", "",
                        "no underpayment review; coding priced at charges"])

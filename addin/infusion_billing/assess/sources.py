@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ import pandas as pd
 from .. import values as v
 from ..claims.reader import LINE_COLUMNS, read_837
 from ..findings import Finding
+from ..privacy import patient_key
 from ..remits import read_835
 from ..remits.importer import collect_sources
 from ..remits.reader import concat_remits
@@ -40,10 +42,18 @@ for _field, _names in {
     "charge": ("charge", "charges", "billed amount", "amount", "line charge"),
     "payer_name": ("payer", "payer name", "insurance", "carrier"),
     "ndc": ("ndc", "ndc code"),
+    # Read only to match a claim to the infusion log's patient (privacy.patient_key), never kept.
+    "last_name": ("last name", "patient last name", "surname"),
+    "first_name": ("first name", "patient first name", "given name"),
+    "patient_name": ("patient name", "patient", "name"),
+    "birth_date": ("date of birth", "dob", "birth date", "birthdate", "patient dob"),
 }.items():
     for _name in _names:
         EXPORT_HEADERS[v.norm_key(_name)] = _field
 EXPORT_REQUIRED = ("claim_id", "code", "charge")
+#: What the assessment keeps of a billed claim (patient_key: the one-way name + birth date key).
+CLAIM_FIELDS = ("claim_id", "member_id", "patient_key", "payer_name", "billing_npi", "statement_from", "total_charge",
+                "frequency")
 
 
 @dataclass
@@ -121,12 +131,10 @@ def read_claims(sources: list[str | Path]) -> tuple[pd.DataFrame, pd.DataFrame, 
         dos = dict(zip(claims["claim_id"], claims["statement_from"], strict=True))
         lines["service_from"] = [s if s is not None else dos.get(c) for c, s in
                                  zip(lines["claim_id"], lines["service_from"], strict=True)]
-        claim_frames.append(claims[["claim_id", "member_id", "payer_name", "billing_npi", "statement_from",
-                                    "total_charge", "frequency"]])
+        claim_frames.append(claims[list(CLAIM_FIELDS)])
         line_frames.append(lines)
         files.append(InputFile("837 claims", path.name, sha256(path), f"{len(claims)} claims, {len(lines)} lines"))
-    claims = pd.concat(claim_frames, ignore_index=True) if claim_frames else pd.DataFrame(
-        columns=["claim_id", "member_id", "payer_name", "billing_npi", "statement_from", "total_charge", "frequency"])
+    claims = pd.concat(claim_frames, ignore_index=True) if claim_frames else pd.DataFrame(columns=list(CLAIM_FIELDS))
     lines = pd.concat(line_frames, ignore_index=True) if line_frames else pd.DataFrame(columns=list(LINE_COLUMNS))
     return claims, lines, files, findings
 
@@ -149,14 +157,47 @@ def _read_export(path: Path) -> tuple[pd.DataFrame, Finding | None]:
             continue
         out.append({
             "file": path.name, "claim_id": str(rec["claim_id"]).strip(), "line": n,
+            "patient_key": _patient_key(rec),
             "code": str(rec["code"]).strip().upper(),
             "modifiers": ",".join(m for m in str(rec.get("modifiers") or "").replace(":", ",").replace(" ", ",")
                                   .split(",") if m),
-            "charge": _money(rec.get("charge")), "units": _money(rec.get("units")) or Decimal(1),
-            "service_from": v.to_date(rec.get("service_from")), "ndc": str(rec.get("ndc") or ""),
+            "charge": _money(rec.get("charge")), "units": _units(rec.get("units")),
+            "service_from": _day(rec.get("service_from")), "ndc": str(rec.get("ndc") or ""),
             "member_id": str(rec.get("member_id") or ""), "payer_name": str(rec.get("payer_name") or ""),
         })
     return pd.DataFrame(out, dtype=object), None
+
+
+def _patient_key(rec: dict[str, Any]) -> str | None:
+    """The one-way name + birth date key of an export row; a single name column reads as "Last, First"
+    with a comma, else "First Last"."""
+    last, first = rec.get("last_name"), rec.get("first_name")
+    if not last and rec.get("patient_name"):
+        name = str(rec["patient_name"]).strip()
+        if "," in name:
+            last, _, first = name.partition(",")
+        else:
+            first, _, last = name.rpartition(" ")
+    return patient_key(last, first, _day(rec.get("birth_date")))
+
+
+def _day(value: Any) -> date | None:
+    """A date from an export cell; blank or unreadable is None (the row still counts)."""
+    if value in (None, ""):
+        return None
+    try:
+        return v.to_date(value)
+    except Exception:  # a cell error: the date is left out, as a blank would be
+        return None
+
+
+def _units(value: Any) -> Decimal:
+    """Units as exported (2, 2.0, 0.5, 6E+2); blank or unreadable counts as 1, as on a claim form."""
+    try:
+        units = Decimal(str(value).replace(",", "").strip())
+    except (ArithmeticError, ValueError):
+        return Decimal(1)
+    return units if units.is_finite() and units > 0 else Decimal(1)
 
 
 def _money(value: Any) -> Decimal | None:
@@ -185,7 +226,9 @@ def _claims_from_lines(lines: pd.DataFrame) -> pd.DataFrame:
     out = []
     for cid, group in lines.groupby("claim_id", sort=False):
         charges = [c for c in group["charge"] if c is not None]
-        out.append({"claim_id": cid, "member_id": group["member_id"].iloc[0], "payer_name": group["payer_name"].iloc[0],
+        out.append({"claim_id": cid, "member_id": group["member_id"].iloc[0],
+                    "patient_key": next((k for k in group["patient_key"] if k), None),
+                    "payer_name": group["payer_name"].iloc[0],
                     "billing_npi": "", "statement_from": min((d for d in group["service_from"] if d), default=None),
                     "total_charge": sum(charges, Decimal("0.00")), "frequency": "1"})
     return pd.DataFrame(out, dtype=object)

@@ -11,7 +11,9 @@ flagged ``x12.claim-total``, and the envelope counts are checked (:mod:`infusion
 It reads both 837P (SV1 lines) and 837I (SV2 lines, revenue codes, type of bill), in 5010 and in
 the retired 4010 (read, with an ``x12.old-version`` warning: payers have refused 4010 since 2012).
 Where the data sit, loop by loop, is described in :mod:`.x837`. Names, birth dates and addresses
-are not copied; the member ID is kept, since it matches the Coverage sheet.
+are not copied; the member ID is kept, since it matches the Coverage sheet, and the patient's name and
+birth date only as a one-way ``patient_key`` (:func:`infusion_billing.privacy.patient_key`), which
+matches a claim to the patient of an infusion log without the name or birth date leaving the reader.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from ..findings import Finding
+from ..privacy import patient_key
 from ..rules import x12 as x12_rules
 from ..rules.spec import RuleSpec
 from ..x12.elements import ccyymmdd, money, quantity
@@ -35,7 +38,7 @@ from .model import INSTITUTIONAL, PROFESSIONAL
 CLAIM_COLUMNS = (
     "file", "transaction", "claim_type", "version", "claim_id", "total_charge", "frequency", "place_of_service",
     "type_of_bill", "original_claim_number", "prior_authorization", "payer_name", "payer_id", "payer_priority",
-    "filing_indicator", "member_id", "patient_is_subscriber", "billing_npi", "provider_npi", "diagnoses",
+    "filing_indicator", "member_id", "patient_is_subscriber", "patient_key", "billing_npi", "provider_npi", "diagnoses",
     "reason_for_visit", "statement_from", "statement_to", "lines", "line_charges", "balanced", "other_payers",
     "other_payer_paid", "segment",
 )
@@ -52,7 +55,7 @@ _L = {name: i for i, name in enumerate(LINE_COLUMNS)}
 _ENVELOPE = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
 #: Claim columns filled from the subscriber loop (2000B/2010BA/2010BB) the claim belongs to.
 _FROM_SUBSCRIBER = ("payer_name", "payer_id", "payer_priority", "filing_indicator", "member_id",
-                    "patient_is_subscriber")
+                    "patient_is_subscriber", "patient_key")
 
 
 @dataclass
@@ -147,8 +150,9 @@ class _Reader:
         self.handlers = {
             "ST": self._st, "HL": self._hl, "NM1": self._nm1, "SBR": self._sbr, "PAT": self._pat, "CLM": self._clm,
             "DTP": self._dtp, "REF": self._ref, "HI": self._hi, "AMT": self._amt, "LX": self._lx, "SV1": self._sv1,
-            "SV2": self._sv2, "LIN": self._lin, "CTP": self._ctp, "SVD": self._svd,
+            "SV2": self._sv2, "LIN": self._lin, "CTP": self._ctp, "SVD": self._svd, "DMG": self._dmg,
         }
+        self.person: tuple[str, str] = ("", "")  # the last NM1*IL/QC name (2010BA, 2010CA), for patient_key only
 
     # ------------------------------------------------------------------ findings and values
     def finding(self, rule: RuleSpec, message: str, value: str = "") -> None:
@@ -286,10 +290,27 @@ class _Reader:
             self.billing_npi = ident
         elif code == "IL" and self.claim is None:
             self.subscriber["member_id"] = ident
+            self.person = (el[3] if len(el) > 3 else "", el[4] if len(el) > 4 else "")
+            self.subscriber["patient_key"] = None
+        elif code == "QC" and self.claim is None:  # 2010CA: the patient is not the subscriber
+            self.person = (el[3] if len(el) > 3 else "", el[4] if len(el) > 4 else "")
+            self.subscriber["patient_key"] = None
         elif code == "PR" and self.claim is None:
             self.subscriber.update(payer_name=el[3].strip() if len(el) > 3 else None, payer_id=ident)
         elif code in ("82", "71") and self.claim is not None and self.line is None:
             self.claim[_C["provider_npi"]] = ident
+
+    def _dmg(self, el: list[str]) -> None:
+        """The birth date of the subscriber (2010BA) or patient (2010CA) just named: kept only inside the
+        one-way key, with the name, so the claim can be matched to the infusion log's patient."""
+        if self.claim is not None or len(el) < 3 or el[1].strip() != "D8":
+            return
+        try:
+            born = ccyymmdd(el[2])
+        except ValueError:
+            return
+        self.subscriber["patient_key"] = patient_key(self.person[0], self.person[1], born)
+        self.person = ("", "")
 
     # ------------------------------------------------------------------ claim
     def _clm(self, el: list[str]) -> None:

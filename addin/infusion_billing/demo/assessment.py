@@ -1,10 +1,11 @@
-"""The demo's billing assessment: the clinic's own 837s, paid by a synthetic payer, with billing leaks planted.
+"""The demo's billing assessment: the clinic's own claims, with billing leaks planted, and the payers' answers.
 
 After the month runs, :func:`run_assessment_demo` writes what a client would hand a consultant
 (:func:`~infusion_billing.demo.leaks.client_kit`: a charge export of the billed lines with mistakes
-planted, and the payer's 835s, which underpay a few lines), runs the assessment with the clinic's
-infusion log and its FeeSchedule, writes ``assessment-demo.xlsx`` beside the demo workbook, and prints
-the answer key: "Planted leaks found: N of N, $X of $X".
+planted, and the 835s the payer simulator sends for those claims as billed), runs the assessment with
+the clinic's infusion log and its FeeSchedule, writes ``assessment-demo.xlsx`` beside the demo workbook,
+and prints the answer key: "Planted leaks found: N of N, $X of $X" (the planted billing mistakes and
+the simulator's planted underpayments).
 """
 
 from __future__ import annotations
@@ -13,16 +14,19 @@ from pathlib import Path
 from typing import TextIO
 
 from ..assess import assess, write_assessment
-from ..assess.report import read_rates
+from ..posting.simulator import submitted_primaries
+from ..workbook.reader import BookData
 from .leaks import client_kit, score
 
 
-def run_assessment_demo(folder: Path, log_book: Path, out: TextIO, *, force: bool = False) -> Path | None:
-    claim_files = sorted((folder / "837").glob("*.837"))
-    if not claim_files:
-        print("Assessment demo: no 837 file was written, so there is nothing to assess.", file=out)
+def run_assessment_demo(folder: Path, book: BookData, log_book: Path, out: TextIO, *, seed: int = 1,
+                        force: bool = False) -> Path | None:
+    """``book``: the month's book after its claims went out (its Claims ledger); ``log_book``: the infusion
+    log the claims were billed from; ``seed``: the payer simulator's, as the month's own remits."""
+    if not submitted_primaries(book):
+        print("Assessment demo: no claim was submitted, so there is nothing to assess.", file=out)
         return None
-    kit = client_kit(claim_files, read_rates(log_book), folder / "assessment-demo-files")
+    kit = client_kit(book, folder / "assessment-demo-files", payer_seed=seed)
     result = assess([kit.remits], [kit.claims], encounters=log_book, client="Demo Infusion Center",
                     salt="infusion-billing demo")
     path = write_assessment(result, folder / "assessment-demo.xlsx", client="Demo Infusion Center", force=force)

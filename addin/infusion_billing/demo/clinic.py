@@ -803,7 +803,8 @@ def run_demo(path: str | Path, *, seed: int = DEFAULT_SEED, encounters: int = DE
     print(f"Input workbook: {source}", file=out)
     print(f"Written: {run.output} ({timer.perf_counter() - started:.1f} s)", file=out)
     # The consultant's view of the same month: the billing assessment, with leaks planted and scored.
-    run_assessment_demo(path.parent, source, out, force=force)
+    if run.book is not None:
+        run_assessment_demo(path.parent, run.book, source, out, seed=seed, force=force)
     return 0
 
 

@@ -504,12 +504,18 @@ class _Simulator:
         return Simulation(remits, self.key)
 
 
-def simulate(book: BookData, seed: int = 1, rates: PlantRates = PlantRates()) -> Simulation:
+def simulate(book: BookData, seed: int = 1, rates: PlantRates = PlantRates(),
+             claims: list[LedgerClaim] | None = None) -> Simulation:
     """Adjudicate every submitted claim of ``book`` (no files written yet): the primaries, then the
-    secondaries (whose remits follow, so the primaries' remits are the same with or without them)."""
+    secondaries (whose remits follow, so the primaries' remits are the same with or without them).
+
+    ``claims``: adjudicate these primary claims instead, claims as some other ledger billed them (the
+    assessment demo's client, billed with mistakes planted), with the book's payers and fee schedule
+    and no secondaries.
+    """
     primaries = _Simulator(book, seed, rates)
-    sim = primaries.run(submitted_primaries(book))
-    secondaries = submitted_primaries(book, SECONDARY)
+    sim = primaries.run(submitted_primaries(book) if claims is None else claims)
+    secondaries = submitted_primaries(book, SECONDARY) if claims is None else []
     if secondaries:
         cob = _Simulator(book, seed, rates)
         cob.icn = primaries.icn  # the payers' claim numbers continue after the primaries'
@@ -603,12 +609,14 @@ class _Writer:
 
 
 def write_simulation(book: BookData, out_dir: str | Path, seed: int = 1, rates: PlantRates = PlantRates(),
-                     *, now: datetime | None = None) -> Simulation:
-    """Simulate the payers of ``book`` and write one 835 per payer and check date, plus the key, to ``out_dir``."""
+                     *, now: datetime | None = None, claims: list[LedgerClaim] | None = None,
+                     key: Path | None = None) -> Simulation:
+    """Simulate the payers of ``book`` and write one 835 per payer and check date to ``out_dir``, and the
+    answer key to ``key`` (default ``out_dir/simulation-key.csv``). ``claims``: see :func:`simulate`."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    claims = submitted_primaries(book) + submitted_primaries(book, SECONDARY)
-    sim = simulate(book, seed, rates)
+    sim = simulate(book, seed, rates, claims)
+    claims = submitted_primaries(book) + submitted_primaries(book, SECONDARY) if claims is None else claims
     ledger = {c.claim_id: c for c in claims}
     dos = {ln.control_number: ln.service_date for c in claims for ln in c.lines}
     writer = _Writer(_Payers(book), SegmentWriter())
@@ -627,7 +635,7 @@ def write_simulation(book: BookData, out_dir: str | Path, seed: int = 1, rates: 
         path = out_dir / remit.file
         path.write_text(text.getvalue(), encoding="ascii", newline="")
         sim.files.append(path)
-    (out_dir / KEY_FILE).write_text(sim.key_csv(), encoding="utf-8", newline="")
+    (key or out_dir / KEY_FILE).write_text(sim.key_csv(), encoding="utf-8", newline="")
     return sim
 
 
