@@ -253,25 +253,38 @@ def cmd_import_ncci(args: argparse.Namespace) -> int:
 
 def cmd_assess(args: argparse.Namespace) -> int:
     from .assess import assess, salt_for, write_assessment  # noqa: PLC0415 - start-up cost, see above
+    from .pdf import made_by_tool  # noqa: PLC0415 - start-up cost, see above
     from .workbook.output_file import check_new_output  # noqa: PLC0415 - start-up cost, see above
 
     output = Path(args.output)
     if output.suffix.lower() != ".xlsx":
         raise WorkbookError(f"The assessment is an .xlsx workbook; name it {shown(output.with_suffix('.xlsx'))}.")
     check_new_output(output, force=args.force)
+    pdf = Path(args.pdf) if args.pdf else None
+    if pdf is not None:
+        if pdf.suffix.lower() != ".pdf":
+            raise WorkbookError(f"The assessment report is a PDF; name it {shown(pdf.with_suffix('.pdf'))}.")
+        check_new_output(pdf, force=args.force, replaceable=made_by_tool)
     salt = salt_for(output, args.salt)
     result = assess(args.remits, args.claims or [], encounters=Path(args.encounters) if args.encounters else None,
                     fee_schedule=Path(args.fee_schedule) if args.fee_schedule else None, client=args.client or "",
                     salt=salt)
     path = write_assessment(result, output, client=args.client or "", force=args.force)
+    if pdf is not None:
+        from .assess.pdf_report import write_assessment_pdf  # noqa: PLC0415 - start-up cost, see above
+
+        write_assessment_pdf(result, pdf, client=args.client or "")
     k, t = result.figures.kpis, result.totals
-    say(f"Claims adjudicated: {k['claims_adjudicated']:,}; initial denial rate {k['initial_denial_rate_count']}% "
-        f"of claims; net collection rate {k['net_collection_rate']}%")
+    def pct(value: object) -> str:
+        return "n/a" if value is None else f"{value}%"
+
+    say(f"Claims adjudicated: {k['claims_adjudicated']:,}; initial denial rate {pct(k['initial_denial_rate_count'])} "
+        f"of claims; net collection rate {pct(k['net_collection_rate'])}")
     say(f"Recoverable now: ${t['recoverable_now']:,}; annualized uplift: ${t['annualized_uplift']:,}; "
         f"coding review: {len(result.coding_rows):,} differences, ${t['coding']:,} under-billed")
     for f in result.findings:
         say("  " + f.to_text())
-    say(f"Written: {path}")
+    say(f"Written: {path}" + (f" and {pdf}" if pdf is not None else ""))
     return EXIT_OK
 
 
@@ -438,6 +451,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--client", metavar="NAME", help="the client's name for the Summary sheet")
     p.add_argument("--salt", help="the secret the hashes use (default: kept in OUTPUT.salt, made on the first run)")
     p.add_argument("-o", "--output", required=True, help="the assessment workbook to write (.xlsx)")
+    p.add_argument("--pdf", metavar="PDF", help="also write the report as a few printable pages (.pdf)")
     _force_flag(p)
     p.set_defaults(func=cmd_assess)
 

@@ -31,7 +31,7 @@ from fpdf.enums import Align, MethodReturnValue, XPos, YPos
 
 from . import __version__
 
-__all__ = ["Document", "money", "printable"]
+__all__ = ["Document", "made_by_tool", "money", "printable"]
 
 FONT = "Helvetica"
 MARGIN = 15.0  # mm
@@ -41,6 +41,7 @@ _FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"
                        "\u2026": "...", "\u2022": "*", "\u00a0": " "})
 _HEADER_FILL = (221, 235, 247)  # the light blue of the workbook's header rows
 _PAD, _PAD_Y = 1.2, 0.8  # mm inside a table cell: left and right, top and bottom
+_BAR_FILL = (68, 114, 196)  # the blue of Excel's first chart series
 
 
 def printable(text: Any) -> str:
@@ -156,6 +157,10 @@ class Document:
         """Continue at ``y`` mm from the top (below the lower of two side-by-side blocks)."""
         self.pdf.set_y(y)
 
+    def new_page(self) -> None:
+        """Continue at the top of a new page."""
+        self.pdf.add_page()
+
     def space(self, mm: float = LINE) -> None:
         self.pdf.ln(mm)
 
@@ -225,6 +230,46 @@ class Document:
         pdf.set_font(FONT, size=10)
         self.space(2)
 
+    # ------------------------------------------------------------------ charts
+    def bar_chart(self, title: str, bars: Sequence[tuple[str, Decimal]], *, label_width: float = 70,
+                  size: int = 8) -> None:
+        """A horizontal bar chart drawn with the PDF's own rectangles (no image, no plotting library).
+
+        One bar per ``(label, amount)`` in the order given, its length in proportion to the largest
+        amount, the amount printed after it; a zero or negative amount draws no bar. A chart that
+        would not start on this page starts on the next one.
+        """
+        pdf = self.pdf
+        height = LINE * size / 10 + 1.2
+        if pdf.get_y() + LINE + height * min(len(bars), 8) > pdf.page_break_trigger:
+            pdf.add_page()
+        self.paragraph(title, bold=True, size=9)
+        page, start = pdf.page_no(), pdf.get_y()
+        top = max((amount for _, amount in bars), default=Decimal(0))
+        room = self.width - label_width - 30  # the amount is printed after the longest bar
+        x0 = pdf.l_margin + label_width
+        pdf.set_font(FONT, size=size)
+        pdf.set_fill_color(*_BAR_FILL)
+        for label, amount in bars:
+            if pdf.get_y() + height > pdf.page_break_trigger:
+                pdf.add_page()
+                pdf.set_font(FONT, size=size)
+            y = pdf.get_y()
+            pdf.set_x(pdf.l_margin)
+            pdf.cell(label_width, height, _fit(pdf, printable(label), label_width - 1.5))
+            length = float(amount / top) * room if top > 0 and amount > 0 else 0.0
+            if length:
+                pdf.rect(x0, y + 0.7, length, height - 1.4, style="F")
+            pdf.set_xy(x0 + length + 1.5, y)
+            pdf.cell(28, height, money(amount), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_fill_color(255, 255, 255)  # fpdf2's tables fill their cells with the current colour
+        if pdf.page_no() == page:  # the axis, when the chart stayed on one page
+            pdf.set_draw_color(120, 120, 120)
+            pdf.line(x0, start, x0, pdf.get_y())
+            pdf.set_draw_color(0, 0, 0)
+        pdf.set_font(FONT, size=10)
+        self.space(3)
+
     # ------------------------------------------------------------------ output
     def bytes(self) -> bytes:
         """The finished PDF."""
@@ -243,6 +288,19 @@ def _line_count(pdf: FPDF, width: float, height: float, text: str) -> int:
     """How many lines ``text`` wraps to in ``width`` mm (fpdf2's dry run)."""
     lines = pdf.multi_cell(width, height, text, dry_run=True, output=MethodReturnValue.LINES)
     return len(lines) if isinstance(lines, list) else 1
+
+
+def made_by_tool(path: Path) -> bool:
+    """Whether the PDF at ``path`` is one the tool wrote (its producer names infusion-billing): an earlier
+    report may be replaced without asking, any other file only with --force."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(5)
+            fh.seek(max(0, path.stat().st_size - 16384))
+            tail = fh.read()
+    except OSError:
+        return False
+    return head == b"%PDF-" and b"/Producer (infusion-billing" in tail
 
 
 def _fit(pdf: FPDF, text: str, width: float) -> str:

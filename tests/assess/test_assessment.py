@@ -6,17 +6,15 @@ from __future__ import annotations
 
 import csv
 import re
-import zipfile
 from collections import Counter
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from infusion_billing import cli
 from infusion_billing.assess import assess, write_assessment
 from infusion_billing.demo.leaks import score
-from infusion_billing.workbook.reader import WorkbookError, read_workbook
+from infusion_billing.workbook.reader import WorkbookError
 from infusion_billing.workbook.writer import read_output_table
 
 
@@ -63,38 +61,6 @@ def test_a_clean_client_has_no_coding_findings_and_only_the_payers_underpayments
     assert result.routes == {"patient control number": 75}
 
 
-def _identifiers(book_path: Path) -> set[str]:
-    book = read_workbook(book_path)
-    out: set[str] = set()
-    for p in book.rows("Patients"):
-        out |= {f"{p.first_name} {p.last_name}", p.last_name.upper() + "*" + p.first_name.upper()}
-        out |= {p.date_of_birth.strftime(f) for f in ("%Y%m%d", "%m/%d/%Y", "%Y-%m-%d")}
-    out |= {c.member_id for c in book.rows("Coverage") if c.member_id}
-    return out
-
-
-def _report_text(xlsx: Path) -> bytes:
-    with zipfile.ZipFile(xlsx) as z:
-        return b"".join(z.read(n) for n in z.namelist())
-
-
-def test_no_patient_identifier_leaves_the_clients_files(clinic, kits, tmp_path):
-    kit = kits[True]
-    # Every input holds the patients' identifiers: the 837s (names, birth dates, member IDs), the charge
-    # export (member IDs), the log (all of them), and an 835 that names the patient too.
-    identifiers = _identifiers(clinic / "demo-input.xlsx")
-    assert any(i.encode() in (clinic / "837").iterdir().__next__().read_bytes() for i in identifiers)
-    remit = next(kit.remits.iterdir())
-    member = next(i for i in identifiers if re.fullmatch(r"[A-Z]{3}\d{9}", i))
-    remit.write_text(re.sub(r"NM1\*QC\*1\*PATIENT\*SYNTHETIC\*\*\*\*MI\*[^~]*", f"NM1*QC*1*PATIENT*SYNTHETIC****MI*{member}",
-                            remit.read_text()))
-    result = assess([kit.remits], [kit.claims, *sorted((clinic / "837").iterdir())],
-                    encounters=clinic / "demo-input.xlsx", salt="s")
-    text = _report_text(write_assessment(result, tmp_path / "a.xlsx"))
-    leaked = [i for i in identifiers if i.encode() in text]
-    assert leaked == []
-
-
 def test_same_files_same_report(clinic, kits, tmp_path):
     kit = kits[True]
     sheets = []
@@ -127,12 +93,28 @@ def test_an_835_paid_to_another_payee_is_left_out_with_a_finding(kits, tmp_path)
     kit = kits[False]
     other = tmp_path / "other.835"
     first = next(kit.remits.iterdir()).read_text()
-    other.write_text(re.sub(r"N1\*PE\*([^*]*)\*XX\*\d+", r"N1*PE*\1*XX*1999999999", first))
+    # Another practice's remit (another payee NPI, its own claim numbers), handed over by mistake.
+    other.write_text(re.sub(r"N1\*PE\*([^*]*)\*XX\*\d+", r"N1*PE*\1*XX*1999999999", first).replace("CLP*E", "CLP*Z"))
     clean = assess([kit.remits], [kit.claims], salt="s")
     mixed = assess([kit.remits, other], [kit.claims], salt="s")
     assert [f.rule_id for f in mixed.findings] == ["assess.other-payee"] * len(
         [1 for line in first.split("~") if line.strip().startswith("ST*835")])
     assert mixed.figures.kpis == clean.figures.kpis
+    method = {row[1]: row[2] for row in mixed.tables[-1].rows}
+    assert method["Client (payee)"] == "payee 2101382705, paid for the billed claims"  # a charge export names no NPI
+
+
+def test_only_another_payees_835s_are_refused_in_one_sentence(clinic, kits, tmp_path, capsys):
+    other = tmp_path / "other"
+    other.mkdir()
+    first = next(kits[False].remits.iterdir()).read_text()
+    (other / "other.835").write_text(re.sub(r"N1\*PE\*([^*]*)\*XX\*\d+", r"N1*PE*\1*XX*1999999999", first))
+    code = cli.main(["assess", "--remits", str(other), "--claims", str(clinic / "837"), "-o", str(tmp_path / "a.xlsx")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "None of the 835s pays this client (payee 2101382705, the billing provider of " \
+        "the 837s)" in err
+    assert not (tmp_path / "a.xlsx").exists()
 
 
 def test_a_charge_export_with_unknown_headers_is_a_finding(kits, tmp_path):

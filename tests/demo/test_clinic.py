@@ -318,7 +318,7 @@ def test_default_demo_reports_every_planted_defect_and_no_other_error(tmp_path):
     # The assessment's answer key: 8 billing mistakes planted in the client's charge export and the 83
     # underpayments the payer simulator planted (2,178.93, the month's own), every one found to the cent.
     assert "Planted leaks found: 91 of 91, $2,332.96 of $2,332.96" in text.splitlines()
-    assert (tmp_path / "assessment-demo.xlsx").exists()
+    assert (tmp_path / "assessment-demo.xlsx").exists() and (tmp_path / "assessment-demo.pdf").exists()
 
 
 def test_above_the_stage_limit_the_workbook_carries_its_answer_key(tmp_path, monkeypatch):

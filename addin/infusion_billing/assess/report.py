@@ -44,6 +44,14 @@ SCORECARD = (
 )
 
 
+def status_of(value: Any, good: str, target: float | None) -> str:
+    """Green when a KPI meets its benchmark target (``good`` "low": at or under it, "high": at or over),
+    Red when not, blank without a target or a value."""
+    if value is None or target is None:
+        return ""
+    return "Green" if (value <= target if good == "low" else value >= target) else "Red"
+
+
 class Hasher:
     """Salted hashes that stand for a claim, encounter or patient in the report."""
 
@@ -79,6 +87,7 @@ class Assessment:
     files: list[InputFile] = field(default_factory=list)
     totals: dict[str, Decimal] = field(default_factory=dict)
     routes: Counter[str] = field(default_factory=Counter)  # how the log's encounters found their claims
+    payee: str = ""  # the client's payee ID(s) and how they were found
 
 
 def read_rates(path: Path | None) -> list[Rate]:
@@ -97,13 +106,13 @@ def assess(remits: list[str | Path], claims: list[str | Path] | None = None, *, 
     claim_rows, line_rows, claim_files, claim_findings = read_claims(list(claims or ()))
     findings += claim_findings
     client_files = ClientFiles(remit, claim_rows, line_rows, remit_files + claim_files, findings)
-    payees = {str(n) for n in claim_rows["billing_npi"] if n} if len(claim_rows) else set()
-    if not payees:
-        counts = Counter(p for p in remit.payments["payee_id"] if p)
-        payees = {counts.most_common(1)[0][0]} if counts else set()
+    payees, payee_basis = client_payees(remit, claim_rows)
     for file, payee in figures.drop_other_payees(client_files, payees):
         findings.append(rules.OTHER_PAYEE.finding(
             f"A payment in {file} was made to payee {payee}, not to this client; it was left out.", source=file))
+    if not len(remit.payments):
+        raise WorkbookError(f"None of the 835s pays this client ({payee_basis}); the assessment needs the client's "
+                            "own 835s.")
     client_rates = read_rates(fee_schedule)
     book = read_workbook(encounters) if encounters else None
     book_rates = figures.rates_of(book) if book else []
@@ -127,8 +136,31 @@ def assess(remits: list[str | Path], claims: list[str | Path] | None = None, *, 
     h = Hasher(salt)
     result = Assessment(figs, [], coding_rows, findings, client_files.files)
     result.routes = routes
+    result.payee = payee_basis
     result.tables = build_tables(result, h, client, bool(claims), book is not None, bool(client_rates or book_rates))
     return result
+
+
+def client_payees(remit: Any, claims: Any) -> tuple[set[str], str]:
+    """The client's payee IDs (NPIs) and how they were found: the billing provider of the 837s; without
+    837s, the payees of the payments that answer a billed claim; without claims, the payee most
+    payments went to."""
+    payees = {str(n) for n in claims["billing_npi"] if n} if len(claims) else set()
+    if payees:
+        return payees, "payee " + ", ".join(sorted(payees)) + ", the billing provider of the 837s"
+    billed = set(claims["claim_id"]) if len(claims) else set()
+    if billed:
+        answering = set(remit.claims.loc[remit.claims["patient_control_number"].isin(billed),
+                                         ["file", "payment_no"]].itertuples(index=False, name=None))
+        payees = {str(pid) for f, n, pid in remit.payments[["file", "payment_no", "payee_id"]].itertuples(
+            index=False, name=None) if (f, n) in answering and pid}
+        if payees:
+            return payees, "payee " + ", ".join(sorted(payees)) + ", paid for the billed claims"
+    counts = Counter(p for p in remit.payments["payee_id"] if p)
+    if counts:
+        top = counts.most_common(1)[0][0]
+        return {top}, f"payee {top}, the payee of most payments"
+    return set(), "no payee named"
 
 
 def _sha(path: Path | str) -> str:
@@ -165,9 +197,7 @@ def build_tables(a: Assessment, h: Hasher, client: str, had_claims: bool, had_lo
     ]
     for key, label, bench, good, target in SCORECARD:
         value = k.get(key)
-        status = "" if value is None or target is None else (
-            "Green" if (value <= target if good == "low" else value >= target) else "Red")
-        summary.append(["KPI scorecard", label, value, bench, status, "docs/assessment.md"])
+        summary.append(["KPI scorecard", label, value, bench, status_of(value, good, target), "docs/assessment.md"])
     summary += [
         ["Revenue opportunity", "Recoverable now", a.totals["recoverable_now"], "", "",
          "open denials inside their appeal window + underpayments"],
@@ -244,8 +274,10 @@ def build_tables(a: Assessment, h: Hasher, client: str, had_claims: bool, had_lo
         ["Assumption", "Timely filing limit", f"{figures.FILING_LIMIT_DAYS} days from the date of service", "",
          "the strictest common commercial limit; contracts may allow more"],
         ["Assumption", "As-of date", str(figs.as_of), "", "the latest remit's payment date"],
+        ["Assumption", "Client (payee)", a.payee, "", "payments to any other payee are left out"],
         ["Assumption", "De-identification", "claims and encounters as salted hashes", "",
-         "the salt stays with the consultant; names, birth dates, member IDs and addresses are not read"],
+         "the salt stays with the consultant; no name, birth date, member ID or address is written (names and "
+         "birth dates are read only as a one-way key to match the log)"],
     ]
     if not had_claims:
         method.append(["Missing", "Billed claims", "no 837 or charge export", "",
