@@ -102,22 +102,21 @@ def compute(client: ClientFiles, rates: list[Rate]) -> Figures:
     first_keys = {(r[1], r[2], r[3]) for r in first.values()}
 
     adj = classify_adjustments(remit.adjustments, remit.remarks)
-    line_charge = {(f, p, c, n): ch or ZERO for f, p, c, n, ch in remit.lines[
-        ["file", "payment_no", "claim_no", "line_no", "charge"]].itertuples(index=False, name=None)}
     denied_first: dict[str, Decimal] = defaultdict(lambda: ZERO)
     contractual = ZERO
-    for rec in adj.to_dict("records"):
-        key = (rec["file"], rec["payment_no"], rec["claim_no"])
-        if key not in payer_of and (rec["file"], rec["payment_no"]) not in payer_of:
+    columns = ["file", "payment_no", "claim_no", "amount", "denial", "group", "patient_control_number",
+               "category", "reason", "remark_codes", "procedure_code"]
+    for f, p, c, amount, denial, group, pcn, category, reason, rarcs, code in adj[columns].itertuples(
+            index=False, name=None):
+        if (f, p) not in payer_of:
             continue
-        amount = rec["amount"] or ZERO
-        if rec["denial"] != "Y":
-            if rec["group"] == "CO":
+        amount = amount or ZERO
+        if denial != "Y":
+            if group == "CO":
                 contractual += amount
             continue
-        pcn = rec["patient_control_number"]
-        payer_id, payer_name, paid_on = payer_of[(rec["file"], rec["payment_no"])]
-        is_first = key in first_keys
+        payer_id, payer_name, paid_on = payer_of[(f, p)]
+        is_first = (f, p, c) in first_keys
         if is_first:
             denied_first[pcn] += amount
         later_paid = paid_total.get(pcn, ZERO) > ZERO and first.get(pcn, (None,) * 9)[7] == ZERO
@@ -126,10 +125,10 @@ def compute(client: ClientFiles, rates: list[Rate]) -> Figures:
         status = "Later paid" if later_paid else ("Open, appealable" if open_window else "Open, past appeal window")
         figures.denials.append({
             "pcn": pcn, "payer": payer_name or payer_id, "dos": first.get(pcn, (None,) * 9)[8],
-            "paid_on": paid_on, "category": rec["category"], "group": rec["group"], "carc": rec["reason"],
-            "rarcs": rec["remark_codes"], "code": rec["procedure_code"] or "", "amount": amount,
-            "line_charge": line_charge.get((*key, rec["line_no"]), ZERO), "first": is_first,
-            "preventable": rec["category"] in PREVENTABLE, "appeal_by": appeal_by, "status": status,
+            "paid_on": paid_on, "category": category, "group": group, "carc": reason,
+            "rarcs": rarcs, "code": code or "", "amount": amount,
+            "first": is_first,
+            "preventable": category in PREVENTABLE, "appeal_by": appeal_by, "status": status,
             "recoverable": amount if status == "Open, appealable" else ZERO,
         })
 
