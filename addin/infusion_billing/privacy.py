@@ -108,15 +108,19 @@ class Redactor:
     """Takes patient data out of text, Findings and result rows (see the module docstring)."""
 
     def __init__(self, values: Iterable[str] = (), phi_cells: Iterable[tuple[str, str]] = ()):
-        self.index: dict[str, list[tuple[str, int]]] = {}
+        #: First word (lower case) -> the values starting with it, grouped by length, longest first:
+        #: at a word, each length is one slice and one set lookup, however many values share the word
+        #: (every date of birth in January starts with "01").
+        self.index: dict[str, list[tuple[int, set[str]]]] = {}
+        by_length: dict[str, dict[int, set[str]]] = {}
         for value in values:
             words = _WORD.findall(value)
             if not words or len(value) < 2:
                 continue
             core = re.sub(r"\W+$", "", value[value.lower().index(words[0].lower()):])
-            self.index.setdefault(words[0].lower(), []).append((core.lower(), len(core)))
-        for entries in self.index.values():
-            entries.sort(key=lambda e: -e[1])
+            by_length.setdefault(words[0].lower(), {}).setdefault(len(core), set()).add(core.lower())
+        for word, groups in by_length.items():
+            self.index[word] = sorted(groups.items(), key=lambda group: -group[0])
         #: (sheet, column header) pairs, case-folded, whose values are patient data.
         self.phi_cells = {(s.casefold(), c.casefold()) for s, c in phi_cells}
         self._memo: dict[str, str] = {}
@@ -144,13 +148,14 @@ class Redactor:
             return text
         out, last = [], 0
         for m in words:
-            if m.start() < last:
+            start = m.start()
+            if start < last:
                 continue
-            for core, length in self.index.get(m.group(0), ()):
-                end = m.start() + length
+            for length, cores in self.index.get(m.group(0), ()):
+                end = start + length
                 whole_word = end >= len(text) or not (text[end].isalnum() or text[end] == "_")
-                if whole_word and lowered.startswith(core, m.start()):
-                    out.append(text[last:m.start()])
+                if whole_word and lowered[start:end] in cores:
+                    out.append(text[last:start])
                     out.append(REDACTED)
                     last = end
                     break

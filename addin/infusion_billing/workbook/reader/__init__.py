@@ -21,24 +21,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from ...gcpause import paused_cycle_collector
 from ...schema import INPUT_TABLES, TableSpec
 from ..ownership import marks_in_file, result_sheet
 from .book import BookData, Grid, TableData, WorkbookError, grid_records, value_text
-from .grids import check_is_workbook, load_grids, locate_table, match_table_name
+from .grids import WorkbookGrids, check_is_workbook, load_grids, locate_table, match_table_name
 from .rows import row_builder
 from .tables import read_grids
 
 __all__ = [
-    "BookData", "Grid", "TableData", "WorkbookError", "check_is_workbook", "grid_records", "load_grids",
-    "locate_table", "match_table_name", "read_grids", "read_workbook", "row_builder", "value_text",
+    "BookData", "Grid", "TableData", "WorkbookError", "WorkbookGrids", "check_is_workbook", "grid_records",
+    "load_grids", "locate_table", "match_table_name", "read_grids", "read_workbook", "row_builder", "value_text",
 ]
 
 
 def read_workbook(path: str | Path, tables: Sequence[TableSpec] = INPUT_TABLES) -> BookData:
     """Read every input table from an .xlsx/.xlsm file. Raises only :class:`WorkbookError`."""
     path = Path(path)
-    grids = load_grids(path, [t.name for t in tables])
-    book = read_grids(grids, tables)
+    # One bulk read whose typed rows live for the whole run: an automatic collection in the middle of
+    # it would walk every row read so far, again and again (the pause ends with the read).
+    with paused_cycle_collector():
+        book = read_grids(WorkbookGrids(path, [t.name for t in tables]), tables)
     book.path = path
     book.extra_loader = lambda name: load_extra_grid(path, name)
     return book

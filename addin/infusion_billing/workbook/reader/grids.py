@@ -12,9 +12,9 @@ import os
 import re
 import stat
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ... import values as v
 from ...display import shown
@@ -22,12 +22,23 @@ from ...schema import TABLES_BY_NAME
 from .book import Grid, WorkbookError
 from .bounds import check_package
 
+_T = TypeVar("_T")
+
+
+#: Files already found whole, by identity (path, inode, size, modification and change times): a run
+#: reads its input several times (the tables, earlier results, the writer's copy) and unpacks it to
+#: check every part once, not once per read. A file written since has a new change time and is
+#: checked again. Only the last few files are remembered.
+_CHECKED: dict[tuple, None] = {}
+_CHECKED_KEEP = 16
+
 
 def check_is_workbook(path: Path) -> None:
     """Raise WorkbookError with one clear sentence when ``path`` is not a readable .xlsx/.xlsm.
 
     Only a regular file is opened (a named pipe or a device would never end); every part is then
-    unpacked once to check it is whole and within bounds (:mod:`.bounds`).
+    unpacked once to check it is whole and within bounds (:mod:`.bounds`), and not again while the
+    file stays as it was.
     """
     name = shown(path)
     try:
@@ -41,6 +52,9 @@ def check_is_workbook(path: Path) -> None:
     if not stat.S_ISREG(st.st_mode):
         raise WorkbookError(f"{name} is not a regular file (a device, pipe or socket); give the path of a saved "
                             "workbook.")
+    identity = (os.path.realpath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    if identity in _CHECKED:
+        return
     with open(path, "rb") as fh:
         head = fh.read(4096)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
@@ -56,6 +70,9 @@ def check_is_workbook(path: Path) -> None:
             check_package(path, z)
     except zipfile.BadZipFile:
         raise WorkbookError(f"{name} is damaged and cannot be opened; restore it from a backup.") from None
+    _CHECKED[identity] = None
+    while len(_CHECKED) > _CHECKED_KEEP:
+        del _CHECKED[next(iter(_CHECKED))]
 
 
 def _what_it_is(head: bytes) -> str:
@@ -78,16 +95,64 @@ def load_grids(path: Path, names: Sequence[str], *, sheets: bool = False) -> dic
     With ``sheets`` each name is a sheet's own name (any case), read whole: how the tool reads a sheet
     it owns, so that no Excel Table of the user's (``tblFindings``) stands in for it.
     """
-    check_is_workbook(path)
+    grids = WorkbookGrids(path, names, sheets=sheets)
+    return {name: grids[name] for name in grids}
+
+
+class WorkbookGrids(Mapping[str, Grid]):
+    """The raw grids of the named tables of one workbook file, each read from the file when asked for.
+
+    The file is checked (:func:`check_is_workbook`) and opened once, and where each table is (an Excel
+    Table or a sheet) is settled up front. A grid is not kept once handed out, so the typed read
+    (:func:`.tables.read_grids`) holds one table's raw cells at a time, not every table's: at 100,000
+    encounters the Administrations cells alone are several hundred MB. python-calamine reads the
+    cells when it is installed; openpyxl otherwise (``pure_python`` asks for it). With ``sheets`` each
+    name is a sheet's own name (:func:`load_grids`).
+    """
+
+    def __init__(self, path: Path, names: Sequence[str], *, sheets: bool = False, pure_python: bool = False) -> None:
+        check_is_workbook(path)
+        self.path = path
+        self._cells = _open_cells(path, pure_python)
+        self._where = {name: found for name in names
+                       if (found := _read_safely(path, self._cells.locate, name, sheets))}
+        self._formulas: dict[str, set[tuple[int, int]]] = {}
+
+    def __getitem__(self, name: str) -> Grid:
+        kind, found = self._where[name]
+        grid = _read_safely(self.path, self._cells.grid, kind, found)
+        if grid.sheet not in self._formulas:
+            self._formulas[grid.sheet] = _formula_cells(self.path, {grid.sheet}).get(grid.sheet, set())
+        grid.formulas = self._formulas[grid.sheet]
+        return grid
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+
+def _read_safely(path: Path, read: Callable[..., _T], *args: Any) -> _T:
+    """``read(*args)``, with a library choking on a damaged part turned into one clear sentence."""
     try:
-        return _load_grids_calamine(path, names, sheets)
-    except ImportError:
-        return _load_grids_openpyxl(path, names, sheets)
+        return read(*args)
     except WorkbookError:
         raise
     except Exception as exc:  # a library choking on a damaged part: one clear sentence, no traceback
         raise WorkbookError(
             f"{shown(path)} could not be read ({type(exc).__name__}); open and re-save it in Excel.") from None
+
+
+def _open_cells(path: Path, pure_python: bool) -> _CalamineCells | _OpenpyxlCells:
+    if not pure_python:
+        try:
+            import python_calamine  # noqa: F401, PLC0415 - optional (the "fast" extra); absent in Pyodide
+        except ImportError:
+            pass
+        else:
+            return _read_safely(path, _CalamineCells, path)
+    return _read_safely(path, _OpenpyxlCells, path)
 
 
 def match_table_name(names: Iterable[str], wanted: str) -> str | None:
@@ -120,54 +185,47 @@ def locate_table(table_names: Iterable[str], sheet_names: Iterable[str], wanted:
     return None
 
 
-def _load_grids_calamine(path: Path, names: Sequence[str], by_sheet: bool = False) -> dict[str, Grid]:
-    import python_calamine as pc  # noqa: PLC0415 - optional (the "fast" extra); absent in Pyodide
+class _CalamineCells:
+    """A workbook's cells by python-calamine (fast): its Tables and sheets, one grid at a time."""
 
-    def open_book(**kw):
+    def __init__(self, path: Path) -> None:
+        import python_calamine as pc  # noqa: PLC0415 - optional (the "fast" extra); absent in Pyodide
+
+        def open_book(**kw):
+            try:
+                os.fsdecode(path).encode("utf-8")
+            except UnicodeEncodeError:  # a file name that is not UTF-8: calamine takes the bytes instead
+                with open(path, "rb") as fh:
+                    return pc.CalamineWorkbook.from_filelike(fh, **kw)
+            return pc.CalamineWorkbook.from_path(str(path), **kw)
+
         try:
-            os.fsdecode(path).encode("utf-8")
-        except UnicodeEncodeError:  # a file name that is not UTF-8: calamine takes the bytes instead
-            with open(path, "rb") as fh:
-                return pc.CalamineWorkbook.from_filelike(fh, **kw)
-        return pc.CalamineWorkbook.from_path(str(path), **kw)
+            self.wb = open_book(load_tables=True)
+            self.table_names = list(self.wb.table_names)
+        except Exception:
+            self.wb = open_book()
+            self.table_names = []
 
-    try:
-        wb = open_book(load_tables=True)
-        table_names = list(wb.table_names)
-    except Exception:
-        wb = open_book()
-        table_names = []
-    sheets: dict[str, Any] = {}
+    def locate(self, wanted: str, sheets: bool) -> tuple[str, str] | None:
+        return _locate(self.table_names, self.wb.sheet_names, wanted, sheets)
 
-    def sheet(name: str):
-        if name not in sheets:
-            sheets[name] = wb.get_sheet_by_name(name)
-        return sheets[name]
-
-    grids: dict[str, Grid] = {}
-    for wanted in names:
-        kind, found = _locate(table_names, wb.sheet_names, wanted, by_sheet) or ("", "")
+    def grid(self, kind: str, found: str) -> Grid:
         if kind == "table":
-            tname = found
             # The table object carries its own cells: one parse of the sheet, not two. Excel never
             # lets cells inside a Table be merged, so there is no merged-header check to make here.
-            t = wb.get_table_by_name(tname)
+            t = self.wb.get_table_by_name(found)
             (r0, c0), (_, c1) = t.start, t.end
             header = list(t.columns)
             if len(header) != c1 - c0 + 1 or any(v.is_blank(h) for h in header):
                 # A table part without column names (some generators write them): use the header cells.
-                header = list(sheet(t.sheet).to_python(skip_empty_area=False)[r0 - 1][c0:c1 + 1])
-            rows = [header] + [list(r) for r in t.to_python()]
+                sheet_rows = self.wb.get_sheet_by_name(t.sheet).to_python(skip_empty_area=False)
+                header = list(sheet_rows[r0 - 1][c0:c1 + 1])
+            rows = t.to_python()  # a fresh list of row lists: the grid takes it as it is
+            rows.insert(0, header)
             # calamine's start is the first data row (0-based), which is the header's Excel row number.
-            grids[wanted] = Grid(t.sheet, rows, top=r0, left=c0 + 1,
-                                 table_name=tname)
-            continue
-        if kind == "sheet":
-            sname = found
-            sh = sheet(sname)
-            rows = [list(r) for r in sh.to_python(skip_empty_area=False)]
-            grids[wanted] = Grid(sname, rows, merged=_merged(sh))
-    return _attach_formulas(path, grids)
+            return Grid(t.sheet, rows, top=r0, left=c0 + 1, table_name=found)
+        sheet = self.wb.get_sheet_by_name(found)
+        return Grid(found, sheet.to_python(skip_empty_area=False), merged=_merged(sheet))
 
 
 def _merged(sheet) -> list:
@@ -177,47 +235,38 @@ def _merged(sheet) -> list:
         return []
 
 
-def _load_grids_openpyxl(path: Path, names: Sequence[str], by_sheet: bool = False) -> dict[str, Grid]:
-    """Fallback without python-calamine (e.g. in Pyodide): slower, same result."""
-    # Only this fallback reads with openpyxl: importing it costs 0.2 s that a run with calamine never pays.
-    import openpyxl  # noqa: PLC0415 - see above
-    from openpyxl.utils.cell import range_boundaries  # noqa: PLC0415 - see above
+class _OpenpyxlCells:
+    """The fallback without python-calamine (e.g. in Pyodide): slower, same grids."""
 
-    wb = openpyxl.load_workbook(path, data_only=True)
-    grids: dict[str, Grid] = {}
-    tables = {t: (ws, ws.tables[t]) for ws in wb.worksheets for t in ws.tables}
-    for wanted in names:
-        kind, found = _locate(tables, wb.sheetnames, wanted, by_sheet) or ("", "")
+    def __init__(self, path: Path) -> None:
+        # Only this fallback reads with openpyxl: importing it costs 0.2 s that a run with calamine never pays.
+        import openpyxl  # noqa: PLC0415 - see above
+
+        self.wb = openpyxl.load_workbook(path, data_only=True)
+        self.tables = {t: (ws, ws.tables[t]) for ws in self.wb.worksheets for t in ws.tables}
+
+    def locate(self, wanted: str, sheets: bool) -> tuple[str, str] | None:
+        return _locate(self.tables, self.wb.sheetnames, wanted, sheets)
+
+    def grid(self, kind: str, found: str) -> Grid:
+        from openpyxl.utils.cell import range_boundaries  # noqa: PLC0415 - see above
+
         if kind == "table":
-            tname = found
-            ws, t = tables[tname]
+            ws, t = self.tables[found]
             c0, r0, c1, r1 = range_boundaries(t.ref)
             rows = [[c.value for c in r] for r in ws.iter_rows(min_row=r0, max_row=r1, min_col=c0, max_col=c1)]
             merged = [((m.min_row, m.min_col), (m.max_row, m.max_col)) for m in ws.merged_cells.ranges]
             # a whole-column ref (A:C) has no first row: it starts at row 1
-            grids[wanted] = Grid(ws.title, rows, top=r0 or 1, left=c0 or 1, merged=merged, table_name=tname)
-            continue
-        if kind == "sheet":
-            sname = found
-            ws = wb[sname]
-            rows = [list(r) for r in ws.iter_rows(values_only=True)]
-            merged = [((m.min_row, m.min_col), (m.max_row, m.max_col)) for m in ws.merged_cells.ranges]
-            grids[wanted] = Grid(sname, rows, merged=merged)
-    return _attach_formulas(path, grids)
+            return Grid(ws.title, rows, top=r0 or 1, left=c0 or 1, merged=merged, table_name=found)
+        ws = self.wb[found]
+        merged = [((m.min_row, m.min_col), (m.max_row, m.max_col)) for m in ws.merged_cells.ranges]
+        return Grid(found, [list(r) for r in ws.iter_rows(values_only=True)], merged=merged)
 
 
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]+)([0-9]+)"[^>]*?(?<!/)><f[ >/]')
 _SHEET_ENTRY = re.compile(rb'<sheet\b[^>]*?name="([^"]+)"[^>]*?r:id="([^"]+)"')
 _REL_ENTRY = re.compile(rb'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"')
 _REL_ENTRY_REV = re.compile(rb'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"')
-
-
-def _attach_formulas(path: Path, grids: dict[str, Grid]) -> dict[str, Grid]:
-    """Mark the formula cells of the sheets the grids came from (cell readers only see values)."""
-    found = _formula_cells(path, {g.sheet for g in grids.values()})
-    for grid in grids.values():
-        grid.formulas = found.get(grid.sheet, set())
-    return grids
 
 
 def _formula_cells(path: Path, sheets: set[str]) -> dict[str, set[tuple[int, int]]]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from itertools import islice
 from typing import Any
 
 from ... import values as v
@@ -16,25 +17,36 @@ from .book import BookData, Grid, TableData, value_text
 from .rows import cell_finding, encounter_of, key_part, row_builder
 
 
-def read_grids(grids: dict[str, Grid], tables: Sequence[TableSpec] = INPUT_TABLES) -> BookData:
-    """Turn raw grids (from a file, from xlwings, or from a test) into typed tables and Findings."""
+def read_grids(grids: Mapping[str, Grid], tables: Sequence[TableSpec] = INPUT_TABLES) -> BookData:
+    """Turn raw grids (from a file, from xlwings, or from a test) into typed tables and Findings.
+
+    Each table's grid is asked for once and let go as soon as it is typed (its patient-data values
+    noted first): from a file (:class:`~.grids.WorkbookGrids`) that keeps one table's raw cells in
+    memory at a time.
+    """
     findings: list[Finding] = []
     data: dict[str, TableData] = {}
     for spec in INPUT_TABLES:
         data[spec.name] = TableData(spec)
+    phi: set[str] = set()
     for spec in tables:
         grid = grids.get(spec.name)
         if grid is None:
             continue
-        table = _parse_grid(spec, grid, findings)
-        data[spec.name] = table
+        data[spec.name] = _parse_grid(spec, grid, findings)
+        phi |= phi_values({spec.name: grid})
+        del grid  # before the next table's cells are read
+    # Patient data in an input table handed over but not typed (a macro passes every sheet) is kept out too.
+    typed = {spec.name for spec in tables}
+    for name in [n for n in grids if n not in typed and n in TABLES_BY_NAME]:
+        phi |= phi_values({name: grids[name]})
 
     settings = Settings()
     if data["Settings"].usable:
         settings = _settings_from_rows(data["Settings"], findings)
 
     _check_references(data, findings)
-    return BookData(tables=data, findings=findings, settings=settings, phi_values=phi_values(grids))
+    return BookData(tables=data, findings=findings, settings=settings, phi_values=phi)
 
 
 #: How far down a plain sheet the header row is looked for, under a title block (clinic name, month).
@@ -104,7 +116,7 @@ def _parse_grid(spec: TableSpec, grid: Grid, findings: list[Finding]) -> TableDa
     formulas = grid.formulas
     pairs = [(c.header, i) for c, i in columns]
     numbering = _IdNumbering(spec, grid, col_index) if spec.numbered_from else None
-    for offset, values in enumerate(grid.rows[1:], start=1):
+    for offset, values in enumerate(islice(grid.rows, 1, None), start=1):
         excel_row = grid.top + offset
         record: dict[str, Any] = {}
         width = len(values)
