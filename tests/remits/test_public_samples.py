@@ -1,4 +1,4 @@
-"""Every public sample 835 reads with the figures in data/public/SOURCES.md (copied from the shared x12-samples folder).
+"""Every public sample 835 reads with the figures recorded for it in data/public/SOURCES.md.
 
 SOURCES.md was computed with an independent tokenizer. For each file: payments (ST), claims and
 their CLP02 mix, the sums of CLP03 and CLP04, BPR02 per payment, the PLB amounts, and whether it
