@@ -310,12 +310,8 @@ class _Simulator:
         loop = AdjudicatedClaim(claim.claim_id, "1", icn)
         for ln in lines:
             adj, row = self.line(rng, claim, ln, dos, share)
-            row.remit = remit
-            loop.lines.append(adj)
-            self.key.append(row)
-        if all(a.paid == ZERO and a.allowed == ZERO for a in loop.lines):
-            loop.status = "4"
-        remit.claims.append(loop)
+            self.answer_line(remit, loop, adj, row)
+        self.file_claim(remit, loop)
 
     # ------------------------------------------------------------------ one line
     def rate(self, claim: LedgerClaim, ln: LineToPay, dos: dict[str, date], code: str | None = None):
@@ -426,9 +422,18 @@ class _Simulator:
                 adj = coordinate(ln, owed)
                 row = KeyRow(claim.claim_id, ln.line_control_number, claim.payer_id, "secondary: paid as coordinated",
                              PAID_AS_EXPECTED, "23", "", owed, adj.allowed, paid=adj.paid)
-            row.remit = remit
-            loop.lines.append(adj)
-            self.key.append(row)
+            self.answer_line(remit, loop, adj, row)
+        self.file_claim(remit, loop)
+
+    def answer_line(self, remit: Remit, loop: AdjudicatedClaim, adj: Adjudicated, row: KeyRow) -> None:
+        """One adjudicated line into its claim loop, and what was planted on it into the answer key."""
+        row.remit = remit
+        loop.lines.append(adj)
+        self.key.append(row)
+
+    @staticmethod
+    def file_claim(remit: Remit, loop: AdjudicatedClaim) -> None:
+        """The claim loop into its remit; nothing allowed or paid on any line makes it a denied claim (CLP02 4)."""
         if all(a.paid == ZERO and a.allowed == ZERO for a in loop.lines):
             loop.status = "4"
         remit.claims.append(loop)
