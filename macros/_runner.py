@@ -27,8 +27,9 @@ The runner is a small transaction:
    wrong, in one plain-English dialog: never a traceback.
 
 Only the part of the xlwings Book API that every engine has is used (values, ``used_range``,
-``sheets.add``, ``clear``, number formats): xlwings Lite and Server replay these calls in Excel as
-Office.js actions, the classic add-in makes them over COM. Cosmetic calls (colours, widths, frozen
+``sheets.add``, ``clear``, number formats, charts: :mod:`._charts` says what each engine draws):
+xlwings Lite and Server replay these calls in Excel as Office.js actions, the classic add-in makes
+them over COM. Cosmetic calls (colours, widths, frozen
 header, status bar) are allowed to fail on an engine that lacks them.
 """
 
@@ -72,6 +73,8 @@ from infusion_billing.workbook.writer import (
     localized_format,
 )
 from infusion_billing.workbook.xlsx.package import TABLE_STYLE
+
+from ._charts import chart_notes, replace_charts
 
 __all__ = ["run_stage_macro", "read_book_grids", "write_results", "write_output_sheet", "append_run_log",
            "excel_value", "place_results", "FINDING_SHEETS"]
@@ -337,18 +340,29 @@ def write_results(book: xw.Book, tables: Sequence[OutputTable], stage: str, dige
     tool's own sheet (:func:`place_results`); returns result name -> the sheet it went to.
 
     A result moved off a name the clinic uses (``Findings (2)``) and text cut to Excel's 32,767
-    characters per cell are reported at the top of the Findings sheet, as the file writer does.
+    characters per cell are reported at the top of the Findings sheet, as the file writer does. A
+    table's charts are drawn on its sheet after the charts there are deleted (:mod:`._charts`), so a
+    rerun leaves exactly its own; an engine that draws them only in part, or not at all, gets a note.
     """
     placed, notes = place_results(book, tables, {RUN_LOG: RUN_LOG_COLUMNS})
     # Text longer than a cell holds is cut with a mark (and a finding) before anything is written.
     fitted = [replace(t, rows=list(fit_cells(t, placed[t.name], notes))) for t in tables]
+    # Office.js engines cannot change a chart's series from Python: say so before Findings is written.
+    series = not is_remote(book)
+    notes += chart_notes(book, tables, placed, series=series)
+    not_drawn: list[str] = []
     for table in fitted:
         if bar is not None:
             bar.show(f"{TITLE}: writing {placed[table.name]}")
         if table.name.casefold() == FINDINGS_SHEET.casefold():
             table = with_notes(table, notes, stage)
-        write_output_sheet(book, table, date_format, sheet=placed[table.name])
+        target = write_output_sheet(book, table, date_format, sheet=placed[table.name])
+        not_drawn += replace_charts(target, table.charts, series=series)
     append_run_log(book, stage, digest, tables, [*findings, *notes], sheet=placed[RUN_LOG])
+    if not_drawn:
+        alert(book, f"{TITLE} wrote every sheet but could not draw {len(not_drawn)} chart(s) in this Excel "
+                    f"({', '.join(not_drawn)}); the figures are on the sheet, and infusion-billing close draws the "
+                    "charts in the saved file.")
     return placed
 
 

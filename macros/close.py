@@ -6,8 +6,10 @@ scrubbed; sending them stays the export's job), the 835 import from the Settings
 button first and the close goes on without), reconcile, denials, aging, KPIs and the Dashboard. The
 KPIs and Dashboard report on the latest month of service. Every result sheet, the Findings sheet and
 one RunLog row are written exactly as by the separate buttons; input sheets are never written.
-In Excel the Dashboard's cards and figures are written as its table; its native charts are drawn by
-the command line's file writer (``infusion-billing close`` or ``kpis``), which Excel then keeps.
+The Dashboard's cards and figures are written as its table and its four native charts drawn over
+them from the same descriptions the command line's file writer draws (:mod:`._charts`: in full in
+desktop Excel; in xlwings Lite and Server without series names and share lines, with a note), the
+previous run's charts on the Dashboard deleted first, so closing twice leaves exactly four.
 """
 
 from __future__ import annotations

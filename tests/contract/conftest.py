@@ -68,11 +68,12 @@ def officejs_cell(value):
 
 
 def officejs_book_json(sheets: dict[str, list[list]], tables: dict[str, str] | None = None,
-                       names: dict[str, str] | None = None) -> dict:
+                       names: dict[str, str] | None = None, charts: dict[str, list[dict]] | None = None) -> dict:
     """The JSON the Office.js client posts for a script: every sheet's values from A1, rectangular.
 
     ``tables`` maps a sheet name to the name of an Excel Table covering its whole used range;
-    ``names`` a workbook-level defined name to the sheet whose A1 it refers to.
+    ``names`` a workbook-level defined name to the sheet whose A1 it refers to; ``charts`` a sheet
+    name to the charts on it (name, chart type and geometry, as the client describes them).
     """
     import xlwings
 
@@ -81,7 +82,8 @@ def officejs_book_json(sheets: dict[str, list[list]], tables: dict[str, str] | N
     for name, rows in sheets.items():
         width = max(len(r) for r in rows)
         values = [[officejs_cell(c) for c in row] + [""] * (width - len(row)) for row in rows]
-        entry = {"name": name, "values": values, "pictures": [], "tables": []}
+        entry = {"name": name, "values": values, "pictures": [], "tables": [],
+                 "charts": [dict(c) for c in (charts or {}).get(name, [])]}
         if name in tables:
             last = f"{chr(64 + width)}{len(rows)}"
             entry["tables"].append({
@@ -114,15 +116,16 @@ def officejs_book(server):
     import xlwings as xw
 
     def make(sheets: dict[str, list[list]], tables: dict[str, str] | None = None,
-             names: dict[str, str] | None = None):
-        return xw.Book(json=officejs_book_json(sheets, tables, names))
+             names: dict[str, str] | None = None, charts: dict[str, list[dict]] | None = None):
+        return xw.Book(json=officejs_book_json(sheets, tables, names, charts))
 
     return make
 
 
 @pytest.fixture
 def run_script(server, officejs_book):
-    """``run_script(name, sheets, tables=None, names=None) -> (actions, book)``: call a macro as Lite/Server do."""
+    """``run_script(name, sheets, tables=None, names=None, charts=None) -> (actions, book)``: call a macro as
+    Lite/Server do."""
     import asyncio
 
     import xlwings as xw
@@ -130,8 +133,8 @@ def run_script(server, officejs_book):
     import infusion_billing.macros as macros
 
     def run(name: str, sheets: dict[str, list[list]], tables: dict[str, str] | None = None,
-            names: dict[str, str] | None = None):
-        book = officejs_book(sheets, tables, names)
+            names: dict[str, str] | None = None, charts: dict[str, list[dict]] | None = None):
+        book = officejs_book(sheets, tables, names, charts)
         returned = asyncio.run(server.custom_scripts_call(macros, name, typehint_to_value={xw.Book: book}))
         return returned.json()["actions"], book
 

@@ -28,9 +28,10 @@ from ..denials.remits import read_era_ledger
 from ..denials.stage import as_of_date
 from ..rules import kpi as rules
 from ..stages import RunOptions, StageResult
+from ..workbook.charts import ChartSpec
 from ..workbook.reader import BookData
 from ..workbook.writer import OutputTable
-from ..workbook.xlsx.drawing import SheetChart
+from .charts import dashboard_charts
 from .definitions import AR, DENIALS, KPI_CARD, MONTHS, UNDERPAID, targets
 from .engine import ALL_PAYERS
 from .stage import STATUS_FILLS, KpiFigure, measure, report_month, shown
@@ -42,8 +43,11 @@ PATIENTS = "Patients"
 
 
 def columns(limits: tuple[int, ...]) -> list[str]:
-    return ["Section", "Label", "Value", "Target", "Status", "Charges", "Payments", "Initial Denial Rate",
-            "Cumulative Share", *bucket_labels(limits)]
+    """The Dashboard's columns; the columns a chart draws sit side by side (Value and Cumulative Share
+    for the Pareto; Charges, Payments and Initial Denial Rate; the age buckets), as a chart's series
+    must (:class:`~infusion_billing.workbook.charts.ChartSpec`)."""
+    return ["Section", "Label", "Value", "Cumulative Share", "Target", "Status", "Charges", "Payments",
+            "Initial Denial Rate", *bucket_labels(limits)]
 
 
 def run(book: BookData, options: RunOptions) -> StageResult:
@@ -83,15 +87,13 @@ def run(book: BookData, options: RunOptions) -> StageResult:
     section(AR, _ar(measured.relations.records("ar_aging"), limits))
     section(MONTHS, _months(measured.figures))
     section(UNDERPAID, _underpaid(measured.figures))
-    from .charts import dashboard_charts  # noqa: PLC0415 — openpyxl's chart classes load only for the Dashboard
-
-    charts = dashboard_charts(cols, sections, first_column=width + 1)
+    charts = dashboard_charts(cols, sections, first_column=width + 1, buckets=bucket_labels(limits))
     summary = {"report month": month, "charts": len(charts),
                **{s: f"rows {a}-{b}" for s, (a, b) in sections.items()}}
     return StageResult(tables=[dashboard_table(cols, rows, charts)], summary=summary)
 
 
-def dashboard_table(cols: list[str], rows: list[list[Any]], charts: list[SheetChart]) -> OutputTable:
+def dashboard_table(cols: list[str], rows: list[list[Any]], charts: list[ChartSpec]) -> OutputTable:
     money = {c: "#,##0.00" for c in cols[9:]}
     return OutputTable(SHEET, cols, rows, number_formats={
         "Value": "#,##0.00", "Charges": "#,##0.00", "Payments": "#,##0.00", "Initial Denial Rate": "0.0%",

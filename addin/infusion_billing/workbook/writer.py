@@ -39,9 +39,10 @@ from ..display import shown
 from ..findings import FINDING_COLUMNS, Finding, count_by_severity, findings_to_rows
 from ..schema import TABLES_BY_NAME
 from . import output_file, ownership, sheet_limits
+from .charts import ChartSpec
 from .reader import WorkbookError, check_is_workbook, load_grids
 from .sheet_order import work_order
-from .xlsx.drawing import SheetChart
+from .xlsx.chartspace import sheet_chart
 from .xlsx.ooxml import ColumnLayout, is_date_format, row_xml
 from .xlsx.package import TABLE_STYLE, StyleSheet, WorkbookPackage
 
@@ -79,7 +80,8 @@ class OutputTable:
             such cell becomes a hyperlink to the cell it names (``Cell`` -> ``Sheet`` on Findings).
         fills: header -> {cell text -> fill colour (RRGGBB)}: a cell holding that text gets that fill
             (a KPI's Green, Amber or Red status).
-        charts: native charts drawn over the sheet (:class:`~.xlsx.drawing.SheetChart`), replaced with it.
+        charts: native charts drawn over the sheet's cells (:class:`~.charts.ChartSpec`), replaced with
+            it: drawn into the saved file as chart parts, and by the Excel macros through xlwings.
     """
 
     name: str
@@ -91,7 +93,7 @@ class OutputTable:
     phi_columns: tuple[str, ...] = ()
     links: dict[str, str] = field(default_factory=dict)
     fills: dict[str, dict[str, str]] = field(default_factory=dict)
-    charts: list[SheetChart] = field(default_factory=list)
+    charts: list[ChartSpec] = field(default_factory=list)
 
     @property
     def table_name(self) -> str:
@@ -268,7 +270,8 @@ def _put_table(package: WorkbookPackage, table: OutputTable, sheet: str | None =
     rows = itertools.chain([row_xml(1, headers, header_layout)],
                            (row_xml(r, row, filled(row)) for r, row in _linked_rows(table, body, links)))
     package.put_sheet(sheet, OutputTable(sheet, [], []).table_name, headers, widths, rows,
-                      last_row=len(table.rows) + 1, links=links, charts=table.charts)
+                      last_row=len(table.rows) + 1, links=links,
+                      charts=[sheet_chart(chart, sheet) for chart in table.charts])
 
 
 def _filled_layouts(styles: StyleSheet, table: OutputTable, layout: list[ColumnLayout], date_format: str):
