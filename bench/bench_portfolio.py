@@ -224,6 +224,17 @@ def real_schemas() -> dict[str, pa.Schema]:
                 for name in ("encounters", "charges", "ar_aging")}
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and its threads (DuckDB's; Spark's JVM is another process)."""
+    t = os.times()
+    return t.user + t.system
+
+
+def load() -> str:
+    """The machine's load average (1, 5, 15 minutes): other work running beside the benchmark."""
+    return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def size_of(folder: Path) -> int:
     return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
 
@@ -237,39 +248,43 @@ def main() -> int:
     parser.add_argument("--spark-clinics", type=int, default=0,
                         help="Spark on only the first N clinics (0: all; local Spark plans each clinic's KPI query "
                              "in many stages, about a minute a clinic on this machine)")
-    parser.add_argument("--store", help="keep the store in this folder (default: a temporary one)")
+    parser.add_argument("--store", help="keep the store in this folder and reuse it when it is already there "
+                                            "(default: a temporary one, generated afresh)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         store = Path(args.store) if args.store else Path(tmp) / "store"
-        sheets = real_schemas()
-        t0 = time.perf_counter()
-        rng = np.random.default_rng(args.seed)
-        for i in range(args.clinics):
-            clinic_store(store, f"C{i + 1:03d}", args.encounters, rng, sheets)
-        (store / "manifest.json").write_text("{}\n")  # the marker the portfolio command looks for
         total = args.clinics * args.encounters
-        print(f"Store: {args.clinics} clinics x {args.encounters:,} encounters = {total:,} encounters, "
-              f"{size_of(store) / 2**20:,.1f} MiB of Parquet, generated in {time.perf_counter() - t0:.1f} s",
-              flush=True)
+        if (store / "manifest.json").is_file():
+            print(f"Store: reused {store} ({size_of(store) / 2**20:,.1f} MiB of Parquet)", flush=True)
+        else:
+            sheets = real_schemas()
+            t0 = time.perf_counter()
+            rng = np.random.default_rng(args.seed)
+            for i in range(args.clinics):
+                clinic_store(store, f"C{i + 1:03d}", args.encounters, rng, sheets)
+            (store / "manifest.json").write_text("{}\n")  # the marker the portfolio command looks for
+            print(f"Store: {args.clinics} clinics x {args.encounters:,} encounters = {total:,} encounters, "
+                  f"{size_of(store) / 2**20:,.1f} MiB of Parquet, generated in {time.perf_counter() - t0:.1f} s",
+                  flush=True)
         for name, make in (("DuckDB", lambda: DuckDBEngine(store)), ("Spark local[2]", lambda: SparkEngine(store))):
             if name.startswith("Spark") and args.no_spark:
                 continue
             t1 = time.perf_counter()
             engine = make()
             try:
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), cpu_seconds()
                 chosen = clinics(engine)
                 if name.startswith("Spark") and args.spark_clinics:
                     chosen = chosen[:args.spark_clinics]
                 portfolio = build(engine, chosen)
-                seconds = time.perf_counter() - started
+                seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
             finally:
                 engine.close()
             billed = sum((r[5] or 0 for r in portfolio.rows), 0)
             print(f"Portfolio on {name}: {len(chosen)} clinics, {len(portfolio.rows):,} clinic-months in "
-                  f"{seconds:.1f} s "
-                  f"({time.perf_counter() - t1:.1f} s with the engine's start), billed {billed:,.2f}, "
-                  f"{os.cpu_count()} cores", flush=True)
+                  f"{seconds:.1f} s ({cpu:.1f} s CPU in this process; "
+                  f"{time.perf_counter() - t1:.1f} s with the engine's start), billed {billed:,.2f}, "
+                  f"{os.cpu_count()} cores, {load()}", flush=True)
     return 0
 
 

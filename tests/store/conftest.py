@@ -1,8 +1,9 @@
-"""Three small synthetic clinics taken through their month, for the store and portfolio tests.
+"""Three small synthetic clinics taken through their month with ``infusion-billing close``, for the store tests.
 
 Each clinic is the demo's (seeded, every person made up) with a different seed, cut to a hundred-odd
-encounters so the whole month (code, check, claims, 837s, the payers' 835s, posting, denials, aging)
-runs in a few seconds.
+encounters so its month runs in seconds. The month goes as a biller closes it: ``close`` with a folder
+for the 837 files (check, code, claims, the claims sent), the payers answer (``simulate-payer``, the
+demo's payers), and ``close`` again with their 835s (import, reconcile, denials, aging, KPIs).
 """
 
 from __future__ import annotations
@@ -11,27 +12,34 @@ from pathlib import Path
 
 import pytest
 
+from infusion_billing.cli import main
 from infusion_billing.demo.clinic import Clinic, write_clinic
-from infusion_billing.pipeline import RunOptions, run_workbook
 
-#: The month, in the order close runs it.
-MONTH = ("validate", "code", "check", "claims", "export-837", "simulate-payer", "import-era", "reconcile", "denials",
-         "aging", "kpis")
 CLINICS = {"Northside": 11, "Lakeview": 22, "Riverbend": 33}
 ENCOUNTERS = 90
+#: The month closed: the demo's last month of visits.
+MONTH = "2026-10"
+
+
+def close(book: Path, out: Path, *more: str) -> Path:
+    """``infusion-billing close BOOK --month 2026-10 -o OUT [more]``: the month closed, into ``out``."""
+    assert main(["close", str(book), "--month", MONTH, "-o", str(out), "--force", *more]) == 0
+    return out
+
+
+def input_book(folder: Path, name: str, seed: int, encounters: int = ENCOUNTERS) -> Path:
+    """The clinic's own input workbook, ``folder/<name>-input.xlsx``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return write_clinic(Clinic(seed=seed, encounters=encounters), folder / f"{name}-input.xlsx")
 
 
 def month_book(folder: Path, name: str, seed: int, encounters: int = ENCOUNTERS) -> Path:
-    """The clinic's input workbook and its month's results, ``folder/<name>.xlsx``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    clinic = Clinic(seed=seed, encounters=encounters)
-    source = write_clinic(clinic, folder / f"{name}-input.xlsx")
+    """The clinic's month after both closes, ``folder/<name>.xlsx`` (the claims sent, the payers' 835s posted)."""
+    source = input_book(folder, name, seed, encounters)
+    sent = close(source, folder / f"{name}-sent.xlsx", "--out-dir", str(folder / f"{name}-837"))
     remits = folder / f"{name}-835"
-    options = RunOptions(out_dir=folder / f"{name}-837", as_of=clinic.as_of, remit_dir=remits, remit_sources=(remits,),
-                         seed=seed)
-    out = folder / f"{name}.xlsx"
-    run_workbook(source, MONTH, out=out, options=options)
-    return out
+    assert main(["simulate-payer", str(sent), "--out-dir", str(remits), "--seed", str(seed)]) == 0
+    return close(sent, folder / f"{name}.xlsx", "--remits", str(remits))
 
 
 @pytest.fixture(scope="session")

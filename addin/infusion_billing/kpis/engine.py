@@ -19,6 +19,8 @@ from .relations import RELATIONS, Relations, frames
 
 #: The all-payers row's Payer ID.
 ALL_PAYERS = "All payers"
+#: The clinic column of a single workbook's relations (the store's hold each clinic's name).
+THIS_BOOK = "This book"
 RATE_PLACES, DAYS_PLACES, CENTS = Decimal("0.0001"), Decimal("0.1"), Decimal("0.01")
 
 
@@ -30,8 +32,9 @@ def kpi_sql() -> str:
 
 @dataclass(frozen=True, slots=True)
 class KpiRow:
-    """One KPI for one month and payer, as the engine returned it."""
+    """One KPI for one clinic, month and payer, as the engine returned it."""
 
+    clinic: str
     month: str
     payer_id: str
     kpi: str
@@ -41,8 +44,9 @@ class KpiRow:
 
     @classmethod
     def of(cls, row: tuple[Any, ...]) -> KpiRow:
-        month, payer, kpi, numerator, denominator, factor = row
-        return cls(str(month), str(payer), str(kpi), _decimal(numerator), _decimal(denominator), int(factor or 1))
+        clinic, month, payer, kpi, numerator, denominator, factor = row
+        return cls(str(clinic), str(month), str(payer), str(kpi), _decimal(numerator), _decimal(denominator),
+                   int(factor or 1))
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -63,9 +67,10 @@ def figure(row: KpiRow, unit: str) -> Decimal | None:
 
 
 def typed_select(name: str, source: str) -> str:
-    """``SELECT CAST(col AS type) AS col, ...`` from a text-celled ``source``: how every relation is loaded."""
+    """``SELECT 'This book' AS clinic, CAST(col AS type) AS col, ...`` from a text-celled ``source``: how every
+    relation of a workbook is loaded (one clinic, the same column the store's relations get from their folders)."""
     casts = ", ".join(f"CAST({col} AS {sql_type}) AS {col}" for col, sql_type in RELATIONS[name])
-    return f"SELECT {casts} FROM {source}"
+    return f"SELECT '{THIS_BOOK}' AS clinic, {casts} FROM {source}"
 
 
 def run_duckdb(relations: Relations) -> list[KpiRow]:

@@ -7,7 +7,10 @@ relations with the same columns and types, declared in :data:`RELATIONS`:
 * money is ``DECIMAL(18,2)``, never a float;
 * dates are **day numbers** (``INTEGER``, days since 1970-01-01) and months are ``YYYY-MM`` text
   (``VARCHAR``), computed here, so the SQL needs no engine's date functions;
-* flags are ``INTEGER`` 0 or 1.
+* flags are ``INTEGER`` 0 or 1;
+* every relation also has a ``clinic`` column (``VARCHAR``, not declared below): one constant over a
+  workbook, the clinic's folder name in the store, so one pass of the SQL measures every clinic of a
+  portfolio, each within itself.
 
 Relations and where their rows come from (sheet names as the workbook shows them):
 

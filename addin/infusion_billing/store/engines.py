@@ -3,8 +3,8 @@
 Both see the store the same way: each relation a view over its Parquet folder
 (``STORE/<relation>/clinic=X/month=YYYY-MM/*.parquet``), ``clinic`` and ``month`` read from the folder
 names as text (partition type inference off, so a clinic called ``2024`` stays text), columns merged by
-name across files. A view may be limited to one clinic: the KPI SQL measures one clinic at a time,
-exactly as it measures one workbook. The SQL itself is never changed for an engine.
+name across files. A view may be limited to some clinics (their folders alone are read); the KPI SQL
+measures every clinic it sees in one pass, each within itself. The SQL itself is never changed for an engine.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ class Engine(Protocol):
 
     name: str
 
-    def view(self, name: str, folder: str, columns: Columns = None, clinic: str | None = None) -> None:
-        """(Re)define view ``name`` over the relation in ``folder`` (below the store), limited to ``clinic``."""
+    def view(self, name: str, folder: str, columns: Columns = None, clinics: Sequence[str] | None = None) -> None:
+        """(Re)define view ``name`` over the relation in ``folder`` (below the store), limited to ``clinics``."""
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         """Run ``sql``; its rows as tuples (DECIMAL as Decimal)."""
@@ -48,17 +48,18 @@ class DuckDBEngine:
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
 
-    def view(self, name: str, folder: str, columns: Columns = None, clinic: str | None = None) -> None:
+    def view(self, name: str, folder: str, columns: Columns = None, clinics: Sequence[str] | None = None) -> None:
         base = self.store / folder
-        files = sorted(base.rglob("*.parquet")) if base.is_dir() else []
-        if not files:
+        roots = [base] if clinics is None else [base / f"clinic={c}" for c in clinics]
+        globs = [str(r / "**" / "*.parquet") for r in roots if r.is_dir() and next(r.rglob("*.parquet"), None)]
+        if not globs:
             self.con.execute(f"CREATE OR REPLACE VIEW {name} AS {_empty(columns)}")
             return
-        source = (f"read_parquet({_quoted(str(base / '**' / '*.parquet'))}, hive_partitioning = true, "
+        # The folders give clinic (and month); hive_partitioning reads them even below clinic=X/.
+        source = (f"read_parquet([{', '.join(_quoted(g) for g in globs)}], hive_partitioning = true, "
                   f"union_by_name = true, hive_types_autocast = false)")
         picked = ", ".join(c for c, _ in columns) if columns else "*"
-        where = f" WHERE clinic = {_quoted(clinic)}" if clinic is not None else ""
-        self.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {picked} FROM {source}{where}")
+        self.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {picked} FROM {source}")
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         return self.con.execute(sql).fetchall()
@@ -80,12 +81,15 @@ class SparkEngine:
 
     ``store`` is a local folder or any URI Spark reads (``s3a://bucket/store``, ``hdfs://...``); pass a
     session built for a cluster, ``master=None`` for the one ``spark-submit`` configured, or let it start a
-    local one (``local[2]``).
+    local one (``local[2]``). A local one shuffles into ``shuffle_partitions`` (adaptive execution merges
+    the small ones, so a three-clinic store and a fifty-clinic one both run well) with ``driver_memory``
+    for the driver, which is the executor too in local mode.
     """
 
     name = "Spark"
 
-    def __init__(self, store: str | Path, spark: Any = None, master: str | None = "local[2]") -> None:
+    def __init__(self, store: str | Path, spark: Any = None, master: str | None = "local[2]",
+                 shuffle_partitions: int = 8, driver_memory: str = "4g") -> None:
         from pyspark.sql import SparkSession  # noqa: PLC0415 — optional dependency
 
         self.store = str(store).rstrip("/")
@@ -94,22 +98,25 @@ class SparkEngine:
             builder = SparkSession.builder.appName("infusion-billing portfolio")
             if master:  # else the master spark-submit was given
                 builder = builder.master(master).config("spark.ui.enabled", "false") \
-                    .config("spark.sql.shuffle.partitions", "1")
+                    .config("spark.sql.shuffle.partitions", str(shuffle_partitions)) \
+                    .config("spark.sql.adaptive.enabled", "true") \
+                    .config("spark.sql.adaptive.coalescePartitions.enabled", "true") \
+                    .config("spark.driver.memory", driver_memory)
             spark = builder.getOrCreate()
         self.spark = spark
         self.frames: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
         # clinic=2024 and month=2026-10 stay text, as DuckDB reads them.
         self.spark.conf.set("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
 
-    def view(self, name: str, folder: str, columns: Columns = None, clinic: str | None = None) -> None:
+    def view(self, name: str, folder: str, columns: Columns = None, clinics: Sequence[str] | None = None) -> None:
         from pyspark.sql import functions as F  # noqa: PLC0415, N812 — optional dependency
 
         frame = self._frame(folder, columns)
         if frame is None:  # a relation no clinic has rows in yet
             self.spark.sql(_empty(_spark_types(columns))).createOrReplaceTempView(name)
             return
-        if clinic is not None:
-            frame = frame.where(F.col("clinic") == clinic)
+        if clinics is not None:  # a filter on the partition column: Spark reads those folders only
+            frame = frame.where(F.col("clinic").isin(list(clinics)))
         if columns:
             frame = frame.select(*[c for c, _ in columns])
         frame.createOrReplaceTempView(name)

@@ -2,11 +2,12 @@
 
 The KPI definitions are the very SQL the KPIs sheet runs (``infusion_billing/kpis/kpis.sql``), over the
 same relations (:data:`infusion_billing.kpis.relations.RELATIONS`), which ``export-store`` wrote into
-the store (``STORE/kpi_<relation>/``). The report runs that SQL once per clinic, with each relation a
-view limited to the clinic, exactly as the KPIs stage runs it over one workbook; so a clinic's
-portfolio figures are its KPIs sheet's, to the cent. The few figures the KPI SQL does not give
-(encounters, claims, the Charges sheet's total, denied dollars, AR split by who owes it) and the two
-breakdowns come from three more portable SQL files beside this module, over every clinic at once.
+the store (``STORE/kpi_<relation>/``). Every relation carries its clinic (the folder's name; one
+constant in a workbook) and the SQL joins and groups within a clinic, so the report runs it once over
+every clinic and a clinic's portfolio figures are its KPIs sheet's, to the cent. The few figures the
+KPI SQL does not give (encounters, claims, the Charges sheet's total, denied dollars, AR split by who
+owes it) and the two breakdowns come from three more portable SQL files beside this module, over the
+same views.
 
 Sheets:
 
@@ -98,31 +99,28 @@ def clinics(engine: Engine) -> list[str]:
     return sorted(str(c) for (c,) in engine.rows("SELECT DISTINCT clinic FROM store_clinics"))
 
 
-def clinic_kpis(engine: Engine, clinic: str) -> list[KpiRow]:
-    """The KPI SQL over one clinic's relations: the rows its KPIs sheet shows (every payer and all payers)."""
-    for relation, columns in RELATIONS.items():
-        engine.view(relation, kpi_folder(relation), columns, clinic)
-    return [KpiRow.of(row) for row in engine.rows(kpi_sql())]
+def all_payers_kpis(engine: Engine) -> list[KpiRow]:
+    """The KPI SQL over every clinic the views hold, in one pass: each clinic's all-payers rows, as its KPIs
+    sheet shows them (the payers' own rows are summed in the engine and not brought back)."""
+    return [KpiRow.of(row) for row in engine.rows(f"SELECT * FROM (\n{kpi_sql()}\n) kpis "
+                                                  f"WHERE payer_id = '{ALL_PAYERS}'")]
 
 
 def build(engine: Engine, clinics: Sequence[str], months: Sequence[str] = ()) -> Portfolio:
     """The portfolio of ``clinics`` (every month, or only ``months``) on ``engine``."""
-    kpis: dict[tuple[str, str], dict[str, KpiRow]] = {}
-    for clinic in clinics:
-        for row in clinic_kpis(engine, clinic):
-            if row.payer_id == ALL_PAYERS:
-                kpis.setdefault((clinic, row.month), {})[row.kpi] = row
-    for view, (folder, columns) in SHEET_VIEWS.items():
-        engine.view(view, folder, columns)
     for relation, columns in RELATIONS.items():
-        engine.view(kpi_folder(relation), kpi_folder(relation), (*columns, ("clinic", "VARCHAR")))
+        engine.view(relation, kpi_folder(relation), (*columns, ("clinic", "VARCHAR")), clinics)
+    for view, (folder, columns) in SHEET_VIEWS.items():
+        engine.view(view, folder, columns, clinics)
+    kpis: dict[tuple[str, str], dict[str, KpiRow]] = {}
+    for row in all_payers_kpis(engine):
+        kpis.setdefault((row.clinic, row.month), {})[row.kpi] = row
     extras = {(c, m): rest for c, m, *rest in engine.rows(sql("portfolio.sql"))}
-    wanted = set(clinics)
-    keys = sorted(k for k in {*kpis, *extras} if k[0] in wanted and (not months or k[1] in months))
+    keys = sorted(k for k in {*kpis, *extras} if not months or k[1] in months)
     rows = [portfolio_row(clinic, month, kpis.get((clinic, month), {}), extras.get((clinic, month)))
             for clinic, month in keys]
-    denial_rows = [r for r in engine.rows(sql("portfolio_denials.sql")) if r[0] in wanted]
-    aging_rows = [r for r in engine.rows(sql("portfolio_aging.sql")) if r[0] in wanted]
+    denial_rows = engine.rows(sql("portfolio_denials.sql"))
+    aging_rows = engine.rows(sql("portfolio_aging.sql"))
     return Portfolio(rows, denials_table(denial_rows, clinics), aging_table(aging_rows, clinics),
                      {k: v for k, v in kpis.items() if k in set(keys)})
 
