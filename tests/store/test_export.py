@@ -18,6 +18,8 @@ from infusion_billing.store.export import clinic_key, export_store, write_table
 from infusion_billing.workbook.reader import read_workbook
 from infusion_billing.workbook.writer import file_hash, read_output_table
 
+from .conftest import close
+
 
 def files_of(store: Path) -> dict[str, bytes]:
     return {str(p.relative_to(store)): p.read_bytes() for p in sorted(store.rglob("*")) if p.is_file()}
@@ -138,3 +140,68 @@ def test_the_command_keeps_the_salt_beside_the_store_and_refuses_to_mix_identifi
 @pytest.mark.parametrize("name, key", [("St. Mary's Infusion", "St.-Mary-s-Infusion"), ("North/side", "North-side")])
 def test_a_clinic_name_becomes_a_safe_partition_value(name, key):
     assert clinic_key(name) == key
+
+
+CLAIM_COLUMNS = ["Claim ID", "Encounter ID", "Statement From", "Total Charge", "Status", "Batch File"]
+LINE_COLUMNS = ["Claim ID", "Line", "Line Control Number", "Date of Service", "Code", "Charge"]
+
+
+def claim(cid: str, charge: str, status: str, batch: str = "") -> list:
+    return [cid, cid, v.to_date("2026-10-02"), Decimal(charge), status, batch]
+
+
+def lines_of(cid: str, *charges: str) -> list[list]:
+    return [[cid, n, f"{cid}-{n}", v.to_date("2026-10-02"), "96413", Decimal(c)] for n, c in enumerate(charges, 1)]
+
+
+def stored_claims(store: Path) -> dict[str, tuple]:
+    return {r["claim_id"]: (r["status"], r["batch_file"], r["total_charge"]) for r in table(store, "claims").to_pylist()}
+
+
+def test_a_claim_not_sent_yet_is_updated_in_the_store_and_a_sent_claim_never_changes(tmp_path):
+    store = tmp_path / "store"
+    # Exported before submission: E001 ready to go, E002 held by the scrubber, E001 with three lines.
+    write_table(store, "Northside", "Claims", CLAIM_COLUMNS, [claim("E001", "350.00", "Ready"),
+                                                              claim("E002", "420.00", "Held")])
+    write_table(store, "Northside", "ClaimLines", LINE_COLUMNS, lines_of("E001", "150.00", "120.00", "80.00"))
+    # Recoded before it went out (claims are rebuilt from the coding until sent): two lines now.
+    write_table(store, "Northside", "ClaimLines", LINE_COLUMNS, lines_of("E001", "150.00", "200.00"))
+    assert [(r["line"], r["charge"]) for r in table(store, "claim_lines").to_pylist()] == [
+        (1, Decimal("150.00")), (2, Decimal("200.00"))]
+
+    # Exported again after the 837 went out: E001 is Submitted in the store, not left Ready.
+    sent = [claim("E001", "350.00", "Submitted", "837P-20261015-01.txt"), claim("E002", "420.00", "Held")]
+    write_table(store, "Northside", "Claims", CLAIM_COLUMNS, sent)
+    assert stored_claims(store) == {"E001": ("Submitted", "837P-20261015-01.txt", Decimal("350.00")),
+                                    "E002": ("Held", None, Decimal("420.00"))}  # a blank cell is null
+    before = files_of(store)
+    write_table(store, "Northside", "Claims", CLAIM_COLUMNS, sent)
+    assert files_of(store) == before
+
+    # An older book, where E001 was still Ready, cannot take the sent claim back: a final row stays.
+    write_table(store, "Northside", "Claims", CLAIM_COLUMNS, [claim("E001", "310.00", "Ready")])
+    assert stored_claims(store)["E001"] == ("Submitted", "837P-20261015-01.txt", Decimal("350.00"))
+    write_table(store, "Northside", "ClaimLines", LINE_COLUMNS, lines_of("E001", "310.00"))
+    assert table(store, "claim_lines").num_rows == 2
+
+
+def test_a_month_exported_before_its_claims_went_out_and_again_after_holds_them_as_sent(clinic_books, tmp_path):
+    """Northside closed without sending (claims Ready), exported; then the month as closed, exported."""
+    final = clinic_books["Northside"]
+    unsent = close(final.parent / "Northside-input.xlsx", tmp_path / "unsent.xlsx")
+    assert {r["Status"] for r in read_output_table(unsent, "Claims")} <= {"Ready", "Held"}
+    store = tmp_path / "store"
+    export_store(unsent, store, clinic="Northside")
+    result = export_store(final, store, clinic="Northside")
+
+    claims = read_output_table(final, "Claims")
+    sent = {r["Claim ID"]: r["Batch File"] for r in claims if r["Status"] == "Submitted"}
+    assert sent and result.updated["claims"] >= len([c for c in sent if c in stored_claims(store)])
+    assert {c: (s, b) for c, (s, b, _) in stored_claims(store).items()} == {
+        r["Claim ID"]: (r["Status"], r["Batch File"] or None) for r in claims}
+    assert table(store, "claim_lines").num_rows == len(read_output_table(final, "ClaimLines"))
+
+    # The unsent book exported once more changes no sent claim.
+    export_store(unsent, store, clinic="Northside")
+    stored = stored_claims(store)
+    assert {c: stored[c][:2] for c in sent} == {c: ("Submitted", b) for c, b in sent.items()}

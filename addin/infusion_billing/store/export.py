@@ -9,7 +9,8 @@ Hive, Spark and DuckDB all read::
 
 What an export does to a partition depends on the table's kind (:mod:`.tables`): an input or derived
 table replaces the partitions of the months the book covers (the book is the truth for them); a ledger
-adds only the rows whose key the partition does not hold yet. A file whose bytes would not change is
+adds only the rows whose key the partition does not hold yet, and updates the rows that are not final
+yet (a claim not sent: :class:`.tables.NotFinal`) where the book's differ. A file whose bytes would not change is
 not written again, so exporting the same book twice changes nothing, file for file. The manifest names
 the tool version, every book exported with its SHA-256, each table's kind, key and columns, and the
 rows each partition holds.
@@ -69,6 +70,8 @@ class ExportResult:
     store: Path
     written: dict[str, int] = field(default_factory=dict)
     already: dict[str, int] = field(default_factory=dict)
+    #: Ledger rows not final yet that the book's version replaced (a claim exported before it was sent).
+    updated: dict[str, int] = field(default_factory=dict)
     files_changed: int = 0
 
     def lines(self) -> list[str]:
@@ -79,6 +82,10 @@ class ExportResult:
         if kept:
             out.append("  already in the store (ledger rows not added again): "
                        + ", ".join(f"{name} {n:,}" for name, n in sorted(kept.items())))
+        updated = {name: n for name, n in self.updated.items() if n}
+        if updated:
+            out.append("  updated in the store (ledger rows not final yet, e.g. claims not sent then): "
+                       + ", ".join(f"{name} {n:,}" for name, n in sorted(updated.items())))
         return out
 
 
@@ -139,6 +146,10 @@ def export_store(book_path: str | Path, store: str | Path, *, clinic: str | None
     result = ExportResult(key, store)
     book_months = _months_of(tables, "Encounters", "Date of Service")
     by_sheet = {t.sheet: t for t in tables}
+    # Which rows are not final yet is decided by the store as it was before this export (a claim's lines
+    # go with its status there, whichever of the two tables is written first).
+    not_final = {spec.relation: not_final_groups(store, key, spec)
+                 for spec in (store_table(t.sheet, t.columns) for t in tables) if spec.not_final is not None}
     for table in tables:
         spec = store_table(table.sheet, table.columns)
         months = _row_months(table, spec, by_sheet)
@@ -149,10 +160,12 @@ def export_store(book_path: str | Path, store: str | Path, *, clinic: str | None
         formats = {columns.index(h): table.formats[i] for i, h in enumerate(table.columns)
                    if i in table.formats and h in columns}
         arrow = arrow_table(columns, rows, kinds=kinds, formats=formats, known=mf.known_types(manifest, spec.relation))
-        written, already, changed = _write(store, spec, key, arrow, months, book_months)
+        updated, changed = _update_not_final(store, spec, key, arrow, not_final.get(spec.relation, set()))
+        written, already, more = _write(store, spec, key, arrow, months, book_months)
         result.written[spec.relation] = written
         result.already[spec.relation] = already
-        result.files_changed += changed
+        result.updated[spec.relation] = updated
+        result.files_changed += changed + more
         mf.note_table(manifest, spec, arrow.schema)
     # The KPI SQL's own relations of this book, so the portfolio runs the KPIs sheet's very SQL.
     for spec, arrow, relation_months in kpi_relations(book, hasher):
@@ -253,6 +266,66 @@ def _write(store: Path, spec: StoreTable, clinic: str, table: pa.Table, months: 
     return written, already, changed
 
 
+def not_final_groups(store: Path, clinic: str, spec: StoreTable) -> set[tuple[Any, ...]]:
+    """The groups (claims) whose rows of ``spec`` the store holds as not final yet (a claim Held or Ready)."""
+    rule = spec.not_final
+    if rule is None:
+        return set()
+    base = store / (store_table(rule.table).relation if rule.table else spec.relation) / f"clinic={clinic}"
+    by, status = [column_name(c) for c in rule.by], column_name(rule.status)
+    groups: set[tuple[Any, ...]] = set()
+    for file in sorted(base.rglob("*.parquet")) if base.is_dir() else []:
+        names = pq.read_schema(file).names
+        if status in names and all(b in names for b in by):
+            rows = pq.ParquetFile(file).read(columns=[*by, status]).to_pylist()
+            groups.update(tuple(r[b] for b in by) for r in rows if r[status] in rule.values)
+    return groups
+
+
+def _update_not_final(store: Path, spec: StoreTable, clinic: str, table: pa.Table,
+                      groups: set[tuple[Any, ...]]) -> tuple[int, int]:
+    """Take out of the store the rows of each not-final group the book holds otherwise, so the append
+    that follows writes the book's rows in their place (in their month, which may have moved).
+    Returns (rows taken out, files changed); a group the book holds the same, or not at all, stays."""
+    rule = spec.not_final
+    if rule is None or not groups:
+        return 0, 0
+    by = [column_name(c) for c in rule.by]
+    if not all(b in table.column_names for b in by):
+        return 0, 0
+    names = table.column_names
+    book: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
+    for row in table.to_pylist():
+        group = tuple(row[b] for b in by)
+        if group in groups:
+            book.setdefault(group, []).append(tuple(row[n] for n in names))
+    if not book:
+        return 0, 0
+    base = store / spec.relation / f"clinic={clinic}"
+    files = {f: pq.ParquetFile(f).read() for f in sorted(base.rglob("*.parquet"))} if base.is_dir() else {}
+    stored: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
+    for old in files.values():
+        for row in old.to_pylist():
+            group = tuple(row.get(b) for b in by)
+            if group in book:
+                stored.setdefault(group, []).append(tuple(row.get(n) for n in names))
+    stale = {g for g, rows in book.items() if sorted(rows, key=repr) != sorted(stored.get(g, []), key=repr)}
+    taken = changed = 0
+    for file, old in files.items():
+        keep = [i for i, r in enumerate(old.select(by).to_pylist()) if tuple(r[b] for b in by) not in stale]
+        if len(keep) == old.num_rows:
+            continue
+        taken += old.num_rows - len(keep)
+        changed += 1
+        if keep:
+            _put(file, old.take(pa.array(keep, type=pa.int64())))
+            continue
+        file.unlink()
+        if file.parent != base and not any(file.parent.iterdir()):
+            file.parent.rmdir()  # the claim moved to another month
+    return taken, changed
+
+
 def _not_yet_there(folder: Path, part: pa.Table, key: Sequence[str]) -> pa.Table:
     """The rows of ``part`` whose key the partition does not hold (nor an earlier row of ``part``)."""
     names = [column_name(k) for k in key]
@@ -330,6 +403,7 @@ def write_table(store: Path, clinic: str, sheet: str, columns: Sequence[str], ro
     spec = store_table(sheet, table.columns)
     months = _row_months(table, spec, {sheet: table})
     arrow = arrow_table(table.columns, table.rows, known=mf.known_types(manifest, spec.relation))
+    _update_not_final(store, spec, key, arrow, not_final_groups(store, key, spec))
     _write(store, spec, key, arrow, months, set())
     mf.note_table(manifest, spec, arrow.schema)
     entry = manifest["clinics"].setdefault(key, {"name": clinic, "books": [], "deidentified": False})

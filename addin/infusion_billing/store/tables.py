@@ -7,9 +7,13 @@ rows already in the store:
 
 * **input** (Encounters, Payers ...) and **derived** (Charges, Reconciliation, AR Aging ...): the book
   is the truth for the months it covers, so the export **replaces** those months' partitions;
-* **ledger** (Claims, ClaimLines, the ERA sheets, RunLog): rows accumulate and are final once written,
-  so the export **appends** the rows whose key the store does not hold yet. Exporting the same book
-  twice adds nothing.
+* **ledger** (Claims, ClaimLines, the ERA sheets, RunLog): rows accumulate, so the export **appends**
+  the rows whose key the store does not hold yet. A ledger is never rewritten once a row is final; a
+  row that is not final yet may be updated: a claim still Held or Ready (not sent: the claims stage
+  rebuilds it from the current coding on every run) and its lines are replaced by the book's version
+  of that claim when it differs, so a claim exported before submission and again after is Submitted
+  in the store, while a Submitted claim stays as it was sent whatever a later (or older) book says.
+  Exporting the same book twice changes nothing.
 
 Rows are partitioned by clinic and month (``clinic=X/month=YYYY-MM/``, the layout Hive, Spark and
 DuckDB all read). A row's month is the month of its date column (the date of service where the table
@@ -22,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..claims.ledger import HELD, READY
 from ..schema import INPUT_TABLES
 
 INPUT, LEDGER, DERIVED = "input", "ledger", "derived"
@@ -44,6 +49,24 @@ class MonthFrom:
 
 
 @dataclass(frozen=True)
+class NotFinal:
+    """Which rows of a ledger are not final yet, and so may still be updated by a later export.
+
+    Attributes:
+        status: the status column deciding it (on this table, or on ``table`` when set).
+        values: the statuses of a row not final yet.
+        by: the columns naming the rows that go together (a claim and its lines: Claim ID); a group is
+            updated as a whole, from the book's rows of that group.
+        table: another table holding the status, found by ``by`` (a claim line: its claim's status).
+    """
+
+    status: str
+    values: tuple[str, ...]
+    by: tuple[str, ...]
+    table: str = ""
+
+
+@dataclass(frozen=True)
 class StoreTable:
     """One table as the store keeps it.
 
@@ -52,12 +75,14 @@ class StoreTable:
         kind: input, ledger or derived.
         key: a ledger's identity columns (a row with the same key is already there).
         month: where a row's month comes from; None partitions by clinic only.
+        not_final: a ledger's rows that may still be updated (None: every row is final once written).
     """
 
     sheet: str
     kind: str
     key: tuple[str, ...] = ()
     month: MonthFrom | None = None
+    not_final: NotFinal | None = None
 
     @property
     def relation(self) -> str:
@@ -75,6 +100,8 @@ def relation_name(name: str) -> str:
 _DOS = MonthFrom("Date of Service")
 _PAYMENT = MonthFrom("Payment Date", "EraPayments", ("File", "Payment No"))
 _ERA_KEY = ("File", "Payment No")
+#: A claim not sent yet (docs/claims.md section 1: Held or Ready claims are rebuilt on every run).
+_UNSENT = (HELD, READY)
 
 #: The tables whose kind, key or month the store must know; any other sheet the tool wrote is derived,
 #: partitioned by the date of service when it has that column, else by clinic only.
@@ -83,8 +110,10 @@ KNOWN: tuple[StoreTable, ...] = (
     StoreTable("Administrations", INPUT, month=MonthFrom("Date of Service", "Encounters", ("Encounter ID",))),
     StoreTable("PatientPayments", INPUT, month=MonthFrom("Date")),
     StoreTable("Authorizations", INPUT, month=MonthFrom("Start Date")),
-    StoreTable("Claims", LEDGER, ("Claim ID",), MonthFrom("Statement From")),
-    StoreTable("ClaimLines", LEDGER, ("Claim ID", "Line"), _DOS),
+    StoreTable("Claims", LEDGER, ("Claim ID",), MonthFrom("Statement From"),
+               not_final=NotFinal("Status", _UNSENT, ("Claim ID",))),
+    StoreTable("ClaimLines", LEDGER, ("Claim ID", "Line"), _DOS,
+               not_final=NotFinal("Status", _UNSENT, ("Claim ID",), table="Claims")),
     StoreTable("Claim Batches", LEDGER, ("Batch File",), MonthFrom("Created")),
     StoreTable("EraPayments", LEDGER, _ERA_KEY, MonthFrom("Payment Date")),
     StoreTable("EraClaims", LEDGER, (*_ERA_KEY, "Claim No"), _PAYMENT),
