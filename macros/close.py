@@ -41,9 +41,10 @@ TOOL_SHEETS = (CLAIMS, CLAIM_LINES, BATCHES, *ERA_TABLES, ADJUSTMENT_CODES, RECO
 
 
 def close_options(data: BookData) -> dict[str, Any]:
-    """The close's options once the book is read: the Settings Remit Folder, when this computer has it."""
+    """The close's options once the book is read: the Settings Remit Folder, when this computer has it, and
+    the month close's as-of date (infusion_billing.asof)."""
     folder = remit_folder(None, data.settings.remit_folder)
-    return {"remit_sources": (folder,) if folder is not None and folder.is_dir() else ()}
+    return {"remit_sources": (folder,) if folder is not None and folder.is_dir() else (), "month_close": True}
 
 
 def run_close_macro(book: xw.Book):

@@ -178,7 +178,8 @@ def cmd_close(args: argparse.Namespace) -> int:
         where = "--remits" if args.remits else "the Remit Folder setting"
         raise WorkbookError(f"The remittance folder {shown(folder)} ({where}) does not exist; give the folder the "
                             "payers' 835 files are saved in.")
-    options = RunOptions(month=args.month, as_of=date.fromisoformat(args.as_of) if args.as_of else None,
+    options = RunOptions(month=args.month, month_close=True,
+                         as_of=date.fromisoformat(args.as_of) if args.as_of else None,
                          remit_sources=(folder,) if folder is not None else (),
                          out_dir=Path(args.out_dir) if args.out_dir else None, progress=progress_bar)
     stages = close_stages(send_claims=args.out_dir is not None, remits=folder is not None)
@@ -212,7 +213,7 @@ def cmd_simulate_payer(args: argparse.Namespace) -> int:
 
 
 def cmd_reconcile(args: argparse.Namespace) -> int:
-    options = RunOptions(posted_as_of=args.as_of, progress=progress_bar)
+    options = RunOptions(as_of=args.as_of, progress=progress_bar)
     return _run_with(args, ["reconcile"], options)
 
 
@@ -470,7 +471,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = _book_command(sub, "kpis", cmd_kpis,
                       "revenue-cycle KPIs by month of service and payer (denial rates, days in AR, collection rates, "
                       "clean claims, underpayments) on the KPIs sheet, and the Dashboard sheet with its charts")
-    p.add_argument("--as-of", help="AR as of this date (YYYY-MM-DD; default: Settings As-Of Date)")
+    p.add_argument("--as-of", help="count payments and AR to this date; later remits are left out (YYYY-MM-DD; "
+                                   "default: Settings As-Of Date, else the latest remit)")
     p.add_argument("--month", type=_month, metavar="YYYY-MM", help="the month to report on (default: the latest)")
 
     p = _book_command(sub, "statements", cmd_statements,
@@ -488,8 +490,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the month closed: the KPIs and Dashboard report on its dates of service")
     p.add_argument("--remits", metavar="DIR", help="folder of the payers' 835 files (default: Settings Remit Folder)")
     p.add_argument("--out-dir", metavar="DIR", help="also write the Ready claims to 837 files in this folder")
-    p.add_argument("--as-of", help="send claims and age AR as of this date (YYYY-MM-DD; default: Settings As-Of "
-                                   "Date)")
+    p.add_argument("--as-of", help="send claims and count remits and AR to this date (YYYY-MM-DD; default: claims "
+                                   "on the Settings As-Of Date, the rest as of the latest of that date, the month's "
+                                   "last day and the latest remit)")
 
     p = sub.add_parser("appeals", help="write a .docx appeal letter (or corrected-claim note) per denial still worked",
                        description="write a .docx appeal letter (or corrected-claim note) per denial still worked")
@@ -516,7 +519,8 @@ def build_parser() -> argparse.ArgumentParser:
                       "post the imported remits to the claim lines and reconcile expected vs paid: Reconciliation, "
                       "Underpayments, Unmatched Remits and Claim Status sheets")
     p.add_argument("--as-of", type=_as_of, metavar="DATE",
-                   help="reconcile as things stood on this date (remits and payments after it left out)")
+                   help="reconcile as things stood on this date (remits and payments after it left out; default: "
+                        "Settings As-Of Date, else the latest remit)")
 
     p = sub.add_parser("export-store",
                        help="write every table of the book (inputs, ledgers, results) into a Parquet store, by clinic "

@@ -44,7 +44,8 @@ class RunOptions:
         correct, void: Claim IDs of submitted claims ``claims`` replaces (frequency 7) or voids (8).
         out_dir: the folder ``export-837`` writes its 837 files into.
         resend: batch file names ``export-837`` writes again on purpose.
-        as_of: the date claims are sent (default: the Settings As-Of Date, else today).
+        as_of: ``--as-of``: the date claims are sent (default: the Settings As-Of Date, else today) and the
+            date posting, denials, aging, statements and the KPIs count remits to (default: infusion_billing.asof).
         ncci_folder: a folder of NCCI edits imported with ``refdata import-ncci --cache``.
         claim_ids: only these claims (``appeals --claim``).
         basis: the date AR ages from (``aging --basis``): dos, first-billed or last-billed.
@@ -52,10 +53,10 @@ class RunOptions:
         remit_dir: the folder ``simulate-payer`` writes its 835 files and answer key into.
         seed: the payer simulator's random seed (same book, same seed: the same files).
         statement_dir: the folder ``statements`` writes the patients' statements into (None: none is written).
-        posted_as_of: ``reconcile`` shows the state as it was on this date: remits, patient payments and
-            claims dated after it are left out (None: everything posted so far).
         month: the month (YYYY-MM) ``close`` closes: the KPIs and Dashboard report on it (None: the latest
             month of service).
+        month_close: the run is a month close: without ``as_of`` its back half counts to the latest of the
+            Settings As-Of Date, the month's last day and the latest remit (infusion_billing.asof).
     """
 
     strict: bool = False
@@ -74,8 +75,8 @@ class RunOptions:
     templates: Path | None = None
     remit_dir: Path | None = None
     seed: int = 1
-    posted_as_of: date | None = None
     month: str | None = None
+    month_close: bool = False
     statement_dir: Path | None = None
 
 

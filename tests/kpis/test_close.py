@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from datetime import date
 
 import openpyxl
 
 from infusion_billing.cli import main
 
-from .ledger import sheets
+from .ledger import day, sheets
 
 
 def kpi_rows(path):
@@ -28,7 +29,12 @@ def test_closing_the_demo_month_gives_the_demo_kpis_and_a_summary_without_patien
     assert lines[0] == "Month close 2026-10"
     assert any(line.startswith("  Claims: ") and "sent in" in line for line in lines)
     assert any("Initial denial rate (count)" in line for line in lines)
-    assert any(line.startswith("  AR as of 2026-11-15: insurance ") for line in lines)
+    # Claims went out on the Settings As-Of Date (2026-11-15); the close counts to the last remit, as the demo.
+    payments = sheets(result, ("EraPayments",))["EraPayments"]
+    last = max(day(p["Payment Date"]) or day(p["Production Date"]) for p in payments)
+    assert any(line.startswith(f"  AR as of {last.isoformat()}: insurance ") for line in lines)
+    assert {r["Submitted Date"].date() for r in sheets(out, ("Claims",))["Claims"] if r["Submitted Date"]} == {
+        date(2026, 11, 15)}
     patients = openpyxl.load_workbook(source, read_only=True)["Patients"]
     header = [c.value for c in next(patients.iter_rows(max_row=1))]
     names = {r[header.index("Last Name")] for r in patients.iter_rows(min_row=2, values_only=True)}

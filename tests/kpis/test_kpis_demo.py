@@ -1,8 +1,10 @@
 """Every KPI on the demo, recomputed by hand from the ledger rows, agrees with the KPIs sheet.
 
 The hand formulas below are plain Python over the sheets as openpyxl reads them: they share nothing
-with ``kpis.sql`` or its relations, so a mistake in either shows up as a disagreement. Rates agree to
-0.1 percentage point, days to 0.1 day, money to the cent.
+with ``kpis.sql`` or its relations, so a mistake in either shows up as a disagreement. They apply the
+as-of rule on their own too: a remit counts when its payment date (else its production date) is on or
+before the as-of date the KPIs sheet names. Rates agree to 0.1 percentage point, days to 0.1 day,
+money to the cent.
 """
 
 from __future__ import annotations
@@ -28,17 +30,25 @@ WRITTEN_OFF = 6  # denials the biller marks Written off before the KPIs run agai
 
 @pytest.fixture(scope="module")
 def demo(demo_book, tmp_path_factory) -> dict:
-    """The demo month, then the biller writes off a few denials and the KPIs run again."""
+    """The demo month, then the biller writes off a few denials and the KPIs run again as of the close's date."""
     path = tmp_path_factory.mktemp("written-off") / "demo.xlsx"
     shutil.copy(demo_book[0], path)
+    as_of = as_of_of(sheets(path, ("KPIs",)))
     wb = load_workbook(path)
     ws = wb["Denials"]
     header = [c.value for c in ws[1]]
     for r in range(2, 2 + WRITTEN_OFF):
         ws.cell(r, header.index("Work Status") + 1, "Written off")
     wb.save(path)
-    run_workbook(path, ["kpis"], in_place=True, options=RunOptions(as_of=None))
+    run_workbook(path, ["kpis"], in_place=True, options=RunOptions(as_of=as_of))
     return sheets(path, SHEETS)
+
+
+def as_of_of(s: dict) -> date:
+    """The one date the KPIs sheet counted remits to (its As Of column)."""
+    dates = {day(r["As Of"]) for r in s["KPIs"]}
+    assert len(dates) == 1
+    return dates.pop()
 
 
 def by_month_and_payer(rows, key, add) -> dict[tuple[str, str], list]:
@@ -54,7 +64,7 @@ def by_month_and_payer(rows, key, add) -> dict[tuple[str, str], list]:
     return out
 
 
-def hand_kpis(s: dict) -> dict[tuple[str, str, str], Decimal]:
+def hand_kpis(s: dict, as_of: date) -> dict[tuple[str, str, str], Decimal]:
     claims = {text(c["Claim ID"]): c for c in s["Claims"]}
     pay_date = {(text(p["File"]), text(p["Payment No"])): day(p["Payment Date"]) or day(p["Production Date"])
                 for p in s["EraPayments"]}
@@ -64,7 +74,8 @@ def hand_kpis(s: dict) -> dict[tuple[str, str, str], Decimal]:
 
     remits = defaultdict(list)
     for r in s["EraClaims"]:
-        remits[text(r["Patient Control Number"])].append(r)
+        if pay_date[place(r)[:2]] <= as_of:  # a remit dated after the as-of date was not known yet
+            remits[text(r["Patient Control Number"])].append(r)
     adjustments = defaultdict(list)
     for a in s["EraAdjustments"]:
         adjustments[place(a)].append(a)
@@ -120,7 +131,8 @@ def hand_kpis(s: dict) -> dict[tuple[str, str, str], Decimal]:
                                lambda r: (cents(r["Paid"]), cents(r["Charge"]), contractual(r)))
     patient = by_month_and_payer([c for c in s["Claim Status"] if text(c["Claim ID"]) in claims],
                                  lambda c: key(text(c["Claim ID"])), lambda c: (cents(c["Patient Paid"]),))
-    written = by_month_and_payer([d for d in s["Denials"] if d["Work Status"] == "Written off"], line_key,
+    written = by_month_and_payer([d for d in s["Denials"] if d["Work Status"] == "Written off"
+                                  and day(d["Remit Date"]) <= as_of], line_key,
                                  lambda d: (cents(d["Denied Amount"]),))
     for k, (paid, charge, contract) in recon.items():
         payments = paid + patient.get(k, [ZERO])[0]
@@ -169,7 +181,7 @@ def sheet_kpis(s: dict) -> dict[tuple[str, str, str], Decimal]:
 
 
 def test_every_kpi_on_the_demo_agrees_with_a_hand_count_of_the_ledgers(demo):
-    expected, shown = hand_kpis(demo), sheet_kpis(demo)
+    expected, shown = hand_kpis(demo, as_of_of(demo)), sheet_kpis(demo)
     checked = 0
     for k, value in expected.items():
         kpi = k[2]
@@ -192,14 +204,34 @@ def test_the_ar_kpis_agree_with_the_ar_aging_sheet_and_the_window_charges(demo):
     over_120 = sum((cents(r["Balance"]) for r in open_ar if r["Age"] > 120), ZERO)
     as_of_month = next(r["Month"] for r in demo["KPIs"] if r["KPI ID"] == "days_in_ar_gross")
     window = [r for r in demo["Reconciliation"] if day(r["Date of Service"]) is not None]
-    # The window is the 91 days ending on the as-of date: the demo's as-of date, 2026-11-15 at 600 encounters.
-    end = date(2026, 11, 15)
+    # The window is the 91 days ending on the as-of date: the close's, the demo's last remit date.
+    end = as_of_of(demo)
+    assert end == max(day(p["Payment Date"]) or day(p["Production Date"]) for p in demo["EraPayments"])
     charges = sum((cents(r["Charge"]) for r in window if end - timedelta(days=90) <= day(r["Date of Service"]) <= end),
                   ZERO)
     assert ar > 0 and claims
     assert abs(shown[(as_of_month, ALL, "days_in_ar_gross")] - ar * 91 / charges) <= Decimal("0.1")
     assert abs(shown[(as_of_month, ALL, "ar_over_90_rate")] - over_90 / ar) <= Decimal("0.001")
     assert abs(shown[(as_of_month, ALL, "ar_over_120_rate")] - over_120 / ar) <= Decimal("0.001")
+
+
+def test_what_the_net_collection_rate_has_not_collected_yet_is_the_ar_on_ar_aging(demo):
+    """AR Aging and the KPIs count payments to the same date: for every month of service, charges less
+    contractual adjustments less payments (the net collection rate's denominator minus its numerator)
+    is what is still owed, and over all months that is the AR Aging total, to the cent (other
+    adjustments, OA/PI, leave AR without being contractual; none of the demo's denials is written off
+    when its AR is aged)."""
+    net = [r for r in demo["KPIs"] if r["KPI ID"] == "net_collection_rate" and r["Payer ID"] == ALL]
+    not_collected = sum((cents(r["Denominator"]) - cents(r["Numerator"]) for r in net), ZERO)
+    other = sum((cents(r["Other Adjustment"]) for r in demo["Reconciliation"]), ZERO)
+    ar = sum((cents(r["Balance"]) for r in demo["AR Aging"]), ZERO)
+    paid = sum((cents(r["Paid"]) for r in demo["Reconciliation"]), ZERO)
+    assert paid > 0 and ar > 0
+    assert not_collected - other == ar
+    # Insurance AR is what was billed less what was paid and adjusted, and less what moved to patients.
+    insurance = sum((cents(r["Balance"]) for r in demo["AR Aging"] if r["Responsible Type"] == "Insurance"), ZERO)
+    billed = sum((cents(r["Charge"]) for r in demo["Reconciliation"]), ZERO)
+    assert insurance < billed - paid
 
 
 def test_written_off_denials_make_a_final_denial_write_off_rate(demo):

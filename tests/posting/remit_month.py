@@ -41,7 +41,7 @@ def remit_month(billed: Path, folder: Path, seed: int) -> Month:
     remits = folder / f"835-{seed}"
     result = folder / f"reconciled-{seed}.xlsx"
     run = run_workbook(billed, ["simulate-payer", "import-era", "reconcile"], out=result,
-                       options=RunOptions(remit_dir=remits, remit_sources=(remits,), seed=seed))
+                       options=RunOptions(remit_dir=remits, remit_sources=(remits,), seed=seed, month_close=True))
     return Month(billed, remits, result, run)
 
 

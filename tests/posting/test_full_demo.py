@@ -57,8 +57,8 @@ class DemoMonth:
         self.out_837 = folder / "837"
         self.result = folder / "demo.xlsx"
         self.run = run_workbook(source, available_stages((*ALL_STAGES, *STAGES)), out=self.result, options=RunOptions(
-            out_dir=self.out_837, as_of=clinic.as_of, remit_dir=self.remits, remit_sources=(self.remits,),
-            seed=DEFAULT_SEED))
+            out_dir=self.out_837, remit_dir=self.remits, remit_sources=(self.remits,), seed=DEFAULT_SEED,
+            month_close=True))
 
     def table(self, name: str):
         return next(t for t in self.run.tables if t.name == name)
@@ -176,7 +176,7 @@ def test_every_demo_remit_line_is_matched_or_listed(demo):
 
 def test_importing_the_demo_remits_again_and_reconciling_again_changes_nothing(demo, tmp_path):
     again = run_workbook(demo.result, ["import-era", "reconcile"], out=tmp_path / "again.xlsx",
-                         options=RunOptions(remit_sources=(demo.remits,)))
+                         options=RunOptions(remit_sources=(demo.remits,), month_close=True))
     assert again.results["import-era"].summary["payments added"] == 0
     for name in ("Reconciliation", "Underpayments", "Unmatched Remits", "Claim Status", "EraLines", "EraAdjustments"):
         assert records(tmp_path / "again.xlsx", name) == demo.sheet(name), name
@@ -186,7 +186,7 @@ def test_a_back_dated_as_of_shows_the_demo_month_as_it_stood(demo, tmp_path):
     key = read_key(demo.remits)
     dates = sorted({date.fromisoformat(k["Check Date"]) for k in key if k["Check Date"]})
     cut = dates[len(dates) // 2]
-    then = run_workbook(demo.result, ["reconcile"], out=tmp_path / "then.xlsx", options=RunOptions(posted_as_of=cut))
+    then = run_workbook(demo.result, ["reconcile"], out=tmp_path / "then.xlsx", options=RunOptions(as_of=cut))
     table = next(t for t in then.tables if t.name == "Reconciliation")
     at = table.columns.index
     rows = {(r[0], r[1]): r for r in table.rows}

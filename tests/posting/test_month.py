@@ -118,7 +118,7 @@ def test_the_claims_ledger_stays_as_submitted_and_claim_status_is_derived(month)
 
 def test_importing_twice_and_reconciling_again_changes_nothing(month, tmp_path):
     again = run_workbook(month.result, ["import-era", "reconcile"], out=tmp_path / "again.xlsx",
-                         options=RunOptions(remit_sources=(month.remits,)))
+                         options=RunOptions(remit_sources=(month.remits,), month_close=True))
     assert again.results["import-era"].summary["payments added"] == 0
     for name in ("Reconciliation", "Underpayments", "Claim Status", "EraLines"):
         first = month.sheet(name)
@@ -130,7 +130,7 @@ def test_a_back_dated_as_of_shows_the_month_as_it_was(month, tmp_path):
     dates = sorted({date.fromisoformat(k["Check Date"]) for k in key if k["Check Date"]})
     cut = dates[len(dates) // 2]
     then = run_workbook(month.result, ["reconcile"], out=tmp_path / "then.xlsx",
-                        options=RunOptions(posted_as_of=cut))
+                        options=RunOptions(as_of=cut))
     rows = {(r[0], r[1]): r for r in next(t for t in then.tables if t.name == "Reconciliation").rows}
     cols = next(t for t in then.tables if t.name == "Reconciliation").columns
     paid_date, status = cols.index("Paid Date"), cols.index("Status")

@@ -108,7 +108,8 @@ def coordinated(secondary):
     before = {p.name: p.read_bytes() for p in month.remits.glob("*.835")}
     result = folder / "coordinated.xlsx"
     run = run_workbook(out, ["simulate-payer", "import-era", "reconcile"], out=result,
-                       options=RunOptions(remit_dir=month.remits, remit_sources=(month.remits,), seed=1))
+                       options=RunOptions(remit_dir=month.remits, remit_sources=(month.remits,), seed=1,
+                                          month_close=True))
     return month, before, result, run
 
 

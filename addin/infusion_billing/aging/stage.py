@@ -20,10 +20,10 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from ..asof import as_of_date
 from ..claims.build import BookIndex
 from ..claims.ledger import CLAIMS, LedgerClaim
-from ..denials.remits import ZERO, read_era_ledger
-from ..denials.stage import as_of_date
+from ..denials.remits import ZERO
 from ..denials.worklist import SHEET as DENIALS
 from ..denials.worklist import WRITTEN_OFF
 from ..derived import key_text
@@ -93,7 +93,7 @@ def posted_visits(book: BookData, as_of: date) -> Posted:
 
 def aging_as_of(book: BookData, options: RunOptions) -> date:
     """``--as-of``, else the Settings As-Of Date, else the latest remit: never an implicit today."""
-    return as_of_date(book, options, read_era_ledger(book))
+    return as_of_date(book, options)
 
 
 def run(book: BookData, options: RunOptions) -> StageResult:

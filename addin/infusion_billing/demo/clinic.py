@@ -45,6 +45,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
+from .. import asof
 from .. import values as v
 from ..claims.scrub import shipped_coverage_rules
 from ..pipeline import ALL_STAGES, RunOptions, RunResult, available_stages, run_book, run_workbook
@@ -67,6 +68,8 @@ DEFAULT_ENCOUNTERS = 1500
 FIRST_DAY, LAST_DAY = date(2026, 8, 3), date(2026, 10, 30)
 HOLIDAYS = frozenset({date(2026, 9, 7)})  # Labor Day
 AS_OF = LAST_DAY + timedelta(days=16)
+AS_OF_NOTE = ("Demo: the day the claims go out and timely filing is measured from. The demo closes its month as "
+              "'close' does, as of the last remit; a single command (reconcile, aging, kpis) counts to this date.")
 FEES_FROM = date(2026, 1, 1)
 PRACTICE = "Synthetic Infusion Clinic (demo data)"
 
@@ -376,7 +379,7 @@ class Clinic:
         for s in SETTING_SPECS:
             value = explicit.get(s.attr, s.default)
             yield {"setting": s.name, "value": _yn(value) if isinstance(value, bool) else value,
-                   "notes": "Demo: the day the run is measured from." if s.attr == "as_of_date" else None}
+                   "notes": AS_OF_NOTE if s.attr == "as_of_date" else None}
 
     def _payer_rows(self):
         for p in catalog.PAYERS:
@@ -780,11 +783,12 @@ def run_demo(path: str | Path, *, seed: int = DEFAULT_SEED, encounters: int = DE
         return 0
     write_clinic(clinic, source, progress=progress)
     _print_counts(clinic, out, timer.perf_counter() - started)
-    # The claims go out on the as-of date, into out/837/ beside the result workbook; the simulated payers
-    # answer them into out/835/ (with the answer key), which import-era reads back.
+    # The claims go out on the Settings As-Of Date, into out/837/ beside the result workbook; the simulated
+    # payers answer them into out/835/ (with the answer key), which import-era reads back. The rest runs as
+    # a month close does (infusion_billing.asof): as of the latest remit, once every payer has answered.
     remits = path.parent / "835"
-    options = RunOptions(out_dir=path.parent / "837", as_of=clinic.as_of, remit_dir=remits, remit_sources=(remits,),
-                         seed=seed)
+    options = RunOptions(out_dir=path.parent / "837", remit_dir=remits, remit_sources=(remits,), seed=seed,
+                         month_close=True)
     if progress is not None:
         options = replace(options, progress=progress)
     for stale in remits.glob("835_*.835"):  # an earlier demo's remits: this run's payers answer afresh
@@ -809,22 +813,18 @@ def run_demo(path: str | Path, *, seed: int = DEFAULT_SEED, encounters: int = DE
 
 
 def run_month_end(run: RunResult, folder: Path) -> RunResult | None:
-    """Month end, once the payers have answered: AR aging and patient statements as of the day the last
-    remit arrived (the workbook's As-Of Date is the day the claims went out, when nothing was paid yet).
+    """Month end, once the payers have answered: the patients' statements as of the close's as-of date
+    (the day the last remit arrived), the date AR Aging, the KPIs and Reconciliation count to.
 
-    The statements go into ``folder`` and their ledger joins the run's results; the month-end aging is
-    printed only (the AR Aging sheet stays as of the workbook's As-Of Date, like the KPIs). None when
-    no remit was imported.
+    The statements go into ``folder`` and their ledger joins the run's results. None when no remit was
+    imported.
     """
-    if run.book is None:
+    if run.book is None or "aging" not in run.results or asof.latest_remit(run.book.extra_rows("EraPayments")) is None:
         return None
-    dates = [v.to_date(p.get("Payment Date") or p.get("Production Date")) for p in run.book.extra_rows("EraPayments")
-             if p.get("Payment Date") or p.get("Production Date")]
-    if not dates:
-        return None
+    as_of = date.fromisoformat(run.results["aging"].summary["as of"])
     for stale in folder.glob("ST-*.pdf"):  # an earlier demo's statements: this month's are written afresh
         stale.unlink()
-    later = run_book(run.book, ["aging", "statements"], RunOptions(as_of=max(dates), statement_dir=folder))
+    later = run_book(run.book, ["statements"], RunOptions(as_of=as_of, statement_dir=folder))
     run.results["statements"] = later.results["statements"]
     run.findings = list(dict.fromkeys([*run.findings, *later.results["statements"].findings]))
     return later
@@ -850,7 +850,7 @@ def print_denials_aging_statements(run: RunResult, month_end: RunResult | None, 
                   file=out)
     if month_end is None:
         return
-    aging = month_end.results["aging"].summary
+    aging = run.results["aging"].summary
     for kind in ("insurance", "patient"):
         buckets = [(k.removeprefix(f"{kind} AR "), Decimal(val)) for k, val in aging.items()
                    if k.startswith(f"{kind} AR ")]

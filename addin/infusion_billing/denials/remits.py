@@ -5,9 +5,9 @@ The ``import-era`` stage keeps every 835 as rows of ``EraPayments``, ``EraClaims
 This module turns them back into Decimal and ``date`` and ties each adjustment to its remit date
 and claim, so the worklist and its summary read one model.
 
-The **remit date** is the date the payer's decision reached the practice: the 835's payment date
-(BPR16, the check or EFT effective date) or, when BPR16 is blank (a remit-only 835), its production
-date (DTM*405). Appeal windows run from it.
+The **remit date** is the date the payer's decision reached the practice (:func:`infusion_billing.asof.remit_date`:
+the 835's payment date, BPR16, else its production date, DTM*405). Appeal windows run from it, and
+the as-of rule (:mod:`infusion_billing.asof`) decides by it which remits a report counts.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from .. import asof
 from .. import values as v
 from ..workbook.reader import BookData
 
@@ -89,6 +90,15 @@ class EraLedger:
     lines: dict[tuple[str, int, int], list[EraLine]]
     adjustments: dict[tuple[str, int, int], list[EraAdjustment]]
 
+    def known_by(self, as_of: date) -> EraLedger:
+        """The adjudications whose remit counts as of ``as_of`` (:func:`infusion_billing.asof.counts_by`)."""
+        claims = [c for c in self.claims if asof.counts_by(c.remit_date, as_of)]
+        if len(claims) == len(self.claims):
+            return self
+        kept = {c.place for c in claims}
+        return EraLedger(claims, {p: rows for p, rows in self.lines.items() if p in kept},
+                         {p: rows for p, rows in self.adjustments.items() if p in kept})
+
 
 def _rows(book: BookData, name: str) -> list[tuple[int, dict[str, Any]]]:
     """(Excel row, {header: value}) of a ledger sheet, blank rows left out."""
@@ -146,7 +156,7 @@ def read_era_ledger(book: BookData) -> EraLedger:
         claims.append(EraClaim(
             place=place, claim_id=text(r.get("Patient Control Number")), status=text(r.get("Claim Status")),
             charge=money(r.get("Charge")), paid=money(r.get("Paid")), payer_id=text(pay.get("Payer ID")),
-            remit_date=day(pay.get("Payment Date")) or day(pay.get("Production Date")),
+            remit_date=asof.remit_date(pay),
             service_date=day(r.get("Statement From")), where=Where("EraClaims", excel_row),
             payer_claim_number=text(r.get("Payer Claim Number"))))
     lines: dict[tuple[str, int, int], list[EraLine]] = {}

@@ -3,8 +3,9 @@
 Reads the ERA ledger (what ``import-era`` stored), the claim ledger (``Claims``, ``ClaimLines``), the
 Payers table (Appeal Days) and Coverage; writes the two derived sheets. The biller's columns of the
 previous ``Denials`` sheet are carried over (:mod:`.worklist`). The as-of date (Days Left) is
-``RunOptions.as_of``, else the Settings As-Of Date, else the latest remit date in the ledger: never
-an implicit today.
+the back half's as-of date (:mod:`infusion_billing.asof`): never an implicit today. The worklist is a
+to-do list: every denial imported is on it, even one whose remit is dated after the as-of date
+(hiding it could let its appeal window close unseen); its Days Left count to the as-of date.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from ..asof import as_of_date
 from ..claims.build import BookIndex
 from ..claims.ledger import CLAIM_LINES, CLAIMS
 from ..findings import Finding
@@ -29,12 +31,6 @@ from .tables import appeal_days_by_payer_type
 from .worklist import SHEET, ClaimFacts, Denial, claim_facts, find_denials, is_denial, worklist_rows
 
 TABLES = ("Payers", "Coverage")
-
-
-def as_of_date(book: BookData, options: RunOptions, era: EraLedger) -> date:
-    """The date Days Left and ages count to: the option, the Settings As-Of Date, else the last remit."""
-    dates = [c.remit_date for c in era.claims if c.remit_date]
-    return options.as_of or book.settings.as_of_date or (max(dates) if dates else date(1970, 1, 1))
 
 
 @dataclass
@@ -65,7 +61,7 @@ def current_worklist(book: BookData, options: RunOptions) -> CurrentWorklist:
     payer_days, day_findings = _appeal_days(book)
     worklist = find_denials(era, claims, payer_days, codes)
     findings += day_findings + worklist.findings + _coverage_gaps(book, era, claims)
-    as_of = as_of_date(book, options, era)
+    as_of = as_of_date(book, options)
     columns, rows = worklist_rows(worklist.denials, book.extra_rows(SHEET), as_of)
     return CurrentWorklist(worklist.denials, columns, rows, era, claims, findings, as_of)
 

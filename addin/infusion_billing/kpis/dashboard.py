@@ -23,9 +23,8 @@ from typing import Any
 
 from ..aging.model import INSURANCE
 from ..aging.stage import bucket_labels, bucket_of
+from ..asof import as_of_date
 from ..claims.ledger import CLAIMS
-from ..denials.remits import read_era_ledger
-from ..denials.stage import as_of_date
 from ..rules import kpi as rules
 from ..stages import RunOptions, StageResult
 from ..workbook.charts import ChartSpec
@@ -55,7 +54,7 @@ def run(book: BookData, options: RunOptions) -> StageResult:
     cols = columns(limits)
     if not book.extra_rows(CLAIMS):
         return StageResult(tables=[dashboard_table(cols, [], [])])
-    as_of = as_of_date(book, options, read_era_ledger(book))
+    as_of = as_of_date(book, options)
     try:
         measured = measure(book, as_of)
     except ModuleNotFoundError:

@@ -18,7 +18,7 @@ Relations and where their rows come from (sheet names as the workbook shows them
     claim_id, encounter_id, payer_id, frequency (1 original, 7 corrected, 8 void), original_claim_id
     (the claim a corrected or void claim replaces, else NULL), status (Held, Ready, Submitted),
     service_month (of Statement From), service_day, submitted_day (NULL until sent), total_charge.
-``era_claims`` (``EraClaims`` with ``EraPayments``, one row per claim per remit)
+``era_claims`` (``EraClaims`` with ``EraPayments``, one row per claim per remit dated by the as-of date)
     remit_key (file, payment and claim number: one adjudication), claim_id (CLP01), claim_status
     (CLP02), is_reversal (CLP02 = 22), charge, paid, remit_day (payment date, else production date).
 ``era_lines`` (``EraLines``): remit_key, claim_id, line_no, line_control_number, charge, paid.
@@ -31,8 +31,8 @@ Relations and where their rows come from (sheet names as the workbook shows them
     allowed, paid, contractual_adjustment, sequestration, denied_amount, status, tolerance (how far the
     allowed amount may fall short before it is an underpayment: the Underpayment Tolerance setting).
 ``claim_status`` (the ``Claim Status`` sheet): claim_id, patient_paid.
-``denials`` (the ``Denials`` worklist): claim_id, line_control_number, payer_id, service_month,
-    category, carc, denied_amount, work_status (the biller's: Open, Appealed, Written off ...).
+``denials`` (the ``Denials`` worklist, its remits dated by the as-of date): claim_id, line_control_number,
+    payer_id, service_month, category, carc, denied_amount, work_status (the biller's: Open, Appealed, Written off ...).
 ``ar_aging`` (the ``AR Aging`` sheet, as of the report's date): claim_id, responsible_type (Insurance or
     Patient), responsible_party (the payer's ID; NULL for a patient, whose ID stays in the book), age,
     balance, is_credit.
@@ -55,6 +55,7 @@ import pandas as pd
 from .. import values as v
 from ..aging.model import INSURANCE
 from ..aging.stage import AGING, CREDIT
+from ..asof import counts_by
 from ..claims.ledger import CLAIM_LINES, CLAIMS, read_claims
 from ..denials.remits import day, money, read_era_ledger, text
 from ..denials.worklist import SHEET as DENIALS
@@ -139,12 +140,17 @@ def _sheet(book: BookData, name: str, build: Callable[[Mapping[str, Any]], Row |
 
 
 def book_relations(book: BookData, as_of: date) -> Relations:
-    """The relations of one workbook, from its ledgers and the derived sheets of this or an earlier run."""
+    """The relations of one workbook as of ``as_of``, from its ledgers and the derived sheets of this run.
+
+    The ERA relations and the Denials rows keep only the remits dated on or before ``as_of`` (the as-of
+    rule, :mod:`infusion_billing.asof`); ``Reconciliation``, ``Claim Status`` and ``AR Aging`` already
+    count to the same date when ``reconcile`` and ``aging`` ran with it (``close`` runs them in order).
+    """
     claims = read_claims(book.extra_rows(CLAIMS), book.extra_rows(CLAIM_LINES))
     claim_rows = [(c.claim_id, c.encounter_id, c.payer_id, c.frequency or "1", c.original_claim_id or None, c.status,
                    month_of(c.statement_from), day_number(c.statement_from), day_number(c.submitted_date),
                    c.total_charge) for c in claims]
-    era = read_era_ledger(book)
+    era = read_era_ledger(book).known_by(as_of)
 
     def key(place: tuple[str, int, int]) -> str:
         return f"{place[0]}|{place[1]}|{place[2]}"
@@ -174,7 +180,7 @@ def book_relations(book: BookData, as_of: date) -> Relations:
 
     def denial(r: Mapping[str, Any]) -> Row | None:
         cid = _text(r.get("Claim ID"))
-        return None if cid is None else (
+        return None if cid is None or not counts_by(day(r.get("Remit Date")), as_of) else (
             cid, _text(r.get("Line Control Number")), _text(r.get("Payer ID")),
             month_of(day(r.get("Date of Service"))), _text(r.get("Category")), _text(r.get("CARC")),
             money(r.get("Denied Amount")), _text(r.get("Work Status")))

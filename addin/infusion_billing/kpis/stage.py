@@ -6,6 +6,10 @@ biller can check it by hand. The figures come from ``kpis.sql`` run on DuckDB ov
 ledgers and derived sheets (:mod:`.relations`); run ``reconcile``, ``denials`` and ``aging`` first
 (``close`` runs them all in order) so the sheets it reads are this month's.
 
+Payments, denials and AR count to the back half's as-of date (:mod:`infusion_billing.asof`): a remit
+dated after it is left out, as ``Reconciliation`` and ``AR Aging`` leave it out; the ``As Of`` column
+names that date, so the figures can be recomputed (``export-store`` keeps them as of the same date).
+
 The report month (``RunOptions.month``, else the latest month of service) is where a red KPI of all
 payers becomes a ``kpi.off-target`` finding.
 """
@@ -17,9 +21,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from ..asof import as_of_date
 from ..claims.ledger import CLAIMS
-from ..denials.remits import read_era_ledger
-from ..denials.stage import as_of_date
 from ..findings import Finding
 from ..rules import kpi as rules
 from ..stages import RunOptions, StageResult
@@ -32,7 +35,8 @@ from .relations import Relations, book_relations
 SHEET = "KPIs"
 TABLES = ("Payers", "Coverage", "Encounters")
 COLUMNS = ("Month", "Payer ID", "KPI", "Rate", "Days", "Amount", "Target", "Status", "Numerator", "Denominator",
-           "Factor", "Formula", "Numerator Counts", "Denominator Counts", "Look-back Window", "Date Basis", "KPI ID")
+           "Factor", "Formula", "Numerator Counts", "Denominator Counts", "Look-back Window", "Date Basis", "As Of",
+           "KPI ID")
 UNIT_COLUMN = {"rate": 3, "days": 4, "money": 5}
 #: Cell fills of the Status column: Excel's own good, neutral and bad colours.
 STATUS_FILLS = {GREEN: "C6EFCE", AMBER: "FFEB9C", RED: "FFC7CE"}
@@ -85,33 +89,36 @@ def report_month(figures: list[KpiFigure], options: RunOptions) -> str | None:
     return months[-1] if months else None
 
 
-def sheet_rows(figures: list[KpiFigure]) -> list[list[Any]]:
+def sheet_rows(figures: list[KpiFigure], as_of: date | None) -> list[list[Any]]:
+    """The KPIs sheet's rows; ``As Of`` is the date payments, denials and AR were counted to."""
     rows = []
     for f in figures:
         d = definitions()[f.row.kpi]
         target = targets().get(f.row.kpi)
         row: list[Any] = [f.row.month, f.row.payer_id, d.name, None, None, None,
                           target.text(d.unit) if target else None, f.status, f.row.numerator, f.row.denominator,
-                          f.row.factor, d.formula, d.numerator, d.denominator, d.window, d.basis, d.kpi]
+                          f.row.factor, d.formula, d.numerator, d.denominator, d.window, d.basis, as_of, d.kpi]
         row[UNIT_COLUMN[d.unit]] = f.value
         rows.append(row)
     return rows
 
 
-def kpis_table(figures: list[KpiFigure]) -> OutputTable:
-    return OutputTable(SHEET, list(COLUMNS), sheet_rows(figures), fills={"Status": STATUS_FILLS},
-                       number_formats={"Rate": "0.0%", "Days": "0.0", "Factor": "0", "Amount": "#,##0.00"},
+def kpis_table(figures: list[KpiFigure], as_of: date | None = None) -> OutputTable:
+    return OutputTable(SHEET, list(COLUMNS), sheet_rows(figures, as_of), fills={"Status": STATUS_FILLS},
+                       number_formats={"Rate": "0.0%", "Days": "0.0", "Factor": "0", "Amount": "#,##0.00",
+                                       "As Of": "yyyy-mm-dd"},
                        widths={"KPI": 30, "Formula": 48, "Numerator Counts": 48, "Denominator Counts": 48,
                                "Look-back Window": 40, "Date Basis": 30, "KPI ID": 28},
                        description="Revenue-cycle KPIs by month of service and payer, each with its formula, "
-                                   "numerator, denominator, look-back window and date basis.")
+                                   "numerator, denominator, look-back window, date basis and the date remits "
+                                   "were counted to.")
 
 
 def run(book: BookData, options: RunOptions) -> StageResult:
     if not book.extra_rows(CLAIMS):
         return StageResult(tables=[kpis_table([])], findings=[rules.NOTHING_TO_MEASURE.finding(
             rules.NOTHING_TO_MEASURE.message)])
-    as_of = as_of_date(book, options, read_era_ledger(book))
+    as_of = as_of_date(book, options)
     try:
         figures = measure(book, as_of).figures
     except ModuleNotFoundError:
@@ -129,7 +136,7 @@ def run(book: BookData, options: RunOptions) -> StageResult:
                 findings.append(rules.OFF_TARGET.finding(
                     f"{f.name} for {f.row.month} (all payers) is {shown(f.value, f.unit)}, against a target of "
                     f"{target.text(f.unit)}.", sheet=SHEET, row=excel_row, column="KPI", value=f.name))
-    return StageResult(tables=[kpis_table(figures)], findings=findings, summary=summary)
+    return StageResult(tables=[kpis_table(figures, as_of)], findings=findings, summary=summary)
 
 
 def shown(value: Decimal, unit: str) -> str:

@@ -30,6 +30,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from .. import asof
 from .. import values as v
 from ..claims.ledger import LedgerClaim, LedgerLine
 from .contract import ZERO
@@ -192,10 +193,10 @@ def read_events(era: Mapping[str, list[dict[str, Any]]], as_of: date | None = No
     """
     payments = {}
     for row in era.get("EraPayments", ()):
-        # The date the decision reached the practice: BPR16, else the production date (DTM*405) of a
-        # remit-only 835, as the denial worklist dates it; the as-of date and event order go by it.
+        # The date the decision reached the practice (asof.remit_date), as the denial worklist and the
+        # KPIs date it; the as-of date and event order go by it.
         payments[(_text(row.get("File")), _int(row.get("Payment No")))] = (
-            _text(row.get("Trace Number")), _day(row.get("Payment Date")) or _day(row.get("Production Date")))
+            _text(row.get("Trace Number")), asof.remit_date(row))
     claims = {}
     for row in era.get("EraClaims", ()):
         claims[_place(row, line=False)] = row
@@ -204,7 +205,7 @@ def read_events(era: Mapping[str, list[dict[str, Any]]], as_of: date | None = No
 
     def new_event(place: tuple, claim: Mapping[str, Any], line: Mapping[str, Any] | None) -> LineEvent | None:
         trace, paid_date = payments.get(place[:2], ("", None))
-        if as_of is not None and paid_date is not None and paid_date > as_of:
+        if not asof.counts_by(paid_date, as_of):
             return None
         src = line if line is not None else claim
         modifiers = tuple(_text(src.get("Modifiers")).replace(",", " ").split()) if line is not None else ()

@@ -27,7 +27,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from .. import asof
 from .. import values as v
+from ..asof import as_of_date
 from ..claims.ledger import CLAIMS, LedgerClaim, LedgerLine, read_ledger
 from ..derived import carry_over
 from ..findings import Finding
@@ -454,14 +456,14 @@ def tables(book: BookData, r: Reconciliation) -> list[OutputTable]:
 
 def run(book: BookData, options: RunOptions) -> StageResult:
     """The ``reconcile`` stage: post the remits and rebuild the four reconciliation sheets."""
-    as_of = options.posted_as_of
+    as_of = as_of_date(book, options)
     findings: list[Finding] = []
     if not book.extra_rows(CLAIMS):
         if book.extra_rows("EraLines"):
             findings.append(rules.NO_LEDGER.finding(rules.NO_LEDGER.message, sheet=CLAIMS))
         return StageResult(findings=findings, summary={"claim lines reconciled": 0})
     r = reconcile_book(book, as_of)
-    findings += r.patient.findings
+    findings += r.patient.findings + later_remits(book, as_of)
     if r.posting.unmatched:
         paid = sum((u.event.paid for u in r.posting.unmatched), ZERO)
         findings.append(rules.UNMATCHED_REMIT.finding(
@@ -484,9 +486,19 @@ def run(book: BookData, options: RunOptions) -> StageResult:
         "underpaid": _m(r.underpaid), "remit lines unmatched": len(r.posting.unmatched),
         **{status: counts[status] for status in STATUSES if counts[status]},
     }
-    if as_of is not None:
-        summary["as of"] = as_of.isoformat()
+    summary["as of"] = as_of.isoformat()
     return StageResult(tables=tables(book, r), findings=findings, summary=summary)
+
+
+def later_remits(book: BookData, as_of: date) -> list[Finding]:
+    """The note that remits dated after the as-of date were left out (none when every remit counts)."""
+    later = [p for p in book.extra_rows("EraPayments") if not asof.counts_by(asof.remit_date(p), as_of)]
+    if not later:
+        return []
+    amount = sum((money_cell(p.get("Payment Amount")) or ZERO for p in later), ZERO)
+    last = max(d for d in map(asof.remit_date, later) if d is not None)
+    return [rules.REMITS_AFTER_AS_OF.finding(rules.REMITS_AFTER_AS_OF.message.format(
+        count=len(later), amount=_m(amount), as_of=as_of.isoformat(), last=last.isoformat()), sheet="EraPayments")]
 
 
 def money_cell(value: Any) -> Decimal | None:

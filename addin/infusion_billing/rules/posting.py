@@ -14,6 +14,7 @@ W, INFO = Severity.WARNING, Severity.INFO
 MATCHING = "docs/posting.md section 3 (matching remits to claims) [S68]"
 PATIENT = "docs/posting.md section 4 (patient payments)"
 CONTRACT = "docs/posting.md section 2 (expected allowed and underpayments) [S92]"
+AS_OF = "docs/posting.md section 8 (the as-of date: which remits a report counts)"
 POST = Family("post")
 RECON = Family("recon")
 
@@ -23,6 +24,12 @@ UNMATCHED_REMIT = POST.finding(
         "claim number, or a line the payer added.", source=MATCHING,
     message="{count} remit line(s) for {amount} paid match no claim line of the ledger; see the Unmatched Remits "
             "sheet.")
+REMITS_AFTER_AS_OF = POST.finding(
+    "post.remits-after-as-of", INFO, "Remits dated after the as-of date were left for a later report",
+    fix="Nothing to do for this report; they count once the as-of date reaches them (the next close, or a later "
+        "--as-of or Settings As-Of Date).", source=AS_OF,
+    message="{count} remittance(s) ({amount} paid) dated after the as-of date {as_of} (up to {last}) were not known "
+            "yet on that date: reconciliation, aging, statements and the KPIs leave them for a later as-of date.")
 NO_LEDGER = POST.finding(
     "post.no-claim-ledger", W, "Remits to reconcile but no claim ledger (Claims and ClaimLines sheets)",
     fix="Run 'infusion-billing claims' and 'export-837' on this workbook first, or reconcile the workbook that holds "
