@@ -9,7 +9,11 @@ Settings ``Remit Folder``; without one the close notes it and goes on), reconcil
 kpis and dashboard, then ``close`` itself (its own notes).
 
 The month is the one the KPIs and the Dashboard report on (by month of service); every stage looks
-at the whole book, as its own command does. The summary holds counts and dollars only, never a
+at the whole book, as its own command does. Claims go out on the Settings As-Of Date (or ``--as-of``);
+the rest counts remits to the close's as-of date (``RunOptions.month_close``): ``--as-of``, else the
+latest of the Settings As-Of Date, the month's last day and the latest remit imported
+(:mod:`infusion_billing.asof`), so Reconciliation, AR Aging, the KPIs and the Dashboard describe the
+book on one day. The summary holds counts and dollars only, never a
 patient: it is printed on the terminal and shown in Excel.
 """
 

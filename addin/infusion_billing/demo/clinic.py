@@ -902,7 +902,7 @@ def _print_counts(clinic: Clinic, out: TextIO, seconds: float) -> None:
     print(f"Synthetic clinic (seed {clinic.seed}): {len(clinic.plans):,} patients, {clinic.encounter_count:,} "
           f"clinic encounters and {clinic.hospital_encounter_count:,} in the hospital department, "
           f"{clinic.administration_count:,} administrations, {len(catalog.PAYERS)} payers, "
-          f"{FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}, as of {clinic.as_of.isoformat()} "
+          f"{FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}, claims sent {clinic.as_of.isoformat()} "
           f"(generated and written in {seconds:.1f} s)", file=out)
 
 
