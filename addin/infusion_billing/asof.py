@@ -75,8 +75,3 @@ def as_of_date(book: BookData, options: RunOptions) -> date:
         dates = [book.settings.as_of_date, month_end(options.month) if options.month else None, latest]
         return max((d for d in dates if d is not None), default=NO_DATE)
     return book.settings.as_of_date or latest or NO_DATE
-
-
-def left_out(payments: Iterable[Mapping[str, Any]], as_of: date) -> list[date]:
-    """The dates of the remits (``EraPayments`` rows) dated after ``as_of``: left for a later as-of date."""
-    return [d for d in map(remit_date, payments) if d is not None and not counts_by(d, as_of)]

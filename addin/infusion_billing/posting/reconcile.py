@@ -29,7 +29,6 @@ from typing import Any
 
 from .. import asof
 from .. import values as v
-from ..asof import as_of_date
 from ..claims.ledger import CLAIMS, LedgerClaim, LedgerLine, read_ledger
 from ..derived import carry_over
 from ..findings import Finding
@@ -456,7 +455,7 @@ def tables(book: BookData, r: Reconciliation) -> list[OutputTable]:
 
 def run(book: BookData, options: RunOptions) -> StageResult:
     """The ``reconcile`` stage: post the remits and rebuild the four reconciliation sheets."""
-    as_of = as_of_date(book, options)
+    as_of = asof.as_of_date(book, options)
     findings: list[Finding] = []
     if not book.extra_rows(CLAIMS):
         if book.extra_rows("EraLines"):
