@@ -8,8 +8,8 @@ from decimal import Decimal
 import pandas as pd
 
 from infusion_billing.assess.coding_review import Billed, Pricer, compare
-from infusion_billing.assess.figures import Rate
 from infusion_billing.coding.lines import ChargeLine
+from infusion_billing.posting.contract import Contract, FeeSchedule, Rate
 
 DOS = date(2026, 10, 28)
 
@@ -19,9 +19,9 @@ def _line(n: int, code: str, units: int, mods: tuple[str, ...] = (), ndc: str = 
 
 
 def _pricer() -> Pricer:
-    rates = [Rate("MCR", "J1569", Decimal("44.80"), date(2026, 1, 1), None),
-             Rate("MCR", "96365", Decimal("171.90"), date(2026, 1, 1), None)]
-    return Pricer(rates, [], pd.DataFrame(columns=["code", "units", "charge"]))
+    rates = [Rate("MCR", "J1569", "", Decimal("44.80"), date(2026, 1, 1), None),
+             Rate("MCR", "96365", "", Decimal("171.90"), date(2026, 1, 1), None)]
+    return Pricer(Contract(FeeSchedule(rates)), None, pd.DataFrame(columns=["code", "units", "charge"]))
 
 
 # Immune globulin 24 g given from a 25 g container: J1569 x 48 and J1569-JW x 2, both lines with the NDC.
@@ -52,3 +52,25 @@ def test_a_waste_line_left_off_is_a_missing_jw_line():
     rows = compare("E1", DOS, "MCR", IVIG, got, _pricer())
     assert [(r["code"], r["modifiers"], r["kind"], r["billed"], r["expected"], r["impact"]) for r in rows] == [
         ("J1569", "JW", "Missing JW line", Decimal(0), Decimal(2), Decimal("89.60"))]
+
+
+def test_a_charge_below_the_contract_leaves_money_only_with_a_payer_that_pays_the_lesser_of_the_two():
+    want = [_line(1, "96365", 1)]
+    got = {"96365": [Billed(Decimal(1), Decimal("137.52"), frozenset(), False)]}
+    rates = FeeSchedule([Rate("MCR", "96365", "", Decimal("171.90"), date(2026, 1, 1), None)])
+    no_lines = pd.DataFrame(columns=["code", "units", "charge"])
+    rows = compare("E1", DOS, "MCR", want, got, Pricer(Contract(rates, {"MCR": True}), None, no_lines))
+    assert [(r["kind"], r["impact"], r["priced_by"]) for r in rows] == [
+        ("Charge below contract", Decimal("34.38"), "Contracted rate")]
+    # A contract that allows the rate whatever the charge (Lesser Of Charge N) pays 171.90 all the same.
+    assert compare("E1", DOS, "MCR", want, got, Pricer(Contract(rates, {"MCR": False}), None, no_lines)) == []
+
+
+def test_a_rate_renewed_without_closing_the_old_row_prices_at_the_renewal():
+    rates = FeeSchedule([Rate("MCR", "J1569", "", Decimal("44.80"), date(2026, 1, 1), None),
+                         Rate("MCR", "J1569", "", Decimal("46.10"), date(2026, 7, 1), None)])
+    pricer = Pricer(Contract(rates), None, pd.DataFrame(columns=["code", "units", "charge"]))
+    assert pricer("J1569", "MCR", DOS) == (Decimal("46.10"), "Contracted rate")
+    assert pricer("J1569", "MCR", date(2026, 6, 30)) == (Decimal("44.80"), "Contracted rate")
+    # No rate of this payer: the client's own charge, never another payer's rate.
+    assert pricer("J1569", "BCBS", DOS) == (None, "Not priced")

@@ -16,17 +16,21 @@ billed units are compared with the units the log supports, and every difference 
 * **missing JW line** / **missing JZ**: the waste line or the no-waste modifier CMS requires on
   single-dose drugs (section 7);
 * **missing NDC**: a drug line billed without the NDC a payer needs to pay it (the line's value at risk);
-* **charge below contract**: a charge per unit below the contracted rate; a lesser-of payer then pays
-  the charge, leaving the difference on the table.
+* **charge below contract**: a charge below the contracted rate x units for a payer that pays the
+  lesser of the two (the Payers table's ``Lesser Of Charge``, Y unless it says otherwise): the payer
+  pays the charge, leaving the difference on the table.
 
 Each difference is priced per unit with the client's contracted rates, else the FeeSchedule of the
-infusion-log book, else the client's own charge for the code.
+infusion-log book, else the client's own charge for the code. A contract is read as reconciliation
+reads it (:class:`~infusion_billing.posting.contract.Contract`): the payer's rate for the code and
+modifiers in force on the date of service.
 """
 
 from __future__ import annotations
 
 import csv
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
@@ -35,8 +39,9 @@ from typing import Any
 import pandas as pd
 
 from ..coding.engine import code_book
+from ..posting.contract import Contract, cents
 from ..privacy import patient_key
-from .figures import Rate, contract_rate
+from .sources import modifiers_of
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -67,38 +72,33 @@ class Billed:
     ndc: bool
 
 
-def _mods(text: Any) -> frozenset[str]:
-    return frozenset(m for m in str(text or "").replace(":", ",").replace(" ", ",").split(",") if m)
+CLIENT_RATES, BOOK_RATES = "Contracted rate", "FeeSchedule (log book)"
 
 
 class Pricer:
     """Price per unit: contracted rate, else the log book's FeeSchedule, else the client's own charge."""
 
-    def __init__(self, client_rates: list[Rate], book_rates: list[Rate], lines: pd.DataFrame) -> None:
-        self.sets = []
-        for label, rates in (("Contracted rate", client_rates), ("FeeSchedule (log book)", book_rates)):
-            by_code: dict[str, list[Rate]] = defaultdict(list)
-            for r in rates:
-                by_code[r.code].append(r)
-            self.sets.append((label, by_code))
+    def __init__(self, client: Contract | None, book: Contract | None, lines: pd.DataFrame) -> None:
+        self.contracts = [(label, c) for label, c in ((CLIENT_RATES, client), (BOOK_RATES, book)) if c is not None]
         per_unit: dict[str, list[Decimal]] = defaultdict(list)
         for code, units, charge in lines[["code", "units", "charge"]].itertuples(index=False, name=None):
             if charge and units:
                 per_unit[code].append(Decimal(charge) / Decimal(units))
         self.own = {c: sorted(v)[len(v) // 2] for c, v in per_unit.items()}
 
-    def contract(self, code: str, payer_id: str, day) -> Decimal | None:
-        for _, by_code in self.sets:
-            rate = contract_rate(by_code, code, payer_id, day)
+    def contract(self, code: str, payer_id: str, day, modifiers: Iterable[str] = ()) -> tuple[
+            Decimal, str, Contract] | None:
+        """The first contract with a rate for the line: (rate, where it came from, its terms)."""
+        for label, terms in self.contracts:
+            rate = terms.rate(payer_id, code, modifiers, day)
             if rate is not None:
-                return rate
+                return rate, label, terms
         return None
 
-    def __call__(self, code: str, payer_id: str, day) -> tuple[Decimal | None, str]:
-        for label, by_code in self.sets:
-            rate = contract_rate(by_code, code, payer_id, day)
-            if rate is not None:
-                return rate, label
+    def __call__(self, code: str, payer_id: str, day, modifiers: Iterable[str] = ()) -> tuple[Decimal | None, str]:
+        found = self.contract(code, payer_id, day, modifiers)
+        if found is not None:
+            return found[0], found[1]
         own = self.own.get(code)
         return (own, "Client's own charge") if own is not None else (None, "Not priced")
 
@@ -180,7 +180,8 @@ def review(book, claims: pd.DataFrame, lines: pd.DataFrame, pricer: Pricer) -> R
         got: dict[str, list[Billed]] = defaultdict(list)
         for cid in ids:
             for code, mods, units, charge, ndc in billed_lines.get(cid, ()):
-                got[code].append(Billed(Decimal(units or 0), Decimal(charge or 0), _mods(mods), bool(ndc)))
+                got[code].append(Billed(Decimal(units or 0), Decimal(charge or 0), frozenset(modifiers_of(mods)),
+                                        bool(ndc)))
         rows += compare(eid, enc.date_of_service, payer, want, got, pricer)
     return Review(rows, routes, unbilled)
 
@@ -211,7 +212,8 @@ def compare(eid: str, dos, payer: str, want: list, got: dict[str, list[Billed]],
         e, b = Decimal(want_units.get(key, 0)), got_units.get(key, Decimal(0))
         if e == b:
             continue
-        rate, priced_by = pricer(code, payer, dos)
+        # Priced as the log codes the line: the waste line with JW, else with the log's modifiers for the code.
+        rate, priced_by = pricer(code, payer, dos, ("JW",) if waste else sorted(want_mods.get(code, set()) - {"JW"}))
         impact = (e - b) * (rate or ZERO)
         mods = "JW" if waste else ""
         if waste and e > b:
@@ -240,20 +242,23 @@ def compare(eid: str, dos, payer: str, want: list, got: dict[str, list[Billed]],
     for code, billed in sorted(got.items()):
         for one in billed:
             if "JZ" in want_mods.get(code, ()) and "JZ" not in one.modifiers and "JW" not in one.modifiers:
-                rate, priced_by = pricer(code, payer, dos)
+                rate, priced_by = pricer(code, payer, dos, one.modifiers | {"JZ"})
                 add(code, "JZ", one.units, one.units, "Missing JZ", one.units * (rate or ZERO), priced_by,
                     "A single-dose drug with no waste needs JZ; Medicare returns the line without it (value at risk).")
             # The JW line is a drug line of its own: a payer that needs the NDC denies it without one too.
             waste = "JW" in one.modifiers
             if (code, waste) in want_ndc and not one.ndc:
-                rate, priced_by = pricer(code, payer, dos)
+                rate, priced_by = pricer(code, payer, dos, one.modifiers)
                 add(code, "JW" if waste else "", one.units, one.units, "Missing NDC", one.units * (rate or ZERO),
                     priced_by, f"A {'waste (JW) ' if waste else ''}drug line without its NDC; Medicaid and many "
                     "plans deny it (value at risk).")
-            contract = pricer.contract(code, payer, dos)
-            if contract is not None and one.units and one.charge / one.units < contract - CENT:
-                short = contract * one.units - one.charge
-                add(code, ",".join(sorted(one.modifiers)), one.units, one.units, "Charge below contract", short,
-                    "Contracted rate", f"Charged {one.charge / one.units:.2f} a unit against a contracted "
-                    f"{contract:.2f}: a lesser-of payer pays the charge.")
+            found = pricer.contract(code, payer, dos, one.modifiers)
+            if found is not None and one.units:
+                contract, priced_by, terms = found
+                # What the contract is worth against what the payer allows, the lesser of it and the charge.
+                short = cents(contract * one.units) - (terms.expected(payer, contract, one.units, one.charge) or ZERO)
+                if short > CENT:
+                    add(code, ",".join(sorted(one.modifiers)), one.units, one.units, "Charge below contract", short,
+                        priced_by, f"Charged {one.charge / one.units:.2f} a unit against a contracted "
+                        f"{contract:.2f}: a lesser-of payer pays the charge.")
     return out

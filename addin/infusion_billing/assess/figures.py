@@ -14,7 +14,10 @@ measures, docs/remits.md section 4):
 * a denial is **recoverable now** when no later remit paid the claim and its appeal window (90 days
   from the remit, the common commercial window; Medicare allows 120) is still open on the as-of date
   (the latest remit's payment date);
-* an **underpayment** is a paid line whose allowed amount is below the contracted rate x units;
+* an **underpayment** is a paid line allowed less than its contract says by more than the tolerance, as
+  reconciliation judges a practice's own lines (:class:`~infusion_billing.posting.contract.Contract`:
+  the FeeSchedule rate in force for the payer, code and modifiers on the date of service x units,
+  capped at the charge for a lesser-of payer);
 * **open AR** is a billed claim no remit answers; timely-filing risk counts from the date of service
   against a 90-day filing limit (the strictest common commercial limit; a client's contracts may allow more).
 """
@@ -27,8 +30,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from ..posting.contract import Contract
+from ..posting.events import lowers_allowed
 from ..remits.categories import classify_adjustments
-from .sources import ClientFiles
+from .sources import ClientFiles, modifiers_of
 
 ZERO = Decimal("0.00")
 APPEAL_DAYS = 90
@@ -37,23 +42,6 @@ FILING_LIMIT_DAYS = 90
 PREVENTABLE = frozenset({"Eligibility/coverage", "Prior authorization", "Coding/bundling", "Documentation",
                          "Duplicate", "Timely filing", "COB"})
 AGE_BUCKETS = ((30, "0-30"), (60, "31-60"), (90, "61-90"), (120, "91-120"), (10**9, "Over 120"))
-
-
-@dataclass
-class Rate:
-    """Contracted allowed amount per unit for a payer and code from a date."""
-
-    payer_id: str
-    code: str
-    amount: Decimal
-    start: date
-    end: date | None
-
-
-def rates_of(book: Any) -> list[Rate]:
-    """The contracted rates of a workbook's FeeSchedule table (the client's contracts, or the log book's)."""
-    return [Rate(str(r.payer_id), str(r.code), r.allowed_amount, r.effective_from, r.effective_to)
-            for r in book.rows("FeeSchedule")]
 
 
 @dataclass
@@ -74,7 +62,7 @@ def _ratio(num: Decimal | int, den: Decimal | int) -> Decimal | None:
     return None if not den else (Decimal(num) / Decimal(den) * 100).quantize(Decimal("0.1"))
 
 
-def compute(client: ClientFiles, rates: list[Rate]) -> Figures:
+def compute(client: ClientFiles, contract: Contract) -> Figures:
     remit = client.remit
     payments = remit.payments
     payer_of = {(f, n): (pid or "", pname or "", pdate) for f, n, pid, pname, pdate in payments[
@@ -132,10 +120,7 @@ def compute(client: ClientFiles, rates: list[Rate]) -> Figures:
             "recoverable": amount if status == "Open, appealable" else ZERO,
         })
 
-    # Underpayments: paid lines allowed below the contract.
-    by_code: dict[str, list[Rate]] = defaultdict(list)
-    for r in rates:
-        by_code[r.code].append(r)
+    # Underpayments: paid lines allowed below the contract, judged as reconciliation judges them.
     # A payment the payer reversed (a CLP02 22 loop with its payer claim number) is not money kept: whether it
     # was short does not matter, its correction (a later loop) is what counts.
     loops = claims[["file", "payment_no", "claim_no", "patient_control_number", "status", "payer_claim_number"]]
@@ -143,23 +128,25 @@ def compute(client: ClientFiles, rates: list[Rate]) -> Figures:
                      if status == "22"}
     left_out = {(f, p, c) for f, p, c, pcn, status, icn in loops.itertuples(index=False, name=None)
                 if status == "22" or (pcn, icn) in reversed_icns}
-    if by_code:
-        for f, p, claim_no, pcn, code, mods, units, paid, allowed, charge, dos in remit.lines[
-                ["file", "payment_no", "claim_no", "patient_control_number", "procedure_code", "modifiers",
+    if contract.has_rates:
+        lowered = _line_reductions(remit.adjustments) if remit.lines["allowed"].isna().any() else {}
+        for f, p, claim_no, line_no, pcn, code, mods, units, paid, allowed, charge, dos in remit.lines[
+                ["file", "payment_no", "claim_no", "line_no", "patient_control_number", "procedure_code", "modifiers",
                  "units", "paid", "allowed", "charge", "service_from"]].itertuples(index=False, name=None):
+            if allowed is None and charge is not None:
+                allowed = charge - lowered.get((f, p, claim_no, line_no), ZERO)
             # A line allowed nothing is a denial, not an underpayment (a line allowed but paid nothing went to
             # the deductible: its allowed amount still counts). A lesser-of payer allowing the full charge paid
-            # what was asked: the leak is the charge master's.
-            if (f, p) not in payer_of or not allowed or (f, p, claim_no) in left_out or (
-                    charge is not None and allowed >= charge):
+            # what was asked (the contract caps the expected at the charge): the leak is the charge master's.
+            if (f, p) not in payer_of or not allowed or (f, p, claim_no) in left_out:
                 continue
             payer_id, payer_name, paid_on = payer_of[(f, p)]
             day = dos or first.get(pcn, (None,) * 9)[8] or paid_on
-            rate = contract_rate(by_code, code, payer_id, day)
-            if rate is None:
+            if day is None:
                 continue
-            expected = (rate * Decimal(units or 1)).quantize(Decimal("0.01"))
-            if expected - allowed > Decimal("0.01"):
+            rate = contract.rate(payer_id, code, modifiers_of(mods), day)
+            expected = contract.expected(payer_id, rate, Decimal(units or 1), charge)
+            if expected is not None and contract.underpaid(expected, allowed):
                 figures.underpayments.append({
                     "pcn": pcn, "payer": payer_name or payer_id, "dos": day, "code": code, "modifiers": mods or "",
                     "units": units, "expected": expected, "allowed": allowed, "paid": paid,
@@ -197,13 +184,16 @@ def compute(client: ClientFiles, rates: list[Rate]) -> Figures:
     return figures
 
 
-def contract_rate(by_code: dict[str, list[Rate]], code: str, payer_id: str, day: date | None) -> Decimal | None:
-    """The payer's rate for the code on the day; without one for this payer, the lowest any payer has."""
-    live = [r for r in by_code.get(code, ()) if day is None or (r.start <= day and (r.end is None or day <= r.end))]
-    own = [r.amount for r in live if r.payer_id == payer_id]
-    if own:
-        return own[0]
-    return min((r.amount for r in live), default=None)
+def _line_reductions(adjustments: Any) -> dict[tuple, Decimal]:
+    """What comes off each line's allowed amount, by (file, payment, claim, line): reconciliation's allowed
+    for a line the payer sent without AMT*B6 is the charge less these (:func:`~..posting.events.lowers_allowed`)."""
+    out: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
+    for f, p, c, n, level, group, reason, amount in adjustments[
+            ["file", "payment_no", "claim_no", "line_no", "level", "group", "reason", "amount"]].itertuples(
+            index=False, name=None):
+        if level == "line" and amount is not None and lowers_allowed(str(group or ""), str(reason or "")):
+            out[(f, p, c, n)] += amount
+    return out
 
 
 def drop_other_payees(client: ClientFiles, payees: set[str]) -> list[tuple[str, str]]:

@@ -21,13 +21,14 @@ from typing import Any
 
 from ..display import shown
 from ..findings import Finding
+from ..posting.contract import Contract, FeeSchedule
 from ..rules import assess as rules
 from ..schema import TABLES_BY_NAME
 from ..workbook.output_file import work_folder
 from ..workbook.reader import WorkbookError, read_workbook
 from ..workbook.writer import OutputTable, write_outputs
 from . import coding_review, figures
-from .figures import Figures, Rate
+from .figures import Figures
 from .sources import ClientFiles, InputFile, read_claims, read_remits, sha256
 
 ZERO = Decimal("0.00")
@@ -90,10 +91,11 @@ class Assessment:
     payee: str = ""  # the client's payee ID(s) and how they were found
 
 
-def read_rates(path: Path | None) -> list[Rate]:
-    if path is None:
-        return []
-    return figures.rates_of(read_workbook(path, [TABLES_BY_NAME["FeeSchedule"]]))
+def read_contract(path: Path) -> tuple[Contract, int]:
+    """The client's contract terms from a workbook (its FeeSchedule, and its Payers and Settings when it
+    has them: lesser-of and tolerance) and how many rates it holds."""
+    book = read_workbook(path, [TABLES_BY_NAME[name] for name in ("Settings", "Payers", "FeeSchedule")])
+    return Contract.of_book(book), len(book.rows("FeeSchedule"))
 
 
 def assess(remits: list[str | Path], claims: list[str | Path] | None = None, *, encounters: Path | None = None,
@@ -113,20 +115,23 @@ def assess(remits: list[str | Path], claims: list[str | Path] | None = None, *, 
     if not len(remit.payments):
         raise WorkbookError(f"None of the 835s pays this client ({payee_basis}); the assessment needs the client's "
                             "own 835s.")
-    client_rates = read_rates(fee_schedule)
+    client_contract, client_rates = read_contract(fee_schedule) if fee_schedule else (None, 0)
     book = read_workbook(encounters) if encounters else None
-    book_rates = figures.rates_of(book) if book else []
+    book_contract = Contract.of_book(book) if book else None
     if encounters:
         client_files.files.append(InputFile("infusion log", Path(encounters).name, _sha(encounters),
                                             f"{len(book.rows('Encounters')) if book else 0} encounters"))
     if fee_schedule:
         client_files.files.append(InputFile("contracted rates", Path(fee_schedule).name, _sha(fee_schedule),
-                                            f"{len(client_rates)} rates"))
-    figs = figures.compute(client_files, client_rates or book_rates)
+                                            f"{client_rates} rates"))
+    # The underpayment review reads one contract: the client's rates, else the log book's.
+    contract = next((c for c in (client_contract, book_contract) if c is not None and c.has_rates),
+                    Contract(FeeSchedule([])))
+    figs = figures.compute(client_files, contract)
     coding_rows: list[dict[str, Any]] = []
     routes: Counter[str] = Counter()
     if book is not None:
-        pricer = coding_review.Pricer(client_rates, book_rates, line_rows)
+        pricer = coding_review.Pricer(client_contract, book_contract, line_rows)
         reviewed = coding_review.review(book, claim_rows, line_rows, pricer)
         coding_rows, routes = reviewed.rows, reviewed.routes
         if reviewed.unbilled:
@@ -137,7 +142,7 @@ def assess(remits: list[str | Path], claims: list[str | Path] | None = None, *, 
     result = Assessment(figs, [], coding_rows, findings, client_files.files)
     result.routes = routes
     result.payee = payee_basis
-    result.tables = build_tables(result, h, client, bool(claims), book is not None, bool(client_rates or book_rates))
+    result.tables = build_tables(result, h, client, bool(claims), book is not None, contract)
     return result
 
 
@@ -173,7 +178,7 @@ def _days(figs: Figures) -> int:
 
 
 def build_tables(a: Assessment, h: Hasher, client: str, had_claims: bool, had_log: bool,
-                 had_rates: bool) -> list[OutputTable]:
+                 contract: Contract) -> list[OutputTable]:
     figs = a.figures
     k = figs.kpis
     days = _days(figs)
@@ -288,7 +293,13 @@ def build_tables(a: Assessment, h: Hasher, client: str, had_claims: bool, had_lo
         method.append(["Coverage", "Coding review", f"{sum(a.routes.values())} encounters compared", "",
                        "matched by " + (", ".join(f"{route}: {n}" for route, n in sorted(a.routes.items()))
                                         or "nothing")])
-    if not had_rates:
+    if contract.has_rates:
+        t = contract.tolerance
+        method.append(["Assumption", "Underpayment", f"allowed below the contract by more than the larger of "
+                       f"${t.amount} and {t.percent}% of it", "", "as reconciliation judges it: the payer's rate "
+                       "for the code and modifiers on the date of service x units, the lesser of that and the "
+                       "charge for a lesser-of payer"])
+    else:
         method.append(["Missing", "Contracted rates", "none given", "",
                        "no underpayment review; coding priced at charges"])
     for f in a.findings:

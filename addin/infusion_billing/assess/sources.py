@@ -159,13 +159,17 @@ def _read_export(path: Path) -> tuple[pd.DataFrame, Finding | None]:
             "file": path.name, "claim_id": str(rec["claim_id"]).strip(), "line": n,
             "patient_key": _patient_key(rec),
             "code": str(rec["code"]).strip().upper(),
-            "modifiers": ",".join(m for m in str(rec.get("modifiers") or "").replace(":", ",").replace(" ", ",")
-                                  .split(",") if m),
+            "modifiers": ",".join(modifiers_of(rec.get("modifiers"))),
             "charge": _money(rec.get("charge")), "units": _units(rec.get("units")),
             "service_from": _day(rec.get("service_from")), "ndc": str(rec.get("ndc") or ""),
             "member_id": str(rec.get("member_id") or ""), "payer_name": str(rec.get("payer_name") or ""),
         })
     return pd.DataFrame(out, dtype=object), None
+
+
+def modifiers_of(text: Any) -> tuple[str, ...]:
+    """A line's modifiers as written in a file (``JW,JZ``, ``JW:JZ`` or ``JW JZ``), in order."""
+    return tuple(m for m in str(text or "").replace(":", ",").replace(" ", ",").split(",") if m)
 
 
 def _patient_key(rec: dict[str, Any]) -> str | None:

@@ -28,8 +28,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..assess.coding_review import ADDON_HOURS, is_drug
-from ..assess.figures import Rate, contract_rate, rates_of
 from ..claims.ledger import LedgerClaim, LedgerLine
+from ..posting.contract import Contract
 from ..posting.simulator import KEY_FILE, simulate, submitted_primaries, write_simulation
 from ..posting.status import PAID_AS_EXPECTED, UNDERPAID
 from ..workbook.reader import BookData
@@ -62,19 +62,19 @@ def client_kit(book: BookData, out: Path, *, plant: bool = True, seed: int = 11,
     """Write ``out/charges.csv``, ``out/835/*.835`` and ``out/simulation-key.csv`` for the submitted
     primary claims of ``book``; ``payer_seed`` seeds the payer simulator (the demo passes its own)."""
     claims = submitted_primaries(book)
-    by_code: dict[str, list[Rate]] = {}
-    for r in rates_of(book):
-        by_code.setdefault(r.code, []).append(r)
+    contract = Contract.of_book(book)
 
     def rate(claim: LedgerClaim, line: LedgerLine) -> Decimal:
-        return contract_rate(by_code, line.code, claim.payer_id, line.service_date) or Decimal(0)
+        """The line's contracted rate per unit, as reconciliation and the assessment look it up (0: none)."""
+        return contract.rate(claim.payer_id, line.code, line.modifiers, line.service_date) or Decimal(0)
 
     leaks: list[Leak] = []
     if plant:
         # Only claims the payers pay as contracted on every line carry a plant (see the module docstring).
         clean = {c for c, statuses in _statuses(simulate(book, payer_seed, claims=claims)).items()
                  if statuses == {PAID_AS_EXPECTED}}
-        claims = _plant(claims, clean, rate, leaks, random.Random(seed), per_kind)
+        claims = _plant(claims, clean, rate, lambda c: contract.pays_lesser_of(c.payer_id), leaks,
+                        random.Random(seed), per_kind)
 
     out.mkdir(parents=True, exist_ok=True)
     export = out / "charges.csv"
@@ -99,7 +99,8 @@ def _statuses(sim) -> dict[str, set[str]]:
 
 
 def _plant(claims: list[LedgerClaim], clean: set[str], rate: Callable[[LedgerClaim, LedgerLine], Decimal],
-           leaks: list[Leak], rng: random.Random, per_kind: int) -> list[LedgerClaim]:
+           lesser_of: Callable[[LedgerClaim], bool], leaks: list[Leak], rng: random.Random,
+           per_kind: int) -> list[LedgerClaim]:
     """The claims with ``per_kind`` mistakes of each kind planted, one per claim, on lines with a rate."""
     spots = [(c, n) for c in claims if c.claim_id in clean for n in range(len(c.lines))]
     rng.shuffle(spots)
@@ -134,7 +135,8 @@ def _plant(claims: list[LedgerClaim], clean: set[str], rate: Callable[[LedgerCla
         line = claim.lines[n]
         put(claim, n, replace(line, ndc="", ndc_unit="", ndc_quantity=None))
         leaks.append(Leak(claim.claim_id, line.code, "Missing NDC", line.units * rate(claim, line)))
-    for claim, n in pick(lambda c, ln: not is_drug(ln.code) and ln.charge > rate(c, ln) * ln.units):
+    # A charge below the contract leaks money only with a payer that pays the lesser of the two.
+    for claim, n in pick(lambda c, ln: not is_drug(ln.code) and lesser_of(c) and ln.charge > rate(c, ln) * ln.units):
         line = claim.lines[n]
         contract = rate(claim, line) * line.units
         below = (contract * Decimal("0.8")).quantize(CENT)

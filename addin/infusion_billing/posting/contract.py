@@ -8,22 +8,27 @@ A payer's contract (or Medicare's fee schedule) sets an allowed amount per unit 
 and, when the payer pays the **lesser of** the billed charge and the contract (the payer's ``Lesser
 Of Charge`` column, Y unless the contract says otherwise), never more than the line's charge: with
 a charge below the rate the payer allows the charge, and that line is not underpaid
-(docs/posting.md section 2 [S92]). The payer simulator and the reconciliation both use these
-functions, so the demo's planted outcomes and what reconciliation finds cannot drift apart.
+(docs/posting.md section 2 [S92]).
 
 A shortfall is only an underpayment when it is more than the **tolerance** (Settings:
 ``Underpayment Tolerance``, default the larger of $1.00 and 1 % of the expected allowed), so a
 payer's rounding is not a worklist item.
+
+:class:`Contract` holds the three terms (fee schedule, lesser-of, tolerance) as a book states them.
+The payer simulator, the reconciliation and the billing assessment all price a line through it, so
+the demo's planted outcomes, what reconciliation finds and what an assessment of the same files
+reports cannot drift apart.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -59,6 +64,9 @@ class FeeSchedule:
             self._by_key[(r.payer_id, r.code)].append(r)
         for rows in self._by_key.values():
             rows.sort(key=lambda r: r.start, reverse=True)
+
+    def __bool__(self) -> bool:
+        return bool(self._by_key)
 
     @classmethod
     def from_rows(cls, rows: Iterable) -> FeeSchedule:
@@ -125,3 +133,48 @@ class Tolerance:
 
     def of(self, expected: Decimal) -> Decimal:
         return max(self.amount, cents(abs(expected) * self.percent / 100))
+
+
+@dataclass(frozen=True)
+class Contract:
+    """A book's contract terms, applied to one line: the FeeSchedule rate in force, whether the payer
+    pays the lesser of the charge and the contract (the Payers table's ``Lesser Of Charge``; Y for a
+    payer it does not name), and the underpayment tolerance (Settings)."""
+
+    fees: FeeSchedule
+    lesser_of: Mapping[str, bool] = field(default_factory=dict)
+    tolerance: Tolerance = Tolerance()
+
+    @classmethod
+    def of_book(cls, book: Any) -> Contract:
+        """The terms a workbook states; its FeeSchedule and Payers may be absent (no rates, lesser-of)."""
+        fees = FeeSchedule.from_rows(book.rows("FeeSchedule")) if "FeeSchedule" in book.tables else FeeSchedule([])
+        payers = book.rows("Payers") if "Payers" in book.tables else ()
+        return cls(fees, {p.payer_id: bool(p.lesser_of_charge) for p in payers},
+                   Tolerance.parse(book.settings.underpayment_tolerance))
+
+    @property
+    def has_rates(self) -> bool:
+        return bool(self.fees)
+
+    def pays_lesser_of(self, payer_id: str) -> bool:
+        return self.lesser_of.get(payer_id, True)
+
+    def rate(self, payer_id: str, code: str, modifiers: Iterable[str], on: date) -> Decimal | None:
+        """The payer's per-unit rate for the code (and modifiers) in force on the date of service."""
+        return self.fees.rate(payer_id, code, modifiers, on)
+
+    def expected(self, payer_id: str, rate: Decimal | None, units: Decimal, charge: Decimal | None) -> Decimal | None:
+        """What the payer should allow: ``rate`` x units, capped at the charge for a lesser-of payer (a
+        line without a charge is not capped)."""
+        if charge is None:
+            return expected_allowed(rate, units, ZERO, False)
+        return expected_allowed(rate, units, charge, self.pays_lesser_of(payer_id))
+
+    def underpaid(self, expected: Decimal, allowed: Decimal) -> bool:
+        """Allowed below the expected by more than the tolerance."""
+        return expected - allowed > self.tolerance.of(expected)
+
+    def overpaid(self, expected: Decimal, allowed: Decimal) -> bool:
+        """Allowed above the expected by more than the tolerance."""
+        return allowed - expected > self.tolerance.of(expected)

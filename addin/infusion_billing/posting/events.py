@@ -160,7 +160,8 @@ class LineEvent:
 
     @property
     def allowed(self) -> Decimal:
-        """AMT*B6 when the payer sent it, else the charge less contractual, denied and other adjustments."""
+        """AMT*B6 when the payer sent it, else the charge less contractual, denied and other adjustments
+        (those that :func:`lowers_allowed`)."""
         if self.reported_allowed is not None:
             return self.reported_allowed
         return self.charge - self.contractual - self.denied - self.other
@@ -280,8 +281,14 @@ def spread_claim_adjustment(lines: list[LineEvent], row: Mapping[str, Any]) -> N
             continue
         _post_adjustment(event, {**row, "Amount": share})
         event.paid -= share
-        if event.reported_allowed is not None and group != "PR" and carc != "253":
+        if event.reported_allowed is not None and lowers_allowed(group, carc):
             event.reported_allowed -= share
+
+
+def lowers_allowed(group: str, carc: str) -> bool:
+    """Whether an adjustment comes off the allowed amount: every one but the patient's share (PR) and
+    Medicare's sequestration (CO-253), which are paid out of the allowed amount."""
+    return group != "PR" and carc != "253"
 
 
 def _post_adjustment(event: LineEvent, row: Mapping[str, Any]) -> None:

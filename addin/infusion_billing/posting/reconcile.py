@@ -40,7 +40,7 @@ from ..workbook.ownership import declare_result
 from ..workbook.reader import BookData
 from ..workbook.writer import OutputTable
 from .cob import SECONDARY, primary_claim_id, secondary_expected
-from .contract import ZERO, FeeSchedule, Tolerance, expected_allowed
+from .contract import ZERO, Contract
 from .events import LineEvent, Posting, Unmatched, claim_key, post, read_events
 from .status import (
     CODE_CHANGED,
@@ -127,15 +127,15 @@ class LineState:
 class Reconciler:
     """The book's contract terms (fee schedule, lesser-of, tolerance), applied line by line."""
 
-    def __init__(self, fees: FeeSchedule, lesser_of: dict[str, bool], tolerance: Tolerance):
-        self.fees, self.lesser_of, self.tolerance = fees, lesser_of, tolerance
+    def __init__(self, contract: Contract):
+        self.contract = contract
 
     def state(self, claim: LedgerClaim, line: LedgerLine, events: list[LineEvent],
               primary: LineState | None = None) -> LineState:
         """The line netted over its events; ``primary`` is the primary claim's same line when ``claim``
         is a secondary claim (coordination of benefits sets what it is expected to allow)."""
         s = LineState(claim, line, sorted(events, key=lambda e: e.order), primary=primary)
-        s.rate = self.fees.rate(claim.payer_id, line.code, line.modifiers, line.service_date)
+        s.rate = self.contract.rate(claim.payer_id, line.code, line.modifiers, line.service_date)
         if s.events:
             totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
             units = ZERO
@@ -147,7 +147,7 @@ class Reconciler:
             s.totals = dict(totals)
             s.units_paid = units
         units = s.units_paid if s.units_paid is not None and s.units_paid > ZERO else line.units
-        s.expected = expected_allowed(s.rate, units, line.charge, self.lesser_of.get(claim.payer_id, True))
+        s.expected = self.contract.expected(claim.payer_id, s.rate, units, line.charge)
         if primary is not None:
             s.expected = secondary_expected(s.expected, primary.total("paid"), primary.total("patient_responsibility"))
         s.status = self.status_of(s)
@@ -170,11 +170,9 @@ class Reconciler:
             return UNITS_REDUCED
         if s.expected is None:
             return NO_CONTRACT_RATE
-        variance = allowed - s.expected
-        tolerance = self.tolerance.of(s.expected)
-        if variance < -tolerance:
+        if self.contract.underpaid(s.expected, allowed):
             return UNDERPAID
-        if variance > tolerance:
+        if self.contract.overpaid(s.expected, allowed):
             return OVERPAID
         return PAID_AS_EXPECTED
 
@@ -402,10 +400,7 @@ def reconcile_book(book: BookData, as_of: date | None = None) -> Reconciliation:
     claims = [c for c in ledger if c.submitted and (as_of is None or c.submitted_date is None
                                                     or c.submitted_date <= as_of)]
     era = {name: book.extra_rows(name) for name in ERA_TABLES}
-    payers = {p.payer_id: p for p in book.rows("Payers")} if "Payers" in book.tables else {}
-    fees = FeeSchedule.from_rows(book.rows("FeeSchedule")) if "FeeSchedule" in book.tables else FeeSchedule([])
-    reconciler = Reconciler(fees, {k: bool(p.lesser_of_charge) for k, p in payers.items()},
-                            Tolerance.parse(book.settings.underpayment_tolerance))
+    reconciler = Reconciler(Contract.of_book(book))
     r = reconcile_rows(claims, era, reconciler, as_of)
     owed: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for s in r.states:

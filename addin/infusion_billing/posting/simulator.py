@@ -45,7 +45,7 @@ from ..workbook.reader import BookData
 from ..x12.writer import ControlNumbers, Interchange, Party, SegmentWriter, amount, number
 from .adjudicate import Adjudicated, AdjudicatedClaim, CostShare, LineToPay, coordinate, deny, pay
 from .cob import SECONDARY, primary_claim_id, secondary_expected
-from .contract import ZERO, FeeSchedule, Tolerance, cents, expected_allowed
+from .contract import ZERO, Contract, cents
 from .reconcile import LineState
 from .secondary import PrimaryOutcomes
 from .status import (
@@ -157,15 +157,14 @@ class Simulation:
 
 
 class _Payers:
-    """The book's payers, fee schedule, coverage and tolerance, as the simulator needs them."""
+    """The book's payers, contract terms (:class:`.contract.Contract`) and coverage, as the simulator needs them."""
 
     def __init__(self, book: BookData):
         self.payers = {p.payer_id: p for p in book.rows("Payers")}
-        self.fees = FeeSchedule.from_rows(book.rows("FeeSchedule"))
+        self.contract = Contract.of_book(book)
         self.coverage: dict[tuple[str, str], list] = defaultdict(list)
         for c in book.rows("Coverage"):
             self.coverage[(c.patient_id, c.payer_id)].append(c)
-        self.tolerance = Tolerance.parse(book.settings.underpayment_tolerance)
         practice = list(book.rows("Practice")) if "Practice" in book.tables else []
         self.payee = (practice[0].name, practice[0].npi) if practice else ("INFUSION PRACTICE", "1234567893")
         self.shares: dict[tuple[str, str], CostShare] = {}
@@ -173,10 +172,6 @@ class _Payers:
     def medicare(self, payer_id: str) -> bool:
         p = self.payers.get(payer_id)
         return p is not None and p.payer_type is PayerType.MEDICARE
-
-    def lesser_of(self, payer_id: str) -> bool:
-        p = self.payers.get(payer_id)
-        return True if p is None else bool(p.lesser_of_charge)
 
     def share(self, claim: LedgerClaim) -> CostShare:
         """The patient's cost share with the payer: the deductible carries from claim to claim."""
@@ -315,12 +310,12 @@ class _Simulator:
 
     # ------------------------------------------------------------------ one line
     def rate(self, claim: LedgerClaim, ln: LineToPay, dos: dict[str, date], code: str | None = None):
-        return self.p.fees.rate(claim.payer_id, code or ln.code, ln.modifiers, dos[ln.line_control_number])
+        return self.p.contract.rate(claim.payer_id, code or ln.code, ln.modifiers, dos[ln.line_control_number])
 
     def expected(self, claim: LedgerClaim, ln: LineToPay, dos: dict[str, date],
                  units: Decimal | None = None) -> Decimal | None:
-        return expected_allowed(self.rate(claim, ln, dos), ln.units if units is None else units, ln.charge,
-                                self.p.lesser_of(claim.payer_id))
+        return self.p.contract.expected(claim.payer_id, self.rate(claim, ln, dos), ln.units if units is None else units,
+                                        ln.charge)
 
     def status_when_paid(self, claim: LedgerClaim, ln: LineToPay, dos: dict[str, date]) -> str:
         return NO_CONTRACT_RATE if self.rate(claim, ln, dos) is None else PAID_AS_EXPECTED
@@ -351,7 +346,7 @@ class _Simulator:
         roll -= r.line_denial
         if roll < r.underpayment and expected is not None and expected >= Decimal("25.00"):
             shortfall = cents(expected * Decimal(rng.randrange(5, 16)) / 100)
-            if shortfall > self.p.tolerance.of(expected):
+            if shortfall > self.p.contract.tolerance.of(expected):
                 adj = pay(ln, expected - shortfall, share, medicare=medicare)
                 return adj, KeyRow(claim.claim_id, ln.line_control_number, claim.payer_id, "underpaid", UNDERPAID,
                                    "45", "", expected, adj.allowed, shortfall, adj.paid)
@@ -368,7 +363,7 @@ class _Simulator:
         new_code = CODE_CHANGES.get(ln.code)
         if roll < r.code_change and new_code:
             rate = self.rate(claim, ln, dos, new_code)
-            allowed = expected_allowed(rate, ln.units, ln.charge, self.p.lesser_of(claim.payer_id))
+            allowed = self.p.contract.expected(claim.payer_id, rate, ln.units, ln.charge)
             if allowed is not None:
                 adj = pay(ln, allowed, share, medicare=medicare, code=new_code, submitted=True)
                 return adj, KeyRow(claim.claim_id, ln.line_control_number, claim.payer_id,
@@ -411,7 +406,7 @@ class _Simulator:
             elif plant == "under" or (not plant and roll < r.line_denial * 2 + r.underpayment * 2
                                       and owed >= Decimal("10.00")):
                 shortfall = cents(owed * Decimal(rng.randrange(20, 41)) / 100)
-                if shortfall <= self.p.tolerance.of(owed):
+                if shortfall <= self.p.contract.tolerance.of(owed):
                     shortfall = ZERO
                 adj = coordinate(ln, owed - shortfall)
                 what = "paid less than the primary left" if shortfall else "paid as coordinated"
