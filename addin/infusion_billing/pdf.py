@@ -180,10 +180,12 @@ class Document:
 
         ``widths`` are relative column widths (default equal); columns named in ``right`` (amounts)
         are right-aligned; ``bold_last`` prints the last row bold (a totals row). Cells are printed
-        as :func:`printable` text on one line (a header may wrap; a cell too long for its column is
-        cut with ``...``); None prints blank, a Decimal as :func:`money`. Drawn cell by cell rather
-        than with fpdf2's wrapping table, which measures every cell twice: a statement is drawn in a
-        few milliseconds (bench/bench_statements.py).
+        as :func:`printable` text; None prints blank, a Decimal as :func:`money`. A cell too long
+        for its column wraps onto more lines (at spaces, else inside a word) and its row grows to
+        fit, so nothing is cut off; a row starts on the next page (under the header repeated) when
+        it would not fit on this one. Drawn cell by cell rather than with fpdf2's table, which
+        measures every cell twice: only a cell wider than its column is measured for wrapping, so a
+        statement is still drawn in a few milliseconds (bench/bench_statements.py).
         """
         pdf = self.pdf
         weights = list(widths) if widths else [1.0] * len(columns)
@@ -214,16 +216,24 @@ class Document:
             rule(top + height)
 
         draw_header()
-        height = line + 2 * _PAD_Y
         for n, values in enumerate(rows):
+            style = "B" if bold_last and n == len(rows) - 1 else ""
+            pdf.set_font(FONT, style, size)
+            texts = [_cell_text(value) for value in values]
+            counts = [1 if pdf.get_string_width(text) <= w - 2 * _PAD else _line_count(pdf, w - 2 * _PAD, line, text)
+                      for w, text in zip(col_w, texts, strict=True)]
+            height = max(counts, default=1) * line + 2 * _PAD_Y
             if pdf.get_y() + height > pdf.page_break_trigger:
                 pdf.add_page()
                 draw_header()
-            pdf.set_font(FONT, "B" if bold_last and n == len(rows) - 1 else "", size)
+                pdf.set_font(FONT, style, size)
             top, x = pdf.get_y(), pdf.l_margin
-            for w, value, align in zip(col_w, values, aligns, strict=True):
+            for w, text, count, align in zip(col_w, texts, counts, aligns, strict=True):
                 pdf.set_xy(x + _PAD, top + _PAD_Y)
-                pdf.cell(w - 2 * _PAD, line, _fit(pdf, _cell_text(value), w - 2 * _PAD), align=align)
+                if count == 1:
+                    pdf.cell(w - 2 * _PAD, line, text, align=align)
+                else:
+                    pdf.multi_cell(w - 2 * _PAD, line, text, align=align)
                 x += w
             pdf.set_y(top + height)
             rule(top + height)

@@ -11,6 +11,7 @@ import pypdf
 from infusion_billing import cli
 from infusion_billing.assess import assess
 from infusion_billing.assess.pdf_report import build_pdf
+from infusion_billing.assess.report import SCORECARD
 from infusion_billing.workbook.writer import read_output_table
 
 
@@ -55,6 +56,21 @@ def test_the_report_holds_the_scorecard_the_opportunity_and_the_ranked_findings(
     categories = {r[4] for r in result.tables[2].rows}
     payers = {r[1] for r in result.tables[3].rows}
     assert _drawn_bars(data) == 4 + len(categories) + len(payers)
+
+
+def test_every_label_benchmark_and_assumption_is_printed_in_full(clinic, kits):
+    result = assess([kits[True].remits], [kits[True].claims], encounters=clinic / "demo-input.xlsx", salt="s")
+    text = " ".join(_text(build_pdf(result).bytes())[1].split())  # a wrapped cell reads with a space
+    assert "..." not in text
+    for _, label, benchmark, _, _ in SCORECARD:
+        assert label in text and benchmark in text
+    sheet = next(t for t in result.tables if t.name == "Method and Data")
+    method = [dict(zip(sheet.columns, row, strict=True)) for row in sheet.rows]
+    notes = [m["Note"] for m in method if m["Kind"] != "File" and m["Note"]]
+    assert "the strictest common commercial limit; contracts may allow more" in notes
+    for m in method:
+        assert m["Detail"] in text and (m["Kind"] == "File" or (m["Note"] or "") in text), m
+    assert " Rank Area Finding " in text  # the rank column is wide enough for its header
 
 
 def test_same_files_give_the_same_pdf_dated_by_the_latest_remit(clinic, kits):

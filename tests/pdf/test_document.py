@@ -57,6 +57,20 @@ def test_a_long_table_runs_onto_more_pages_with_its_header_repeated():
     assert "Page 2 of 2" in text
 
 
+def test_a_cell_longer_than_its_column_wraps_and_its_row_grows_nothing_is_cut():
+    doc = Document("Scorecard", dated=date(2026, 12, 1))
+    doc.table(["Measure", "Value", "Benchmark", "Status"],
+              [["Initial denial rate (claims)", "10.0%", "under 5% (HFMA/MGMA practice target)", "Red"],
+               ["Net collection rate", "66.3%", "95% or more (MGMA)", "Red"]], widths=(3, 1, 1.5, 1))
+    text = text_of(doc.bytes())[1]
+    assert "..." not in text
+    # The benchmark takes two lines of its column; the next row starts below both.
+    assert "under 5% (HFMA/MGMA\npractice target)" in text
+    assert " ".join(text.split()).endswith(
+        "Initial denial rate (claims) 10.0% under 5% (HFMA/MGMA practice target) Red "
+        "Net collection rate 66.3% 95% or more (MGMA) Red Scorecard Page 1 of 1")
+
+
 def test_save_writes_atomically_into_a_new_folder(tmp_path):
     target = statement().save(tmp_path / "out" / "S-1.pdf")
     assert target.read_bytes().startswith(b"%PDF-")

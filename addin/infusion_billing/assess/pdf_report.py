@@ -87,7 +87,7 @@ def build_pdf(a: Assessment, *, client: str = "") -> Document:
     doc.table(["Rank", "Area", "Finding", "Count", "Dollars", "Recoverable now", "Annualized"],
               [[f["Rank"], f["Area"], f["Finding"], f"{f['Count']:,}", f["Dollar Impact"], f["Recoverable Now"],
                 f["Annualized"]] for f in findings],
-              widths=(0.6, 1.4, 4.2, 0.8, 1.4, 1.4, 1.4), right=("Count", "Dollars", "Recoverable now", "Annualized"),
+              widths=(0.7, 1.4, 4.1, 0.8, 1.4, 1.4, 1.4), right=("Count", "Dollars", "Recoverable now", "Annualized"),
               size=8)
     if not findings:
         doc.paragraph("No leak was found in these files.")
@@ -121,9 +121,9 @@ def build_pdf(a: Assessment, *, client: str = "") -> Document:
     doc.table(["File", "Role", "SHA-256 (first 16)", "Read"],
               [[m["Detail"], m["Item"], str(m["SHA-256"])[:16], m["Note"]] for m in method if m["Kind"] == "File"],
               widths=(3, 1.6, 2, 2.4), size=8)
-    doc.table(["Kind", "Item", "Detail"],
-              [[m["Kind"], m["Item"], m["Detail"]] for m in method if m["Kind"] != "File"],
-              widths=(1.2, 2, 5), size=8)
+    doc.table(["Kind", "Item", "Detail", "Note"],
+              [[m["Kind"], m["Item"], m["Detail"], m["Note"]] for m in method if m["Kind"] != "File"],
+              widths=(1.2, 1.8, 3.5, 3.5), size=8)
     return doc
 
 
