@@ -11,6 +11,9 @@ from hypothesis import strategies as st
 
 from infusion_billing.claims import INSTITUTIONAL, read_837, render_837, write_837
 from infusion_billing.claims.samples import sample_batch, sample_claims, sample_practice
+from infusion_billing.claims.split import split_claim
+from infusion_billing.findings import Severity
+from infusion_billing.rules.catalogue import CATALOGUE
 
 from .conftest import pyx12_errors
 
@@ -169,6 +172,29 @@ def test_a_secondary_claim_without_the_primary_adjudication_is_held():
 def test_bad_control_numbers_write_nothing():
     text, result, where = held(sample_claims(1), interchange_control=0)
     assert text == "" and [w[2] for w in where] == ["x12.control-number"]
+
+
+def test_every_claim_problem_carries_its_rules_catalogue_severity_and_fix():
+    claim = sample_claims(1)[0]
+    lines = (replace(claim.lines[0], units=D(0)), replace(claim.lines[1], charge=D("-1.00")), *claim.lines[2:])
+    subscriber = replace(claim.coverage.subscriber, member_id="")
+    bad = replace(claim, frequency="7", lines=lines, coverage=replace(claim.coverage, subscriber=subscriber))
+    _, result, _ = held([bad])
+    many = replace(claim, lines=tuple(replace(claim.lines[0], control_number=f"L{n}") for n in range(51)))
+    findings = [*result.findings, *(p.finding for p in split_claim(many)[1])]
+    assert {f.rule_id for f in findings} == {"claim.frequency", "claim.line-invalid", "claim.subscriber-missing",
+                                             "claim.split"}
+    for f in findings:
+        assert (f.severity, f.fix != "") == (CATALOGUE[f.rule_id].severity, True), f
+    # The line-invalid problems name no fix of their own: the catalogue's tells the biller where to correct it.
+    assert next(f for f in findings if f.rule_id == "claim.line-invalid").fix == CATALOGUE["claim.line-invalid"].fix
+    assert next(f for f in findings if f.rule_id == "claim.split").severity is Severity.INFO
+
+
+def test_control_numbers_that_cannot_be_used_are_an_error_the_catalogue_documents():
+    _, result, _ = held(sample_claims(1), interchange_control=0)
+    finding = result.findings[0]
+    assert finding.severity is Severity.ERROR and Severity.ERROR in CATALOGUE["x12.control-number"].also
 
 
 def test_accented_names_are_sent_without_accents_and_coded_values_with_them_are_held():

@@ -22,7 +22,7 @@ from dataclasses import replace
 from decimal import Decimal
 from itertools import groupby
 
-from ..findings import Severity
+from ..rules import claim as rules
 from .model import Claim, ClaimLine, OtherPayer
 from .problems import MAX_CLAIM_ID, MAX_LINES, Collector, Problem
 
@@ -47,7 +47,7 @@ def split_claim(claim: Claim, limit: int | None = None) -> tuple[list[Claim], li
         return [claim], []
     out = Collector(claim)
     if claim.frequency != "1":
-        out.add("claim.too-many-lines", f"The claim has {len(claim.lines)} lines, over the limit of {limit}, but a "
+        out.add(rules.TOO_MANY_LINES, f"The claim has {len(claim.lines)} lines, over the limit of {limit}, but a "
                 f"frequency-{claim.frequency} claim cannot be split: it must match the claim the payer holds.",
                 column="Lines", fix="Void the original claim and send new original claims of at most 50 lines.")
         return [], out.problems
@@ -70,15 +70,15 @@ def split_claim(claim: Claim, limit: int | None = None) -> tuple[list[Claim], li
         groups.append(current)
     ids = [f"{claim.claim_id}-{k}" for k in range(1, len(groups) + 1)]
     if any(len(i) > MAX_CLAIM_ID for i in ids):
-        out.add("claim.id-invalid", f"The claim has {len(claim.lines)} lines and must be split, but '{ids[-1]}' "
+        out.add(rules.ID_INVALID, f"The claim has {len(claim.lines)} lines and must be split, but '{ids[-1]}' "
                 f"would be over {MAX_CLAIM_ID} characters.", column="Claim ID", value=claim.claim_id,
                 fix="Use a shorter Claim ID (at most 17 characters leaves room for the part number).")
         return [], out.problems
     parts = [_part(claim, new_id, lines, first=k == 0)
              for k, (new_id, lines) in enumerate(zip(ids, groups, strict=True))]
     described = ", ".join(f"{p.claim_id} ({len(p.lines)} lines)" for p in parts)
-    out.add("claim.split", f"The claim has {len(claim.lines)} lines, over the {claim.claim_type} limit of {limit}; "
-            f"it was split by date of service into {described}.", column="Lines", severity=Severity.INFO)
+    out.add(rules.SPLIT, f"The claim has {len(claim.lines)} lines, over the {claim.claim_type} limit of {limit}; "
+            f"it was split by date of service into {described}.", column="Lines")
     return parts, out.problems
 
 

@@ -38,7 +38,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO
 
-from ..findings import Finding
+from ..findings import Finding, Severity
+from ..rules import claim as claim_rules
+from ..rules import x12 as x12_rules
 from ..x12.writer import (
     ControlNumbers,
     DataError,
@@ -145,15 +147,15 @@ def _write(claims: Iterable[Claim], batch: Batch, out: IO[str], claim_type: str,
     written = Written(claim_type)
     if claim_type not in VERSIONS:
         bad = Collector()
-        bad.add("claim.type-invalid", f"Claim type '{claim_type}' is neither 837P nor 837I.")
+        bad.add(claim_rules.TYPE_INVALID, f"Claim type '{claim_type}' is neither 837P nor 837I.")
         written.problems.extend(bad.problems)
         return written
     written.problems.extend(practice_problems(batch.practice))
     control = ControlNumbers(batch.interchange_control, batch.group_control, batch.transaction_control)
     for why in control.problems():
         bad = Collector()
-        bad.add("x12.control-number", f"No 837 can be written: {why}.",
-                fix="Use the next control numbers stored in the book.")
+        bad.add(x12_rules.CONTROL_NUMBER, f"No 837 can be written: {why}.",
+                fix="Use the next control numbers stored in the book.", severity=Severity.ERROR)
         written.problems.extend(bad.problems)
     practice = batch.practice
     if written.problems or practice is None:
@@ -169,7 +171,7 @@ def _write(claims: Iterable[Claim], batch: Batch, out: IO[str], claim_type: str,
                     control, builder.when, **envelope)
     except DataError as refused:
         bad = Collector()
-        bad.add("x12.data-separator", f"The practice data in {refused.segment}{refused.position} holds "
+        bad.add(x12_rules.DATA_SEPARATOR, f"The practice data in {refused.segment}{refused.position} holds "
                 f"{refused.reason}; X12 has no way to send it, so no 837 was written.",
                 fix="Remove the character from the Practice table.")
         written.problems.extend(bad.problems)
@@ -191,7 +193,7 @@ def _write(claims: Iterable[Claim], batch: Batch, out: IO[str], claim_type: str,
     for claim in claims:
         if claim.claim_type != claim_type:
             other = Collector(claim)
-            other.add("claim.type-invalid", f"An {claim.claim_type} claim cannot go in an {claim_type} file.",
+            other.add(claim_rules.TYPE_INVALID, f"An {claim.claim_type} claim cannot go in an {claim_type} file.",
                       column="Claim Type", value=claim.claim_type)
             written.problems.extend(other.problems)
             continue
@@ -212,7 +214,7 @@ def _write(claims: Iterable[Claim], batch: Batch, out: IO[str], claim_type: str,
         except DataError as refused:
             builder.hl = hl
             bad = Collector(claim)
-            bad.add("x12.data-separator", f"The {refused.segment} holds {refused.reason}; X12 has "
+            bad.add(x12_rules.DATA_SEPARATOR, f"The {refused.segment} holds {refused.reason}; X12 has "
                     "no way to send it.", column=refused.segment, fix="Remove the character from the claim's data.")
             written.problems.extend(bad.problems)
             for line in claim.lines:  # its lines were not written: their control numbers stay free
