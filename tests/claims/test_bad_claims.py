@@ -8,14 +8,13 @@ from decimal import Decimal as D
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pyx12_check import pyx12_errors
 
 from infusion_billing.claims import INSTITUTIONAL, read_837, render_837, write_837
 from infusion_billing.claims.samples import sample_batch, sample_claims, sample_practice
 from infusion_billing.claims.split import split_claim
 from infusion_billing.findings import Severity
 from infusion_billing.rules.catalogue import CATALOGUE
-
-from .conftest import pyx12_errors
 
 
 def held(claims, **batch):

@@ -12,13 +12,13 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
+from pyx12_check import pyx12_errors
 
 from infusion_billing.claims import read_837
 from infusion_billing.pipeline import RunOptions, run_workbook
 from infusion_billing.values import to_money
 
 from .clinic_book import AS_OF, MONTH, clinic_rows, records, rows_xml, sheet_xml, write_rows
-from .conftest import pyx12_errors
 
 
 @pytest.fixture(scope="module")

@@ -6,10 +6,10 @@ from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal as D
 
+from pyx12_check import pyx12_errors
+
 from infusion_billing.claims import ClaimLine, read_837, render_837, split_claim
 from infusion_billing.claims.samples import sample_batch, sample_claims
-
-from .conftest import pyx12_errors
 
 
 def home_infusion_month(days: int, lines_per_day: int, **claim_changes):

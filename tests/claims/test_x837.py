@@ -8,6 +8,7 @@ from decimal import Decimal as D
 
 import pytest
 from pydantic import ValidationError
+from pyx12_check import pyx12_errors
 from x12sdk.io import X12ModelReader
 
 from infusion_billing.claims import (
@@ -21,8 +22,6 @@ from infusion_billing.claims import (
     x837,
 )
 from infusion_billing.claims.samples import sample_batch, sample_claims, sample_practice
-
-from .conftest import pyx12_errors
 
 DAY = date(2026, 11, 16)
 

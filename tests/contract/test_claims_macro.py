@@ -13,7 +13,7 @@ import datetime as dt
 from decimal import Decimal
 
 from claims.clinic_book import clinic_rows
-from claims.conftest import pyx12_errors
+from pyx12_check import pyx12_errors
 
 from infusion_billing.claims import read_837
 from infusion_billing.schema import TABLES_BY_NAME

@@ -7,12 +7,9 @@ reconcile posts them.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyx12.params
-import pyx12.x12n_document
 from claims.clinic_book import AS_OF, MONTH, clinic_rows, records, write_rows
 
 from infusion_billing.pipeline import RunOptions, RunResult, run_workbook
@@ -43,25 +40,3 @@ def remit_month(billed: Path, folder: Path, seed: int) -> Month:
     run = run_workbook(billed, ["simulate-payer", "import-era", "reconcile"], out=result,
                        options=RunOptions(remit_dir=remits, remit_sources=(remits,), seed=seed, month_close=True))
     return Month(billed, remits, result, run)
-
-
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
-def pyx12_835_errors(path: Path) -> list[str]:
-    """Every error pyx12's 005010X221A1 validator logs on the file (no 999 asked for: pyx12 builds its
-    AK2 from ST03, which the 835 guide marks Not Used)."""
-    handler = _Collect()
-    logger = logging.getLogger("pyx12")
-    logger.addHandler(handler)
-    try:
-        ok = pyx12.x12n_document.x12n_document(pyx12.params.params(), str(path), None, None, None)
-    finally:
-        logger.removeHandler(handler)
-    return handler.messages + ([] if ok else ["pyx12 rejected the file"])

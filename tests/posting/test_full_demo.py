@@ -29,9 +29,8 @@ from pathlib import Path
 
 import pytest
 from claims.clinic_book import records
-from claims.conftest import pyx12_errors
-from posting.remit_month import pyx12_835_errors
 from pydantic import ValidationError
+from pyx12_check import pyx12_835_errors, pyx12_errors
 from x12sdk.io import X12ModelReader
 
 from infusion_billing.claims import read_837

@@ -15,8 +15,8 @@ from decimal import Decimal
 
 import pytest
 from claims.clinic_book import records
-from claims.conftest import pyx12_errors
-from posting.remit_month import billed_book, pyx12_835_errors, remit_month
+from posting.remit_month import billed_book, remit_month
+from pyx12_check import pyx12_835_errors, pyx12_errors
 
 from infusion_billing.pipeline import RunOptions, run_workbook
 from infusion_billing.posting.answer_key import read_key, score
