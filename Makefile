@@ -17,6 +17,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 venv: $(STAMP)
 
 demo: $(STAMP)
+	mkdir -p out
 	$(BIN)/infusion-billing demo -o out/InfusionBilling-demo.xlsx
 
 # Lint and types (configuration in pyproject.toml). ruff gets the real udfs/ and macros/ folders, mypy

@@ -27,6 +27,7 @@ from .display import shown, terminal_safe
 from .findings import findings_to_json, sort_findings
 from .pipeline import RunOptions, RunResult, available_stages, run_workbook
 from .schema import TABLES_BY_NAME
+from .workbook.output_file import check_output_folder
 from .workbook.reader import WorkbookError, read_workbook
 
 EXIT_OK = 0
@@ -79,11 +80,17 @@ def cmd_excel_workbook(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+#: Where the demo writes without -o; its out folder is made (the tool chose it, not the user).
+DEMO_OUTPUT = Path("out") / "InfusionBilling-demo.xlsx"
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo.clinic import run_demo  # noqa: PLC0415 - start-up cost, see above
 
-    return run_demo(Path(args.output), seed=args.seed, encounters=args.encounters, progress=progress_bar,
-                    force=args.force)
+    output = Path(args.output) if args.output else DEMO_OUTPUT
+    if not args.output:
+        output.parent.mkdir(exist_ok=True)
+    return run_demo(output, seed=args.seed, encounters=args.encounters, progress=progress_bar, force=args.force)
 
 
 def check_rule_ids(rules: Sequence[str]) -> None:
@@ -405,7 +412,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_excel_workbook)
 
     p = sub.add_parser("demo", help="build the synthetic demo clinic and run every stage on it")
-    p.add_argument("-o", "--output", default="out/InfusionBilling-demo.xlsx", help="output workbook")
+    p.add_argument("-o", "--output", help=f"output workbook (default: {DEMO_OUTPUT.as_posix()}, the folder made)")
     p.add_argument("--seed", type=int, default=20261127, help="random seed (same seed, same clinic)")
     p.add_argument("--encounters", type=int, default=1500, help="number of encounters (default 1500)")
     _force_flag(p)
@@ -567,6 +574,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="infusion-billing: %(message)s")
     try:
+        check_output_paths(args)
         return args.func(args)
     except WorkbookError as exc:
         say(f"infusion-billing: {exc}", file=sys.stderr)
@@ -589,6 +597,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         say(f"infusion-billing: internal error ({type(exc).__name__}); run again with --debug and report it.",
             file=sys.stderr)
         return 1
+
+
+#: The options naming what a command writes, by their argparse name: their folder must exist.
+OUTPUT_OPTIONS = {"output": "-o", "pdf": "--pdf", "out_dir": "--out-dir", "cache": "--cache"}
+
+
+def check_output_paths(args: argparse.Namespace) -> None:
+    """Every command alike: a file (-o, --pdf) or folder (--out-dir, --cache, export-store's --store) the
+    command writes goes inside a folder that exists; a mistyped folder is one sentence, exit 2
+    (:func:`~.workbook.output_file.check_output_folder`)."""
+    named = dict(OUTPUT_OPTIONS, store="--store") if args.command == "export-store" else OUTPUT_OPTIONS
+    for attr, option in named.items():
+        value = getattr(args, attr, None)
+        if value and "://" not in str(value):  # a store may be a URL (s3a://...): not a local folder
+            check_output_folder(Path(value), option)
 
 
 def os_problem(exc: OSError) -> str:

@@ -24,7 +24,8 @@ def terminal_safe(text: str) -> str:
                             else f"\\u{ord(m.group(0)):04x}", text)
 
 
-def shown(path: str | Path) -> str:
-    """A file's name for a message: undecodable bytes as the replacement character, controls escaped."""
-    name = Path(path).name or str(path)
+def shown(path: str | Path, *, whole: bool = False) -> str:
+    """A file's name (``whole``: the path as given) for a message: undecodable bytes as the replacement
+    character, controls escaped."""
+    name = str(path) if whole else (Path(path).name or str(path))
     return terminal_safe(name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")).replace("\n", "\\n")

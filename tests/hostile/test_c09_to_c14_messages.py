@@ -194,6 +194,33 @@ def test_an_output_that_is_a_folder_names_the_folder(tmp_path, capsys):
     assert code == 2 and one_sentence(err) and "results is a folder" in err and ".~ib-" not in err
 
 
+@pytest.mark.parametrize("args, option", [
+    (("template", "-o", "{missing}/MyClinic.xlsx"), "-o"),
+    (("check", "{book}", "-o", "{missing}/results.xlsx"), "-o"),
+    (("export-837", "{book}", "--out-dir", "{missing}/837"), "--out-dir"),
+    (("statements", "{book}", "--out-dir", "{missing}/statements"), "--out-dir"),
+    (("assess", "--remits", "{book}", "-o", "{tmp}/a.xlsx", "--pdf", "{missing}/a.pdf"), "--pdf"),
+    (("export-store", "{book}", "--store", "{missing}/store"), "--store"),
+])
+def test_a_mistyped_output_folder_is_one_sentence_and_nothing_is_made(tmp_path, capsys, args, option):
+    book = write_book(tmp_path / "clinic.xlsx", minimal_sheets())
+    missing = tmp_path / "Novmber"  # the biller meant November, which exists
+    (tmp_path / "November").mkdir()
+    before = sorted(tmp_path.rglob("*"))
+    code, out, err = run_cli(*(a.format(book=book, missing=missing, tmp=tmp_path) for a in args), capsys=capsys)
+    assert code == 2 and one_sentence(err) and out == ""
+    assert err == (f"infusion-billing: The folder {missing} does not exist; create it first or correct the path "
+                   f"given with {option}.\n")
+    assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_an_out_dir_is_made_inside_a_folder_that_exists(tmp_path, capsys):
+    book = write_book(tmp_path / "clinic.xlsx", minimal_sheets())
+    code, _, err = run_cli("export-837", book, "--out-dir", tmp_path / "837", capsys=capsys)
+    assert code == 0, err
+    assert (tmp_path / "837").is_dir()
+
+
 def test_a_pdf_is_called_a_pdf_not_a_csv(tmp_path, capsys):
     pdf = tmp_path / "eob.xlsx"
     pdf.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n")

@@ -64,6 +64,24 @@ def check_new_output(target: Path, *, force: bool = False, replaceable=written_b
     return backup_copy(real)
 
 
+def check_output_folder(path: Path, option: str) -> None:
+    """Refuse a path to write whose folder does not exist: one sentence instead of new folders.
+
+    A biller who mistypes a folder (``-o Novmber/results.xlsx``) expects to be told, not to find the
+    results later in a folder the tool made up. So the tool makes only what it is told to make: the
+    file named by ``-o`` or ``--pdf``, or the folder named by ``--out-dir`` (made when missing), and
+    never the folders above it. ``option`` is the command-line option the path came with.
+    """
+    parent = Path(path).parent
+    if str(parent) in ("", ".") or parent.is_dir():
+        return
+    if parent.exists():
+        raise WorkbookError(f"{shown(parent, whole=True)} is not a folder, so {option} {shown(path)} cannot be "
+                            "written there.")
+    raise WorkbookError(f"The folder {shown(parent, whole=True)} does not exist; create it first or correct the path "
+                        f"given with {option}.")
+
+
 def writable_in_place(book_path: Path) -> Path:
     """The file ``--in-place`` really writes (a symbolic link's target), refused when read-only."""
     real = Path(os.path.realpath(book_path))
