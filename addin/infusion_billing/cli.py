@@ -193,6 +193,8 @@ def cmd_close(args: argparse.Namespace) -> int:
     run = run_workbook(book, stages, out=args.output, in_place=args.in_place, options=options, force=args.force)
     for line in month_summary(run.results, run.findings):
         say(line)
+    if args.max_lines > 0:  # the summary is figures only unless the findings are asked for
+        list_findings(run, max_lines=args.max_lines)
     if run.output:
         say(f"Written: {run.output}")
     return EXIT_OK
@@ -253,7 +255,7 @@ def cmd_import_ncci(args: argparse.Namespace) -> int:
         return EXIT_UNUSABLE
     report = import_ncci([Path(p) for p in args.files], book=Path(args.book) if args.book else None,
                          cache=Path(args.cache) if args.cache else None, out=args.output, in_place=args.in_place,
-                         quarter=args.quarter or "")
+                         quarter=args.quarter or "", force=args.force)
     for line in report.lines():
         say(line)
     return EXIT_OK
@@ -355,20 +357,27 @@ def print_summary(run: RunResult, *, max_lines: int = 20, out=None) -> None:
             say(f"  {name}: {key}: {value}", file=out)
     c = run.counts
     say(f"Findings: {c['error']} errors, {c['warning']} warnings, {c['info']} info", file=out)
+    list_findings(run, max_lines=max_lines, out=out)
+    if run.output:
+        say(f"Written: {run.output}", file=out)
+
+
+def list_findings(run: RunResult, *, max_lines: int, out=None) -> None:
+    """The worst ``max_lines`` errors and warnings, one line each, and how many more the Findings sheet holds."""
+    c = run.counts
     listed = [f for f in sort_findings(run.findings) if f.severity.value != "info"][:max_lines]
     for f in listed:
         say("  " + f.to_text(), file=out)
     hidden = c["error"] + c["warning"] - len(listed)
     if hidden > 0:
         say(f"  ... and {hidden} more on the Findings sheet", file=out)
-    if run.output:
-        say(f"Written: {run.output}", file=out)
 
 
 # ----------------------------------------------------------------------------- parser
 
 
-def _book_command(sub, name: str, func: Callable, help_text: str, *, json_flag: bool = True, strict: bool = False):
+def _book_command(sub, name: str, func: Callable, help_text: str, *, json_flag: bool = True, strict: bool = False,
+                  max_lines: int = 20):
     p = sub.add_parser(name, help=help_text, description=help_text)
     p.add_argument("book", help="the workbook (.xlsx or .xlsm) holding your tables")
     p.add_argument("-o", "--output", help="write results to this new file (default: BOOK.billing.xlsx)")
@@ -379,7 +388,7 @@ def _book_command(sub, name: str, func: Callable, help_text: str, *, json_flag: 
     if strict:
         p.add_argument("--strict", action="store_true", help="also run the strict rule set")
         p.add_argument("--rule", action="append", metavar="ID", help="run only this rule (repeatable)")
-    p.add_argument("--max-lines", type=int, default=20, help="findings to print (default 20)")
+    p.add_argument("--max-lines", type=int, default=max_lines, help=f"findings to print (default {max_lines})")
     _force_flag(p)
     p.set_defaults(func=func)
     return p
@@ -492,7 +501,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _book_command(sub, "close", cmd_close,
                       "close the month: check, code, claims, (837 files with --out-dir), import the 835s, reconcile, "
-                      "denials, aging, KPIs and Dashboard, then a one-screen summary", json_flag=False)
+                      "denials, aging, KPIs and Dashboard, then a one-screen summary", json_flag=False,
+                      max_lines=0)
     p.add_argument("--month", required=True, type=_month, metavar="YYYY-MM",
                    help="the month closed: the KPIs and Dashboard report on its dates of service")
     p.add_argument("--remits", metavar="DIR", help="folder of the payers' 835 files (default: Settings Remit Folder)")
@@ -564,6 +574,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="with --book: write to this new file (default: BOOK.billing.xlsx)")
     p.add_argument("--in-place", action="store_true", help="with --book: write into BOOK after a backup")
     p.add_argument("--quarter", help="the quarter the files are for, e.g. 2026Q4 (default: from the file)")
+    _force_flag(p)
     p.set_defaults(func=cmd_import_ncci)
     return parser
 

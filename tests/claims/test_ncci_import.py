@@ -83,3 +83,20 @@ def test_the_cache_folder_is_used_through_the_setting(tmp_path, capsys):
     book = read_workbook(write_rows(tmp_path / "clinic.xlsx", clinic_rows(10)))
     in_force = ncci_in_force(book, RunOptions(ncci_folder=cache))
     assert in_force.mue[(PRACTITIONER, "J1569")].value == 10
+
+
+def test_a_file_of_the_users_is_replaced_only_with_force_and_a_backup_is_kept(tmp_path, capsys):
+    # The README's promise for every command that writes a workbook: -o never silently replaces a
+    # file the tool did not write, and --force replaces it after copying it aside.
+    files = _files(tmp_path)
+    book = write_rows(tmp_path / "clinic.xlsx", clinic_rows(10))
+    mine = write_rows(tmp_path / "my-own.xlsx", clinic_rows(3))
+    before = mine.read_bytes()
+    args = ["refdata", "import-ncci", *map(str, files), "--book", str(book), "-o", str(mine)]
+    assert main(args) == 2
+    assert "--force" in capsys.readouterr().err
+    assert mine.read_bytes() == before
+    assert main([*args, "--force"]) == 0
+    assert [(r["Code"], r["MUE Value"]) for r in records(mine, "NCCI MUE")][1] == ("J1569", 10)
+    backups = list(tmp_path.glob("my-own.backup-*.xlsx"))
+    assert len(backups) == 1 and backups[0].read_bytes() == before

@@ -76,3 +76,17 @@ def test_a_remit_folder_that_does_not_exist_is_one_sentence(demo_book, tmp_path,
     assert main(["close", str(source), "--month", "2026-10", "--remits", str(tmp_path / "nowhere")]) == 2
     err = capsys.readouterr().err
     assert "nowhere" in err and "does not exist" in err and "Traceback" not in err
+
+
+def test_max_lines_lists_the_worst_findings_after_the_summary(demo_book, tmp_path, capsys):
+    # A month typed wrong closes "nothing": --max-lines shows why on the terminal, not only on Findings.
+    _, source, _ = demo_book
+    args = ["close", str(source), "--month", "2026-01", "-o", str(tmp_path / "closed.xlsx")]
+    assert main(args) == 0
+    figures_only = capsys.readouterr().out.splitlines()
+    assert not [line for line in figures_only if "(close.month-empty)" in line or "more on the Findings" in line]
+    assert main([*args, "--force", "--max-lines", "100"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:len(figures_only) - 1] == figures_only[:-1]  # the same summary, then the findings
+    assert any("No claim on the Claims ledger has a date of service in 2026-01" in line for line in lines)
+    assert lines[-1].startswith("Written: ")

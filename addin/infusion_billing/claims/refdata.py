@@ -63,7 +63,8 @@ class ImportReport:
 
 
 def import_ncci(files: list[Path], *, book: Path | None = None, cache: Path | None = None,
-                out: str | Path | None = None, in_place: bool = False, quarter: str = "") -> ImportReport:
+                out: str | Path | None = None, in_place: bool = False, quarter: str = "",
+                force: bool = False) -> ImportReport:
     """Read CMS's files and store their edits with what was stored before (book sheets or cache CSVs)."""
     report = ImportReport(reads=[read_ncci_file(f, quarter=quarter) for f in files])
     if cache is not None:
@@ -78,7 +79,7 @@ def import_ncci(files: list[Path], *, book: Path | None = None, cache: Path | No
         grids = load_grids(book, [PTP_SHEET, MUE_SHEET])
         ptp, mue = merge_stored(grid_records(grids.get(PTP_SHEET)), grid_records(grids.get(MUE_SHEET)), report.reads)
         report.written.append(write_outputs(book, ncci_tables(ptp, mue), out=out, in_place=in_place,
-                                            stage="refdata import-ncci"))
+                                            stage="refdata import-ncci", force=force))
     report.ptp, report.mue = len(ptp), len(mue)
     return report
 
