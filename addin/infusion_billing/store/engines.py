@@ -101,7 +101,8 @@ class SparkEngine:
                     .config("spark.sql.shuffle.partitions", str(shuffle_partitions)) \
                     .config("spark.sql.adaptive.enabled", "true") \
                     .config("spark.sql.adaptive.coalescePartitions.enabled", "true") \
-                    .config("spark.driver.memory", driver_memory)
+                    .config("spark.driver.memory", driver_memory) \
+                    .config("spark.ui.showConsoleProgress", "false")
             spark = builder.getOrCreate()
         self.spark = spark
         self.frames: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
