@@ -270,6 +270,10 @@ def run_workbook(
                                       overflow=overflow_for(Path(book_path), state["book"].settings))
 
     steps = [read, run, save] if write else [read, run]
-    for step in options.progress(steps, total=len(steps), desc="read, run, write"):
-        step()
+    # The typed rows, the stages' results and the sheets written are all alive until the file is
+    # saved, and none of them builds a reference cycle: an automatic collection would walk them all,
+    # again and again, while the Findings are sorted and the sheets written (paused for this call only).
+    with paused_cycle_collector():
+        for step in options.progress(steps, total=len(steps), desc="read, run, write"):
+            step()
     return state["run"]

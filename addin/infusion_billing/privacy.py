@@ -190,12 +190,22 @@ class Redactor:
         text_columns = [i for i, h in enumerate(table.columns) if h.casefold() not in keep]
         changed = False
         rows = []
+        cell = self.cell
         for row in table.rows:
-            new = list(row)
+            # A row is copied only when one of its cells changes: most rows of a clinic-year hold no
+            # patient data in their text, and copying every one of them doubled the result tables.
+            new = None
+            width = len(row)
             for i in text_columns:
-                if i < len(new) and new[i].__class__ is str:
-                    new[i] = self.cell(new[i])
-            if new != row:
+                if i < width:
+                    value = row[i]
+                    if value.__class__ is str:
+                        done = cell(value)
+                        if done is not value and done != value:
+                            if new is None:
+                                new = list(row)
+                            new[i] = done
+            if new is not None:
                 changed = True
                 rows.append(new)
             else:

@@ -13,13 +13,15 @@ which carries a :class:`Kind` telling the template how to format the column.
 from __future__ import annotations
 
 import typing
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar, Self, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ModelWrapValidatorHandler, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, ModelWrapValidatorHandler, TypeAdapter, model_validator
 from pydantic.config import JsonDict
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 from pydantic.fields import FieldInfo
 
 from . import values as v
@@ -267,20 +269,95 @@ def col(header: str, description: str, default: Any = ..., *, phi: bool = False,
     return Field(default, alias=header, description=description, json_schema_extra=extra)
 
 
-class SheetRow(BaseModel):
+_R = TypeVar("_R")
+_ROW_CONFIG = ConfigDict(populate_by_name=True, extra="ignore")
+
+
+def row_model(cls: type[_R]) -> type[_R]:
+    """Make ``cls`` a row model: a frozen, slotted pydantic dataclass whose fields take the header texts.
+
+    A clinic-year is half a million rows, so a row holds its values in slots (about 250 bytes for the
+    widest table) instead of an attribute dictionary and a set of the fields given (1.6 KB a row as
+    pydantic models, issue 16). Validation stays pydantic's: :meth:`SheetRow.model_validate` and the
+    reader's per-column converters (:func:`row_constructor`) type the same cells the same way.
+    """
+    made = pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=_ROW_CONFIG)(cls)
+    made.model_fields = made.__pydantic_fields__  # type: ignore[attr-defined]
+    return made  # type: ignore[return-value]
+
+
+@row_model
+class SheetRow:
     """Base of every row model: frozen, header texts as aliases, and the Excel row it came from."""
 
-    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
+    #: Field name -> pydantic FieldInfo (alias = header text), as on a pydantic model.
+    model_fields: ClassVar[dict[str, FieldInfo]]
 
     excel_row: int = Field(0, alias="__row__", exclude=True, description="Excel row number the user sees")
 
+    @classmethod
+    def model_validate(cls, data: Mapping[str, Any]) -> Self:
+        """A row from ``{header or field name: cell value}``, every cell typed and checked by pydantic."""
+        return _adapter(cls).validate_python(data)
 
+    def model_copy(self, *, update: Mapping[str, Any] | None = None) -> Self:
+        """This row with the fields of ``update`` (field name -> typed value) replaced, not validated again."""
+        return row_constructor(type(self))({**self.model_dump(exclude_row=False), **(update or {})})
+
+    def model_dump(self, *, exclude_row: bool = True) -> dict[str, Any]:
+        """Field name -> value (without the Excel row, which is where the row was, not what it says)."""
+        return {name: getattr(self, name) for name in type(self).model_fields
+                if not (exclude_row and name == "excel_row")}
+
+
+_ADAPTERS: dict[type, TypeAdapter] = {}
+_CONSTRUCTORS: dict[type, Callable[[Mapping[str, Any]], Any]] = {}
+
+
+def _adapter(model: type[_R]) -> TypeAdapter[_R]:
+    if model not in _ADAPTERS:
+        _ADAPTERS[model] = TypeAdapter(model)
+    return _ADAPTERS[model]
+
+
+def has_row_validators(model: type[SheetRow]) -> bool:
+    """Whether the row model checks fields against each other (Payer's type-dependent defaults)."""
+    return bool(getattr(model, "__pydantic_decorators__").model_validators)  # noqa: B009 — set by pydantic
+
+
+def row_constructor(model: type[_R]) -> Callable[[Mapping[str, Any]], _R]:
+    """Rows of ``model`` from already-typed field values (field name -> value), without validating again.
+
+    The reader types each cell through its column's own converter, remembered per distinct value;
+    building the row is then only filling its slots, the way a frozen dataclass's own ``__init__``
+    does (``object.__setattr__``), with each absent field's default.
+    ``tests/workbook/test_reader_rows.py`` checks the rows equal what :meth:`SheetRow.model_validate` gives.
+    """
+    if model in _CONSTRUCTORS:
+        return _CONSTRUCTORS[model]
+    defaults = [(name, None if info.is_required() else info.get_default(call_default_factory=True))
+                for name, info in model.__pydantic_fields__.items()]  # type: ignore[attr-defined]
+    new, put = object.__new__, object.__setattr__
+
+    def construct(fields: Mapping[str, Any]) -> _R:
+        row = new(model)
+        get = fields.get
+        for name, default in defaults:
+            put(row, name, get(name, default))
+        return row
+
+    _CONSTRUCTORS[model] = construct
+    return construct
+
+
+@row_model
 class SettingRow(SheetRow):
     setting: Text = col("Setting", "Name of the setting (see the list on the Instructions sheet).")
     value: Any | None = col("Value", "The value; blank means the documented default.", None)
     notes: Text | None = col("Notes", "Free text for your team; not read by the tool.", None)
 
 
+@row_model
 class Payer(SheetRow):
     payer_id: Code = col("Payer ID", "Your short code for the payer, used in every other table.", example="MCR")
     payer_name: Text = col("Payer Name", "Name as it appears on the remittance.", example="Medicare Part B")
@@ -325,6 +402,7 @@ class Payer(SheetRow):
         return payer.model_copy(update=blank) if blank else payer
 
 
+@row_model
 class FeeScheduleRow(SheetRow):
     payer_id: Code = col("Payer ID", "Payer the rate belongs to.")
     code: Code = col("Code", "CPT or HCPCS code.", example="96413")
@@ -334,6 +412,7 @@ class FeeScheduleRow(SheetRow):
     effective_to: Day | None = col("Effective To", "Last date of service; blank = open-ended.", None)
 
 
+@row_model
 class Drug(SheetRow):
     hcpcs: Code = col("HCPCS", "HCPCS code billed for the drug.", example="J1745")
     drug_name: Text = col("Drug Name", "Generic (brand) name.", example="infliximab")
@@ -365,6 +444,7 @@ class Drug(SheetRow):
         "OPPS Packaged To", "Last date of service it is packaged; blank = open-ended.", None)
 
 
+@row_model
 class ChargeMasterRow(SheetRow):
     code: Code = col("Code", "CPT or HCPCS code.", example="96413")
     description: Text = col("Description", "Your own short description (not the AMA text).")
@@ -372,6 +452,7 @@ class ChargeMasterRow(SheetRow):
     revenue_code: Text | None = col("Revenue Code", "UB-04 revenue code for facility claims (0636, 0260...).", None)
 
 
+@row_model
 class Patient(SheetRow):
     patient_id: Code = col("Patient ID", "Your medical record or account number.", example="P0001")
     last_name: Text = col("Last Name", "Patient's last name.", phi=True)
@@ -386,6 +467,7 @@ class Patient(SheetRow):
     zip_code: Code | None = col("ZIP", "5- or 9-digit ZIP code.", None, phi=True)
 
 
+@row_model
 class CoverageRow(SheetRow):
     patient_id: Code = col("Patient ID", "Patient this coverage belongs to.")
     payer_id: Code = col("Payer ID", "Payer of this coverage.")
@@ -407,6 +489,7 @@ class CoverageRow(SheetRow):
     subscriber_sex: Sex | None = col("Subscriber Sex", "The insured's sex: F, M or U.", None)
 
 
+@row_model
 class Authorization(SheetRow):
     auth_id: Code = col("Auth ID", "Authorization number from the payer.")
     patient_id: Code = col("Patient ID", "Patient authorized.")
@@ -418,6 +501,7 @@ class Authorization(SheetRow):
     end_date: Day = col("End Date", "Last date of service covered.")
 
 
+@row_model
 class PayerRule(SheetRow):
     payer_id: Code = col("Payer ID", "Payer the rule belongs to.")
     code: Code | None = col(
@@ -432,6 +516,7 @@ class PayerRule(SheetRow):
     notes: Text | None = col("Notes", "Where the rule comes from (payer policy number, portal page).", None)
 
 
+@row_model
 class PayerDrugClass(SheetRow):
     payer_id: Code = col("Payer ID", "Payer the rule belongs to.")
     hcpcs: Code = col("HCPCS", "Drug whose administration the payer codes differently.", example="J0897")
@@ -447,6 +532,7 @@ class PayerDrugClass(SheetRow):
             (self.effective_to is None or day <= self.effective_to)
 
 
+@row_model
 class Encounter(SheetRow):
     encounter_id: Code = col("Encounter ID", "One visit; one claim.", example="E000001")
     patient_id: Code = col("Patient ID", "Patient seen.")
@@ -479,6 +565,7 @@ class Encounter(SheetRow):
         return [p.upper().replace(".", "") for p in parts if p]
 
 
+@row_model
 class Administration(SheetRow):
     encounter_id: Code = col("Encounter ID", "Encounter the administration belongs to.")
     admin_id: Code = col("Admin ID", "Unique ID of this administration (one bag, push or injection); blank = numbered "
@@ -524,6 +611,7 @@ class Administration(SheetRow):
         "Hematocrit", "Latest hematocrit (%) before an ESA dose, when no hemoglobin is given.", None)
 
 
+@row_model
 class PracticeRow(SheetRow):
     payer_id: Code | None = col(
         "Payer ID", "Payer these details are used for; blank = every payer without a row of its own.", None)
@@ -548,6 +636,7 @@ class PracticeRow(SheetRow):
     test_files: YesNo = col("Test Files", "Y while the clearinghouse still wants test files (ISA15 T).", False)
 
 
+@row_model
 class ProviderRow(SheetRow):
     npi: Code = col("NPI", "The clinician's individual NPI (type 1), 10 digits: the Rendering NPI on Encounters.",
                     example="1112223338")
@@ -557,6 +646,7 @@ class ProviderRow(SheetRow):
                                 "and oncology.", None, example="207RH0003X")
 
 
+@row_model
 class CoverageRuleRow(SheetRow):
     hcpcs: Code = col("HCPCS", "Drug or service code the coverage policy is about.", example="J1745")
     diagnoses: Text = col(
@@ -680,6 +770,7 @@ def _column_spec(name: str, info: FieldInfo) -> ColumnSpec:
     )
 
 
+@row_model
 class PatientPaymentRow(SheetRow):
     payment_id: Code = col("Payment ID", "Your receipt or transaction number; one row per payment.", example="PP0001")
     patient_id: Code = col("Patient ID", "Patient who paid.")
@@ -689,6 +780,7 @@ class PatientPaymentRow(SheetRow):
     claim_id: Code | None = col("Claim ID", "The claim it pays; blank = applied to the oldest balance first.", None)
 
 
+@row_model
 class StatementNoticeRow(SheetRow):
     notice: Text = col("Notice", "The notice's name, printed at the top of the statement.", example="Reminder")
     earlier_statements: Whole = col(

@@ -1,6 +1,7 @@
 """Typing one row: each cell through its column's converter, remembered per distinct value.
 
-A row with a bad cell becomes located Findings and is left out; a good row becomes its pydantic row model.
+A row with a bad cell becomes located Findings and is left out; a good row becomes its row model
+(:func:`~infusion_billing.schema.row_model`), its slots filled with the typed values.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pydantic_core import PydanticCustomError
 from ... import values as v
 from ...findings import Finding, Severity
 from ...rules import reader as rules
-from ...schema import TableSpec
+from ...schema import TableSpec, has_row_validators, row_constructor
 from .book import TableData, value_text
 
 
@@ -27,7 +28,7 @@ def row_builder(spec: TableSpec):
     type-dependent defaults) still go through ``model_validate``.
     """
     model = spec.model
-    if model.__pydantic_decorators__.model_validators:
+    if has_row_validators(model):
         def validate(record: dict, excel_row: int):
             try:
                 return model.model_validate({**record, "__row__": excel_row}), []
@@ -39,7 +40,7 @@ def row_builder(spec: TableSpec):
     unit_fields = {c.header: (c.unit_column, spec.column(c.unit_column).field)
                    for c in spec.columns if c.unit_column}
     caches: dict[str, dict] = {c.header: {} for c in spec.columns}
-    construct = _constructor(model)
+    construct = row_constructor(model)
 
     def build(record: dict, excel_row: int):
         fields: dict[str, Any] = {"excel_row": excel_row}
@@ -112,18 +113,6 @@ def _reader_convert(spec: TableSpec, column):
                 from None
 
     return amount_with_unit
-
-
-def _constructor(model):
-    """Build a row model from already-converted field values, without validating them again.
-
-    Each cell went through its column's own coercer, so a row is a copy of the model's all-defaults
-    instance with those values put in (pydantic's public ``model_copy(update=...)``, about five times
-    cheaper than ``model_construct``, which walks every field's aliases on every call).
-    ``tests/workbook/test_reader_rows.py`` checks the rows equal what ``model_validate`` gives.
-    """
-    blank = model.model_construct()
-    return lambda fields: blank.model_copy(update=fields)
 
 
 class _CellProblem:

@@ -14,6 +14,7 @@ from ...rules import reader as rules
 from ...schema import INPUT_TABLES, TABLES_BY_NAME, SettingRow, TableSpec
 from ...settings import Settings, spec_for
 from .book import BookData, Grid, TableData, value_text
+from .grids import WorkbookGrids
 from .rows import cell_finding, encounter_of, key_part, row_builder
 
 
@@ -33,8 +34,9 @@ def read_grids(grids: Mapping[str, Grid], tables: Sequence[TableSpec] = INPUT_TA
         grid = grids.get(spec.name)
         if grid is None:
             continue
-        data[spec.name] = _parse_grid(spec, grid, findings)
         phi |= phi_values({spec.name: grid})
+        # A grid read from the file here is nobody else's: its rows are let go as they are typed.
+        data[spec.name] = _parse_grid(spec, grid, findings, release=isinstance(grids, WorkbookGrids))
         del grid  # before the next table's cells are read
     # Patient data in an input table handed over but not typed (a macro passes every sheet) is kept out too.
     typed = {spec.name for spec in tables}
@@ -53,7 +55,13 @@ def read_grids(grids: Mapping[str, Grid], tables: Sequence[TableSpec] = INPUT_TA
 HEADER_SEARCH_ROWS = 10
 
 
-def _parse_grid(spec: TableSpec, grid: Grid, findings: list[Finding]) -> TableData:
+def _parse_grid(spec: TableSpec, grid: Grid, findings: list[Finding], *, release: bool = False) -> TableData:
+    """The typed table of one grid, its bad cells added to ``findings``.
+
+    With ``release`` each raw row is dropped from the grid once typed, so its cells' memory is reused
+    by the rows being built instead of the whole table's cells staying until the end (at 100,000
+    encounters the Administrations cells are a few hundred MB, scattered among the typed rows).
+    """
     table = TableData(spec, sheet=grid.sheet, present=True)
     if not grid.rows:
         findings.append(rules.MISSING_COLUMN.finding(
@@ -116,7 +124,10 @@ def _parse_grid(spec: TableSpec, grid: Grid, findings: list[Finding]) -> TableDa
     formulas = grid.formulas
     pairs = [(c.header, i) for c, i in columns]
     numbering = _IdNumbering(spec, grid, col_index) if spec.numbered_from else None
-    for offset, values in enumerate(islice(grid.rows, 1, None), start=1):
+    raw_rows = grid.rows
+    for offset, values in enumerate(islice(raw_rows, 1, None), start=1):
+        if release:
+            raw_rows[offset] = None  # type: ignore[call-overload]  # ``values`` holds it for this pass
         excel_row = grid.top + offset
         record: dict[str, Any] = {}
         width = len(values)
