@@ -47,13 +47,19 @@ def fit_cells(table: OutputTable, sheet: str, notes: list[Finding]) -> Iterator[
     first = ""
     limit = MAX_CELL_CHARS
     for r, row in enumerate(table.rows, start=2):
-        if any(x.__class__ is str and len(x) > limit for x in row):
-            row = list(row)
-            for i, x in enumerate(row):
-                if x.__class__ is str and len(x) > limit:
-                    row[i] = x[:limit - len(CUT_MARK)] + CUT_MARK
-                    cut += 1
-                    first = first or f"{v.excel_column_letter(i + 1)}{r}"
+        # A plain loop, not any() over a generator: this looks at every cell the run writes.
+        for x in row:
+            if x.__class__ is str and len(x) > limit:
+                break
+        else:
+            yield row
+            continue
+        row = list(row)  # a cell too long for Excel: cut on a copy, the table stays as it is
+        for i, x in enumerate(row):
+            if x.__class__ is str and len(x) > limit:
+                row[i] = x[:limit - len(CUT_MARK)] + CUT_MARK
+                cut += 1
+                first = first or f"{v.excel_column_letter(i + 1)}{r}"
         yield row
     if cut:
         notes.append(Finding(

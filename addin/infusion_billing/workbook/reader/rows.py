@@ -36,30 +36,37 @@ def row_builder(spec: TableSpec):
                 return None, err.errors()
         return validate
 
-    columns = [(c.header, c.field, _reader_convert(spec, c), c.choice, c.required) for c in spec.columns]
+    # Each column remembers its conversions in two dicts: text cells by the text itself (most cells,
+    # and no key tuple to build), other cells by (type, value), since 1, 1.0 and True are equal keys.
+    columns: list[tuple[str, str, Any, Any, bool, dict, dict]] = [
+        (c.header, c.field, _reader_convert(spec, c), c.choice, c.required, {}, {}) for c in spec.columns]
     unit_fields = {c.header: (c.unit_column, spec.column(c.unit_column).field)
                    for c in spec.columns if c.unit_column}
-    caches: dict[str, dict] = {c.header: {} for c in spec.columns}
     construct = row_constructor(model)
 
     def build(record: dict, excel_row: int):
         fields: dict[str, Any] = {"excel_row": excel_row}
         errors = []
         stated = None
-        for header, name, convert, choice, required in columns:
+        for header, name, convert, choice, required, texts, others in columns:
             raw = record.get(header)
             if raw is None:
                 if required:
                     errors.append({"type": "missing", "loc": (header,), "msg": "Field required"})
                 continue
-            cache = caches[header]
-            key = (raw.__class__, raw)
-            try:
-                value = cache[key]
-            except KeyError:
-                value = cache[key] = _convert_cell(raw, convert, choice)
-            except TypeError:  # an unhashable cell value (never from a file): convert it directly
-                value = _convert_cell(raw, convert, choice)
+            if raw.__class__ is str:
+                try:
+                    value = texts[raw]
+                except KeyError:
+                    value = texts[raw] = _convert_cell(raw, convert, choice)
+            else:
+                key = (raw.__class__, raw)
+                try:
+                    value = others[key]
+                except KeyError:
+                    value = others[key] = _convert_cell(raw, convert, choice)
+                except TypeError:  # an unhashable cell value (never from a file): convert it directly
+                    value = _convert_cell(raw, convert, choice)
             if value.__class__ is _CellProblem:
                 errors.append({"type": value.kind, "loc": (header,), "msg": value.message})
             elif value.__class__ is _WithUnit:  # "750 mg": the unit is settled once every cell is typed
