@@ -24,7 +24,9 @@ from pathlib import Path
 
 from .claims.ledger import CLAIMS
 from .denials.remits import day
+from .display import money_text
 from .findings import Finding, count_by_severity
+from .kpis.charts import EMPTY_BECAUSE
 from .kpis.relations import month_of
 from .rules import kpi as rules
 from .stages import RunOptions, StageResult
@@ -67,8 +69,11 @@ def month_summary(results: Mapping[str, StageResult], findings: Sequence[Finding
         return result.summary.get(key, default) if result is not None else default
 
     def count(stage: str, key: str) -> str:
+        return _count(get(stage, key))
+
+    def money(stage: str, key: str) -> str:  # every dollar figure alike: 1,234.56
         value = get(stage, key)
-        return f"{value:,}" if isinstance(value, int) else str(value)
+        return money_text(value) if isinstance(value, (int, str)) else str(value)
 
     kpis = results.get("kpis")
     month = kpis.summary.get("report month") if kpis is not None else None
@@ -77,28 +82,49 @@ def month_summary(results: Mapping[str, StageResult], findings: Sequence[Finding
         lines.append("  Encounters: " + ", ".join(f"{k} {count('check', k)}" for k in ("Ready", "Hold", "Review")))
     if "code" in results:
         lines.append(f"  Coded: {count('code', 'encounters coded')} encounters, {count('code', 'claim lines')} "
-                     f"claim lines, charges {get('code', 'total charges')}")
+                     f"claim lines, charges {money('code', 'total charges')}")
     if "claims" in results:
-        sent = (f"{count('export-837', 'claims written')} sent in {count('export-837', '837 files written')} 837 files"
-                if "export-837" in results else "none sent (no --out-dir)")
-        lines.append(f"  Claims: {count('claims', 'claims built')} built, "
-                     f"{count('claims', 'claims held by the scrubber')} held by the scrubber, {sent}")
+        lines.append(_claims_line(results))
     if "import-era" in results:
         lines.append(f"  Remits: {count('import-era', 'files read')} files read, "
                      f"{count('import-era', 'payments added')} new payments")
     if "reconcile" in results:
-        lines.append(f"  Posted: billed {get('reconcile', 'billed')}, allowed {get('reconcile', 'allowed')}, paid "
-                     f"{get('reconcile', 'paid')}, underpaid {get('reconcile', 'underpaid')}")
+        lines.append(f"  Posted: billed {money('reconcile', 'billed')}, allowed {money('reconcile', 'allowed')}, "
+                     f"paid {money('reconcile', 'paid')}, underpaid {money('reconcile', 'underpaid')}")
     if "denials" in results:
-        lines.append(f"  Denials: {count('denials', 'denials')} on the worklist, {get('denials', 'denied dollars')} "
-                     f"denied")
+        lines.append(f"  Denials: {count('denials', 'denials')} on the worklist, "
+                     f"{money('denials', 'denied dollars')} denied")
     if "aging" in results:
-        lines.append(f"  AR as of {get('aging', 'as of')}: insurance {get('aging', 'insurance AR')}, "
-                     f"patient {get('aging', 'patient AR')}")
+        lines.append(f"  AR as of {get('aging', 'as of')}: insurance {money('aging', 'insurance AR')}, "
+                     f"patient {money('aging', 'patient AR')}")
     if kpis is not None:
         shown = [(k, val) for k, val in kpis.summary.items() if k not in ("as of", "report month")]
         for i in range(0, len(shown), 3):
             lines.append("  " + "; ".join(f"{k} {val}" for k, val in shown[i:i + 3]))
+    if "dashboard" in results and get("dashboard", "charts not drawn", ""):
+        lines.append(f"  Dashboard: {count('dashboard', 'charts')} of {len(EMPTY_BECAUSE)} charts drawn; not drawn: "
+                     f"{get('dashboard', 'charts not drawn')}")
     counts = count_by_severity(findings)
     lines.append(f"Findings: {counts['error']:,} errors, {counts['warning']:,} warnings, {counts['info']:,} notes")
     return lines
+
+
+def _claims_line(results: Mapping[str, StageResult]) -> str:
+    """The claims a biller counts after a close: built this run (primary and secondary, the secondary
+    payer's claims once the primary has paid), the ledger's claims ready to send (either), those the
+    scrubber holds, and what went out."""
+    claims = results["claims"].summary
+    sent = results["export-837"].summary if "export-837" in results else None
+
+    def n(summary: Mapping[str, object], key: str) -> str:
+        return _count(summary.get(key, 0))
+
+    went = (f"{n(sent, 'claims written')} sent in {n(sent, '837 files written')} 837 files" if sent is not None
+            else "none sent (no --out-dir)")
+    return (f"  Claims: built {n(claims, 'claims built')} primary and {n(claims, 'secondary claims')} secondary; "
+            f"{n(claims, 'claims ready to send')} ready to send, {n(claims, 'claims held by the scrubber')} held by "
+            f"the scrubber; {went}")
+
+
+def _count(value: object) -> str:
+    return f"{value:,}" if isinstance(value, int) else str(value)

@@ -4,12 +4,14 @@ A file name that is not UTF-8 (a workbook copied from an old Windows share) arri
 placeholders for its undecodable bytes, and a cell may hold ESC or BEL: printed raw, the first
 breaks the message and the second rings the bell or repaints the terminal (an ESC sequence can even
 retitle the window or hide text). Everything the command line prints goes through
-:func:`terminal_safe`, and every file name in a message through :func:`shown`.
+:func:`terminal_safe`, and every file name in a message through :func:`shown`, and every dollar
+figure through :func:`money_text` (1,234.56: to the cent, thousands grouped, as a biller reads it).
 """
 
 from __future__ import annotations
 
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
@@ -29,3 +31,13 @@ def shown(path: str | Path, *, whole: bool = False) -> str:
     character, controls escaped."""
     name = str(path) if whole else (Path(path).name or str(path))
     return terminal_safe(name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")).replace("\n", "\\n")
+
+
+def money_text(value: Decimal | int | str) -> str:
+    """A dollar figure as every summary prints it: ``1,234.56`` (to the cent, half a cent up).
+
+    ``value`` is a Decimal, an int or the text a stage summary holds (``"2167771.34"``, ``"2,353,029.66"``
+    or ``"0"``); never a float, which would not hold cents exactly.
+    """
+    amount = value if isinstance(value, Decimal) else Decimal(str(value).replace(",", ""))
+    return f"{amount.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"

@@ -8,6 +8,8 @@ from datetime import date
 import openpyxl
 
 from infusion_billing.cli import main
+from infusion_billing.close import month_summary
+from infusion_billing.stages import StageResult
 
 from .ledger import day, sheets
 
@@ -90,3 +92,52 @@ def test_max_lines_lists_the_worst_findings_after_the_summary(demo_book, tmp_pat
     assert lines[:len(figures_only) - 1] == figures_only[:-1]  # the same summary, then the findings
     assert any("No claim on the Claims ledger has a date of service in 2026-01" in line for line in lines)
     assert lines[-1].startswith("Written: ")
+
+
+def test_the_summary_prints_every_dollar_figure_the_same_way():
+    """Stages hand the summary plain Decimal text (denied dollars 135062.04), grouped text (charges
+    2,353,029.66) or 0 (an empty book): the summary shows each as 1,234.56."""
+    results = {
+        "code": StageResult(summary={"encounters coded": 1515, "claim lines": 4892, "total charges": "2,353,029.66"}),
+        "reconcile": StageResult(summary={"billed": "2167771.34", "allowed": "1,056,094.29", "paid": "829865.08",
+                                          "underpaid": "2178.93"}),
+        "denials": StageResult(summary={"denials": 205, "denied dollars": "135062.04"}),
+        "aging": StageResult(summary={"as of": "2026-12-23", "insurance AR": "292546.6", "patient AR": "0"}),
+    }
+    lines = month_summary(results, [])
+    assert lines[1:5] == [
+        "  Coded: 1,515 encounters, 4,892 claim lines, charges 2,353,029.66",
+        "  Posted: billed 2,167,771.34, allowed 1,056,094.29, paid 829,865.08, underpaid 2,178.93",
+        "  Denials: 205 on the worklist, 135,062.04 denied",
+        "  AR as of 2026-12-23: insurance 292,546.60, patient 0.00",
+    ]
+    # The empty template: reconcile reports no dollars at all, and the summary still prints 0.00.
+    empty = month_summary({"reconcile": StageResult(summary={"claim lines reconciled": 0})}, [])
+    assert empty[1] == "  Posted: billed 0.00, allowed 0.00, paid 0.00, underpaid 0.00"
+
+
+def test_the_claims_line_counts_primary_and_secondary_claims_ready_and_held():
+    """A book closed before: 5 held primaries rebuilt, 329 secondaries (the primary paid) of which 42 the
+    scrubber holds; 287 ready to send."""
+    results = {"claims": StageResult(summary={"claims built": 5, "claims held by the scrubber": 47,
+                                              "claims ready to send": 287, "secondary claims": 329})}
+    assert month_summary(results, [])[1] == (
+        "  Claims: built 5 primary and 329 secondary; 287 ready to send, 47 held by the scrubber; "
+        "none sent (no --out-dir)")
+
+
+def test_a_close_without_837s_names_the_dashboard_charts_it_could_not_draw(demo_book, tmp_path, capsys):
+    """Without --out-dir no claim is sent, so there is no AR, no charges by month and no underpayment:
+    only the denials Pareto (from the remits) is drawn, and the summary and Notes say why the others are not."""
+    _, source, remits = demo_book
+    out = tmp_path / "closed.xlsx"
+    assert main(["close", str(source), "--month", "2026-10", "--remits", str(remits), "-o", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert ("  Dashboard: 1 of 4 charts drawn; not drawn: AR by payer and bucket (no open claim balance on AR "
+            "Aging); Monthly (no charges on sent claims by month of service yet); Underpayments by payer (no "
+            "underpayment found at a first remit)") in lines
+    notes = [r for rows in sheets(out, ("Findings", "Notes")).values() for r in rows
+             if r["Rule ID"] == "kpi.chart-not-drawn"]
+    assert len(notes) == 1 and notes[0]["Sheet"] == "Dashboard"
+    assert notes[0]["Message"].startswith("The Dashboard draws 1 of its 4 charts; not drawn, for want of figures: "
+                                          "AR by payer and bucket (")

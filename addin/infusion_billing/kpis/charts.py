@@ -2,7 +2,8 @@
 
 Each chart is a :class:`~infusion_billing.workbook.charts.ChartSpec`: the saved-file writer draws it
 as a DrawingML chart part and the ``close_month`` macro draws the same description through xlwings,
-so both show the same four charts over the same cells. A section with no rows gets no chart.
+so both show the same four charts over the same cells. A section with no rows gets no chart (an
+empty chart would show only its axes), and :func:`not_drawn` says which and why.
 """
 
 from __future__ import annotations
@@ -17,6 +18,13 @@ WIDTH, HEIGHT, GAP = 9, 18, 1
 #: The charts' names in Excel's selection pane, in the order they are drawn.
 PARETO, AR_CHART, MONTHLY, UNDERPAYMENTS = ("Denial Pareto", "AR by payer and bucket", "Monthly",
                                             "Underpayments by payer")
+#: Why a section has no rows, in a biller's words: before claims are sent and remits posted, most do not.
+EMPTY_BECAUSE = {
+    DENIALS: (PARETO, "no denial on the Denials worklist"),
+    AR: (AR_CHART, "no open claim balance on AR Aging"),
+    MONTHS: (MONTHLY, "no charges on sent claims by month of service yet"),
+    UNDERPAID: (UNDERPAYMENTS, "no underpayment found at a first remit"),
+}
 #: The Dashboard columns holding a share, drawn as a line on the percentage axis.
 SHARES = ("Cumulative Share", "Initial Denial Rate")
 
@@ -55,3 +63,8 @@ def dashboard_charts(cols: Sequence[str], sections: dict[str, tuple[int, int]], 
         out.append(ChartSpec(name, title, column_cells(cols, "Label", rows), series, value_title,
                              (col, row, col + WIDTH, row + HEIGHT), stacked=stacked))
     return out
+
+
+def not_drawn(sections: dict[str, tuple[int, int]]) -> list[str]:
+    """The charts not drawn because their section has no rows, each with why: ``Monthly (no charges ...)``."""
+    return [f"{name} ({why})" for section, (name, why) in EMPTY_BECAUSE.items() if section not in sections]

@@ -30,7 +30,7 @@ from ..stages import RunOptions, StageResult
 from ..workbook.charts import ChartSpec
 from ..workbook.reader import BookData
 from ..workbook.writer import OutputTable
-from .charts import dashboard_charts
+from .charts import EMPTY_BECAUSE, dashboard_charts, not_drawn
 from .definitions import AR, DENIALS, KPI_CARD, MONTHS, UNDERPAID, targets
 from .engine import ALL_PAYERS
 from .stage import STATUS_FILLS, KpiFigure, measure, report_month, shown
@@ -87,9 +87,16 @@ def run(book: BookData, options: RunOptions) -> StageResult:
     section(MONTHS, _months(measured.figures))
     section(UNDERPAID, _underpaid(measured.figures))
     charts = dashboard_charts(cols, sections, first_column=width + 1, buckets=bucket_labels(limits))
-    summary = {"report month": month, "charts": len(charts),
-               **{s: f"rows {a}-{b}" for s, (a, b) in sections.items()}}
-    return StageResult(tables=[dashboard_table(cols, rows, charts)], summary=summary)
+    summary: dict[str, Any] = {"report month": month, "charts": len(charts),
+                               **{s: f"rows {a}-{b}" for s, (a, b) in sections.items()}}
+    findings = []
+    missing = not_drawn(sections)
+    if missing:
+        summary["charts not drawn"] = "; ".join(missing)
+        findings.append(rules.CHART_NOT_DRAWN.finding(
+            f"The Dashboard draws {len(charts)} of its {len(EMPTY_BECAUSE)} charts; not drawn, for want of "
+            f"figures: {'; '.join(missing)}.", sheet=SHEET))
+    return StageResult(tables=[dashboard_table(cols, rows, charts)], findings=findings, summary=summary)
 
 
 def dashboard_table(cols: list[str], rows: list[list[Any]], charts: list[ChartSpec]) -> OutputTable:

@@ -23,6 +23,7 @@ from typing import Any
 
 from ..asof import as_of_date
 from ..claims.ledger import CLAIMS
+from ..display import money_text
 from ..findings import Finding
 from ..rules import kpi as rules
 from ..stages import RunOptions, StageResult
@@ -145,4 +146,4 @@ def shown(value: Decimal, unit: str) -> str:
         return f"{value * 100:.1f} %"
     if unit == "days":
         return f"{value:.1f} days"
-    return f"{value:,.2f}"
+    return money_text(value)

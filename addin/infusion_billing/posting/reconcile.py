@@ -31,6 +31,7 @@ from .. import asof
 from .. import values as v
 from ..claims.ledger import CLAIMS, LedgerClaim, LedgerLine, read_ledger
 from ..derived import carry_over
+from ..display import money_text
 from ..findings import Finding
 from ..remits.importer import ERA_TABLES
 from ..rules import posting as rules
@@ -80,7 +81,7 @@ _DATE, _MONEY = "yyyy-mm-dd", "#,##0.00"
 
 
 def _m(x: Decimal) -> str:
-    return f"{x:,.2f}"
+    return money_text(x)
 
 
 def _units(x: Decimal) -> str:

@@ -24,6 +24,10 @@ OFF_TARGET = KPI.finding(
     "kpi.off-target", Severity.INFO, "A KPI of the month (all payers) is red against its benchmark target",
     fix="See the Dashboard and the sheet the KPI comes from (Denials, AR Aging, Reconciliation) for the claims "
         "behind it.", source=SOURCE)
+CHART_NOT_DRAWN = KPI.finding(
+    "kpi.chart-not-drawn", Severity.INFO, "A Dashboard chart was not drawn: the book has no figures for it yet",
+    fix="Nothing to fix: the chart is drawn once its figures exist (claims sent, remits imported and posted, "
+        "e.g. close with --out-dir and --remits).", source=SOURCE)
 REPORT_MONTH_EMPTY = CLOSE.finding(
     "close.month-empty", Severity.WARNING, "The month being closed has no dates of service on the Claims ledger",
     fix="Check --month (YYYY-MM) and the Encounters' dates of service.", source=SOURCE)
