@@ -23,7 +23,7 @@ from tqdm import tqdm
 from . import __version__
 from .claims.refdata import import_ncci
 from .close import close_stages, month_summary, remit_folder
-from .display import shown, terminal_safe
+from .display import counted, shown, terminal_safe
 from .findings import findings_to_json, sort_findings
 from .gcpause import paused_cycle_collector
 from .pipeline import RunOptions, RunResult, available_stages, run_workbook
@@ -331,6 +331,7 @@ def cmd_export_store(args: argparse.Namespace) -> int:
 def cmd_portfolio(args: argparse.Namespace) -> int:
     _store_module("portfolio")
     from .store.engines import DuckDBEngine, Engine, SparkEngine  # noqa: PLC0415 — optional dependency
+    from .store.manifest import load as load_manifest  # noqa: PLC0415 — optional dependency
     from .store.portfolio import build, clinics, summary, write_portfolio  # noqa: PLC0415 — optional dependency
     from .workbook.output_file import check_new_output  # noqa: PLC0415 - start-up cost, see above
 
@@ -345,6 +346,8 @@ def cmd_portfolio(args: argparse.Namespace) -> int:
     store = Path(args.store)
     if args.engine == "duckdb" and not (store / "manifest.json").exists():
         raise WorkbookError(f"{shown(store)} is not a store (no manifest.json); fill it with export-store first.")
+    if (store / "manifest.json").exists():
+        load_manifest(store)  # a damaged manifest is refused as export-store refuses it
     engine: Engine = SparkEngine(args.store) if args.engine == "spark" else DuckDBEngine(store)
     try:
         portfolio = build(engine, clinics(engine), months)
@@ -352,7 +355,8 @@ def cmd_portfolio(args: argparse.Namespace) -> int:
         engine.close()
     path = write_portfolio(portfolio, output, engine=engine.name, store=args.store, force=args.force)
     figures = summary(portfolio)
-    say(f"Portfolio on {engine.name}: {figures['clinics']} clinics, {figures['clinic-months']} clinic-months; billed "
+    say(f"Portfolio on {engine.name}: {counted(figures['clinics'], 'clinic')}, "
+        f"{counted(figures['clinic-months'], 'clinic-month')}; billed "
         f"${figures['billed']}, payments ${figures['payments']}")
     say(f"Written: {path}")
     return EXIT_OK

@@ -41,3 +41,8 @@ def money_text(value: Decimal | int | str) -> str:
     """
     amount = value if isinstance(value, Decimal) else Decimal(str(value).replace(",", ""))
     return f"{amount.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
+
+
+def counted(n: int, noun: str) -> str:
+    """``1 clinic``, ``3 clinics``, ``1,515 clinic-months``: a count with its noun in the right number."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"

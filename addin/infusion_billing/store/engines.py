@@ -13,6 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..display import shown
+from ..workbook.reader import WorkbookError
+
 #: A relation's columns as (name, SQL type) pairs; None: every column the files hold.
 Columns = Sequence[tuple[str, str]] | None
 
@@ -49,6 +52,7 @@ class DuckDBEngine:
             self.con.execute(f"SET threads = {int(threads)}")
 
     def view(self, name: str, folder: str, columns: Columns = None, clinics: Sequence[str] | None = None) -> None:
+        """(Re)define view ``name``; a damaged Parquet file below the store is one sentence naming it."""
         base = self.store / folder
         roots = [base] if clinics is None else [base / f"clinic={c}" for c in clinics]
         globs = [str(r / "**" / "*.parquet") for r in roots if r.is_dir() and next(r.rglob("*.parquet"), None)]
@@ -59,13 +63,44 @@ class DuckDBEngine:
         source = (f"read_parquet([{', '.join(_quoted(g) for g in globs)}], hive_partitioning = true, "
                   f"union_by_name = true, hive_types_autocast = false)")
         picked = ", ".join(c for c, _ in columns) if columns else "*"
-        self.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {picked} FROM {source}")
+        self._run(f"CREATE OR REPLACE VIEW {name} AS SELECT {picked} FROM {source}")
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
-        return self.con.execute(sql).fetchall()
+        return self._run(sql).fetchall()
+
+    def _run(self, sql: str) -> Any:
+        import duckdb  # noqa: PLC0415 — optional dependency
+
+        try:
+            return self.con.execute(sql)
+        except duckdb.Error:
+            bad = damaged_file(self.store)
+            if bad is None:
+                raise
+            raise WorkbookError(damaged_message(self.store, bad)) from None
 
     def close(self) -> None:
         self.con.close()
+
+
+def damaged_file(store: Path) -> Path | None:
+    """The first Parquet file below ``store`` whose footer cannot be read (cut short, overwritten), if any."""
+    import pyarrow as pa  # noqa: PLC0415 — optional dependency
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    for path in sorted(store.rglob("*.parquet")):
+        try:
+            pq.read_metadata(path)
+        except (OSError, ValueError, pa.ArrowException):
+            return path
+    return None
+
+
+def damaged_message(store: Path, path: Path) -> str:
+    """The sentence for a damaged store file, named as it sits in the store."""
+    return (f"The store file {shown(path.relative_to(store).as_posix(), whole=True)} is damaged (not a readable "
+            "Parquet file); restore the store from a backup, or delete that clinic's folders and export its book "
+            "again.")
 
 
 def _empty(columns: Columns) -> str:

@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 from .. import values as v
 from ..assess.report import Hasher
 from ..derived import key_text
-from ..display import shown
+from ..display import counted, shown
 from ..schema import INPUT_TABLES
 from ..workbook import ownership
 from ..workbook.output_file import save_atomically
@@ -76,8 +76,12 @@ class ExportResult:
 
     def lines(self) -> list[str]:
         total = sum(self.written.values())
-        out = [f"Clinic {self.clinic}: {len(self.written)} tables, {total:,} rows written "
-               f"({self.files_changed} files changed) to {shown(self.store)}"]
+        if self.files_changed:
+            out = [f"Clinic {self.clinic}: {counted(len(self.written), 'table')}, {counted(total, 'row')} written "
+                   f"({counted(self.files_changed, 'file')} changed) to {shown(self.store)}"]
+        else:  # the same book again: every row is there already
+            out = [f"Clinic {self.clinic}: {counted(len(self.written), 'table')}, {counted(total, 'row')}, already "
+                   f"in {shown(self.store)}: no file changed"]
         kept = {name: n for name, n in self.already.items() if n}
         if kept:
             out.append("  already in the store (ledger rows not added again): "

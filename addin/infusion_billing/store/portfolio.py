@@ -32,6 +32,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from ..display import counted
 from ..kpis.definitions import definitions
 from ..kpis.engine import ALL_PAYERS, KpiRow, figure, kpi_sql
 from ..kpis.relations import RELATIONS
@@ -210,7 +211,7 @@ def write_portfolio(portfolio: Portfolio, output: Path, *, engine: str, store: s
         ws.title = "About"
         ws["A1"] = "Portfolio report"
         ws["A2"] = f"Built by infusion-billing on {engine} from the store {Path(store).name}: " \
-                   f"{len({r[0] for r in portfolio.rows})} clinics."
+                   f"{counted(len({r[0] for r in portfolio.rows}), 'clinic')}."
         ws["A3"] = "Rates and days in AR are each clinic's own KPIs (the same SQL as its KPIs sheet)."
         wb.save(base)
         path = write_outputs(base, portfolio.tables(), out=output, force=force)

@@ -1,0 +1,64 @@
+"""A store a user has damaged or exported twice: what the commands say, in a sentence and an exit code."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from infusion_billing.cli import main
+
+
+@pytest.fixture(scope="module")
+def one_clinic_store(clinic_books, tmp_path_factory):
+    """The store of one clinic (Lakeview), exported once: (its book, the store)."""
+    store = tmp_path_factory.mktemp("one") / "store"
+    assert main(["export-store", str(clinic_books["Lakeview"]), "--store", str(store), "--clinic", "Lakeview"]) == 0
+    return clinic_books["Lakeview"], store
+
+
+def copy_of(store, tmp_path):
+    return shutil.copytree(store, tmp_path / "store")
+
+
+def test_one_clinic_is_one_clinic(one_clinic_store, tmp_path, capsys):
+    _, store = one_clinic_store
+    capsys.readouterr()
+    assert main(["portfolio", "--store", str(store), "-o", str(tmp_path / "p.xlsx")]) == 0
+    assert capsys.readouterr().out.startswith("Portfolio on DuckDB: 1 clinic, ")
+
+
+def test_exporting_the_same_book_again_says_nothing_changed(one_clinic_store, tmp_path, capsys):
+    book, store = one_clinic_store
+    store = copy_of(store, tmp_path)
+    capsys.readouterr()
+    assert main(["export-store", str(book), "--store", str(store), "--clinic", "Lakeview"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("Clinic Lakeview: ") and first.endswith(", already in store: no file changed")
+    assert "written" not in first and "0 files" not in first
+
+
+def test_a_damaged_parquet_file_is_one_sentence_naming_it(one_clinic_store, tmp_path, capsys):
+    _, store = one_clinic_store
+    store = copy_of(store, tmp_path)
+    damaged = sorted((store / "kpi_claims").rglob("*.parquet"))[0]
+    damaged.write_bytes(damaged.read_bytes()[:100])  # cut short, as a copy interrupted
+    capsys.readouterr()
+    assert main(["portfolio", "--store", str(store), "-o", str(tmp_path / "p.xlsx")]) == 2
+    err = capsys.readouterr().err
+    name = damaged.relative_to(store).as_posix()
+    assert err == (f"infusion-billing: The store file {name} is damaged (not a readable Parquet file); restore the "
+                   "store from a backup, or delete that clinic's folders and export its book again.\n")
+    assert not (tmp_path / "p.xlsx").exists()
+
+
+def test_a_damaged_manifest_is_refused_by_portfolio_as_by_export_store(one_clinic_store, tmp_path, capsys):
+    book, store = one_clinic_store
+    store = copy_of(store, tmp_path)
+    (store / "manifest.json").write_text('{"format": 1, "tables": {', encoding="utf-8")
+    capsys.readouterr()
+    assert main(["export-store", str(book), "--store", str(store), "--clinic", "Lakeview"]) == 2
+    refused = capsys.readouterr().err
+    assert "manifest.json is damaged" in refused
+    assert main(["portfolio", "--store", str(store), "-o", str(tmp_path / "p.xlsx")]) == 2
+    assert capsys.readouterr().err == refused
