@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from decimal import Decimal
 
+import openpyxl
 import pytest
 
 from infusion_billing import cli
@@ -132,3 +133,59 @@ def test_an_empty_folder_of_remits_is_one_sentence_and_exit_2(tmp_path, capsys):
     assert cli.main(["assess", "--remits", str(tmp_path / "empty"), "-o", str(tmp_path / "a.xlsx")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "No readable 835 remittance was found" in err
+
+
+def test_a_charge_export_that_is_not_a_workbook_is_one_sentence_and_exit_2(kits, tmp_path, capsys):
+    fake = tmp_path / "charges.xlsx"
+    fake.write_text("this is a note, not a workbook\nsecond line\n")
+    code = cli.main(["assess", "--remits", str(kits[False].remits), "--claims", str(fake), "-o",
+                     str(tmp_path / "a.xlsx")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "charges.xlsx is not an Excel workbook (.xlsx or .xlsm)." in err
+    assert "internal error" not in err and not (tmp_path / "a.xlsx").exists()
+
+
+def test_an_infusion_log_without_encounters_is_a_finding_and_no_coding_review(kits, tmp_path):
+    blank = tmp_path / "blank-log.xlsx"
+    openpyxl.Workbook().save(blank)
+    result = assess([kits[True].remits], [kits[True].claims], encounters=blank, salt="s")
+    empty = [f for f in result.findings if f.rule_id == "assess.log-empty"]
+    assert len(empty) == 1 and empty[0].source == "blank-log.xlsx" and empty[0].sheet == "Encounters"
+    assert "no encounters" in empty[0].message and "no coding review was done" in empty[0].message
+    assert result.coding_rows == []
+    method = [r for r in result.tables[-1].rows]
+    assert ["Missing", "Infusion log", "no encounters in blank-log.xlsx", "", "no coding review"] in method
+    assert ["Finding", "assess.log-empty", empty[0].message, "", "blank-log.xlsx"] in method
+
+
+def test_contracted_rates_without_a_fee_schedule_are_a_finding(kits, tmp_path):
+    blank = tmp_path / "rates.xlsx"
+    openpyxl.Workbook().save(blank)
+    result = assess([kits[False].remits], [kits[False].claims], fee_schedule=blank, salt="s")
+    empty = [f for f in result.findings if f.rule_id == "assess.rates-empty"]
+    assert len(empty) == 1 and empty[0].source == "rates.xlsx" and empty[0].sheet == "FeeSchedule"
+    assert "no contracted rates" in empty[0].message
+    assert ["Missing", "Contracted rates", "none given", "", "no underpayment review; coding priced at charges"] in \
+        result.tables[-1].rows
+
+
+def test_a_damaged_835_carries_the_readers_findings_as_import_era_does(kits, tmp_path):
+    damaged = tmp_path / "damaged.835"
+    damaged.write_text("ISA*00*bad~GS*HP~ST*835*0001~BPR*I*abc~SE*2*0001~")
+    result = assess([kits[False].remits, damaged], [kits[False].claims], salt="s")
+    era = sorted({f.rule_id for f in result.findings if f.rule_id.startswith("era.")})
+    assert {"era.bad-amount", "era.isa-malformed", "era.envelope-missing", "era.trace-missing"} <= set(era)
+    assert all(f.source == "damaged.835" for f in result.findings if f.rule_id.startswith("era."))
+    noted = {r[1] for r in result.tables[-1].rows if r[0] == "Finding"}
+    assert set(era) <= noted
+    # A clean client's 835s carry no reader findings at all.
+    assert not [f for f in assess([kits[False].remits], [kits[False].claims], salt="s").findings
+                if f.rule_id.startswith("era.")]
+
+
+def test_a_remits_path_that_does_not_exist_says_so(tmp_path, capsys):
+    missing = tmp_path / "nonexist"
+    assert cli.main(["assess", "--remits", str(missing), "-o", str(tmp_path / "a.xlsx")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "nonexist: no such file or folder." in err and "No readable 835" not in err

@@ -12,9 +12,10 @@ report is the same, figure for figure.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from ..posting.contract import Contract, FeeSchedule
 from ..rules import assess as rules
 from ..schema import TABLES_BY_NAME
 from ..workbook.output_file import work_folder
-from ..workbook.reader import WorkbookError, read_workbook
+from ..workbook.reader import BookData, WorkbookError, read_workbook
 from ..workbook.writer import OutputTable, write_outputs
 from . import coding_review, figures
 from .figures import Figures
@@ -91,20 +92,63 @@ class Assessment:
     payee: str = ""  # the client's payee ID(s) and how they were found
 
 
-def read_contract(path: Path) -> tuple[Contract, int]:
+def read_contract(path: Path) -> tuple[Contract, int, list[Finding]]:
     """The client's contract terms from a workbook (its FeeSchedule, and its Payers and Settings when it
-    has them: lesser-of and tolerance) and how many rates it holds."""
+    has them: lesser-of and tolerance), how many rates it holds and, when it holds none, the finding
+    that says so (a rates file with nothing to compare is never silent)."""
     book = read_workbook(path, [TABLES_BY_NAME[name] for name in ("Settings", "Payers", "FeeSchedule")])
-    return Contract.of_book(book), len(book.rows("FeeSchedule"))
+    rates = len(book.rows("FeeSchedule"))
+    why = "its FeeSchedule has no rows" if book.tables["FeeSchedule"].present else "no FeeSchedule sheet or table"
+    found = [] if rates else [rules.RATES_EMPTY.finding(
+        f"{Path(path).name} holds no contracted rates ({why}); no underpayment review was done from it.",
+        sheet="FeeSchedule", source=Path(path).name)]
+    return Contract.of_book(book), rates, found
+
+
+def log_findings(path: Path, book: BookData) -> list[Finding]:
+    """Why the infusion log cannot be reviewed (empty when it can): no encounter rows, or no
+    administrations to code them from. The coding review is then not done at all, rather than
+    reporting every billed line as unsupported."""
+    encounters, given = book.tables["Encounters"], book.tables["Administrations"]
+    if len(book.rows("Encounters")) and given.present:
+        return []
+    missing = [name for name, table in (("Encounters", encounters), ("Administrations", given)) if not table.present]
+    why = (f"no {' or '.join(missing)} sheet or table" if missing else "its Encounters table has no rows")
+    return [rules.LOG_EMPTY.finding(
+        f"The infusion log {path.name} has no encounters to review ({why}); no coding review was done.",
+        sheet=encounters.sheet or "Encounters", cell="A1" if encounters.present else "", source=path.name)]
+
+
+#: A claim number in a message of the 835 reader ("claim PCN in payment T", "Claim PCN at segment 9").
+_CLAIM_IN_MESSAGE = re.compile(r"\b([Cc]laim) (\S+)")
+
+
+def deidentified(findings: list[Finding], claim_numbers: set[str], h: Hasher) -> list[Finding]:
+    """The findings with every claim number the 835s named shown as its hash, as on every sheet, and no
+    offending value (it may be a claim number too)."""
+    def hashed(m: re.Match[str]) -> str:
+        return f"{m[1]} {h(m[2])}" if m[2] in claim_numbers else m[0]
+
+    return [replace(f, message=_CLAIM_IN_MESSAGE.sub(hashed, f.message), value="") for f in findings]
+
+
+def _check_given(paths: list[str | Path]) -> None:
+    """Refuse in one sentence a path given on the command line that is not there (a typo), before
+    anything is read: "no readable 835 in it" would send the user looking in the wrong place."""
+    for p in paths:
+        if not Path(p).exists():
+            raise WorkbookError(f"{shown(Path(p))}: no such file or folder.")
 
 
 def assess(remits: list[str | Path], claims: list[str | Path] | None = None, *, encounters: Path | None = None,
            fee_schedule: Path | None = None, client: str = "", salt: str = "assessment") -> Assessment:
     """Read the client's files and build every sheet. Raises WorkbookError only when nothing can be assessed."""
+    _check_given([*remits, *(claims or ())])
     remit, remit_files, findings = read_remits(list(remits))
     if remit is None or not len(remit.payments):
         names = ", ".join(shown(p) for p in remits)
         raise WorkbookError(f"No readable 835 remittance was found in {names}; the assessment needs the client's 835s.")
+    claim_numbers = {str(n) for n in remit.claims["patient_control_number"] if n}  # before any is left out
     claim_rows, line_rows, claim_files, claim_findings = read_claims(list(claims or ()))
     findings += claim_findings
     client_files = ClientFiles(remit, claim_rows, line_rows, remit_files + claim_files, findings)
@@ -115,9 +159,13 @@ def assess(remits: list[str | Path], claims: list[str | Path] | None = None, *, 
     if not len(remit.payments):
         raise WorkbookError(f"None of the 835s pays this client ({payee_basis}); the assessment needs the client's "
                             "own 835s.")
-    client_contract, client_rates = read_contract(fee_schedule) if fee_schedule else (None, 0)
+    client_contract, client_rates, rate_findings = read_contract(fee_schedule) if fee_schedule else (None, 0, [])
+    findings += rate_findings
     book = read_workbook(encounters) if encounters else None
     book_contract = Contract.of_book(book) if book else None
+    empty_log = log_findings(Path(encounters), book) if encounters and book is not None else []
+    findings += empty_log
+    log = None if empty_log else book  # the book the coding review reads (none when it has no encounters)
     if encounters:
         client_files.files.append(InputFile("infusion log", Path(encounters).name, _sha(encounters),
                                             f"{len(book.rows('Encounters')) if book else 0} encounters"))
@@ -130,19 +178,19 @@ def assess(remits: list[str | Path], claims: list[str | Path] | None = None, *, 
     figs = figures.compute(client_files, contract)
     coding_rows: list[dict[str, Any]] = []
     routes: Counter[str] = Counter()
-    if book is not None:
+    if log is not None:
         pricer = coding_review.Pricer(client_contract, book_contract, line_rows)
-        reviewed = coding_review.review(book, claim_rows, line_rows, pricer)
+        reviewed = coding_review.review(log, claim_rows, line_rows, pricer)
         coding_rows, routes = reviewed.rows, reviewed.routes
         if reviewed.unbilled:
             findings.append(rules.UNMATCHED_ENCOUNTER.finding(
                 f"{reviewed.unbilled} coded encounter(s) of the infusion log match no billed claim; they are not "
                 "compared."))
     h = Hasher(salt)
-    result = Assessment(figs, [], coding_rows, findings, client_files.files)
+    result = Assessment(figs, [], coding_rows, deidentified(findings, claim_numbers, h), client_files.files)
     result.routes = routes
     result.payee = payee_basis
-    result.tables = build_tables(result, h, client, bool(claims), book is not None, contract)
+    result.tables = build_tables(result, h, client, bool(claims), log is not None, contract)
     return result
 
 
@@ -288,7 +336,9 @@ def build_tables(a: Assessment, h: Hasher, client: str, had_claims: bool, had_lo
         method.append(["Missing", "Billed claims", "no 837 or charge export", "",
                        "open AR and the coding review need them"])
     if not had_log:
-        method.append(["Missing", "Infusion log", "none given", "", "no coding review"])
+        given = next((f.name for f in a.files if f.role == "infusion log"), "")
+        method.append(["Missing", "Infusion log", f"no encounters in {given}" if given else "none given", "",
+                       "no coding review"])
     else:
         method.append(["Coverage", "Coding review", f"{sum(a.routes.values())} encounters compared", "",
                        "matched by " + (", ".join(f"{route}: {n}" for route, n in sorted(a.routes.items()))

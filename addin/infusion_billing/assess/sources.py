@@ -3,8 +3,11 @@
 Every file is named with its SHA-256 (the Method and Data sheet lists them, so anyone can check the
 report was built from exactly these files). Billed claims come from 837 files (:func:`read_837`) or from
 a charge export (CSV or .xlsx, one row per billed line) whose columns are found by their header names,
-the way the workbook reader finds its columns. Nothing here raises on a bad file: it is a finding and
-is left out; a run with no 835 at all is refused by the caller in one sentence.
+the way the workbook reader finds its columns. A bad 835, 837 or CSV is a finding and is left out; the
+835 reader's own findings (a bad amount, a broken envelope) are carried as ``import-era`` reports them.
+An .xlsx export that is not a workbook at all is refused in the workbook reader's one sentence
+(:func:`~infusion_billing.workbook.reader.check_is_workbook`), as a non-workbook infusion log is; so is
+a run with no 835 at all.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from ..remits.importer import collect_sources
 from ..remits.reader import concat_remits
 from ..remits.tables import Remit835
 from ..rules import assess as rules
+from ..workbook.reader import check_is_workbook
 from ..workbook.writer import file_hash
 
 #: Charge-export header (normalised) -> claim-line field. A real export names these many ways.
@@ -83,6 +87,7 @@ def sha256(path: Path) -> str:
 
 
 def read_remits(sources: list[str | Path]) -> tuple[Remit835 | None, list[InputFile], list[Finding]]:
+    """The 835s of the given files and folders, with every finding the 835 reader made of them."""
     paths, findings = collect_sources(sources)
     remits, files = [], []
     for path in paths:
@@ -92,6 +97,7 @@ def read_remits(sources: list[str | Path]) -> tuple[Remit835 | None, list[InputF
             findings.append(rules.UNREADABLE.finding(f"{path.name} is not a readable 835 remittance; left out.",
                                                      source=path.name))
             continue
+        findings.extend(remit.findings)  # as import-era reports them: a damaged 835 is never silent
         remits.append(remit)
         files.append(InputFile("835 remittance", path.name, sha256(path),
                                f"{len(remit.payments)} payments, {len(remit.claims)} claims"))
@@ -219,6 +225,7 @@ def _export_rows(path: Path) -> list[list[Any]]:
             return [row for row in csv.reader(fh) if any(c.strip() for c in row)]
     import openpyxl  # noqa: PLC0415 - only a charge export in .xlsx needs it
 
+    check_is_workbook(path)  # a text file named .xlsx: one sentence, as for the infusion log
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         return [list(r) for r in wb.worksheets[0].iter_rows(values_only=True) if any(c is not None for c in r)]

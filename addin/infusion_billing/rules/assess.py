@@ -28,4 +28,13 @@ UNMATCHED_ENCOUNTER = ASSESS.finding(
     "assess.encounter-unbilled", Severity.INFO, "Infusion-log encounters with no billed claim found",
     fix="Ask the client whether these visits were billed under another claim number.", source=SOURCE)
 
+LOG_EMPTY = ASSESS.finding(
+    "assess.log-empty", Severity.WARNING, "An infusion log with no encounters (no coding review was done)",
+    fix="Ask the client for the infusion log with its Encounters and Administrations sheets filled in (our "
+        "template's headers in row 1).", source=SOURCE)
+RATES_EMPTY = ASSESS.finding(
+    "assess.rates-empty", Severity.WARNING, "A contracted-rates workbook with no FeeSchedule rates (none used)",
+    fix="Ask the client for their contracted rates in a FeeSchedule sheet (Payer ID, Code, Allowed Amount, "
+        "Effective From).", source=SOURCE)
+
 SPECS = tuple(ASSESS.specs)
