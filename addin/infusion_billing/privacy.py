@@ -13,7 +13,9 @@ the guarantee does not rest on every rule getting it right: every run passes thr
 * Every value found in such a column (every row, read or left out; as text, and a date also as
   ``2026-01-31``, ``01/31/2026`` and ``1/31/2026``) is replaced by ``[patient data]`` wherever it
   appears as whole words in a finding's text or a result cell (except result columns that are
-  meant to hold patient data, :attr:`OutputTable.phi_columns`).
+  meant to hold patient data, :attr:`OutputTable.phi_columns`, and a cell holding one of the tool's
+  own words for its column, the keys of :attr:`OutputTable.fills`: a KPI's Green status stays Green
+  when a patient is called Green).
 * Text quoted from an 835 file is cut at its first element separator: an ``NM1*QC*1*SURNAME``
   fragment becomes ``NM1*...``, so names and member IDs of damaged segments never show.
 * Log records pass through the same redactor while a run is on (:func:`redacting_logs`).
@@ -188,6 +190,10 @@ class Redactor:
             return table
         keep = {c.casefold() for c in getattr(table, "phi_columns", ())}
         text_columns = [i for i, h in enumerate(table.columns) if h.casefold() not in keep]
+        # A cell holding one of the tool's own words for its column (a KPI's Green, Amber or Red status,
+        # the keys of OutputTable.fills) is not text quoted from the user: a patient called Green
+        # must not turn every green status into "[patient data]".
+        own_words = {i: set(getattr(table, "fills", {}).get(h, ())) for i, h in enumerate(table.columns)}
         changed = False
         rows = []
         cell = self.cell
@@ -199,7 +205,7 @@ class Redactor:
             for i in text_columns:
                 if i < width:
                     value = row[i]
-                    if value.__class__ is str:
+                    if value.__class__ is str and value not in own_words[i]:
                         done = cell(value)
                         if done is not value and done != value:
                             if new is None:

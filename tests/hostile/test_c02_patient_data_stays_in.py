@@ -192,3 +192,19 @@ def test_a_required_patient_cell_whose_formula_shows_an_error_says_so_and_quotes
     assert [(f.rule_id, f.severity.value, f.cell, f.value) for f in found] == [
         ("reader.formula-no-value", "error", "B2", "")]
     assert "an error such as #N/A" in found[0].message and "phimarker" not in found[0].message + found[0].fix
+
+
+def test_a_patient_called_green_leaves_the_kpi_status_green():
+    """A surname or first name that is also one of the tool's own words (a KPI status) redacts text
+    quoting it, never the status cell the tool wrote from its own vocabulary."""
+    from infusion_billing.privacy import REDACTED, Redactor
+
+    redactor = Redactor(["Green", "Olivia"])
+    kpis = OutputTable("KPIs", ["KPI", "Status", "Note"],
+                       [["Net collection rate", "Green", "Green is on track"],
+                        ["Clean claim rate", "Red", "call Olivia"]],
+                       fills={"Status": {"Green": "C6EFCE", "Amber": "FFEB9C", "Red": "FFC7CE"}})
+    cleaned = redactor.table(kpis)
+    assert [row[1] for row in cleaned.rows] == ["Green", "Red"]
+    assert cleaned.rows[0][2] == f"{REDACTED} is on track"
+    assert cleaned.rows[1][2] == f"call {REDACTED}"

@@ -97,3 +97,14 @@ def test_running_the_dashboard_twice_gives_the_same_sheets_and_no_stray_chart_pa
         assert len([n for n in z.namelist() if n.startswith("xl/charts/chart")]) == 4
         assert len([n for n in z.namelist() if re.fullmatch(r"xl/drawings/drawing\d+\.xml", n)]) == 1
     assert titles(dashboard_charts(copy)) == list(CHART_TITLES)
+
+
+def test_every_kpi_status_is_a_traffic_light_word_whatever_the_patients_are_called(demo_book):
+    """Status cells are the tool's own words: a patient named Green never blanks them (the redactor)."""
+    wb = openpyxl.load_workbook(demo_book[0], read_only=True)
+    for sheet in ("KPIs", "Dashboard"):
+        rows = wb[sheet].iter_rows(values_only=True)
+        header = next(row for row in rows if row and "Status" in row)
+        statuses = {row[header.index("Status")] for row in rows}
+        assert statuses - {None, "", "Green", "Amber", "Red"} == set(), sheet
+        assert "Green" in statuses, sheet
