@@ -54,7 +54,7 @@ READ = """
 import json, resource, sys, time
 from decimal import Decimal
 import pandas  # imported before the baseline so the figure is the reading's own memory
-from infusion_billing.claims import read_837
+from infusion_billing.claims.reader import read_837
 path = sys.argv[1]
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 t0 = time.perf_counter()

@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from infusion_billing.checks import stage as check_stage
-    from infusion_billing.claims import read_837
+    from infusion_billing.claims.reader import read_837
     from infusion_billing.claims.ledger import SUBMITTED
     from infusion_billing.claims.stage import ledger_of, run_claims, run_export
     from infusion_billing.coding.engine import code_book

@@ -21,8 +21,6 @@ from pathlib import Path
 from tqdm import tqdm
 
 from . import __version__
-from .claims.refdata import import_ncci
-from .close import close_stages, month_summary, remit_folder
 from .display import counted, shown, terminal_safe
 from .findings import findings_to_json, sort_findings
 from .gcpause import paused_cycle_collector
@@ -43,7 +41,8 @@ def progress_bar(iterable: Iterable, total: int | None = None, desc: str = "") -
 # ----------------------------------------------------------------------------- subcommands
 # The template, macro-workbook and demo builders are imported by their own commands: openpyxl adds 0.2 s,
 # the demo clinic or the macro workbook builder 0.34 s, to the 1.8 s start-up every command pays
-# (python -X importtime -c "import infusion_billing.cli", December 2026).
+# (python -X importtime -c "import infusion_billing.cli", December 2026). Month close and the NCCI import
+# load the stages after checking (pandas, pyarrow, fpdf: 140 MiB), which `run` never needs.
 
 
 def say(text: str = "", file=None) -> None:
@@ -187,6 +186,8 @@ def cmd_statements(args: argparse.Namespace) -> int:
 
 def cmd_close(args: argparse.Namespace) -> int:
     """Every stage of the month in order (close.CLOSE_STAGES), then the one-screen month summary."""
+    from .close import close_stages, month_summary, remit_folder  # noqa: PLC0415 - pandas, see pipeline._later_stages
+
     book = Path(args.book)
     settings = read_workbook(book, (TABLES_BY_NAME["Settings"],)).settings
     folder = remit_folder(args.remits, settings.remit_folder)
@@ -258,6 +259,8 @@ def _run_with(args: argparse.Namespace, stages: list[str], options: RunOptions) 
 
 
 def cmd_import_ncci(args: argparse.Namespace) -> int:
+    from .claims.refdata import import_ncci  # noqa: PLC0415 - start-up cost, see above
+
     if not args.book and not args.cache:
         print("infusion-billing: say where to keep the edits: --book BOOK (its NCCI sheets) or --cache DIR.",
               file=sys.stderr)

@@ -41,29 +41,20 @@ import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from . import close as close_stage
-from .aging import stage as aging_stage
 from .checks import stage as check_stage
-from .claims import stage as claims_stage
 from .coding import stage as code_stage
-from .denials import appeals as appeals_stage
-from .denials import stage as denials_stage
 from .findings import Finding, count_by_severity
 from .gcpause import paused_cycle_collector
-from .kpis import dashboard as dashboard_stage
-from .kpis import stage as kpis_stage
-from .posting import reconcile as reconcile_stage
-from .posting import simulator as simulate_stage
 from .privacy import Redactor, redacting_logs
-from .remits import stage as import_era_stage
 from .rules.runs import STAGE_FAILED, STAGE_MISSING
 from .schema import INPUT_TABLES, TableSpec
 from .settings import Settings
 from .stages import RunOptions, Stage, StageResult, StageSpec, no_progress
-from .statements import stage as statements_stage
+from .statements.notices import TABLE as NOTICES
 from .workbook.findings_sheet import FINDINGS_SHEET, NOTES_SHEET, finding_sheets, merge_findings
 from .workbook.reader import BookData, Grid, read_workbook
 from .workbook.sheet_limits import Overflow
@@ -82,23 +73,62 @@ def validate_stage(book: BookData, options: RunOptions) -> StageResult:
     return StageResult(findings=list(book.findings), summary=summary)
 
 
-#: Stage name -> the stage, in workflow order. A stage is registered by importing its module here.
+@cache
+def _later_stages() -> dict[str, Stage]:
+    """The stages after coding and checking, imported the first time one of them runs.
+
+    They bring pandas, pyarrow, DuckDB's relations and fpdf, about 140 MiB of a process (python -c
+    "import infusion_billing.pipeline", December 2026), which ``infusion-billing run`` (validate,
+    code, check) never uses; a 100,000-encounter run must stay under 800 MiB (bench/bench_run.py).
+    They are imported all together, as they were when this module imported them: every result sheet
+    they declare (:func:`~infusion_billing.workbook.ownership.declare_result`) is then known before any
+    of them reads an earlier run's sheets from the book.
+    """
+    from . import close  # noqa: PLC0415
+    from .aging import stage as aging  # noqa: PLC0415
+    from .claims import stage as claims  # noqa: PLC0415
+    from .denials import appeals  # noqa: PLC0415
+    from .denials import stage as denials  # noqa: PLC0415
+    from .kpis import dashboard  # noqa: PLC0415
+    from .kpis import stage as kpis  # noqa: PLC0415
+    from .posting import reconcile, simulator  # noqa: PLC0415
+    from .remits import stage as import_era  # noqa: PLC0415
+    from .statements import stage as statements  # noqa: PLC0415
+
+    return {"import-era": import_era.run, "claims": claims.run_claims, "export-837": claims.run_export,
+            "simulate-payer": simulator.run, "reconcile": reconcile.run, "denials": denials.run,
+            "appeals": appeals.run, "aging": aging.run, "kpis": kpis.run, "dashboard": dashboard.run,
+            "close": close.run, "statements": statements.run}
+
+
+def _later(name: str) -> Stage:
+    """Stage ``name`` of :func:`_later_stages`, imported when it is first run."""
+
+    def run(book: BookData, options: RunOptions) -> StageResult:
+        return _later_stages()[name](book, options)
+
+    run.__name__ = run.__qualname__ = f"run_{name.replace('-', '_')}"
+    return run
+
+
+#: Stage name -> the stage, in workflow order, with the input tables each reads (None: all of them).
 STAGES: dict[str, StageSpec] = {spec.name: spec for spec in (
     StageSpec("validate", validate_stage),
     StageSpec("code", code_stage.run),
     StageSpec("check", check_stage.run),
-    StageSpec("import-era", import_era_stage.run, tables=(), ledger=True),
-    StageSpec("claims", claims_stage.run_claims),
-    StageSpec("export-837", claims_stage.run_export),
-    StageSpec("simulate-payer", simulate_stage.run, tables=("Payers", "FeeSchedule", "Coverage", "Practice")),
-    StageSpec("reconcile", reconcile_stage.run, tables=("Payers", "FeeSchedule", "PatientPayments")),
-    StageSpec("denials", denials_stage.run, tables=denials_stage.TABLES),
-    StageSpec("appeals", appeals_stage.run, tables=appeals_stage.TABLES),
-    StageSpec("aging", aging_stage.run, tables=aging_stage.TABLES),
-    StageSpec("kpis", kpis_stage.run, tables=kpis_stage.TABLES),
-    StageSpec("dashboard", dashboard_stage.run, tables=dashboard_stage.TABLES),
-    StageSpec("close", close_stage.run, tables=()),
-    StageSpec("statements", statements_stage.run, tables=statements_stage.TABLES),
+    StageSpec("import-era", _later("import-era"), tables=(), ledger=True),
+    StageSpec("claims", _later("claims")),
+    StageSpec("export-837", _later("export-837")),
+    StageSpec("simulate-payer", _later("simulate-payer"), tables=("Payers", "FeeSchedule", "Coverage", "Practice")),
+    StageSpec("reconcile", _later("reconcile"), tables=("Payers", "FeeSchedule", "PatientPayments")),
+    StageSpec("denials", _later("denials"), tables=("Payers", "Coverage")),
+    StageSpec("appeals", _later("appeals"), tables=("Payers", "Coverage", "Patients", "Practice")),
+    StageSpec("aging", _later("aging"), tables=("Payers", "Coverage", "Encounters", "FeeSchedule", "PatientPayments")),
+    StageSpec("kpis", _later("kpis"), tables=("Payers", "Coverage", "Encounters")),
+    StageSpec("dashboard", _later("dashboard"), tables=("Payers", "Coverage", "Encounters")),
+    StageSpec("close", _later("close"), tables=()),
+    StageSpec("statements", _later("statements"), tables=(
+        "Payers", "Coverage", "Encounters", "FeeSchedule", "PatientPayments", "Patients", "Practice", NOTICES)),
 )}
 #: The stages ``make demo`` and ``infusion-billing run`` perform, in order.
 ALL_STAGES: tuple[str, ...] = ("validate", "code", "check")

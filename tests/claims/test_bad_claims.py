@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyx12_check import pyx12_errors
 
-from infusion_billing.claims import INSTITUTIONAL, read_837, render_837, write_837
+from infusion_billing.claims import INSTITUTIONAL, render_837, write_837
+from infusion_billing.claims.reader import read_837
 from infusion_billing.claims.samples import sample_batch, sample_claims, sample_practice
 from infusion_billing.claims.split import split_claim
 from infusion_billing.findings import Severity

@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 from pyx12_check import pyx12_errors
 
-from infusion_billing.claims import read_837
+from infusion_billing.claims.reader import read_837
 from infusion_billing.pipeline import RunOptions, run_workbook
 from infusion_billing.values import to_money
 

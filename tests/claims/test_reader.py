@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from infusion_billing.claims import read_837, render_837
+from infusion_billing.claims import render_837
+from infusion_billing.claims.reader import read_837
 from infusion_billing.claims.samples import sample_batch, sample_claims
 
 from .conftest import SAMPLES

@@ -8,7 +8,8 @@ from decimal import Decimal as D
 
 from pyx12_check import pyx12_errors
 
-from infusion_billing.claims import ClaimLine, read_837, render_837, split_claim
+from infusion_billing.claims import ClaimLine, render_837, split_claim
+from infusion_billing.claims.reader import read_837
 from infusion_billing.claims.samples import sample_batch, sample_claims
 
 

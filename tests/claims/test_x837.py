@@ -16,11 +16,11 @@ from infusion_billing.claims import (
     PROFESSIONAL,
     Address,
     ClaimLine,
-    read_837,
     render_837,
     write_837,
     x837,
 )
+from infusion_billing.claims.reader import read_837
 from infusion_billing.claims.samples import sample_batch, sample_claims, sample_practice
 
 DAY = date(2026, 11, 16)

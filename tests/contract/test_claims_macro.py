@@ -15,7 +15,7 @@ from decimal import Decimal
 from claims.clinic_book import clinic_rows
 from pyx12_check import pyx12_errors
 
-from infusion_billing.claims import read_837
+from infusion_billing.claims.reader import read_837
 from infusion_billing.schema import TABLES_BY_NAME
 
 

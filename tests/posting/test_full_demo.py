@@ -33,7 +33,7 @@ from pydantic import ValidationError
 from pyx12_check import pyx12_835_errors, pyx12_errors
 from x12sdk.io import X12ModelReader
 
-from infusion_billing.claims import read_837
+from infusion_billing.claims.reader import read_837
 from infusion_billing.demo.clinic import DEFAULT_ENCOUNTERS, DEFAULT_SEED, Clinic, write_clinic
 from infusion_billing.pipeline import ALL_STAGES, RunOptions, available_stages, run_workbook
 from infusion_billing.posting.answer_key import read_key, score

@@ -36,7 +36,6 @@ from ..workbook.reader import BookData
 from ..workbook.writer import OutputTable
 from .model import INSURANCE, PATIENT, VisitBalance, apply_payments, patient_owed, visit_balances
 
-TABLES = ("Payers", "Coverage", "Encounters", "FeeSchedule", "PatientPayments")
 AGING, SUMMARY = "AR Aging", "Aging Summary"
 BASES = ("dos", "first-billed", "last-billed")
 COLUMNS = ("Claim ID", "Encounter ID", "Responsible Type", "Responsible Party", "Date of Service", "Basis Date", "Age",

@@ -2,8 +2,10 @@
 (:mod:`.reader`) and the splitting of claims over a payer's line limit (:mod:`.split`).
 
 ``write_837(claims, batch, path)`` writes an 837P (005010X222A1) or 837I (005010X223A2) file and
-reports the claims it left out as Findings; ``read_837(path|bytes|text)`` reads any 837 back into
-claim and line tables.
+reports the claims it left out as Findings; ``read_837(path|bytes|text)`` in :mod:`.reader` reads any
+837 back into claim and line tables. The reader is imported from its own module, not from here: it
+returns pandas tables, and every module of this package (the claim ledger the pre-bill check reads,
+the model) would otherwise load pandas and pyarrow, about 60 MiB, for a run that never reads an 837.
 """
 
 from .model import (
@@ -23,12 +25,11 @@ from .model import (
     Provider,
 )
 from .problems import Problem
-from .reader import Read837, read_837
 from .split import split_claim
 from .x837 import Written, render_837, write_837
 
 __all__ = [
     "INSTITUTIONAL", "PROFESSIONAL", "Address", "Adjustment", "Batch", "Claim", "ClaimLine", "Coverage",
-    "LineAdjudication", "OtherPayer", "Payer", "Person", "Practice", "Problem", "Provider", "Read837", "Written",
-    "read_837", "render_837", "split_claim", "write_837",
+    "LineAdjudication", "OtherPayer", "Payer", "Person", "Practice", "Problem", "Provider", "Written",
+    "render_837", "split_claim", "write_837",
 ]

@@ -31,7 +31,6 @@ from .letters import CORRECTED, blocks, fill, load_template, template_name, writ
 from .stage import current_worklist
 from .worklist import RESOLVED, WRITTEN_OFF, ClaimFacts, Denial
 
-TABLES = ("Payers", "Coverage", "Patients", "Practice")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 

@@ -30,8 +30,6 @@ from .summary import initial_denial_rate, summary_table
 from .tables import appeal_days_by_payer_type
 from .worklist import SHEET, ClaimFacts, Denial, claim_facts, find_denials, is_denial, worklist_rows
 
-TABLES = ("Payers", "Coverage")
-
 
 @dataclass
 class CurrentWorklist:

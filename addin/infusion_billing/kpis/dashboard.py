@@ -36,7 +36,6 @@ from .engine import ALL_PAYERS
 from .stage import STATUS_FILLS, KpiFigure, measure, report_month, shown
 
 SHEET = "Dashboard"
-TABLES = ("Payers", "Coverage", "Encounters")
 ZERO = Decimal("0.00")
 PATIENTS = "Patients"
 

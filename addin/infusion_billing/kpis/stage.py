@@ -34,7 +34,6 @@ from .engine import ALL_PAYERS, KpiRow, figure, run_duckdb
 from .relations import Relations, book_relations
 
 SHEET = "KPIs"
-TABLES = ("Payers", "Coverage", "Encounters")
 COLUMNS = ("Month", "Payer ID", "KPI", "Rate", "Days", "Amount", "Target", "Status", "Numerator", "Denominator",
            "Factor", "Formula", "Numerator Counts", "Denominator Counts", "Look-back Window", "Date Basis", "As Of",
            "KPI ID")

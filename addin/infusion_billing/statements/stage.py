@@ -27,10 +27,7 @@ from ..workbook.reader import BookData
 from .build import Cycle, Statement, plan_cycle
 from .document import draw
 from .ledger import SHEET, earlier_rows, ledger_table, read_ledger
-from .notices import TABLE as NOTICES
 from .notices import book_notices
-
-TABLES = ("Payers", "Coverage", "Encounters", "FeeSchedule", "PatientPayments", "Patients", "Practice", NOTICES)
 
 
 def run(book: BookData, options: RunOptions) -> StageResult:
