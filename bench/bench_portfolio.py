@@ -13,14 +13,18 @@ AR Aging and the KPI relations. Then the report runs on DuckDB (this process) an
     .venv/bin/python bench/bench_portfolio.py --store /tmp/pstore      # 50 clinics x 100,000; kept, reused
     .venv/bin/python bench/bench_portfolio.py --store /tmp/pstore --spark-clinics 5
     .venv/bin/python bench/bench_portfolio.py --clinics 5 --encounters 20000 --no-spark
+    .venv/bin/python bench/bench_portfolio.py --store /tmp/pstore --no-spark --rows before.json   # then after a change
 
 Measured on this machine (2 cores, shared with other work; the load average is printed beside every
-figure because it moves them a lot), 2026-12-07, the 50-clinic store of 1,827.9 MiB:
+figure because it moves the wall time a lot: compare the CPU time), 2026-12-07, the 50-clinic store:
 
-* DuckDB, the KPI SQL once over all 50 clinics: 71.2 s (56.7 s CPU) at load 4.9; 88.9 s (52.3 s CPU) at
-  load 5.9; 165.6 s (64.2 s CPU) at load 14.3. The target of 30 s is NOT met here: the CPU time alone
-  is above 50 s, so even on two idle cores it would take about 26 s at best. (Running the SQL once per
-  clinic, as before, took about 200 s.)
+* DuckDB, the KPI SQL once over all 50 clinics, before (remits keyed by their file|payment|claim text, each
+  line's patient share and sequestration summed from the adjustments in the SQL; store of 1,827.9 MiB):
+  69.1 s wall, 47.8 s CPU at load 4.7; 81.3 s, 50.5 s CPU at load 5.4 (earlier: 71.2 s, 56.7 s CPU at
+  load 4.9; 165.6 s, 64.2 s CPU at load 14.3). Remits numbered and the line's unpaid allowed amount
+  carried by era_lines (store of 1,872.9 MiB): 88.7 s, 40.5 s CPU at load 8.9; 78.4 s, 37.2 s CPU at
+  load 9.1; the same figures to the cent (``--rows``). The wall times here are those of a machine
+  running four other jobs; on two idle cores the CPU time halved is the floor.
 * Spark local[2] (8 shuffle partitions, adaptive, 6g driver): its start, the JVM and a session, 33.5 s;
   the first 5 clinics 286.9 s against DuckDB's 6.3 s on the same 5 clinics (45 x), at load 7 to 9, the
   same rows to the cent. All 50 clinics would take about 45 minutes at that rate, so the bench measures
@@ -30,6 +34,7 @@ figure because it moves them a lot), 2026-12-07, the 50-clinic store of 1,827.9 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -77,13 +82,9 @@ def fill(schema: pa.Schema, given: dict[str, pa.Array], n: int) -> pa.Table:
     for f in schema:
         if f.name in given:
             arrays.append(given[f.name].cast(f.type))
-        elif pa.types.is_decimal(f.type):
-            arrays.append(pa.nulls(n, f.type))
         elif pa.types.is_boolean(f.type):
             arrays.append(pa.array(np.zeros(n, dtype=bool)))
-        elif pa.types.is_string(f.type):
-            arrays.append(pa.array(np.full(n, ""), pa.string()))
-        else:
+        else:  # a blank cell (text, money, a date) is NULL in the store, as export-store writes it
             arrays.append(pa.nulls(n, f.type))
     return pa.Table.from_arrays(arrays, schema=schema)
 
@@ -140,7 +141,9 @@ def clinic_store(store: Path, clinic: str, n: int, rng: np.random.Generator, she
     # at 55-65% of charge with a CO-45 contractual and a PR-2 patient share; 3% of paid lines underpaid.
     remitted = rng.random(n) < 0.92
     remit_day = dos + rng.integers(14, 60, n)
-    remit_key = pc.binary_join_element_wise("835_", enc_ids, "|1|1")
+    # A remit's key is its number in the order of its file|payment|claim text, as the book's relations number it.
+    remit_key = pc.rank(pc.binary_join_element_wise("835_", enc_ids, "|1|1"), sort_keys="ascending",
+                        tiebreaker="dense").cast(pa.int32())
     rem = np.nonzero(remitted)[0]
     denied = rng.random(n * LINES) < 0.08
     allowed = (charge * rng.uniform(0.55, 0.65, n * LINES)).astype(np.int64)
@@ -161,7 +164,9 @@ def clinic_store(store: Path, clinic: str, n: int, rng: np.random.Generator, she
     write(store, "kpi_era_lines", fill(kpi_schema("era_lines"), {
         "remit_key": pc.take(remit_key, pa.array(line_enc[rl])), "claim_id": pc.take(enc_ids, pa.array(line_enc[rl])),
         "line_no": pa.array(line_no[rl]), "line_control_number": pc.take(lcn, pa.array(rl)),
-        "charge": cents(charge[rl]), "paid": cents(paid[rl])}, len(rl)), clinic, None)
+        "charge": cents(charge[rl]), "paid": cents(paid[rl]),
+        "unpaid_allowed": pc.if_else(pa.array(denied[rl]), pa.scalar(None, MONEY), cents(patient[rl]))}, len(rl)),
+        clinic, None)
     # Adjustments: CO-45 and PR-2 on a paid line, CO-50 on a denied one.
     paid_l, denied_l = rl[~denied[rl]], rl[denied[rl]]
     adj_line = np.concatenate([paid_l, paid_l, denied_l])
@@ -260,6 +265,8 @@ def main() -> int:
                         help="Spark on only the first N clinics, and DuckDB on them again for the ratio (0: all)")
     parser.add_argument("--spark-partitions", type=int, default=8, help="spark.sql.shuffle.partitions (default 8)")
     parser.add_argument("--spark-memory", default="6g", help="spark.driver.memory (default 6g)")
+    parser.add_argument("--rows", help="the DuckDB report's figures in this JSON file: written when it is not there, "
+                                       "else compared with (the same figures to the cent before and after a change)")
     parser.add_argument("--store", help="keep the store in this folder and reuse it when it is already there "
                                             "(default: a temporary one, generated afresh)")
     args = parser.parse_args()
@@ -279,6 +286,8 @@ def main() -> int:
                   f"{size_of(store) / 2**20:,.1f} MiB of Parquet, generated in {time.perf_counter() - t0:.1f} s",
                   flush=True)
         on_duckdb, duckdb_seconds = measure(DuckDBEngine(store), 0)
+        if args.rows:
+            print(same_figures(on_duckdb, Path(args.rows)), flush=True)
         if args.no_spark:
             return 0
         t1 = time.perf_counter()
@@ -295,6 +304,42 @@ def main() -> int:
     return 0
 
 
+#: Issue 16's scale target: the whole report for this many encounters in under this many seconds on 2 cores.
+TARGET_ENCOUNTERS, TARGET_SECONDS = 5_000_000, 30.0
+
+
+def verdict(encounters: int, seconds: float, cpu: float) -> str:
+    """Whether this run met the target, said plainly (the CPU time shows what two idle cores would need)."""
+    if encounters < TARGET_ENCOUNTERS:
+        return (f"Target ({TARGET_ENCOUNTERS:,} encounters in under {TARGET_SECONDS:.0f} s): not measured, this "
+                f"store has {encounters:,} encounters")
+    met = "met" if seconds < TARGET_SECONDS else "NOT met"
+    return (f"Target ({TARGET_ENCOUNTERS:,} encounters in under {TARGET_SECONDS:.0f} s on 2 cores): {met} here, "
+            f"{seconds:.1f} s; its {cpu:.1f} s of CPU would take at least {cpu / 2:.1f} s on two idle cores; {load()}")
+
+
+def figures(portfolio: Portfolio) -> dict[str, list[list[str]]]:
+    """Every figure of the report as text (Decimal cents exactly as computed), for a before/after comparison."""
+    kpis = [[*key, name, str(row.numerator), str(row.denominator), str(row.factor)]
+            for key, by_kpi in sorted(portfolio.kpis.items()) for name, row in sorted(by_kpi.items())]
+    return {name: [[str(x) for x in r] for r in rows] for name, rows in (
+        ("portfolio", portfolio.rows), ("denials", portfolio.denials.rows), ("aging", portfolio.aging.rows),
+        ("kpis", kpis))}
+
+
+def same_figures(portfolio: Portfolio, path: Path) -> str:
+    """Write the report's figures to ``path``, or compare them with the ones an earlier run wrote there."""
+    mine = figures(portfolio)
+    if not path.is_file():
+        path.write_text(json.dumps(mine) + "\n", encoding="utf-8")
+        return f"Figures written to {path} (run again after a change to compare)"
+    theirs = json.loads(path.read_text(encoding="utf-8"))
+    differ = [name for name in mine if mine[name] != theirs.get(name)]
+    return (f"The same figures to the cent as {path}: " +
+            ("yes (" + ", ".join(f"{len(mine[n]):,} {n} rows" for n in mine) + ")" if not differ
+             else "NO, they differ in " + ", ".join(differ)))
+
+
 def measure(engine: Engine, first: int) -> tuple[Portfolio, float]:
     """The whole portfolio report on ``engine`` (the store's clinics, or the ``first`` N): printed and timed."""
     try:
@@ -309,6 +354,8 @@ def measure(engine: Engine, first: int) -> tuple[Portfolio, float]:
     used = f" ({cpu:.1f} s CPU)" if isinstance(engine, DuckDBEngine) else ""
     print(f"Portfolio on {engine.name}: {len(chosen)} clinics, {len(portfolio.rows):,} clinic-months in "
           f"{seconds:.1f} s{used}, billed {billed:,.2f}, {os.cpu_count()} cores, {load()}", flush=True)
+    if isinstance(engine, DuckDBEngine) and not first:
+        print(verdict(sum(r[2] for r in portfolio.rows), seconds, cpu), flush=True)
     return portfolio, seconds
 
 

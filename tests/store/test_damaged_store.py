@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import pyarrow.parquet as pq
 import pytest
 
 from infusion_billing.cli import main
@@ -62,3 +63,18 @@ def test_a_damaged_manifest_is_refused_by_portfolio_as_by_export_store(one_clini
     assert "manifest.json is damaged" in refused
     assert main(["portfolio", "--store", str(store), "-o", str(tmp_path / "p.xlsx")]) == 2
     assert capsys.readouterr().err == refused
+
+
+def test_a_store_an_older_version_wrote_is_one_sentence_asking_to_export_again(one_clinic_store, tmp_path, capsys):
+    """Remit lines exported before they carried unpaid_allowed (the patient share and sequestration the
+    KPI SQL adds to paid): portfolio names the table and column, and does not guess the figures."""
+    _, store = one_clinic_store
+    store = copy_of(store, tmp_path)
+    for path in (store / "kpi_era_lines").rglob("*.parquet"):
+        pq.write_table(pq.read_table(path, partitioning=None).drop_columns(["unpaid_allowed"]), path)
+    capsys.readouterr()
+    assert main(["portfolio", "--store", str(store), "-o", str(tmp_path / "p.xlsx")]) == 2
+    assert capsys.readouterr().err == (
+        "infusion-billing: The store's kpi_era_lines files have no unpaid_allowed column: an older version of "
+        "infusion-billing wrote them; export each clinic's book into the store again.\n")
+    assert not (tmp_path / "p.xlsx").exists()

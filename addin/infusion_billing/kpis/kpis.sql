@@ -49,23 +49,16 @@ first_payment AS (
   GROUP BY e.clinic, e.claim_id
 ),
 -- What the payer allowed on each line at its first adjudication: paid + patient share + sequestration
--- (each line's shares summed first, so every line is looked at once; a line with nothing is 0, never > 0).
+-- (era_lines carries each line's patient share and sequestration adjustments summed: unpaid_allowed).
 first_remit_lines AS (
-  SELECT l.clinic, l.remit_key, l.line_no, l.claim_id, l.line_control_number, l.paid
+  SELECT l.clinic, l.claim_id, l.line_control_number, l.paid, l.unpaid_allowed
   FROM era_lines l JOIN first_remit f ON f.clinic = l.clinic AND f.remit_key = l.remit_key
 ),
-line_shares AS (
-  SELECT clinic, remit_key, line_no, SUM(amount) AS amount
-  FROM era_adjustments
-  WHERE group_code = 'PR' OR carc = '253'
-  GROUP BY clinic, remit_key, line_no
-),
 first_allowed AS (
-  SELECT l.clinic, l.claim_id, l.line_control_number,
-         SUM(COALESCE(l.paid, CAST(0 AS DECIMAL(18,2))) + COALESCE(s.amount, CAST(0 AS DECIMAL(18,2)))) AS allowed
-  FROM first_remit_lines l
-  LEFT JOIN line_shares s ON s.clinic = l.clinic AND s.remit_key = l.remit_key AND s.line_no = l.line_no
-  GROUP BY l.clinic, l.claim_id, l.line_control_number
+  SELECT clinic, claim_id, line_control_number,
+         SUM(COALESCE(paid, CAST(0 AS DECIMAL(18,2))) + COALESCE(unpaid_allowed, CAST(0 AS DECIMAL(18,2)))) AS allowed
+  FROM first_remit_lines
+  GROUP BY clinic, claim_id, line_control_number
 ),
 -- Underpayment on each paid line: found at the first remit (shortfall beyond the tolerance), and what
 -- is still short now (the Reconciliation's Underpaid lines); the difference was recovered.

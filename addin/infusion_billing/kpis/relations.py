@@ -8,6 +8,10 @@ relations with the same columns and types, declared in :data:`RELATIONS`:
 * dates are **day numbers** (``INTEGER``, days since 1970-01-01) and months are ``YYYY-MM`` text
   (``VARCHAR``), computed here, so the SQL needs no engine's date functions;
 * flags are ``INTEGER`` 0 or 1;
+* a remit (one claim's adjudication in one 835 payment) is a number, ``remit_key``: the book's remits
+  numbered 1, 2, ... in the order of their file, payment and claim number texts, so the engines join and
+  order whole numbers instead of long texts (the ERA relations, which alone carry it, are always written
+  together, so a number means the same remit in all three);
 * every relation also has a ``clinic`` column (``VARCHAR``, not declared below): one constant over a
   workbook, the clinic's folder name in the store, so one pass of the SQL measures every clinic of a
   portfolio, each within itself.
@@ -19,9 +23,13 @@ Relations and where their rows come from (sheet names as the workbook shows them
     (the claim a corrected or void claim replaces, else NULL), status (Held, Ready, Submitted),
     service_month (of Statement From), service_day, submitted_day (NULL until sent), total_charge.
 ``era_claims`` (``EraClaims`` with ``EraPayments``, one row per claim per remit dated by the as-of date)
-    remit_key (file, payment and claim number: one adjudication), claim_id (CLP01), claim_status
-    (CLP02), is_reversal (CLP02 = 22), charge, paid, remit_day (payment date, else production date).
-``era_lines`` (``EraLines``): remit_key, claim_id, line_no, line_control_number, charge, paid.
+    remit_key (the number of its file, payment and claim number: one adjudication), claim_id (CLP01),
+    claim_status (CLP02), is_reversal (CLP02 = 22), charge, paid, remit_day (payment date, else production
+    date).
+``era_lines`` (``EraLines``): remit_key, claim_id, line_no, line_control_number, charge, paid,
+    unpaid_allowed (the part of the allowed amount the payer did not pay: the sum of the line's patient
+    share, group PR, and sequestration, CARC 253, adjustments; NULL without any, so paid + unpaid_allowed
+    is what the payer allowed on the line).
 ``era_adjustments`` (``EraAdjustments``, one CAS reason and amount)
     remit_key, claim_id, line_no (NULL for a claim-level adjustment), group_code, carc, category,
     amount, is_denial (1 when the Adjustment Codes table calls it a denial and it is not patient
@@ -48,6 +56,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -57,7 +66,7 @@ from ..aging.model import INSURANCE
 from ..aging.stage import AGING, CREDIT
 from ..asof import counts_by
 from ..claims.ledger import CLAIM_LINES, CLAIMS, read_claims
-from ..denials.remits import day, money, read_era_ledger, text
+from ..denials.remits import EraAdjustment, day, money, read_era_ledger, text
 from ..denials.worklist import SHEET as DENIALS
 from ..denials.worklist import is_denial
 from ..posting.contract import Tolerance
@@ -67,18 +76,20 @@ from ..workbook.reader import BookData
 EPOCH = date(1970, 1, 1)
 #: The trailing window of average daily charges behind days in AR (about three months).
 WINDOW_DAYS = 91
-MONEY, DAY, TEXT, FLAG = "DECIMAL(18,2)", "INTEGER", "VARCHAR", "INTEGER"
+MONEY, DAY, TEXT, FLAG, NUMBER = "DECIMAL(18,2)", "INTEGER", "VARCHAR", "INTEGER", "INTEGER"
+#: CAS adjustments that are part of the allowed amount the payer did not pay: patient share and sequestration.
+PATIENT_SHARE_GROUP, SEQUESTRATION_CARC = "PR", "253"
 
 #: Relation -> ((column, SQL type), ...): the one declaration the SQL, the loaders and the store share.
 RELATIONS: dict[str, tuple[tuple[str, str], ...]] = {
     "claims": (("claim_id", TEXT), ("encounter_id", TEXT), ("payer_id", TEXT), ("frequency", TEXT),
                ("original_claim_id", TEXT), ("status", TEXT), ("service_month", TEXT), ("service_day", DAY),
                ("submitted_day", DAY), ("total_charge", MONEY)),
-    "era_claims": (("remit_key", TEXT), ("claim_id", TEXT), ("claim_status", TEXT), ("is_reversal", FLAG),
+    "era_claims": (("remit_key", NUMBER), ("claim_id", TEXT), ("claim_status", TEXT), ("is_reversal", FLAG),
                    ("charge", MONEY), ("paid", MONEY), ("remit_day", DAY)),
-    "era_lines": (("remit_key", TEXT), ("claim_id", TEXT), ("line_no", DAY), ("line_control_number", TEXT),
-                  ("charge", MONEY), ("paid", MONEY)),
-    "era_adjustments": (("remit_key", TEXT), ("claim_id", TEXT), ("line_no", DAY), ("group_code", TEXT),
+    "era_lines": (("remit_key", NUMBER), ("claim_id", TEXT), ("line_no", DAY), ("line_control_number", TEXT),
+                  ("charge", MONEY), ("paid", MONEY), ("unpaid_allowed", MONEY)),
+    "era_adjustments": (("remit_key", NUMBER), ("claim_id", TEXT), ("line_no", DAY), ("group_code", TEXT),
                         ("carc", TEXT), ("category", TEXT), ("amount", MONEY), ("is_denial", FLAG)),
     "reconciliation": (("claim_id", TEXT), ("line_control_number", TEXT), ("payer_id", TEXT),
                        ("service_month", TEXT), ("service_day", DAY), ("charge", MONEY),
@@ -94,6 +105,8 @@ RELATIONS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 Row = tuple[Any, ...]
+#: A remit: its 835 file, payment number and claim number in the file.
+Remit = tuple[str, int, int]
 
 
 def day_number(day: date | None) -> int | None:
@@ -116,6 +129,25 @@ def _int(value: Any) -> int | None:
         return int(float(value))
     except (TypeError, ValueError):
         return None
+
+
+def remit_numbers(*places: Iterable[Remit]) -> dict[Remit, int]:
+    """Each remit (file, payment number, claim number) of the book -> its ``remit_key``: 1, 2, ... in the order
+    of the ``file|payment|claim`` texts (the order the KPI SQL breaks a tie of remit dates in)."""
+    texts = {f"{p[0]}|{p[1]}|{p[2]}": p for group in places for p in group}
+    return {texts[t]: n for n, t in enumerate(sorted(texts), start=1)}
+
+
+def unpaid_allowed(adjustments: Mapping[Remit, Iterable[EraAdjustment]]) -> dict[tuple[Remit, int], Decimal]:
+    """(remit, line number) -> the sum of that line's patient share (group PR) and sequestration (CARC 253)
+    adjustments; with what the line paid, the amount the payer allowed. A claim-level adjustment (no line
+    number) is no line's."""
+    out: dict[tuple[Remit, int], Decimal] = {}
+    for place, adjs in adjustments.items():
+        for a in adjs:
+            if a.line_no is not None and (a.group == PATIENT_SHARE_GROUP or a.carc == SEQUESTRATION_CARC):
+                out[(place, a.line_no)] = out.get((place, a.line_no), Decimal(0)) + a.amount
+    return out
 
 
 @dataclass(frozen=True)
@@ -151,16 +183,14 @@ def book_relations(book: BookData, as_of: date) -> Relations:
                    month_of(c.statement_from), day_number(c.statement_from), day_number(c.submitted_date),
                    c.total_charge) for c in claims]
     era = read_era_ledger(book).known_by(as_of)
-
-    def key(place: tuple[str, int, int]) -> str:
-        return f"{place[0]}|{place[1]}|{place[2]}"
-
-    era_claims = [(key(c.place), c.claim_id, c.status, int(c.reversal), c.charge, c.paid, day_number(c.remit_date))
+    key = remit_numbers([c.place for c in era.claims], era.lines, era.adjustments)
+    era_claims = [(key[c.place], c.claim_id, c.status, int(c.reversal), c.charge, c.paid, day_number(c.remit_date))
                   for c in era.claims]
     claim_of = {c.place: c.claim_id for c in era.claims}
-    era_lines = [(key(place), claim_of.get(place), ln.line_no, ln.control_number or None, ln.charge, ln.paid)
-                 for place, lines in era.lines.items() for ln in lines]
-    era_adjustments = [(key(place), claim_of.get(place), a.line_no, a.group, a.carc, a.category or None, a.amount,
+    unpaid = unpaid_allowed(era.adjustments)
+    era_lines = [(key[place], claim_of.get(place), ln.line_no, ln.control_number or None, ln.charge, ln.paid,
+                  unpaid.get((place, ln.line_no))) for place, lines in era.lines.items() for ln in lines]
+    era_adjustments = [(key[place], claim_of.get(place), a.line_no, a.group, a.carc, a.category or None, a.amount,
                         int(is_denial(a))) for place, adjs in era.adjustments.items() for a in adjs]
     tolerance = Tolerance.parse(book.settings.underpayment_tolerance)
 

@@ -9,6 +9,7 @@ measures every clinic it sees in one pass, each within itself. The SQL itself is
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -63,16 +64,21 @@ class DuckDBEngine:
         source = (f"read_parquet([{', '.join(_quoted(g) for g in globs)}], hive_partitioning = true, "
                   f"union_by_name = true, hive_types_autocast = false)")
         picked = ", ".join(c for c, _ in columns) if columns else "*"
-        self._run(f"CREATE OR REPLACE VIEW {name} AS SELECT {picked} FROM {source}")
+        self._run(f"CREATE OR REPLACE VIEW {name} AS SELECT {picked} FROM {source}", folder)
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         return self._run(sql).fetchall()
 
-    def _run(self, sql: str) -> Any:
+    def _run(self, sql: str, folder: str = "") -> Any:
         import duckdb  # noqa: PLC0415 — optional dependency
 
         try:
             return self.con.execute(sql)
+        except duckdb.BinderException as exc:
+            missing = re.search(r'Referenced column "(\w+)" not found', str(exc))
+            if not folder or missing is None:
+                raise
+            raise WorkbookError(older_store_message(folder, missing.group(1))) from None
         except duckdb.Error:
             bad = damaged_file(self.store)
             if bad is None:
@@ -101,6 +107,12 @@ def damaged_message(store: Path, path: Path) -> str:
     return (f"The store file {shown(path.relative_to(store).as_posix(), whole=True)} is damaged (not a readable "
             "Parquet file); restore the store from a backup, or delete that clinic's folders and export its book "
             "again.")
+
+
+def older_store_message(folder: str, column: str) -> str:
+    """The sentence for a store table without a column this version reads (written by an older version)."""
+    return (f"The store's {folder} files have no {column} column: an older version of infusion-billing wrote them; "
+            "export each clinic's book into the store again.")
 
 
 def _empty(columns: Columns) -> str:
