@@ -16,12 +16,13 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from tqdm import tqdm
 
 from . import __version__
-from .display import counted, shown, terminal_safe
+from .display import counted, money_text, shown, terminal_safe
 from .findings import findings_to_json, sort_findings
 from .gcpause import paused_cycle_collector
 from .pipeline import RunOptions, RunResult, available_stages, run_workbook
@@ -369,8 +370,8 @@ def print_summary(run: RunResult, *, max_lines: int = 20, out=None) -> None:
     """Counts by severity, each stage's summary, the worst findings, and the file written."""
     out = out or sys.stdout
     for name, result in run.results.items():
-        for key, value in result.summary.items():
-            say(f"  {name}: {key}: {value}", file=out)
+        for key, value in result.summary.items():  # dollars held exact, printed as every summary prints them
+            say(f"  {name}: {key}: {money_text(value) if isinstance(value, Decimal) else value}", file=out)
     c = run.counts
     say(f"Findings: {c['error']} errors, {c['warning']} warnings, {c['info']} info", file=out)
     list_findings(run, max_lines=max_lines, out=out)

@@ -20,6 +20,7 @@ patient: it is printed on the terminal and shown in Excel.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from pathlib import Path
 
 from .claims.ledger import CLAIMS
@@ -73,7 +74,7 @@ def month_summary(results: Mapping[str, StageResult], findings: Sequence[Finding
 
     def money(stage: str, key: str) -> str:  # every dollar figure alike: 1,234.56
         value = get(stage, key)
-        return money_text(value) if isinstance(value, (int, str)) else str(value)
+        return money_text(value) if isinstance(value, (Decimal, int, str)) else str(value)
 
     kpis = results.get("kpis")
     month = kpis.summary.get("report month") if kpis is not None else None

@@ -11,8 +11,9 @@ import pytest
 
 from infusion_billing.aging.model import INSURANCE, visit_balances
 from infusion_billing.claims.ledger import LedgerClaim, LedgerLine
-from infusion_billing.posting.reconcile import LineState
+from infusion_billing.cli import main
 from infusion_billing.pipeline import RunOptions, run_workbook
+from infusion_billing.posting.reconcile import LineState
 from infusion_billing.values import to_money
 
 from .practice_book import FIRST, PAID_LATER, records
@@ -95,7 +96,7 @@ def test_the_summary_prints_basis_as_of_buckets_and_the_unbilled_visit(remitted,
     unbilled = next(r for r in rows if r["Section"] == "Unbilled encounters")
     assert (unbilled["Encounter ID"], unbilled["Filing Deadline"], unbilled["Days Left"]) == (
         "E1005", date(2027, 11, 20), 354)
-    assert run.results["aging"].summary["insurance AR 0-30"] == "1566.00"
+    assert run.results["aging"].summary["insurance AR 0-30"] == Decimal("1566.00")
 
 
 def test_every_open_claim_lands_in_exactly_one_bucket_per_party(remitted, tmp_path):
@@ -129,3 +130,15 @@ def test_bad_remits_through_denials_aging_and_statements_are_located_findings(re
     assert (no_cover.sheet, no_cover.value) == ("EraClaims", "C1004") and no_cover.row
     # C1003's unknown cut stays with Medicare; C1004's payer left nothing to the patient: no statement.
     assert run.results["statements"].summary["statements written"] == 0
+
+
+
+def test_the_command_line_prints_ar_and_denied_dollars_as_dollars(remitted, tmp_path, capsys):
+    """The progress lines show money as every summary does (1,566.00), never the raw Decimal (1566.00)."""
+
+    assert main(["aging", str(remitted), "--as-of", "2026-12-01", "-o", str(tmp_path / "aged.xlsx")]) == 0
+    assert main(["denials", str(remitted), "-o", str(tmp_path / "denied.xlsx")]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert "  aging: insurance AR 0-30: 1,566.00" in printed
+    assert "  denials: denied dollars: 1,550.00" in printed
+    assert "  denials: denied dollars: Documentation: 1,000.00" in printed

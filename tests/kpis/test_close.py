@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from datetime import date
+from decimal import Decimal
 
 import openpyxl
 
@@ -95,14 +96,15 @@ def test_max_lines_lists_the_worst_findings_after_the_summary(demo_book, tmp_pat
 
 
 def test_the_summary_prints_every_dollar_figure_the_same_way():
-    """Stages hand the summary plain Decimal text (denied dollars 135062.04), grouped text (charges
+    """Stages hand the summary a Decimal (denied dollars 135062.04), plain or grouped text (charges
     2,353,029.66) or 0 (an empty book): the summary shows each as 1,234.56."""
     results = {
         "code": StageResult(summary={"encounters coded": 1515, "claim lines": 4892, "total charges": "2,353,029.66"}),
         "reconcile": StageResult(summary={"billed": "2167771.34", "allowed": "1,056,094.29", "paid": "829865.08",
                                           "underpaid": "2178.93"}),
-        "denials": StageResult(summary={"denials": 205, "denied dollars": "135062.04"}),
-        "aging": StageResult(summary={"as of": "2026-12-23", "insurance AR": "292546.6", "patient AR": "0"}),
+        "denials": StageResult(summary={"denials": 205, "denied dollars": Decimal("135062.04")}),
+        "aging": StageResult(summary={"as of": "2026-12-23", "insurance AR": Decimal("292546.6"),
+                                      "patient AR": Decimal("0")}),
     }
     lines = month_summary(results, [])
     assert lines[1:5] == [

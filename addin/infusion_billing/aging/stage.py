@@ -128,12 +128,11 @@ def run(book: BookData, options: RunOptions) -> StageResult:
     summary_rows = _summary(rows, limits, basis, as_of, unbilled)
     insurance = sum((r[8] for r in rows if r[2] == INSURANCE and r[7] != CREDIT), ZERO)
     patient = sum((r[8] for r in rows if r[2] == PATIENT and r[7] != CREDIT), ZERO)
-    summary: dict[str, Any] = {"as of": as_of.isoformat(), "basis": basis, "insurance AR": str(insurance),
-                               "patient AR": str(patient), "unbilled encounters": len(unbilled)}
+    summary: dict[str, Any] = {"as of": as_of.isoformat(), "basis": basis, "insurance AR": insurance,
+                               "patient AR": patient, "unbilled encounters": len(unbilled)}
     for kind in (INSURANCE, PATIENT):
         for label in bucket_labels(limits):
-            summary[f"{kind.lower()} AR {label}"] = str(sum((r[8] for r in rows if r[2] == kind and r[7] == label),
-                                                           ZERO))
+            summary[f"{kind.lower()} AR {label}"] = sum((r[8] for r in rows if r[2] == kind and r[7] == label), ZERO)
     tables = [
         OutputTable(AGING, list(COLUMNS), rows, number_formats={"Age": "0"},
                     description="Who owes what on each claim, how old, as of the date on Aging Summary."),

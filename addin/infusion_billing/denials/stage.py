@@ -75,10 +75,10 @@ def run(book: BookData, options: RunOptions) -> StageResult:
     open_rows = [d for d in denials if not d.paid_later]
     summary = {
         "denials": len(denials),
-        "denied dollars": str(sum((d.amount for d in denials), start=Decimal("0.00"))),
+        "denied dollars": sum((d.amount for d in denials), start=Decimal("0.00")),
         "open denials past their appeal deadline": sum(1 for d in open_rows if (d.days_left(as_of) or 0) < 0),
         "as of": as_of.isoformat(),
-        **{f"denied dollars: {cat}": str(total) for cat, total in _by_category(denials).items()},
+        **{f"denied dollars: {cat}": total for cat, total in _by_category(denials).items()},
     }
     return StageResult(tables=[sheet, summary_table(denials, rate, as_of)], findings=current.findings,
                        summary=summary)
