@@ -11,9 +11,9 @@ an error is left out of the run and reported; nothing here raises for bad data. 
 file that is not a workbook at all (a CSV renamed .xlsx, a password-protected or corrupt file): that is
 a :class:`WorkbookError` with one sentence the command line prints as it is.
 
-The reader is split by job: :mod:`.grids` opens the file and finds each table's raw cells,
-:mod:`.tables` matches headers to the schema and checks keys and references, :mod:`.rows` types one
-row's cells, and :mod:`.book` holds what the stages receive.
+The reader is split by job: :mod:`.grids` opens the file and finds each table's raw cells (streamed
+from the sheet's XML by :mod:`.sheetxml`), :mod:`.tables` matches headers to the schema and checks
+keys and references, :mod:`.rows` types one row's cells, and :mod:`.book` holds what the stages receive.
 """
 
 from __future__ import annotations

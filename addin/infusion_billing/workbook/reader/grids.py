@@ -1,8 +1,10 @@
 """Opening a file: is it a workbook, and the raw grid of each input table (Excel Table or sheet).
 
-python-calamine reads the cells when it is installed (fast); openpyxl is the pure-Python fallback
-(xlwings Lite / Pyodide). Cell readers only see values, so the cells holding formulas are found by
-streaming each sheet's XML.
+Each table's cells are read straight from its sheet's XML, a few megabytes at a time, with the
+cells holding formulas noted in the same pass (:mod:`.sheetxml`): at a clinic-year that is a tenth
+of the memory of a cell library's copy. A sheet written in a way that reader does not take apart is
+read by python-calamine when it is installed, or openpyxl, the pure-Python fallback (xlwings Lite /
+Pyodide), to the same values; their formula cells are then found by streaming the sheet's XML.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any, TypeVar
 from ... import values as v
 from ...display import shown
 from ...schema import TABLES_BY_NAME
+from . import sheetxml
 from .book import Grid, WorkbookError
 from .bounds import check_package
 
@@ -104,10 +107,12 @@ class WorkbookGrids(Mapping[str, Grid]):
 
     The file is checked (:func:`check_is_workbook`) and opened once, and where each table is (an Excel
     Table or a sheet) is settled up front. A grid is not kept once handed out, so the typed read
-    (:func:`.tables.read_grids`) holds one table's raw cells at a time, not every table's: at 100,000
-    encounters the Administrations cells alone are several hundred MB. python-calamine reads the
-    cells when it is installed; openpyxl otherwise (``pure_python`` asks for it). With ``sheets`` each
-    name is a sheet's own name (:func:`load_grids`).
+    (:func:`.tables.read_grids`) holds one table's raw cells at a time, not every table's. The cells
+    are streamed from the sheet's XML (:mod:`.sheetxml`), equal cells sharing one value: at 100,000
+    encounters the Administrations grid is about 100 MB that way, against 700 MB as python-calamine's
+    cells and their Python copy. A sheet that reader does not take apart is read by python-calamine
+    when it is installed, openpyxl otherwise (``pure_python`` asks for openpyxl alone). With
+    ``sheets`` each name is a sheet's own name (:func:`load_grids`).
     """
 
     def __init__(self, path: Path, names: Sequence[str], *, sheets: bool = False, pure_python: bool = False) -> None:
@@ -117,20 +122,51 @@ class WorkbookGrids(Mapping[str, Grid]):
         self._where = {name: found for name in names
                        if (found := _read_safely(path, self._cells.locate, name, sheets))}
         self._formulas: dict[str, set[tuple[int, int]]] = {}
+        self._package = None if pure_python else _open_package(path)
 
     def __getitem__(self, name: str) -> Grid:
         kind, found = self._where[name]
+        grid = self._streamed(kind, found)
+        if grid is not None:
+            return grid
         grid = _read_safely(self.path, self._cells.grid, kind, found)
         if grid.sheet not in self._formulas:
             self._formulas[grid.sheet] = _formula_cells(self.path, {grid.sheet}).get(grid.sheet, set())
         grid.formulas = self._formulas[grid.sheet]
         return grid
 
+    def _streamed(self, kind: str, found: str) -> Grid | None:
+        """The grid read straight from the sheet's XML (:mod:`.sheetxml`), or None when that reader
+        does not take this sheet apart for certain (the cell library reads it then, to the same values)."""
+        if self._package is None:
+            return None
+        table = self._package.tables.get(found) if kind == "table" else None
+        if kind == "table" and table is None:
+            return None
+        try:
+            with zipfile.ZipFile(self.path) as z:
+                return sheetxml.read_grid(z, self._package, table.sheet if table else found, table)
+        except (sheetxml.Unsupported, KeyError, ValueError, IndexError, UnicodeDecodeError):
+            return None
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise WorkbookError(f"{shown(self.path)} could not be read ({type(exc).__name__}); open and re-save it "
+                                "in Excel.") from None
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._where)
 
     def __len__(self) -> int:
         return len(self._where)
+
+
+def _open_package(path: Path) -> sheetxml.Package | None:
+    """Where the sheets and Tables of the file are, for reading them straight from their XML (None when
+    its parts are written in a way :mod:`.sheetxml` does not take apart: the cell library reads it all)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            return sheetxml.open_package(z)
+    except Exception:  # noqa: BLE001 - any surprise in the parts: the cell library reads the file as before
+        return None
 
 
 def _read_safely(path: Path, read: Callable[..., _T], *args: Any) -> _T:
@@ -263,7 +299,6 @@ class _OpenpyxlCells:
         return Grid(found, [list(r) for r in ws.iter_rows(values_only=True)], merged=merged)
 
 
-_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+)([0-9]+)"[^>]*?(?<!/)><f[ >/]')
 _SHEET_ENTRY = re.compile(rb'<sheet\b[^>]*?name="([^"]+)"[^>]*?r:id="([^"]+)"')
 _REL_ENTRY = re.compile(rb'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"')
 _REL_ENTRY_REV = re.compile(rb'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"')
@@ -299,23 +334,10 @@ def _formula_cells(path: Path, sheets: set[str]) -> dict[str, set[tuple[int, int
     return out
 
 
-def _scan_formulas(z: zipfile.ZipFile, part: str, chunk: int = 1 << 22) -> set[tuple[int, int]]:
+def _scan_formulas(z: zipfile.ZipFile, part: str) -> set[tuple[int, int]]:
     cells: set[tuple[int, int]] = set()
-    tail = b""
-    with z.open(part) as fh:
-        while True:
-            block = fh.read(chunk)
-            if not block:
-                break
-            data = tail + block
-            if b"<f" in data:
-                cells.update((int(row), _col_number(col.decode())) for col, row in _FORMULA_CELL.findall(data))
-            tail = data[-512:]  # a cell tag cut by the chunk boundary is whole in the next scan
+    for piece in sheetxml.stream(z, part):  # pieces end at a row's end: no cell is cut in two
+        if b"<f" in piece:
+            cells.update((int(row), sheetxml.col_number(col.decode()))
+                         for col, row in sheetxml.FORMULA_CELL.findall(piece))
     return cells
-
-
-def _col_number(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n

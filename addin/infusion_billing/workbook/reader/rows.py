@@ -58,7 +58,10 @@ def row_builder(spec: TableSpec):
                 try:
                     value = texts[raw]
                 except KeyError:
-                    value = texts[raw] = _convert_cell(raw, convert, choice)
+                    value = _convert_cell(raw, convert, choice)
+                    if value.__class__ is str and value == raw:
+                        value = raw  # the row keeps the cell's own text, not an equal copy (an ID per row)
+                    texts[raw] = value
             else:
                 key = (raw.__class__, raw)
                 try:
@@ -148,7 +151,8 @@ def _convert_cell(raw: Any, convert, choice):
 
 def key_part(value: Any) -> Any:
     if value.__class__ is str:  # fast path: most keys are typed as text
-        return value.upper().replace(" ", "") or None
+        key = value.upper().replace(" ", "")
+        return (value if key == value else key) or None  # an ID already in upper case is kept, not copied
     if v.is_blank(value):
         return None
     try:
