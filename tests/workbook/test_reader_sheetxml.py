@@ -154,3 +154,29 @@ def test_a_sheet_written_another_way_is_read_by_the_cell_library_to_the_same_cel
     got = WorkbookGrids(odd, ["Encounters"])["Encounters"]
     assert got.rows == grids._CalamineCells(odd).grid("table", "tblEncounters").rows
     assert got.rows[1][1] == 400.0
+
+
+#: Number formats billers' workbooks carry: dates, clock times, durations, money, accounting, percent.
+FORMATS = ["m/d/yyyy", "mm/dd/yy", "[$-409]mmmm d, yyyy;@", "h:mm AM/PM", "[$-409]h:mm AM/PM;@", "hh:mm:ss", "[h]:mm",
+           "[mm]:ss", "mmm-yy", "dddd", '"$"#,##0.00', '_("$"* #,##0.00_);_("$"* \\(#,##0.00\\);_("$"* "-"??_);_(@_)',
+           "#,##0.00_);[Red](#,##0.00)", "0.00%", "0.0E+00", "@", "General", '0" min"', '#,##0" units"', "0;-0;;@",
+           "[Red][<=100]0;[Blue][>100]0", "yyyy-mm-dd hh:mm", '"Day "0', "\\h0", "A/P", "ha/p"]
+
+
+def test_number_formats_read_as_the_cell_library_reads_them(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Formats"
+    ws.append(["Format", "Value", "Small"])
+    for fmt in FORMATS:
+        ws.append([fmt, 46083.5, 0.75])
+        ws.cell(ws.max_row, 2).number_format = fmt
+        ws.cell(ws.max_row, 3).number_format = fmt
+    ws.add_table(Table(displayName="Formats", ref=f"A1:C{ws.max_row}"))
+    path = tmp_path / "formats.xlsx"
+    wb.save(path)
+    streamed, library = _streamed_and_calamine(path, "table", "Formats")
+    _same(streamed, library)
+    kinds = {row[0]: type(row[1]).__name__ for row in streamed.rows[1:]}
+    assert kinds["m/d/yyyy"] == kinds["h:mm AM/PM"] == "datetime" and kinds["[h]:mm"] == "timedelta"
+    assert kinds['_("$"* #,##0.00_);_("$"* \\(#,##0.00\\);_("$"* "-"??_);_(@_)'] == kinds["0.00%"] == "float"

@@ -90,21 +90,42 @@ def col_number(letters: str) -> int:
 
 
 def _format_kind(code: str) -> int:
-    """How the cell library reads a number in custom format ``code``: number, date or duration.
+    """How the cell library reads a number in custom format ``code``: a number, a date or a duration.
 
-    Only formats read the same way for certain are classified; any other raises Unsupported.
+    Its reading, step by step: quoted text and escaped characters say nothing; only the first section
+    (before ``;``) counts; ``[h]``, ``[mm]``, ``[ss]`` make a duration; any other d, m, h, y or s outside
+    brackets makes a date, as does ``a`` followed by p, m or / (AM/PM, A/P).
     """
-    text = code.strip()
-    if text in ("General", "@", ""):
-        return _NUMBER
-    lowered = text.lower()
-    if lowered in ("[h]:mm", "[h]:mm:ss", "[hh]:mm", "[hh]:mm:ss", "[mm]:ss", "[m]:ss", "[ss]", "[s]"):
-        return _DURATION
-    if set(lowered) <= set("0#.,%e+- ") and "e" not in lowered.replace("e+", "").replace("e-", ""):
-        return _NUMBER
-    if set(lowered) <= set("dmyhs:/-., ") and any(ch in lowered for ch in "dmyhs"):
-        return _DATE
-    raise Unsupported(f"number format {code!r}")
+    escaped = quoted = after_a = elapsed = False
+    brackets = 0
+    previous = " "
+    for ch in code:
+        if escaped:
+            escaped = False
+        elif ch in "_\\":
+            escaped = True
+        elif quoted:
+            quoted = ch != '"'
+        elif ch == '"':
+            quoted = True
+        elif ch == ";":
+            return _NUMBER
+        elif ch == "[":
+            brackets += 1
+        elif ch == "]" and brackets == 1 and elapsed:
+            return _DURATION
+        elif ch == "]":
+            brackets = max(brackets - 1, 0)
+        elif brackets == 0 and not after_a and ch in "aA":
+            after_a = True
+        elif brackets == 0 and after_a and ch in "pm/PM":
+            return _DATE
+        elif brackets == 0 and not after_a and ch in "dmhysDMHYS":
+            return _DATE
+        elif not (elapsed and ch.lower() == previous.lower()):
+            elapsed = previous == "[" and ch in "mhsMHS"
+        previous = ch
+    return _NUMBER
 
 
 @dataclass
@@ -214,8 +235,6 @@ def _style_kinds(xml: bytes) -> list[int]:
             kinds.append(_DATE)
         elif fmt == _BUILTIN_DURATION:
             kinds.append(_DURATION)
-        elif fmt < 164 and (27 <= fmt <= 36 or 50 <= fmt <= 58):
-            raise Unsupported(f"built-in format {fmt}")  # East Asian date formats
         else:
             kinds.append(_NUMBER)
     return kinds
