@@ -321,12 +321,15 @@ def _store_module(what: str):
 
 def cmd_export_store(args: argparse.Namespace) -> int:
     _store_module("export-store")
-    from .assess.report import salt_for  # noqa: PLC0415 — start-up cost, see above
+    from .store.deidentify import store_salt  # noqa: PLC0415 — optional dependency
     from .store.export import export_store  # noqa: PLC0415 — optional dependency
 
+    if args.salt and not args.deidentify:
+        raise WorkbookError("--salt is the secret of --deidentify's hashes; add --deidentify, or leave --salt out.")
     store = Path(args.store)
-    salt = salt_for(store, args.salt) if args.deidentify else ""
-    result = export_store(Path(args.book), store, clinic=args.clinic, deidentify=args.deidentify, salt=salt)
+    salt = store_salt(store, args.salt) if args.deidentify else ""
+    result = export_store(Path(args.book), store, clinic=args.clinic, deidentify=args.deidentify, salt=salt,
+                          replace_newer=args.replace_newer)
     for line in result.lines():
         say(line)
     return EXIT_OK
@@ -559,7 +562,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export-store",
                        help="write every table of the book (inputs, ledgers, results) into a Parquet store, by clinic "
                             "and month, for portfolio reporting; running it again on the same book changes nothing")
-    p.add_argument("book", help="the workbook (after close, or any run)")
+    p.add_argument("book", help="the workbook after its month's close (it has a KPIs sheet and a Claims ledger)")
     p.add_argument("--store", required=True, metavar="DIR", help="the store folder (made when missing)")
     p.add_argument("--clinic", metavar="NAME", help="the clinic's name in the store (default: Settings Practice Name, "
                                                     "else the book's file name)")
@@ -567,6 +570,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="leave patient names, birth dates, addresses, member IDs and free text out and hash patient, "
                         "encounter and claim numbers (the salt is kept beside the store in DIR.salt)")
     p.add_argument("--salt", help="with --deidentify: the secret the hashes use (default: kept in DIR.salt)")
+    p.add_argument("--replace-newer", action="store_true",
+                   help="export a book as of an earlier date than the clinic's figures in the store, replacing them "
+                        "(refused without it)")
     p.set_defaults(func=cmd_export_store)
 
     p = sub.add_parser("portfolio",

@@ -35,11 +35,15 @@ def input_book(folder: Path, name: str, seed: int, encounters: int = ENCOUNTERS)
 
 def month_book(folder: Path, name: str, seed: int, encounters: int = ENCOUNTERS) -> Path:
     """The clinic's month after both closes, ``folder/<name>.xlsx`` (the claims sent, the payers' 835s posted)."""
-    source = input_book(folder, name, seed, encounters)
+    return closed_month(input_book(folder, name, seed, encounters), folder, name, seed)
+
+
+def closed_month(source: Path, folder: Path, name: str, seed: int, *more: str) -> Path:
+    """The input book ``source`` through its month's two closes (``more``: the second close's options)."""
     sent = close(source, folder / f"{name}-sent.xlsx", "--out-dir", str(folder / f"{name}-837"))
     remits = folder / f"{name}-835"
     assert main(["simulate-payer", str(sent), "--out-dir", str(remits), "--seed", str(seed)]) == 0
-    return close(sent, folder / f"{name}.xlsx", "--remits", str(remits))
+    return close(sent, folder / f"{name}.xlsx", "--remits", str(remits), *more)
 
 
 @pytest.fixture(scope="session")

@@ -97,9 +97,10 @@ def test_a_ledger_adds_only_rows_it_does_not_hold_and_a_derived_table_replaces_i
     assert table(store, "reconciliation").column("paid").to_pylist() == [Decimal("12.50")]
 
 
-def test_a_deidentified_store_holds_no_name_birth_date_or_member_id(clinic_books, tmp_path):
+def test_a_deidentified_store_holds_no_name_birth_date_member_id_or_patient_number(clinic_books, tmp_path):
     book = clinic_books["Riverbend"]
     data = read_workbook(book)
+    patient_ids = {p.patient_id for p in data.rows("Patients")}
     secrets = set()
     for p in data.rows("Patients"):
         secrets |= {p.last_name, p.first_name, p.date_of_birth, p.address_line_1, p.city}
@@ -115,8 +116,19 @@ def test_a_deidentified_store_holds_no_name_birth_date_or_member_id(clinic_books
             seen |= set(row.values())
     assert not secrets & seen
     assert not {"last_name", "date_of_birth", "member_id"} & set(table(store, "patients").column_names)
-    # Claims still join their lines and remits: the same number gives the same hash.
+    # No patient number (P000006) anywhere, whole or inside a cell, in any table.
+    texts = {x for x in seen if isinstance(x, str)}
+    assert "P000006" in patient_ids
+    assert not [t for t in texts if any(p in t for p in patient_ids)]
+    # AR Aging's Responsible Party: a patient balance names the patient (hashed as patients.patient_id),
+    # an insurance balance its payer (kept: a portfolio ages AR by payer).
     hashed = Hasher("consultant-secret")
+    aging = {(r["Responsible Type"], r["Responsible Party"]) for r in read_output_table(book, "AR Aging")}
+    stored = {(r["responsible_type"], r["responsible_party"]) for r in table(store, "ar_aging").to_pylist()}
+    assert {("Patient", "P000006"), ("Insurance", "MCR")} <= aging
+    assert stored == {(kind, hashed(party) if kind == "Patient" else party) for kind, party in aging}
+    assert hashed("P000006") in set(table(store, "patients").column("patient_id").to_pylist())
+    # Claims still join their lines and remits: the same number gives the same hash.
     claim_ids = {r["Claim ID"] for r in read_output_table(book, "Claims")}
     assert set(table(store, "claims").column("claim_id").to_pylist()) == {hashed(c) for c in claim_ids}
     assert set(table(store, "claim_lines").column("claim_id").to_pylist()) <= {hashed(c) for c in claim_ids}
@@ -201,7 +213,7 @@ def test_a_month_exported_before_its_claims_went_out_and_again_after_holds_them_
         r["Claim ID"]: (r["Status"], r["Batch File"] or None) for r in claims}
     assert table(store, "claim_lines").num_rows == len(read_output_table(final, "ClaimLines"))
 
-    # The unsent book exported once more changes no sent claim.
-    export_store(unsent, store, clinic="Northside")
+    # The unsent book (as of an earlier day) exported once more, asked for, changes no sent claim.
+    export_store(unsent, store, clinic="Northside", replace_newer=True)
     stored = stored_claims(store)
     assert {c: stored[c][:2] for c in sent} == {c: ("Submitted", b) for c, b in sent.items()}

@@ -6,7 +6,18 @@ birth, addresses, member IDs) and free text (notes, explanations, messages, whic
 are left out; the numbers that point at a patient, an encounter or a claim are replaced by salted
 hashes (:class:`~infusion_billing.assess.report.Hasher`), the same value giving the same hash, so
 claims still join their lines, remits and denials. Dates of service, codes, payers and money stay:
-they are what a portfolio is about. The salt is kept beside the store (``<store>.salt``), never in it.
+they are what a portfolio is about. The salt is kept beside the store (``<store>.salt``, readable by
+its owner only), never in it; the manifest keeps only a fingerprint of it (:func:`salt_fingerprint`),
+so a clinic exported again with another salt (whose hashes would join nothing) is refused.
+
+A patient's ID also turns up outside the columns named for it: AR Aging's Responsible Party is the
+payer for an insurance balance and the **patient** for a patient balance, and a Statement ID carries
+the patient's ID (``ST-20261231-P0001``). So beyond the columns, any cell that is one of the book's
+patient IDs, or holds one as a word, is hashed wherever it is (:func:`patient_cells`).
+
+What stays (dates of service, codes, payers, money) makes the store **pseudonymised**, not
+de-identified by HIPAA's Safe Harbor method: that method removes every element of a date directly
+related to a person except the year, and dates of service are such dates.
 
 HIPAA's de-identification standard lists names, geographic subdivisions smaller than a state, all
 elements of dates (except year) directly related to an individual such as a birth date, and medical
@@ -15,7 +26,12 @@ record and account numbers among the identifiers (45 CFR 164.514(b)(2)).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import hashlib
+import os
+import re
+import secrets
+from collections.abc import Callable, Collection, Sequence
+from pathlib import Path
 from typing import Any
 
 from ..assess.report import Hasher
@@ -38,8 +54,32 @@ FREE_TEXT = frozenset({
 PATIENT_DATA = frozenset(c.header for t in INPUT_TABLES for c in t.columns if c.phi)
 
 
-def plan(columns: Sequence[str], hasher: Hasher) -> list[Callable[[Any], Any] | None]:
-    """For each column, how its cells are written: unchanged (identity), hashed, or None (left out)."""
+#: The words of a cell, as a patient ID found inside it is one (``ST-20261231-P0001`` holds ``P0001``).
+_WORD = re.compile(r"\w+")
+
+
+def patient_cells(patients: Collection[str], hasher: Hasher) -> Callable[[Any], Any]:
+    """A cell unchanged, or hashed whole when it is or holds (as a word) one of ``patients`` (their IDs)."""
+    ids = {str(p).strip() for p in patients if str(p).strip()}
+    words = {p for p in ids if _WORD.fullmatch(p)}
+    spaced = [p for p in ids if p not in words]  # an ID with a space or a slash in it: looked for as text
+    seen: dict[str, Any] = {}
+
+    def cell(value: Any) -> Any:
+        if value.__class__ is not str or not ids:
+            return value
+        if value not in seen:
+            text = value.strip()
+            holds = text in ids or any(w in words for w in _WORD.findall(text)) or any(p in text for p in spaced)
+            seen[value] = hasher(text) if holds else value
+        return seen[value]
+
+    return cell
+
+
+def plan(columns: Sequence[str], hasher: Hasher,
+         other: Callable[[Any], Any] | None = None) -> list[Callable[[Any], Any] | None]:
+    """For each column, how its cells are written: ``other`` (default: unchanged), hashed, or None (left out)."""
 
     def hash_list(value: Any) -> Any:
         if value in (None, ""):
@@ -55,7 +95,7 @@ def plan(columns: Sequence[str], hasher: Hasher) -> list[Callable[[Any], Any] | 
         elif header in HASHED_LISTS:
             out.append(hash_list)
         else:
-            out.append(_same)
+            out.append(other or _same)
     return out
 
 
@@ -63,10 +103,37 @@ def _same(value: Any) -> Any:
     return value
 
 
-def deidentified(columns: Sequence[str], rows: Sequence[Sequence[Any]],
-                 hasher: Hasher) -> tuple[list[str], list[list[Any]]]:
-    """``columns`` and ``rows`` with patient data and free text left out and identifiers hashed."""
-    steps = plan(columns, hasher)
+def deidentified(columns: Sequence[str], rows: Sequence[Sequence[Any]], hasher: Hasher,
+                 patients: Collection[str] = ()) -> tuple[list[str], list[list[Any]]]:
+    """``columns`` and ``rows`` with patient data and free text left out and identifiers hashed, and any
+    other cell that is or holds one of the ``patients``' IDs hashed."""
+    steps = plan(columns, hasher, patient_cells(patients, hasher) if patients else None)
     kept = [(i, step) for i, step in enumerate(steps) if step is not None]
     return ([columns[i] for i, _ in kept],
             [[step(row[i] if i < len(row) else None) for i, step in kept] for row in rows])
+
+
+def salt_path(store: Path) -> Path:
+    """Where a store's salt is kept: beside the store folder (``/data/store`` -> ``/data/store.salt``)."""
+    folder = Path(os.path.abspath(store))  # ``--store .`` has no name of its own: the folder's real one
+    return folder.with_name(folder.name + ".salt")
+
+
+def store_salt(store: Path, given: str | None) -> str:
+    """The salt given (``--salt``), else the one kept beside the store, else a new random one saved there
+    readable by its owner only (mode 0600: whoever has it can test a guessed patient ID against a hash)."""
+    if given:
+        return given
+    path = salt_path(store)
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    new = secrets.token_hex(16)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(new + "\n")
+    return new
+
+
+def salt_fingerprint(salt: str) -> str:
+    """A short fingerprint of the salt for the manifest: tells two salts apart, never gives the salt back."""
+    return hashlib.sha256(b"infusion-billing store salt|" + salt.encode()).hexdigest()[:16]

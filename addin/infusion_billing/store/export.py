@@ -21,8 +21,10 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +32,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .. import values as v
+from ..asof import as_of_date
 from ..assess.report import Hasher
 from ..derived import key_text
 from ..display import counted, shown
 from ..schema import INPUT_TABLES
+from ..stages import RunOptions
 from ..workbook import ownership
 from ..workbook.output_file import save_atomically
 from ..workbook.reader import BookData, WorkbookError, check_is_workbook, read_workbook
@@ -41,10 +45,10 @@ from ..workbook.writer import file_hash
 from ..workbook.xlsx.package import WorkbookPackage
 from . import manifest as mf
 from .columns import KIND_TYPES, arrow_table, column_name
-from .deidentify import deidentified
-from .kpi_relations import kpi_relations
+from .deidentify import deidentified, salt_fingerprint
+from .kpi_relations import kpi_relations, sheet_as_of
 from .layout import partition_dir, row_counts
-from .tables import DERIVED, INPUT, LEDGER, StoreTable, store_table
+from .tables import DERIVED, INPUT, LEDGER, StoreTable, counts_to_as_of, store_table
 
 #: The partition of rows whose date is blank.
 UNDATED = "undated"
@@ -94,11 +98,50 @@ class ExportResult:
 
 
 def clinic_key(name: str) -> str:
-    """A clinic's name as a partition value every engine and file system takes: ``St. Mary's`` -> ``St.-Mary-s``."""
-    key = re.sub(r"[^0-9A-Za-z._-]+", "-", name.strip()).strip("-.")
+    """A clinic's name as a partition value every engine and file system takes: ``St. Mary's`` -> ``St.-Mary-s``.
+
+    Letters and digits of any script stay (``北京``, ``Zürich-Ωmega``); anything else (a path separator, a
+    control character, ``=``, a quote) becomes ``-``, and dots and dashes are trimmed from the ends, so a
+    name is never ``..`` nor a path.
+    """
+    key = re.sub(r"[^\w.-]+", "-", unicodedata.normalize("NFC", name).strip()).strip("-.")
     if not key:
         raise WorkbookError(f"{name!r} cannot name a clinic in the store; use letters and digits (--clinic NAME).")
     return key
+
+
+def billing_provider(book: BookData) -> dict[str, Any]:
+    """Who the book bills as: its Practice sheet's billing provider name, NPIs and Tax IDs (EIN), the
+    clinic's identity in the store (a provider's, never a patient's)."""
+    rows = book.rows("Practice")
+    npis = sorted({str(r.npi).strip() for r in rows if not v.is_blank(r.npi)})
+    eins = sorted({_ein(r.ein) for r in rows if not v.is_blank(r.ein)})
+    name = next((str(r.name).strip() for r in rows if not v.is_blank(r.name)), "")
+    return {"name": name, "npi": npis, "tax_id": eins}
+
+
+def _ein(value: Any) -> str:
+    digits = re.sub(r"\D", "", str(value))
+    return f"{digits[:2]}-{digits[2:]}" if len(digits) == 9 else str(value).strip()
+
+
+def book_as_of(book: BookData) -> date:
+    """The date the book's figures count to: its KPIs sheet's As Of (else the book's as-of date)."""
+    return sheet_as_of(book) or as_of_date(book, RunOptions())
+
+
+#: The sheets a closed month has: without them the book was never closed and has no figures to keep.
+CLOSED_SHEETS = ("KPIs", "Claims")
+
+
+def check_closed(book_path: Path, tables: Sequence[Table]) -> None:
+    """Refuse a book that was never closed (an input book, or one only ``run``): it has no KPIs, no claims."""
+    sheets = {t.sheet.casefold() for t in tables}
+    for sheet in CLOSED_SHEETS:
+        if sheet.casefold() not in sheets:
+            what = "sheet" if sheet == "KPIs" else "ledger"
+            raise WorkbookError(f"{book_path.name} has no {sheet} {what}; run `infusion-billing close "
+                                f"{book_path.name} --month YYYY-MM` first.")
 
 
 def read_book_tables(path: Path) -> tuple[BookData, list[Table]]:
@@ -130,23 +173,34 @@ def read_book_tables(path: Path) -> tuple[BookData, list[Table]]:
 
 
 def export_store(book_path: str | Path, store: str | Path, *, clinic: str | None = None, deidentify: bool = False,
-                 salt: str = "") -> ExportResult:
+                 salt: str = "", replace_newer: bool = False) -> ExportResult:
     """Write every table of the book at ``book_path`` into ``store`` (see the module docstring).
 
     ``clinic`` defaults to the Settings sheet's Practice Name, else the book's file name. With
     ``deidentify`` (and its ``salt``) patient data is left out and identifiers hashed (:mod:`.deidentify`).
-    Raises WorkbookError (one sentence) when the book cannot be read or the store refuses it.
+    A book as of an earlier date than the clinic's in the store is refused unless ``replace_newer``.
+    Raises WorkbookError (one sentence) when the book cannot be read or the store refuses it: a book
+    never closed, another clinic under this name, a mix of de-identified and identified clinics or of
+    salts, an older as-of date.
     """
     book_path, store = Path(book_path), Path(store)
     check_is_workbook(book_path)
     if store.exists() and not store.is_dir():
         raise WorkbookError(f"{shown(store)} is a file; the store is a folder.")
     book, tables = read_book_tables(book_path)
+    check_closed(book_path, tables)
     name = clinic or book.settings.practice_name or book_path.stem.removesuffix(".billing")
     key = clinic_key(name)
     manifest = mf.load(store)
-    mf.check_clinic(manifest, key, deidentify)
+    provider, as_of = billing_provider(book), book_as_of(book).isoformat()
+    fingerprint = salt_fingerprint(salt) if deidentify else None
+    mf.check_name(manifest, key, name)
+    mf.check_deidentified(manifest, key, deidentify)
+    mf.check_provider(manifest, key, provider)
+    mf.check_salt(manifest, key, fingerprint)
+    as_of_moves = mf.check_as_of(manifest, key, as_of, replace_newer)
     hasher = Hasher(salt) if deidentify else None
+    patients = _patient_ids(tables) if deidentify else set()
     result = ExportResult(key, store)
     book_months = _months_of(tables, "Encounters", "Date of Service")
     by_sheet = {t.sheet: t for t in tables}
@@ -159,13 +213,14 @@ def export_store(book_path: str | Path, store: str | Path, *, clinic: str | None
         months = _row_months(table, spec, by_sheet)
         columns, rows = table.columns, table.rows
         if hasher is not None:
-            columns, rows = deidentified(columns, rows, hasher)
+            columns, rows = deidentified(columns, rows, hasher, patients)
         kinds = {h: t for h, t in table.kinds.items() if h in columns}
         formats = {columns.index(h): table.formats[i] for i, h in enumerate(table.columns)
                    if i in table.formats and h in columns}
         arrow = arrow_table(columns, rows, kinds=kinds, formats=formats, known=mf.known_types(manifest, spec.relation))
         updated, changed = _update_not_final(store, spec, key, arrow, not_final.get(spec.relation, set()))
-        written, already, more = _write(store, spec, key, arrow, months, book_months)
+        covers = _covers(store, spec, key, book_months, as_of_moves)
+        written, already, more = _write(store, spec, key, arrow, months, covers)
         result.written[spec.relation] = written
         result.already[spec.relation] = already
         result.updated[spec.relation] = updated
@@ -174,13 +229,40 @@ def export_store(book_path: str | Path, store: str | Path, *, clinic: str | None
     # The KPI SQL's own relations of this book, so the portfolio runs the KPIs sheet's very SQL.
     for spec, arrow, relation_months in kpi_relations(book, hasher):
         months = [m or UNDATED for m in relation_months] if relation_months is not None else None
-        written, already, changed = _write(store, spec, key, arrow, months, book_months)
+        written, already, changed = _write(store, spec, key, arrow, months,
+                                           _covers(store, spec, key, book_months, as_of_moves))
         result.written[spec.relation] = written
         result.files_changed += changed
         mf.note_table(manifest, spec, arrow.schema)
-    mf.note_clinic(manifest, store, key, name, book_path.name, file_hash(book_path), deidentify)
+    mf.note_clinic(manifest, store, key, name, book_path.name, file_hash(book_path), deidentify, as_of=as_of,
+                   provider=provider, salt_fingerprint=fingerprint)
     result.files_changed += mf.save(store, manifest)
     return result
+
+
+def _covers(store: Path, spec: StoreTable, clinic: str, book_months: set[str], as_of_moves: bool) -> set[str]:
+    """The months whose partitions this export replaces beyond those its rows fall in: the book's months
+    of service; for a table counted to an as-of date whose date moves, every month the clinic has."""
+    if not (as_of_moves and counts_to_as_of(spec)):
+        return book_months
+    base = store / spec.relation / f"clinic={clinic}"
+    held = {p.name.removeprefix("month=") for p in base.glob("month=*")} if base.is_dir() else set()
+    return book_months | held
+
+
+#: The headers naming a patient, whose values are hashed wherever else they turn up in a de-identified store.
+PATIENT_ID_HEADERS = ("Patient ID",)
+
+
+def _patient_ids(tables: Sequence[Table]) -> set[str]:
+    """Every patient ID the book holds, in any table (Patients, Encounters, Claim Status, Statements ...)."""
+    ids: set[str] = set()
+    for table in tables:
+        for header in PATIENT_ID_HEADERS:
+            if header in table.columns:
+                i = table.columns.index(header)
+                ids.update(str(r[i]).strip() for r in table.rows if i < len(r) and not v.is_blank(r[i]))
+    return ids
 
 
 def _months_of(tables: Sequence[Table], sheet: str, column: str) -> set[str]:

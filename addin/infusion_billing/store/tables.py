@@ -19,6 +19,13 @@ Rows are partitioned by clinic and month (``clinic=X/month=YYYY-MM/``, the layou
 DuckDB all read). A row's month is the month of its date column (the date of service where the table
 has one), or of the date on the row it belongs to in another table (an ERA adjustment: its payment's
 date); tables without a date (Payers, FeeSchedule, summaries) are partitioned by clinic only.
+
+**Counted to an as-of date.** The back half's results (Reconciliation, Claim Status, Denials, AR Aging,
+the KPIs and their relations ...) count only the remits dated by the book's as-of date
+(:mod:`infusion_billing.asof`): they are one picture of the clinic on that day, not a history by month.
+A clinic's rows of those tables must all come from one book, the one with the latest as-of date, so
+when a book with a later as-of date is exported they replace the clinic's **whole** table, not only
+the months the book covers (:func:`counts_to_as_of`).
 """
 
 from __future__ import annotations
@@ -26,7 +33,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..aging.stage import AGING
+from ..aging.stage import SUMMARY as AGING_SUMMARY
 from ..claims.ledger import HELD, READY
+from ..denials.summary import SHEET as DENIALS_SUMMARY
+from ..denials.worklist import SHEET as DENIALS
+from ..kpis.dashboard import SHEET as DASHBOARD
+from ..kpis.stage import SHEET as KPIS
+from ..posting.reconcile import CLAIM_STATUS, RECONCILIATION, UNDERPAYMENTS, UNMATCHED
 from ..schema import INPUT_TABLES
 
 INPUT, LEDGER, DERIVED = "input", "ledger", "derived"
@@ -136,3 +150,16 @@ def store_table(sheet: str, columns: list[str] | tuple[str, ...] = ()) -> StoreT
         return known
     kind = INPUT if sheet.casefold() in INPUT_SHEETS else DERIVED
     return StoreTable(sheet, kind, month=_DOS if "Date of Service" in columns else None)
+
+
+#: The tool's sheets computed as of a date (the remits dated by it, balances and ages on it).
+AS_OF_SHEETS = frozenset(s.casefold() for s in (RECONCILIATION, UNDERPAYMENTS, UNMATCHED, CLAIM_STATUS, DENIALS,
+                                               DENIALS_SUMMARY, AGING, AGING_SUMMARY, KPIS, DASHBOARD))
+#: The KPI SQL's relations in the store (``kpi_claims``, ``kpi_ar_aging``, ``kpi_report`` ...): every one is
+#: read by one run of the KPI SQL as of one date, so all of a clinic's come from one book.
+KPI_PREFIX = "kpi_"
+
+
+def counts_to_as_of(spec: StoreTable) -> bool:
+    """Whether a table is a picture of the clinic on the book's as-of date (replaced whole when it moves)."""
+    return spec.kind == DERIVED and (spec.sheet.casefold() in AS_OF_SHEETS or spec.relation.startswith(KPI_PREFIX))
