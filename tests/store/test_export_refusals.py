@@ -115,13 +115,13 @@ def test_a_book_never_closed_is_refused(clinic_books, tmp_path, capsys):
 # ----------------------------------------------------------------------------- as-of dates
 
 
-def october_only(source: Path, out: Path) -> Path:
-    """The input book with its October 2026 visits alone (the clinic keeping one book per month)."""
+def one_month(source: Path, out: Path, month: int = 10) -> Path:
+    """The input book with one month's visits alone, October 2026 by default (one book per month)."""
     wb = openpyxl.load_workbook(source)
     encounters = wb["Encounters"]
     header = [c.value for c in encounters[1]]
     dos = header.index("Date of Service")
-    keep = [r for r in encounters.iter_rows(min_row=2, values_only=True) if r[dos] and r[dos].month == 10]
+    keep = [r for r in encounters.iter_rows(min_row=2, values_only=True) if r[dos] and r[dos].month == month]
     ids = {r[header.index("Encounter ID")] for r in keep}
     admins = wb["Administrations"]
     admin_header = [c.value for c in admins[1]]
@@ -142,8 +142,20 @@ def october_only(source: Path, out: Path) -> Path:
 def october_book(clinic_books, tmp_path_factory) -> Path:
     """Northside's October alone, closed as of 2026-12-31: later than the whole book (as of 2026-12-16)."""
     folder = tmp_path_factory.mktemp("october")
-    source = october_only(clinic_books["Northside"].parent / "Northside-input.xlsx", folder / "input.xlsx")
+    source = one_month(clinic_books["Northside"].parent / "Northside-input.xlsx", folder / "input.xlsx")
     return closed_month(source, folder, "Northside-October", CLINICS["Northside"], "--as-of", "2026-12-31")
+
+
+def test_books_of_one_clinic_as_of_one_date_add_up_by_month(clinic_books, october_book, tmp_path_factory,
+                                                             tmp_path, capsys):
+    folder = tmp_path_factory.mktemp("september")
+    source = one_month(clinic_books["Northside"].parent / "Northside-input.xlsx", folder / "input.xlsx", 9)
+    september = closed_month(source, folder, "Northside-September", CLINICS["Northside"], "--as-of", "2026-12-31")
+    store = tmp_path / "store"
+    assert export(capsys, september, store, "--clinic", "Northside")[0] == 0
+    assert export(capsys, october_book, store, "--clinic", "Northside")[0] == 0
+    for relation in ("ar_aging", "kpi_claims", "charges", "claims"):
+        assert months(store, relation) == {"2026-09", "2026-10"}, relation
 
 
 def months(store: Path, relation: str) -> set[str]:
