@@ -26,6 +26,7 @@ import traceback
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from sys import intern
 
 from ..findings import Severity
 from ..gcpause import paused_cycle_collector
@@ -385,14 +386,22 @@ def unpriced(eid: str, dos: date, drafts: list[Draft]) -> list[ChargeLine]:
 
 
 def finalize(eid: str, dos: date, drafts: list[Draft], pricer: Pricer) -> list[ChargeLine]:
-    """Number the lines of encounter ``eid`` and price them: ChargeMaster amount x units."""
-    amounts = pricer.amounts
+    """Number the lines of encounter ``eid`` and price them: ChargeMaster amount x units.
+
+    The lines of a clinic-year live until its sheets are written, and most of their parts repeat: each
+    explanation and rule list is kept once however many lines share it (a few thousand explanations over
+    half a million lines, about 50 MiB at 100,000 encounters); equal values, so the sheets are the same.
+    """
+    charge, one = pricer.charge, _ONE_COPY.setdefault
     lines = []
     for n, d in enumerate(drafts, start=1):
-        amount = amounts.get(d.code)
-        lines.append(ChargeLine(eid, n, dos + timedelta(days=d.day) if d.day else dos, d.code, d.modifiers, d.units,
-                                amount * d.units if amount is not None else pricer.unpriced(d.code),
-                                d.ndc, d.ndc_unit, d.ndc_quantity, d.admin_ids, d.rule_ids, d.explanation))
+        lines.append(ChargeLine(eid, n, dos + timedelta(days=d.day) if d.day else dos, d.code,
+                                one(d.modifiers, d.modifiers), d.units, charge(d.code, d.units), d.ndc, d.ndc_unit,
+                                d.ndc_quantity, d.admin_ids, one(d.rule_ids, d.rule_ids), intern(d.explanation)))
     pricer.lines += len(drafts)
     return lines
+
+
+#: One copy of each modifier and rule-ID tuple the engine has put on a line (a few hundred kinds).
+_ONE_COPY: dict[tuple[str, ...], tuple[str, ...]] = {}
 

@@ -22,10 +22,24 @@ REQUIRED_TABLES = ("Payers", "Encounters", "Administrations")
 
 
 def charge_rows(lines: Iterable[ChargeLine]) -> list[list]:
-    """Charges sheet rows in :data:`CHARGE_COLUMNS` order."""
-    return [[ln.encounter_id, ln.line, ln.date_of_service, ln.code, " ".join(ln.modifiers), ln.units, ln.charge,
-             ln.ndc, ln.ndc_unit, ln.ndc_quantity, ", ".join(ln.admin_ids), ", ".join(ln.rule_ids), ln.explanation]
-            for ln in lines]
+    """Charges sheet rows in :data:`CHARGE_COLUMNS` order.
+
+    Modifiers and rules come in a few hundred combinations over a clinic-year's half a million lines:
+    each is joined into its cell text once (the rows live until the sheet is written).
+    """
+    modifiers: dict[tuple[str, ...], str] = {}
+    rules: dict[tuple[str, ...], str] = {}
+    rows = []
+    for ln in lines:
+        mods = modifiers.get(ln.modifiers)
+        if mods is None:
+            mods = modifiers[ln.modifiers] = " ".join(ln.modifiers)
+        rule = rules.get(ln.rule_ids)
+        if rule is None:
+            rule = rules[ln.rule_ids] = ", ".join(ln.rule_ids)
+        rows.append([ln.encounter_id, ln.line, ln.date_of_service, ln.code, mods, ln.units, ln.charge, ln.ndc,
+                     ln.ndc_unit, ln.ndc_quantity, ", ".join(ln.admin_ids), rule, ln.explanation])
+    return rows
 
 
 def charges_table(lines: Iterable[ChargeLine]) -> OutputTable:
