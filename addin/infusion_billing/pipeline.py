@@ -215,6 +215,7 @@ def _run_book(book: BookData, stages: Sequence[str], options: RunOptions) -> Run
     results: dict[str, StageResult] = {}
     # The reader's findings are the validate stage's: a run without it (import-era) does not repeat them.
     findings: list[Finding] = []
+    made = _reading_this_runs_tables(book)
     for name in options.progress(list(stages), total=len(stages), desc="stages"):
         func = stage_function(name)
         if func is None:
@@ -231,8 +232,29 @@ def _run_book(book: BookData, stages: Sequence[str], options: RunOptions) -> Run
         results[name] = result
         findings.extend(result.findings)
         for table in result.tables:  # what a later stage of this run reads as the book's
-            book.extra_grids[table.name] = Grid(table.name, [list(table.columns), *table.rows])
+            made[table.name] = table
+            book.extra_grids.pop(table.name, None)
     return RunResult(results, findings)
+
+
+def _reading_this_runs_tables(book: BookData) -> dict[str, OutputTable]:
+    """A dict for the tables this run's stages return, which ``book`` then reads as its own: a later
+    stage asking for one by name gets it, not the sheet an earlier run left (``book.extra_grid``).
+
+    Its grid is made only when a stage asks: a table may make its rows as they are read (the Charges
+    sheet's, from the claim lines), and no stage of a plain run reads the Charges back.
+    """
+    made: dict[str, OutputTable] = {}
+    earlier = book.extra_loader
+
+    def load(name: str) -> Grid | None:
+        table = made.get(name)
+        if table is not None:
+            return Grid(table.name, [list(table.columns), *table.rows])
+        return earlier(name) if earlier is not None else None
+
+    book.extra_loader = load
+    return made
 
 
 def findings_sheets(book: BookData, findings: Mapping[str, Sequence[Finding]], *,

@@ -194,12 +194,13 @@ class Redactor:
         # the keys of OutputTable.fills) is not text quoted from the user: a patient called Green
         # must not turn every green status into "[patient data]".
         own_words = {i: set(getattr(table, "fills", {}).get(h, ())) for i, h in enumerate(table.columns)}
-        changed = False
-        rows = []
+        changed: dict[int, list[Any]] = {}
         cell = self.cell
-        for row in table.rows:
+        for n, row in enumerate(table.rows):
             # A row is copied only when one of its cells changes: most rows of a clinic-year hold no
-            # patient data in their text, and copying every one of them doubled the result tables.
+            # patient data in their text, and copying every one of them doubled the result tables. Nor
+            # is an unchanged row kept here: a table may make its rows as they are read (the Charges
+            # sheet's, from the claim lines), and holding them all would undo that.
             new = None
             width = len(row)
             for i in text_columns:
@@ -212,11 +213,10 @@ class Redactor:
                                 new = list(row)
                             new[i] = done
             if new is not None:
-                changed = True
-                rows.append(new)
-            else:
-                rows.append(row)
-        return replace(table, rows=rows) if changed else table
+                changed[n] = new
+        if not changed:
+            return table
+        return replace(table, rows=[changed.get(n, row) for n, row in enumerate(table.rows)])
 
     def log_filter(self) -> logging.Filter:
         redactor = self

@@ -11,8 +11,9 @@ import pytest
 
 from infusion_billing.cli import main
 from infusion_billing.coding.lines import CHARGE_COLUMNS
-from infusion_billing.coding.ruletables import TABLE_FILES, coding_tables
 from infusion_billing.coding.rules import RULES, RULES_BY_ID
+from infusion_billing.coding.ruletables import TABLE_FILES, coding_tables
+from infusion_billing.coding.stage import ChargeRows
 from infusion_billing.pipeline import run_workbook
 from infusion_billing.reference.tables import read_versioned_csv
 from infusion_billing.schema import Payer
@@ -57,6 +58,19 @@ def test_charges_rows_say_where_they_come_from(coded):
     assert drug["Explanation"] == ("Infliximab 400 mg at 10 mg per unit, rounded up: J1745 x 40; nothing discarded "
                                    "from the single-dose container: JZ")
     assert drug["Date of Service"] in (dt.datetime(2026, 9, 14), dt.date(2026, 9, 14))
+
+
+def test_charges_rows_are_made_from_the_claim_lines_as_they_are_read(coded):
+    # The writer streams them, so a clinic-year's rows are never all held beside the lines (issue 16).
+    run, _rows = coded
+    charges = next(t for t in run.tables if t.name == "Charges")
+    assert isinstance(charges.rows, ChargeRows) and len(charges.rows) == 5
+    drug = charges.rows[3]
+    assert drug[:7] == ["E001", 4, dt.date(2026, 9, 14), "J1745", "JZ", 40, Decimal("3924.00")]
+    assert drug[10:12] == ["A001", "coding.drug-units, coding.jz-no-waste"]
+    assert [row[3] for row in charges.rows] == [row[3] for row in charges.rows[:]] == [
+        "96413", "96415", "96375", "J1745", "J1200"]
+    assert charges.rows[1][6] is None  # 96415 has no ChargeMaster price: a blank Charge
 
 
 def test_the_command_codes_a_workbook_of_only_the_five_basic_tables(book_factory, tmp_path, capsys):

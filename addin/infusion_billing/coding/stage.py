@@ -8,8 +8,9 @@ say which cell to fix.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
+from typing import overload
 
 from ..stages import RunOptions, StageResult
 from ..workbook.reader import BookData
@@ -21,31 +22,52 @@ from .lines import CHARGE_COLUMNS, ChargeLine
 REQUIRED_TABLES = ("Payers", "Encounters", "Administrations")
 
 
-def charge_rows(lines: Iterable[ChargeLine]) -> list[list]:
-    """Charges sheet rows in :data:`CHARGE_COLUMNS` order.
+class ChargeRows(Sequence[list]):
+    """The Charges sheet's rows in :data:`CHARGE_COLUMNS` order, each made from its claim line when it
+    is read: the writer streams them into the sheet one at a time, so a clinic-year's 335,000 rows are
+    never all held beside the lines they repeat (54 MiB at 100,000 encounters, bench/bench_run.py).
 
-    Modifiers and rules come in a few hundred combinations over a clinic-year's half a million lines:
-    each is joined into its cell text once (the rows live until the sheet is written).
+    Modifiers and rules come in a few hundred combinations over a clinic-year's lines: each is joined
+    into its cell text once.
     """
-    modifiers: dict[tuple[str, ...], str] = {}
-    rules: dict[tuple[str, ...], str] = {}
-    rows = []
-    for ln in lines:
-        mods = modifiers.get(ln.modifiers)
+
+    def __init__(self, lines: Sequence[ChargeLine]) -> None:
+        self.lines = lines
+        self._modifiers: dict[tuple[str, ...], str] = {}
+        self._rules: dict[tuple[str, ...], str] = {}
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    @overload
+    def __getitem__(self, index: int) -> list: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[list]: ...
+
+    def __getitem__(self, index: int | slice) -> list | list[list]:
+        if isinstance(index, slice):
+            return [self._row(ln) for ln in self.lines[index]]
+        return self._row(self.lines[index])
+
+    def __iter__(self) -> Iterator[list]:
+        return map(self._row, self.lines)
+
+    def _row(self, ln: ChargeLine) -> list:
+        mods = self._modifiers.get(ln.modifiers)
         if mods is None:
-            mods = modifiers[ln.modifiers] = " ".join(ln.modifiers)
-        rule = rules.get(ln.rule_ids)
+            mods = self._modifiers[ln.modifiers] = " ".join(ln.modifiers)
+        rule = self._rules.get(ln.rule_ids)
         if rule is None:
-            rule = rules[ln.rule_ids] = ", ".join(ln.rule_ids)
-        rows.append([ln.encounter_id, ln.line, ln.date_of_service, ln.code, mods, ln.units, ln.charge, ln.ndc,
-                     ln.ndc_unit, ln.ndc_quantity, ", ".join(ln.admin_ids), rule, ln.explanation])
-    return rows
+            rule = self._rules[ln.rule_ids] = ", ".join(ln.rule_ids)
+        return [ln.encounter_id, ln.line, ln.date_of_service, ln.code, mods, ln.units, ln.charge, ln.ndc, ln.ndc_unit,
+                ln.ndc_quantity, ", ".join(ln.admin_ids), rule, ln.explanation]
 
 
-def charges_table(lines: Iterable[ChargeLine]) -> OutputTable:
+def charges_table(lines: Sequence[ChargeLine]) -> OutputTable:
     """The ``Charges`` output table."""
     return OutputTable(
-        "Charges", list(CHARGE_COLUMNS), charge_rows(lines),
+        "Charges", list(CHARGE_COLUMNS), ChargeRows(lines),
         # Only the columns that need a format get one: each format is a pass over the column's cells.
         number_formats={"Date of Service": "yyyy-mm-dd", "Charge": "#,##0.00", "NDC Quantity": "0.###"},
         widths={"Explanation": 90, "Rule": 40, "Admin IDs": 22, "NDC": 13, "Modifiers": 11},

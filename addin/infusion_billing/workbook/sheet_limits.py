@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -105,7 +105,7 @@ class Overflow:
 
     store: Path | None = None
     clinic: str = ""
-    write: Callable[[Path, str, str, list[str], list[list[Any]]], Path] | None = None
+    write: Callable[[Path, str, str, list[str], Sequence[list[Any]]], Path] | None = None
 
 
 def split_overflow(table: OutputTable, sheet: str, target: Path, mode: int, notes: list[Finding],

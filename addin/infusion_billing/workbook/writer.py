@@ -86,7 +86,7 @@ class OutputTable:
 
     name: str
     columns: list[str]
-    rows: list[list[Any]]
+    rows: Sequence[list[Any]]
     number_formats: dict[str, str] = field(default_factory=dict)
     widths: dict[str, float] = field(default_factory=dict)
     description: str = ""
@@ -362,7 +362,7 @@ def save_atomically(book, target: Path, mode: int | None = None) -> None:
     output_file.save_atomically(book, target, mode)
 
 
-def guess_format(rows: list[list[Any]], i: int) -> str:
+def guess_format(rows: Sequence[list[Any]], i: int) -> str:
     for row in rows[:50]:
         value = row[i] if i < len(row) else None
         if value is None or value == "":
@@ -379,7 +379,7 @@ def guess_format(rows: list[list[Any]], i: int) -> str:
     return "General"
 
 
-def guess_width(header: str, rows: list[list[Any]], i: int) -> float:
+def guess_width(header: str, rows: Sequence[list[Any]], i: int) -> float:
     longest = len(header)
     for row in rows[:200]:
         if i < len(row) and row[i] is not None:
