@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import errno
 import logging
-import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
@@ -278,11 +277,13 @@ def cmd_assess(args: argparse.Namespace) -> int:
     from .assess import assess, salt_for, write_assessment  # noqa: PLC0415 - start-up cost, see above
     from .pdf import made_by_tool  # noqa: PLC0415 - start-up cost, see above
     from .workbook.output_file import check_new_output  # noqa: PLC0415 - start-up cost, see above
+    from .workbook.ownership import ASSESSMENT  # noqa: PLC0415 - start-up cost, see above
 
     output = Path(args.output)
     if output.suffix.lower() != ".xlsx":
         raise WorkbookError(f"The assessment is an .xlsx workbook; name it {shown(output.with_suffix('.xlsx'))}.")
-    check_new_output(output, force=args.force)
+    if not args.force:  # refused before the work; with --force the writer makes the one backup
+        check_new_output(output, ASSESSMENT)
     pdf = Path(args.pdf) if args.pdf else None
     if pdf is not None:
         if pdf.suffix.lower() != ".pdf":
@@ -338,23 +339,27 @@ def cmd_export_store(args: argparse.Namespace) -> int:
 def cmd_portfolio(args: argparse.Namespace) -> int:
     _store_module("portfolio")
     from .store.engines import DuckDBEngine, Engine, SparkEngine  # noqa: PLC0415 — optional dependency
-    from .store.manifest import load as load_manifest  # noqa: PLC0415 — optional dependency
-    from .store.portfolio import build, clinics, summary, write_portfolio  # noqa: PLC0415 — optional dependency
+    from .store.portfolio import (  # noqa: PLC0415 — optional dependency
+        build,
+        check_months,
+        check_portfolio_output,
+        check_store,
+        clinics,
+        summary,
+        write_portfolio,
+    )
     from .workbook.output_file import check_new_output  # noqa: PLC0415 - start-up cost, see above
+    from .workbook.ownership import PORTFOLIO  # noqa: PLC0415 - start-up cost, see above
 
     output = Path(args.output)
-    if output.suffix.lower() != ".xlsx":
-        raise WorkbookError(f"The portfolio is an .xlsx workbook; name it {shown(output.with_suffix('.xlsx'))}.")
-    check_new_output(output, force=args.force)
+    check_portfolio_output(output)
+    if not args.force:  # refused before the store is read; with --force the writer makes the one backup
+        check_new_output(output, PORTFOLIO)
     months = tuple(args.months or ())
-    for month in months:
-        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
-            raise WorkbookError(f"{month!r} is not a month like 2026-10.")
+    check_months(months)
     store = Path(args.store)
-    if args.engine == "duckdb" and not (store / "manifest.json").exists():
-        raise WorkbookError(f"{shown(store)} is not a store (no manifest.json); fill it with export-store first.")
-    if (store / "manifest.json").exists():
-        load_manifest(store)  # a damaged manifest is refused as export-store refuses it
+    if args.engine == "duckdb" or "://" not in args.store:  # a store on this machine: checked before the report
+        check_store(store)
     engine: Engine = SparkEngine(args.store) if args.engine == "spark" else DuckDBEngine(store)
     try:
         portfolio = build(engine, clinics(engine), months)

@@ -55,6 +55,7 @@ def test_make_dist_gives_a_pure_python_wheel_and_an_sdist(dist):
     names = set(zipfile.ZipFile(wheel).namelist())
     for member in ("infusion_billing/udfs/__init__.py", "infusion_billing/macros/_runner.py",
                    "infusion_billing/coding/tables/hierarchy.csv", "infusion_billing/reference/drugs.csv",
+                   "infusion_billing/store/spark-log4j2.properties",
                    "infusion_billing-0.1.0.dist-info/licenses/LICENSE"):
         assert member in names
     assert not [n for n in names if n.endswith((".so", ".pyd", ".dylib"))]

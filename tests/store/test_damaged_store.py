@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pyarrow.parquet as pq
@@ -78,3 +79,50 @@ def test_a_store_an_older_version_wrote_is_one_sentence_asking_to_export_again(o
         "infusion-billing: The store's kpi_era_lines files have no unpaid_allowed column: an older version of "
         "infusion-billing wrote them; export each clinic's book into the store again.\n")
     assert not (tmp_path / "p.xlsx").exists()
+
+
+def recorded_rows(store, relation: str, month: str) -> int:
+    manifest = json.loads((store / "manifest.json").read_text(encoding="utf-8"))
+    return manifest["clinics"]["Lakeview"]["rows"][relation][month]
+
+
+def test_a_deleted_months_file_is_named_instead_of_counting_it_empty(one_clinic_store, tmp_path, capsys):
+    """Lakeview's October claims file deleted: the portfolio said Claims 0 for October with exit 0."""
+    _, store = one_clinic_store
+    store = copy_of(store, tmp_path)
+    rows = recorded_rows(store, "kpi_claims", "2026-10")
+    assert rows == 20
+    (store / "kpi_claims" / "clinic=Lakeview" / "month=2026-10" / "part-0000.parquet").unlink()
+    capsys.readouterr()
+    assert main(["portfolio", "--store", str(store), "-o", str(tmp_path / "p.xlsx")]) == 2
+    assert capsys.readouterr().err == (
+        "infusion-billing: The store has lost kpi_claims/clinic=Lakeview/month=2026-10 (the manifest records 20 rows "
+        "there), so the portfolio would be short; restore the store from a backup, or delete that clinic's folders and "
+        "export its book again.\n")
+    assert not (tmp_path / "p.xlsx").exists()
+
+
+def test_deleted_folders_are_named_first_and_counted(one_clinic_store, tmp_path, capsys):
+    """The Charges folder of October and the whole kpi_report table gone (the report said '0 clinics')."""
+    _, store = one_clinic_store
+    store = copy_of(store, tmp_path)
+    shutil.rmtree(store / "charges" / "clinic=Lakeview" / "month=2026-10")
+    shutil.rmtree(store / "kpi_report")
+    capsys.readouterr()
+    assert main(["portfolio", "--store", str(store), "-o", str(tmp_path / "p.xlsx")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("infusion-billing: The store has lost charges/clinic=Lakeview/month=2026-10 (the manifest "
+                          "records 52 rows there), and 1 other partition as well, so the portfolio would be short;")
+
+
+def test_a_partition_holding_fewer_rows_than_recorded_is_named(one_clinic_store, tmp_path, capsys):
+    """October's claims file replaced by one holding its first ten claims (a partial copy)."""
+    _, store = one_clinic_store
+    store = copy_of(store, tmp_path)
+    part = store / "kpi_claims" / "clinic=Lakeview" / "month=2026-10" / "part-0000.parquet"
+    pq.write_table(pq.read_table(part).slice(0, 10), part)
+    capsys.readouterr()
+    assert main(["portfolio", "--store", str(store), "-o", str(tmp_path / "p.xlsx")]) == 2
+    assert capsys.readouterr().err.startswith(
+        "infusion-billing: The store's kpi_claims/clinic=Lakeview/month=2026-10 holds 10 rows where the manifest "
+        "records 20, so the portfolio would be short;")

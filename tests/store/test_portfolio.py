@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import zipfile
 from collections import Counter
 from decimal import Decimal
@@ -18,6 +20,7 @@ import pytest
 
 from infusion_billing import values as v
 from infusion_billing.cli import main
+from infusion_billing.store import spark_submit
 from infusion_billing.store.engines import DuckDBEngine, SparkEngine
 from infusion_billing.store.export import export_store
 from infusion_billing.store.portfolio import COLUMNS, build, clinics
@@ -136,13 +139,52 @@ def test_the_command_writes_the_portfolio_workbook_with_its_charts(store, tmp_pa
 
 @pytest.mark.skipif(shutil.which("java") is None and not os.environ.get("CI"),
                     reason="Spark needs a Java runtime (.ci/run installs it in CI)")
-def test_spark_runs_the_same_sql_and_gives_the_same_figures(store, on_duckdb):
-    """Every clinic on Spark in one pass of the same SQL: the same rows, to the cent."""
+def test_spark_runs_the_same_sql_and_gives_the_same_figures(store, on_duckdb, capfd):
+    """Every clinic on Spark in one pass of the same SQL: the same rows, to the cent; and the session the tool
+    starts prints no warnings of Spark's own on the user's terminal (it printed WARN Utils, NativeCodeLoader ...)."""
+    capfd.readouterr()
     engine = SparkEngine(store)
     try:
         on_spark = build(engine, clinics(engine))
     finally:
         engine.close()
+    printed = capfd.readouterr()
+    assert not [line for line in (printed.out + printed.err).splitlines()
+                if " WARN " in line or "log level" in line or "log4j" in line], printed.err
     assert on_spark.rows == on_duckdb.rows and {r[0] for r in on_spark.rows} == set(CLINICS)
     assert on_spark.denials.rows == on_duckdb.denials.rows
     assert on_spark.aging.rows == on_duckdb.aging.rows
+
+
+SCRIPT = Path(spark_submit.__file__)
+
+
+def run_script(*args: str, spark: bool = False) -> subprocess.CompletedProcess:
+    """The cluster command of the README: ``spark-submit .../spark_submit.py ...`` (or the file run by Python)."""
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}", "PYSPARK_PYTHON": sys.executable,
+           "PYSPARK_DRIVER_PYTHON": sys.executable}
+    command = [str(bin_dir / "spark-submit"), "--master", "local[1]", str(SCRIPT)] if spark else \
+        [sys.executable, str(SCRIPT)]
+    return subprocess.run([*command, *args], capture_output=True, text=True, env=env, timeout=900, check=False)
+
+
+def test_the_cluster_script_runs_as_a_file_and_checks_months_as_the_command_does(store, tmp_path):
+    """spark-submit runs the file as a script: it imported its package relatively and failed (ImportError)."""
+    shown = run_script("--help")
+    assert shown.returncode == 0 and "--store" in shown.stdout
+    bad = run_script("--store", str(store), "-o", str(tmp_path / "p.xlsx"), "--months", "2026-13")
+    assert (bad.returncode, bad.stderr) == (2, "infusion-billing: '2026-13' is not a month like 2026-10.\n")
+    assert main(["portfolio", "--store", str(store), "-o", str(tmp_path / "p.xlsx"), "--months", "2026-13"]) == 2
+
+
+@pytest.mark.skipif(shutil.which("java") is None and not os.environ.get("CI"),
+                    reason="Spark needs a Java runtime (.ci/run installs it in CI)")
+def test_spark_submit_writes_the_same_portfolio_as_duckdb(store, on_duckdb, tmp_path):
+    out = tmp_path / "portfolio.xlsx"
+    done = run_script("--store", str(store), "-o", str(out), "--months", "2026-10", spark=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines()[-1] == f"Written: {out}"
+    rows = read_output_table(out, "Portfolio")
+    assert [(r["Clinic"], r["Month"], cents(r["Billed"]), cents(r["Payments"])) for r in rows] == \
+        [(r[0], r[1], r[5], r[6]) for r in on_duckdb.rows if r[1] == "2026-10"]

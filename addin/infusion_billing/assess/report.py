@@ -26,6 +26,7 @@ from ..posting.contract import Contract, FeeSchedule
 from ..rules import assess as rules
 from ..schema import TABLES_BY_NAME
 from ..workbook.output_file import work_folder
+from ..workbook.ownership import ASSESSMENT
 from ..workbook.reader import BookData, WorkbookError, read_workbook
 from ..workbook.writer import OutputTable, write_outputs
 from . import coding_review, figures
@@ -371,4 +372,4 @@ def write_assessment(a: Assessment, output: Path, *, client: str = "", force: bo
         ws["A1"] = "Billing assessment" + (f": {client}" if client else "")
         ws["A2"] = "Built by infusion-billing from the client's own files; patients and claims appear only as hashes."
         wb.save(base)
-        return write_outputs(base, a.tables, out=output, force=force)
+        return write_outputs(base, a.tables, out=output, force=force, kind=ASSESSMENT)

@@ -55,7 +55,7 @@ from ..reference.catalog import builtin_drugs
 from ..schema import TABLES_BY_NAME
 from ..settings import SETTING_SPECS, Settings
 from ..workbook.output_file import check_new_output
-from ..workbook.ownership import mark_generated
+from ..workbook.ownership import DEMO, mark_generated
 from ..workbook.template import WorkbookBuilder
 from ..workbook.writer import OutputTable, write_outputs
 from . import catalog, people
@@ -764,11 +764,11 @@ def run_demo(path: str | Path, *, seed: int = DEFAULT_SEED, encounters: int = DE
     source = path.with_name(f"{path.stem}-input{path.suffix or '.xlsx'}")
     # Refused before the clinic is generated; with force each replaced file gets its backup once.
     if encounters > STAGE_LIMIT:
-        check_new_output(path, force=force)
+        check_new_output(path, DEMO, force=force)
     else:
         if not force:
-            check_new_output(path)
-        check_new_output(source, force=force)
+            check_new_output(path, DEMO)
+        check_new_output(source, DEMO, force=force)
     started = timer.perf_counter()
     clinic = Clinic(seed=seed, encounters=encounters)
     stages = available_stages((*ALL_STAGES, "claims", "export-837", "simulate-payer", "import-era", "reconcile",
@@ -799,7 +799,7 @@ def run_demo(path: str | Path, *, seed: int = DEFAULT_SEED, encounters: int = DE
     settings = run.book.settings if run.book is not None else Settings()
     run.output = write_outputs(source, [*run.sheets(), key], run.findings, out=path,
                                stage="+".join([*stages, *(["statements"] if month_end else [])]),
-                               force=force, date_format=settings.date_format)
+                               force=force, date_format=settings.date_format, kind=DEMO)
     print_run_summary(run, clinic.planted, out)
     print_reconciliation(run, remits, out)
     print_kpis(run, out)

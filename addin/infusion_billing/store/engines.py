@@ -10,13 +10,17 @@ measures every clinic it sees in one pass, each within itself. The SQL itself is
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Sequence
+from importlib.resources import files
 from pathlib import Path
 from typing import Any, Protocol
 
 from ..display import shown
 from ..workbook.reader import WorkbookError
 
+#: Log4j settings for a Spark session the tool starts: errors only on the user's terminal.
+QUIET_LOG = Path(str(files("infusion_billing.store").joinpath("spark-log4j2.properties")))
 #: A relation's columns as (name, SQL type) pairs; None: every column the files hold.
 Columns = Sequence[tuple[str, str]] | None
 
@@ -137,20 +141,27 @@ class SparkEngine:
 
     def __init__(self, store: str | Path, spark: Any = None, master: str | None = "local[2]",
                  shuffle_partitions: int = 8, driver_memory: str = "4g") -> None:
-        from pyspark.sql import SparkSession  # noqa: PLC0415 — optional dependency
+        with warnings.catch_warnings():  # pyspark's own note on the pandas version says nothing to a biller
+            warnings.filterwarnings("ignore", message="PySpark does not yet fully support", category=FutureWarning)
+            from pyspark.sql import SparkSession  # noqa: PLC0415 — optional dependency
 
         self.store = str(store).rstrip("/")
         self.own = spark is None
         if spark is None:
             builder = SparkSession.builder.appName("infusion-billing portfolio")
-            if master:  # else the master spark-submit was given
+            if master:  # else the master spark-submit was given, and its logging
                 builder = builder.master(master).config("spark.ui.enabled", "false") \
                     .config("spark.sql.shuffle.partitions", str(shuffle_partitions)) \
                     .config("spark.sql.adaptive.enabled", "true") \
                     .config("spark.sql.adaptive.coalescePartitions.enabled", "true") \
                     .config("spark.driver.memory", driver_memory) \
-                    .config("spark.ui.showConsoleProgress", "false")
-            spark = builder.getOrCreate()
+                    .config("spark.ui.showConsoleProgress", "false") \
+                    .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={QUIET_LOG.as_uri()}")
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="PySpark does not yet fully support", category=FutureWarning)
+                spark = builder.getOrCreate()
+            if master:
+                spark.sparkContext.setLogLevel("ERROR")
         self.spark = spark
         self.frames: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
         # clinic=2024 and month=2026-10 stay text, as DuckDB reads them.

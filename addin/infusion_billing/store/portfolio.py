@@ -23,6 +23,7 @@ The engine is DuckDB on this machine or Spark (:mod:`.engines`); the SQL is the 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,11 +33,13 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from ..display import counted
+from ..display import counted, shown
 from ..kpis.definitions import definitions
 from ..kpis.engine import ALL_PAYERS, KpiRow, figure, kpi_sql
 from ..kpis.relations import RELATIONS
 from ..workbook.output_file import save_atomically, work_folder
+from ..workbook.ownership import PORTFOLIO
+from ..workbook.reader import WorkbookError
 from ..workbook.writer import OutputTable, write_outputs
 from .engines import Engine
 
@@ -62,9 +65,38 @@ SHEET_VIEWS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
 }
 
 
+def check_months(months: Sequence[str]) -> None:
+    """Each month asked for is a month like 2026-10 (one sentence for the first that is not)."""
+    for month in months:
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+            raise WorkbookError(f"{month!r} is not a month like 2026-10.")
+
+
+def check_portfolio_output(output: Path) -> None:
+    """The portfolio is an .xlsx workbook: another name is one sentence giving the right one."""
+    if output.suffix.lower() != ".xlsx":
+        raise WorkbookError(f"The portfolio is an .xlsx workbook; name it {shown(output.with_suffix('.xlsx'))}.")
+
+
 def kpi_folder(relation: str) -> str:
     """Where the store keeps a KPI relation: ``kpi_claims`` beside the sheets' ``claims``."""
     return f"kpi_{relation}"
+
+
+def folders_read() -> list[str]:
+    """Every store folder the report reads: the KPI relations and the sheets' tables."""
+    return [*(kpi_folder(r) for r in RELATIONS), *(folder for folder, _ in SHEET_VIEWS.values())]
+
+
+def check_store(store: Path) -> None:
+    """Before a report on a store on this machine: its manifest is sound and every partition it records of
+    the folders the report reads is there with all its rows (:func:`.integrity.check_partitions`)."""
+    from .integrity import check_partitions  # noqa: PLC0415 — only a local store is checked
+    from .manifest import FILE, load  # noqa: PLC0415
+
+    if not (store / FILE).exists():
+        raise WorkbookError(f"{shown(store)} is not a store (no manifest.json); fill it with export-store first.")
+    check_partitions(store, load(store), folders_read())
 
 
 @cache
@@ -214,7 +246,7 @@ def write_portfolio(portfolio: Portfolio, output: Path, *, engine: str, store: s
                    f"{counted(len({r[0] for r in portfolio.rows}), 'clinic')}."
         ws["A3"] = "Rates and days in AR are each clinic's own KPIs (the same SQL as its KPIs sheet)."
         wb.save(base)
-        path = write_outputs(base, portfolio.tables(), out=output, force=force)
+        path = write_outputs(base, portfolio.tables(), out=output, force=force, kind=PORTFOLIO)
     add_dashboard(path, portfolio)
     return path
 

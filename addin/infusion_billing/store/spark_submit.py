@@ -10,6 +10,9 @@ The Spark session is the one ``spark-submit`` configured (master, object-storage
 views, the KPI SQL and the portfolio SQL are exactly those of ``infusion-billing portfolio``. Only the
 driver needs infusion-billing installed: the SQL is plain Spark SQL, with no Python functions sent to
 the executors. The workbook is written on the driver.
+
+``spark-submit`` runs this file as a script, not as a module of the package, so it imports the package
+by its full name (``infusion_billing`` must be installed where the driver runs), never relatively.
 """
 
 from __future__ import annotations
@@ -19,8 +22,23 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .engines import SparkEngine
-from .portfolio import build, clinics, summary, write_portfolio
+if __name__ == "__main__":  # run as a script: its own folder (tables.py, layout.py ...) must not shadow any module
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+from infusion_billing.display import counted
+from infusion_billing.store.engines import SparkEngine
+from infusion_billing.store.portfolio import (
+    build,
+    check_months,
+    check_portfolio_output,
+    check_store,
+    clinics,
+    summary,
+    write_portfolio,
+)
+from infusion_billing.workbook.output_file import check_new_output
+from infusion_billing.workbook.ownership import PORTFOLIO
+from infusion_billing.workbook.reader import WorkbookError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -28,15 +46,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--store", required=True, help="the store: s3a://bucket/path, hdfs://..., or a folder")
     parser.add_argument("-o", "--output", required=True, help="the portfolio workbook to write on the driver")
     parser.add_argument("--months", nargs="+", metavar="YYYY-MM", help="only these months of service")
-    parser.add_argument("--force", action="store_true", help="replace an output the tool did not write")
+    parser.add_argument("--force", action="store_true",
+                        help="replace an existing file that is not an earlier portfolio (a backup copy is kept)")
     args = parser.parse_args(argv)
-    engine = SparkEngine(args.store, master=None)
     try:
-        portfolio = build(engine, clinics(engine), tuple(args.months or ()))
+        return report(args.store, Path(args.output), tuple(args.months or ()), force=args.force)
+    except WorkbookError as exc:  # as the infusion-billing command says it: one sentence, exit 2
+        print(f"infusion-billing: {exc}", file=sys.stderr)
+        return 2
+
+
+def report(store: str, output: Path, months: tuple[str, ...], *, force: bool = False) -> int:
+    """The portfolio of every clinic in ``store`` on the session spark-submit configured, into ``output``;
+    the output and the months are checked before Spark starts, as ``infusion-billing portfolio`` checks them."""
+    check_portfolio_output(output)
+    if not force:  # refused before Spark starts; with --force the writer makes the one backup
+        check_new_output(output, PORTFOLIO)
+    check_months(months)
+    if "://" not in store:  # a store on this machine (a cluster's own storage is the cluster's to keep whole)
+        check_store(Path(store))
+    engine = SparkEngine(store, master=None)
+    try:
+        portfolio = build(engine, clinics(engine), months)
     finally:
         engine.close()
-    path = write_portfolio(portfolio, Path(args.output), engine=engine.name, store=args.store, force=args.force)
-    print(f"Portfolio on Spark: {summary(portfolio)}; written: {path}")
+    path = write_portfolio(portfolio, output, engine=engine.name, store=store, force=force)
+    figures = summary(portfolio)
+    print(f"Portfolio on Spark: {counted(figures['clinics'], 'clinic')}, "
+          f"{counted(figures['clinic-months'], 'clinic-month')}; billed ${figures['billed']}, "
+          f"payments ${figures['payments']}")
+    print(f"Written: {path}")
     return 0
 
 

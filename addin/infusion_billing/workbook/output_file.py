@@ -4,7 +4,10 @@ The guarantees a practice relies on (the README's "Data safety" section):
 
 * **No silent overwrite.** An existing file the tool did not write is never replaced: the command
   stops with one sentence. ``--force`` replaces it, after a backup copy beside it. An earlier output
-  of the tool (recognised by the mark :mod:`.ownership` leaves in every output) is replaced as usual.
+  of the same kind (recognised by the marks :mod:`.ownership` leaves in every output: a billing
+  workbook, a portfolio, an assessment, the demo clinic) is replaced as usual; an output of another
+  kind is the other command's work (a clinic's closed billing workbook under ``portfolio -o``) and
+  is refused like a file the tool did not write.
 * **In place only with a backup.** ``--in-place`` first copies the workbook to a backup whose name is
   never reused (two runs in the same second get ``...-2``), refuses a read-only workbook, and writes
   through a symbolic link to the file it points at instead of replacing the link.
@@ -24,11 +27,12 @@ import shutil
 import stat
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from ..display import shown
-from .ownership import written_by_tool
+from .ownership import output_kind
 from .reader import WorkbookError
 
 #: Temporary output files (in the target's folder) and work folders (in the system temp folder).
@@ -41,11 +45,14 @@ STALE_AFTER = 6 * 3600
 # ----------------------------------------------------------------------------- deciding
 
 
-def check_new_output(target: Path, *, force: bool = False, replaceable=written_by_tool) -> Path | None:
-    """Refuse to replace a file the tool did not write (unless ``force``); returns the backup made, if any.
+def check_new_output(target: Path, kind: str | None = None, *, force: bool = False,
+                     replaceable: Callable[[Path], bool] | None = None) -> Path | None:
+    """Refuse to replace a file that is not an earlier output of ``kind`` (unless ``force``); returns the
+    backup made, if any.
 
-    ``replaceable(path)`` says whether an existing file may be replaced without asking: an earlier
-    output of the tool by default; nothing (``lambda p: False``) for the template.
+    ``kind`` is what the command writes (:data:`.ownership.KINDS`): an existing workbook of that kind
+    is replaced without asking. ``replaceable(path)`` says so instead for other files: the tool's own
+    PDF report; nothing (``lambda p: False``) for the template.
     """
     target = Path(target)
     if target.is_dir():
@@ -56,12 +63,30 @@ def check_new_output(target: Path, *, force: bool = False, replaceable=written_b
     real = Path(os.path.realpath(target))
     if real.exists() and not real.is_file():
         raise WorkbookError(f"{shown(target)} is not a regular file; choose another output name with -o.")
-    if not real.exists() or replaceable(real):
+    if not real.exists():
         return None
+    if replaceable is not None:
+        if replaceable(real):
+            return None
+        found = None
+    else:
+        if kind is None:
+            raise ValueError("check_new_output needs the kind of output written, or replaceable")
+        found = output_kind(real)
+        if found == kind:
+            return None
+    if not force and found is not None:
+        raise WorkbookError(f"{shown(target)} is {_a(found)} infusion-billing wrote, and {_a(kind)} replaces only an "
+                            f"earlier {kind}; choose another name with -o, or add --force to replace it (a backup copy "
+                            "is kept).")
     if not force:
         raise WorkbookError(f"{shown(target)} already exists and was not written by infusion-billing; choose another "
                             "name with -o, or add --force to replace it (a backup copy is kept).")
     return backup_copy(real)
+
+
+def _a(noun: str | None) -> str:
+    return f"{'an' if (noun or 'x')[0] in 'aeiou' else 'a'} {noun}"
 
 
 def check_output_folder(path: Path, option: str) -> None:

@@ -15,8 +15,11 @@ When the name a result wants is taken by a sheet (or an Excel Table, or a define
 did not create, the result goes to the first free ``Name (2)``, ``Name (3)`` ... and a
 ``writer.sheet-renamed`` Finding says so. A later run finds that sheet by its mark and reuses it.
 
-A workbook carrying any of these marks was written by the tool: :func:`written_by_tool` is how the
-writer recognises an earlier output it may replace (see :mod:`.output_file`).
+A workbook carrying any of these marks was written by the tool. It also says what kind of output it
+is (:data:`KINDS`: a billing workbook, a portfolio, an assessment, the demo clinic) in one more hidden
+name, ``_InfusionBilling_Kind``; a command replaces without asking only an earlier output of its own
+kind (:func:`output_kind`, used by :mod:`.output_file`), so ``portfolio -o`` never replaces a
+clinic's billing workbook, nor ``assess -o`` a portfolio.
 """
 
 from __future__ import annotations
@@ -39,6 +42,16 @@ MARK_PREFIX = "_InfusionBilling_"
 SHEET_MARK = MARK_PREFIX + "Sheet"
 #: The mark of a workbook the tool generated whole (the demo clinic's input workbook).
 GENERATED_MARK = MARK_PREFIX + "Generated"
+#: The mark saying what kind of output a workbook is (its value one of :data:`KINDS`, as a text constant).
+KIND_MARK = MARK_PREFIX + "Kind"
+#: The kinds of workbook the tool writes, as a sentence names them.
+BILLING = "billing workbook"
+PORTFOLIO = "portfolio"
+ASSESSMENT = "assessment"
+DEMO = "demo clinic workbook"
+KINDS = (BILLING, PORTFOLIO, ASSESSMENT, DEMO)
+#: For a workbook written before kinds were marked: a tool sheet only that kind has.
+_KIND_SHEETS = {"portfolio": PORTFOLIO, "method and data": ASSESSMENT}
 
 _REFERENCE = re.compile(r"^=?\s*(?:'((?:[^']|'')+)'|([^'!]+))!")
 _MAX_SHEET_NAME = 31
@@ -94,6 +107,38 @@ def marks_in_file(path: Path) -> tuple[list[str], list[str]] | None:
              and el.get("localSheetId") is None and el.get("name", "").startswith(SHEET_MARK)]
     sheets = [el.get("name", "") for el in root.iter() if el.tag.endswith("}sheet")]
     return marks, sheets
+
+
+def output_kind(path: Path) -> str | None:
+    """What kind of output the workbook at ``path`` is (one of :data:`KINDS`); None when the tool did not
+    write it. A workbook written before kinds were marked is known by its marks: the demo's by its
+    generated mark, a portfolio or an assessment by a tool sheet only they have, else a billing workbook."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            info = z.getinfo("xl/workbook.xml")
+            if info.file_size > 64 << 20:  # a workbook list is small; anything else is not ours
+                return None
+            root = ElementTree.fromstring(z.read(info))
+    except (OSError, KeyError, zipfile.BadZipFile, ValueError, ElementTree.ParseError):
+        return None
+    names = {el.get("name", ""): (el.text or "").strip() for el in root.iter()
+             if el.tag.endswith("}definedName") and el.get("localSheetId") is None}
+    kind = names.get(KIND_MARK, "").strip('"')
+    if kind in KINDS:
+        return kind
+    if GENERATED_MARK in names:
+        return DEMO
+    sheets = [sheet_of(v) for n, v in names.items() if n.startswith(SHEET_MARK)]
+    if not sheets and not any(n.startswith(MARK_PREFIX) for n in names):
+        return None
+    return next((_KIND_SHEETS[s.casefold()] for s in sheets if s and s.casefold() in _KIND_SHEETS), BILLING)
+
+
+def kind_value(kind: str) -> str:
+    """The kind mark's text, as a defined name holds a constant (``"portfolio"``)."""
+    if kind not in KINDS:
+        raise ValueError(f"{kind!r} is not a kind of output the tool writes")
+    return f'"{kind}"'
 
 
 def written_by_tool(path: Path) -> bool:
@@ -269,7 +314,18 @@ def mark_generated(openpyxl_workbook) -> None:
     """Mark a workbook the tool builds whole with openpyxl (the demo clinic) as the tool's own."""
     from openpyxl.workbook.defined_name import DefinedName  # noqa: PLC0415 — only the demo builder needs openpyxl
 
-    name = DefinedName(GENERATED_MARK, attr_text='"infusion-billing"', hidden=True)
+    mark_kind_openpyxl(openpyxl_workbook, DEMO)
+    _add_openpyxl_name(openpyxl_workbook, DefinedName(GENERATED_MARK, attr_text='"infusion-billing"', hidden=True))
+
+
+def mark_kind_openpyxl(openpyxl_workbook, kind: str) -> None:
+    """Mark a workbook the tool builds whole with openpyxl as an output of ``kind``."""
+    from openpyxl.workbook.defined_name import DefinedName  # noqa: PLC0415 — only builders with openpyxl need it
+
+    _add_openpyxl_name(openpyxl_workbook, DefinedName(KIND_MARK, attr_text=kind_value(kind), hidden=True))
+
+
+def _add_openpyxl_name(openpyxl_workbook, name) -> None:
     names = openpyxl_workbook.defined_names
     if hasattr(names, "add"):
         names.add(name)

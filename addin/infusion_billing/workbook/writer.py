@@ -127,6 +127,7 @@ def write_outputs(
     notes: list[Finding] | None = None,
     date_format: str = DEFAULT_DATE_FORMAT,
     overflow: sheet_limits.Overflow | None = None,
+    kind: str = ownership.BILLING,
 ) -> Path:
     """Write ``tables`` (and a Findings sheet when ``findings`` is given) next to the book's own sheets.
 
@@ -141,7 +142,10 @@ def write_outputs(
     sheet and are appended to ``notes`` when given.
     Dates show in ``date_format`` (the Settings sheet's Date Format); the tool's sheets are placed
     in work order (:mod:`.sheet_order`). A table longer than a sheet goes in full to ``overflow``'s store,
-    else to a CSV beside the output (:func:`.sheet_limits.split_overflow`).
+    else to a CSV beside the output (:func:`.sheet_limits.split_overflow`). A new file is marked as an
+    output of ``kind`` (a billing workbook unless the portfolio, assessment or demo writes it), and only
+    an earlier output of that kind is replaced without ``force``; a workbook written in place keeps the
+    kind it had.
     """
     book_path = Path(book_path)
     check_is_workbook(book_path)
@@ -159,7 +163,7 @@ def write_outputs(
             raise ValueError(f"two result tables are both called {t.name}")
         seen.add(t.name.casefold())
 
-    target = output_target(book_path, out, in_place=in_place, force=force, backup=True)
+    target = output_target(book_path, out, in_place=in_place, force=force, backup=True, kind=kind)
     mode = output_file.output_mode(book_path, target)
 
     input_hash = file_hash(book_path) if stage else ""
@@ -181,6 +185,8 @@ def write_outputs(
             run_log = _run_log_table(package, placed["RunLog"], stage, input_hash, written, finding_list)
             _put_table(package, run_log, placed["RunLog"], own_notes, date_format)
         ownership.mark_sheets(package, [placed[name] for name in wanted])
+        if not in_place or ownership.KIND_MARK not in package.workbook_names():
+            package.add_defined_name(ownership.KIND_MARK, ownership.kind_value(kind))
         package.arrange(_work_order(package, [placed[name] for name in wanted]))
         output_file.save_atomically(package, target, mode)
     if notes is not None:
@@ -197,7 +203,7 @@ def _work_order(package: WorkbookPackage, written: Sequence[str]) -> list[str]:
 
 
 def output_target(book_path: Path, out: str | Path | None = None, *, in_place: bool = False, force: bool = False,
-                  backup: bool = False) -> Path:
+                  backup: bool = False, kind: str = ownership.BILLING) -> Path:
     """The file a run will write, or WorkbookError saying why it will not (checked before a run starts,
     so a refusal costs nothing). With ``backup`` the backups are made: of the input for ``in_place``,
     of a replaced file the tool did not write for ``force``."""
@@ -216,9 +222,9 @@ def output_target(book_path: Path, out: str | Path | None = None, *, in_place: b
         raise WorkbookError("The output file is the input file; use --in-place to write into it.")
     check_content_extension(book_path, target)
     if backup:
-        output_file.check_new_output(target, force=force)
+        output_file.check_new_output(target, kind, force=force)
     elif not force:
-        output_file.check_new_output(target)
+        output_file.check_new_output(target, kind)
     return Path(os.path.realpath(target)) if os.path.islink(target) else target
 
 

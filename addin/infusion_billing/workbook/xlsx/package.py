@@ -278,7 +278,8 @@ class WorkbookPackage:
         return out
 
     def add_defined_name(self, name: str, refers_to: str, *, hidden: bool = True) -> None:
-        """Add a workbook-level defined name when saving (``refers_to`` as Excel writes it: ``'Sheet'!$A$1``)."""
+        """Add a workbook-level defined name when saving (``refers_to`` as Excel writes it: ``'Sheet'!$A$1``);
+        a workbook-level name of that name already there is replaced (Excel refuses a name twice)."""
         self._names.append((name, refers_to, hidden))
 
     def read_rows(self, sheet_name: str, max_rows: int | None = None,
@@ -440,7 +441,7 @@ class WorkbookPackage:
             taken.add(new.part.lower())
 
         for name, refers_to, hidden in self._names:
-            workbook = _add_defined_name(workbook, name, refers_to, hidden)
+            workbook = _add_defined_name(_remove_defined_name(workbook, name), name, refers_to, hidden)
         workbook = _arrange_sheets(workbook, self._order)
         workbook = _print_titles(workbook, [new.name for new in self._new])
 
@@ -606,6 +607,16 @@ def _add_defined_name(workbook: str, name: str, refers_to: str, hidden: bool, lo
         raise WorkbookError("The workbook's sheet list is malformed; open and re-save it in Excel.")
     at = after[-1].end()
     return workbook[:at] + f"<{p}definedNames>{element}</{p}definedNames>" + workbook[at:]
+
+
+def _remove_defined_name(workbook: str, name: str) -> str:
+    """The workbook's list without its workbook-level ``<definedName>`` called ``name`` (any case, as Excel
+    compares names)."""
+    for m in reversed(list(_elements(workbook, "definedName"))):
+        element = m.group(0)
+        if _attr(element, "localSheetId") is None and (_attr(element, "name") or "").casefold() == name.casefold():
+            workbook = workbook[:m.start()] + workbook[m.end():]
+    return workbook
 
 
 def _rename_sheet(workbook: str, old: str, new: str) -> str:
