@@ -21,7 +21,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from . import __version__
-from .display import counted, money_text, shown, terminal_safe
+from .display import money_text, shown, terminal_safe
 from .findings import findings_to_json, sort_findings
 from .gcpause import paused_cycle_collector
 from .pipeline import RunOptions, RunResult, available_stages, run_workbook
@@ -339,38 +339,13 @@ def cmd_export_store(args: argparse.Namespace) -> int:
 def cmd_portfolio(args: argparse.Namespace) -> int:
     _store_module("portfolio")
     from .store.engines import DuckDBEngine, Engine, SparkEngine  # noqa: PLC0415 — optional dependency
-    from .store.portfolio import (  # noqa: PLC0415 — optional dependency
-        build,
-        check_months,
-        check_portfolio_output,
-        check_store,
-        clinics,
-        summary,
-        write_portfolio,
-    )
-    from .workbook.output_file import check_new_output  # noqa: PLC0415 - start-up cost, see above
-    from .workbook.ownership import PORTFOLIO  # noqa: PLC0415 - start-up cost, see above
+    from .store.portfolio import report  # noqa: PLC0415 — optional dependency
 
-    output = Path(args.output)
-    check_portfolio_output(output)
-    if not args.force:  # refused before the store is read; with --force the writer makes the one backup
-        check_new_output(output, PORTFOLIO)
-    months = tuple(args.months or ())
-    check_months(months)
-    store = Path(args.store)
-    if args.engine == "duckdb" or "://" not in args.store:  # a store on this machine: checked before the report
-        check_store(store)
-    engine: Engine = SparkEngine(args.store) if args.engine == "spark" else DuckDBEngine(store)
-    try:
-        portfolio = build(engine, clinics(engine), months)
-    finally:
-        engine.close()
-    path = write_portfolio(portfolio, output, engine=engine.name, store=args.store, force=args.force)
-    figures = summary(portfolio)
-    say(f"Portfolio on {engine.name}: {counted(figures['clinics'], 'clinic')}, "
-        f"{counted(figures['clinic-months'], 'clinic-month')}; billed "
-        f"${figures['billed']}, payments ${figures['payments']}")
-    say(f"Written: {path}")
+    def engine() -> Engine:
+        return SparkEngine(args.store) if args.engine == "spark" else DuckDBEngine(Path(args.store))
+
+    for line in report(args.store, Path(args.output), tuple(args.months or ()), engine, force=args.force):
+        say(line)
     return EXIT_OK
 
 

@@ -16,6 +16,7 @@ from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from infusion_billing import values as v
@@ -70,16 +71,16 @@ def test_each_clinics_portfolio_figures_are_its_kpis_sheet_to_the_cent(clinic_bo
             assert row["Billed"] == cents(gross["Denominator"])
             assert row["Contractual"] == cents(gross["Denominator"]) - cents(ncr["Denominator"])
             # A rate on the sheet is a fraction to four places: 0.9731 is 97.31 %.
-            assert row["Net Collection Rate"] == Decimal(str(ncr["Rate"])).quantize(Decimal("0.0001"))
+            assert row["Net collection rate"] == Decimal(str(ncr["Rate"])).quantize(Decimal("0.0001"))
             idr = sheet.get((month, "initial_denial_rate_count"))
             if idr is not None and idr["Rate"] is not None:
-                assert row["Initial Denial Rate"] == Decimal(str(idr["Rate"])).quantize(Decimal("0.0001"))
+                assert row["Initial denial rate (count)"] == Decimal(str(idr["Rate"])).quantize(Decimal("0.0001"))
             under = sheet.get((month, "underpayment_identified"))
             if under is not None:
-                assert row["Underpaid"] == cents(under["Amount"])
+                assert row["Underpayment identified"] == cents(under["Amount"])
             days = sheet.get((month, "days_in_ar_gross"))
             if days is not None and days["Days"] is not None:
-                assert row["Days in AR"] == Decimal(str(days["Days"])).quantize(Decimal("0.1"))
+                assert row["Days in AR (gross)"] == Decimal(str(days["Days"])).quantize(Decimal("0.1"))
                 compared += 1
             compared += 1
     assert compared >= 9  # three clinics, three months of service each, and their days in AR
@@ -102,7 +103,7 @@ def test_the_counts_and_sums_beside_the_kpis_are_the_books(clinic_books, on_duck
         aging = read_output_table(book, "AR Aging")
         insurance = sum((cents(r["Balance"]) for r in aging if r["Responsible Type"] == "Insurance"
                          and cents(r["Balance"]) > 0), Decimal("0.00"))
-        assert sum((r[COLUMNS.index("Insurance AR")] for r in on_duckdb.rows if r[0] == clinic),
+        assert sum((r[COLUMNS.index("Insurance AR")] or Decimal("0.00") for r in on_duckdb.rows if r[0] == clinic),
                    Decimal("0.00")) == insurance
 
 
@@ -114,27 +115,30 @@ def test_the_breakdowns_add_up_to_each_clinics_sheets(clinic_books, on_duckdb):
                        Decimal("0.00"))
         assert sum((r[i] for r in denials.rows), Decimal("0.00")) == on_sheet
     aging = on_duckdb.aging
-    assert aging.columns[0] == "Clinic" and aging.columns[-1] == "Total"
-    # The buckets that hold AR, youngest first (as of the last remit the demo clinics owe nothing under 31 days).
-    labels = ["0-30", "31-60", "61-90", "91-120", "Over 120"]
-    assert aging.columns[1:-1] == [b for b in labels if b in aging.columns] and len(aging.columns) > 3
+    # Every bucket of the AR Aging sheet, youngest first, even one no clinic has AR in (as of the last remit
+    # the demo clinics owe nothing under 31 days): the columns stay put from one month's report to the next.
+    assert aging.columns == ["Clinic", "AR As Of", "Months of Service", "0-30", "31-60", "61-90", "91-120",
+                             "Over 120", "Total"]
     for row, clinic in zip(aging.rows, CLINICS, strict=True):
         on_sheet = sum((cents(r["Balance"]) for r in read_output_table(clinic_books[clinic], "AR Aging")),
                        Decimal("0.00"))
-        assert row[0] == clinic and row[-1] == on_sheet == sum(row[1:-1], Decimal("0.00"))
+        assert row[0] == clinic and row[-1] == on_sheet == sum(row[3:-1], Decimal("0.00"))
+        assert row[2] == "all months, 2026-08 to 2026-12"
 
 
 def test_the_command_writes_the_portfolio_workbook_with_its_charts(store, tmp_path, capsys):
     out = tmp_path / "portfolio.xlsx"
     assert main(["portfolio", "--store", str(store), "-o", str(out), "--months", "2026-09", "2026-10"]) == 0
     rows = read_output_table(out, "Portfolio")
-    assert {(r["Clinic"], r["Month"]) for r in rows} == {(c, m) for c in CLINICS for m in ("2026-09", "2026-10")}
+    # The months chosen, and each clinic's as-of month (December), kept for its AR.
+    assert {(r["Clinic"], r["Month"]) for r in rows} == {(c, m) for c in CLINICS
+                                                        for m in ("2026-09", "2026-10", "2026-12")}
     assert [r["Clinic"] for r in read_output_table(out, "Portfolio Aging")] == list(CLINICS)
     assert read_output_table(out, "Portfolio Denials")
     with zipfile.ZipFile(out) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) == 2
-    assert "3 clinics" in capsys.readouterr().out
+    assert capsys.readouterr().out.startswith("Portfolio on DuckDB: 3 clinics, 6 clinic-months (2026-09, 2026-10); ")
 
 
 @pytest.mark.skipif(shutil.which("java") is None and not os.environ.get("CI"),
@@ -185,6 +189,78 @@ def test_spark_submit_writes_the_same_portfolio_as_duckdb(store, on_duckdb, tmp_
     done = run_script("--store", str(store), "-o", str(out), "--months", "2026-10", spark=True)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.splitlines()[-1] == f"Written: {out}"
-    rows = read_output_table(out, "Portfolio")
+    rows = [r for r in read_output_table(out, "Portfolio") if r["Month"] == "2026-10"]  # not the as-of rows
     assert [(r["Clinic"], r["Month"], cents(r["Billed"]), cents(r["Payments"])) for r in rows] == \
         [(r[0], r[1], r[5], r[6]) for r in on_duckdb.rows if r[1] == "2026-10"]
+
+
+@pytest.fixture(scope="module")
+def october(store, tmp_path_factory) -> Path:
+    """``portfolio --months 2026-10``: the workbook."""
+    out = tmp_path_factory.mktemp("october") / "portfolio.xlsx"
+    assert main(["portfolio", "--store", str(store), "-o", str(out), "--months", "2026-10"]) == 0
+    return out
+
+
+def test_months_apply_to_the_denials_and_the_aging_too(clinic_books, october):
+    """--months 2026-10: the denials by category are October's (they were every month's: 21,000.84 against a
+    Denied column of 6,129.24), and the open AR by bucket is that of October's services."""
+    portfolio = {r["Clinic"]: r for r in read_output_table(october, "Portfolio") if r["Month"] == "2026-10"}
+    denials = read_output_table(october, "Portfolio Denials")
+    for clinic, denied in (("Lakeview", "446.94"), ("Northside", "972.36"), ("Riverbend", "458.46")):
+        assert cents(portfolio[clinic]["Denied"]) == Decimal(denied)
+        assert sum((cents(r[clinic]) for r in denials), Decimal("0.00")) == Decimal(denied)
+    aging = {r["Clinic"]: r for r in read_output_table(october, "Portfolio Aging")}
+    for clinic, total in (("Lakeview", "1384.15"), ("Northside", "3036.31"), ("Riverbend", "1373.40")):
+        on_sheet = sum((cents(r["Balance"]) for r in read_output_table(clinic_books[clinic], "AR Aging")
+                        if f"{r['Date of Service']:%Y-%m}" == "2026-10"), Decimal("0.00"))
+        assert cents(aging[clinic]["Total"]) == on_sheet == Decimal(total)
+        assert aging[clinic]["Months of Service"] == "2026-10"
+        assert cents(aging[clinic]["0-30"]) == Decimal("0.00")  # empty, and still a column
+    assert {r["Clinic"]: f"{r['AR As Of']:%Y-%m-%d}" for r in aging.values()} == \
+        {"Lakeview": "2026-12-23", "Northside": "2026-12-16", "Riverbend": "2026-12-22"}
+
+
+def test_each_clinics_ar_stays_on_its_as_of_row_and_is_blank_on_service_months(october):
+    """--months 2026-10 dropped the as-of row (December) that carries the AR: AR showed 0.00 everywhere."""
+    rows = {(r["Clinic"], r["Month"]): r for r in read_output_table(october, "Portfolio")}
+    lakeview = rows[("Lakeview", "2026-12")]
+    assert f"{lakeview['AR As Of']:%Y-%m-%d}" == "2026-12-23"
+    assert (cents(lakeview["Insurance AR"]), cents(lakeview["Patient AR"])) == (Decimal("6258.26"), Decimal("3500.24"))
+    assert Decimal(str(lakeview["Days in AR (gross)"])) == Decimal("70.0")
+    october_row = rows[("Lakeview", "2026-10")]
+    assert (october_row["Insurance AR"], october_row["Patient AR"], october_row["AR As Of"]) == (None, None, None)
+    assert cents(october_row["Billed"]) == Decimal("9190.24")
+
+
+def test_months_the_store_does_not_hold_are_one_sentence(store, tmp_path, capsys):
+    capsys.readouterr()
+    assert main(["portfolio", "--store", str(store), "-o", str(tmp_path / "p.xlsx"), "--months", "2025-01"]) == 2
+    assert capsys.readouterr().err == (
+        "infusion-billing: The store has no month of service 2025-01 for any clinic (it holds 2026-08 to 2026-12); "
+        "choose months it holds with --months, or leave --months out for all.\n")
+    assert not (tmp_path / "p.xlsx").exists()
+
+
+def test_the_about_sheet_says_what_the_report_covers(october):
+    about = [[c for c in row if c is not None] for row in openpyxl.load_workbook(october)["About"].iter_rows(
+        values_only=True)]
+    assert about[1] == ["Built by infusion-billing on DuckDB from the store store: 3 clinics."]
+    assert about[2] == ["Months of service: 2026-10 (every sheet: Portfolio, Portfolio Denials, Portfolio Aging)."]
+    assert about[3][0].startswith("AR as of: 2026-12-16 to 2026-12-23, each clinic its own (below).")
+    assert about[4] == ["De-identified: no (the store holds patient identifiers)."]
+    assert about[6:] == [[], ["Clinic", "AR As Of", "De-identified"], ["Lakeview", "2026-12-23", "no"],
+                         ["Northside", "2026-12-16", "no"], ["Riverbend", "2026-12-22", "no"]]
+
+
+def test_the_headers_are_the_kpis_sheets_names_and_the_dashboard_shows_its_figures(october):
+    wb = openpyxl.load_workbook(october)
+    header = [c.value for c in wb["Portfolio"][1]]
+    assert header[9:12] == ["Initial denial rate (count)", "Net collection rate", "Days in AR (gross)"]
+    assert header[14:] == ["Underpayment identified", "AR As Of"]
+    dashboard = wb["Portfolio Dashboard"]
+    assert [dashboard.column_dimensions[c].width for c in "ABCD"] == [22, 16, 16, 16]  # 1,234,567.89 fits
+    # October's figures only: the as-of rows kept for AR add nothing billed.
+    first = [c.value for c in dashboard[2]][:4]
+    assert first[0] == "Lakeview" and [cents(x) for x in first[1:]] == [Decimal("9190.24"), Decimal("2950.35"),
+                                                                       Decimal("446.94")]

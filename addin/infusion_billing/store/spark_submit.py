@@ -25,19 +25,8 @@ from pathlib import Path
 if __name__ == "__main__":  # run as a script: its own folder (tables.py, layout.py ...) must not shadow any module
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
-from infusion_billing.display import counted
 from infusion_billing.store.engines import SparkEngine
-from infusion_billing.store.portfolio import (
-    build,
-    check_months,
-    check_portfolio_output,
-    check_store,
-    clinics,
-    summary,
-    write_portfolio,
-)
-from infusion_billing.workbook.output_file import check_new_output
-from infusion_billing.workbook.ownership import PORTFOLIO
+from infusion_billing.store.portfolio import report
 from infusion_billing.workbook.reader import WorkbookError
 
 
@@ -50,32 +39,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="replace an existing file that is not an earlier portfolio (a backup copy is kept)")
     args = parser.parse_args(argv)
     try:
-        return report(args.store, Path(args.output), tuple(args.months or ()), force=args.force)
+        lines = report(args.store, Path(args.output), tuple(args.months or ()),
+                       lambda: SparkEngine(args.store, master=None), force=args.force)
     except WorkbookError as exc:  # as the infusion-billing command says it: one sentence, exit 2
         print(f"infusion-billing: {exc}", file=sys.stderr)
         return 2
-
-
-def report(store: str, output: Path, months: tuple[str, ...], *, force: bool = False) -> int:
-    """The portfolio of every clinic in ``store`` on the session spark-submit configured, into ``output``;
-    the output and the months are checked before Spark starts, as ``infusion-billing portfolio`` checks them."""
-    check_portfolio_output(output)
-    if not force:  # refused before Spark starts; with --force the writer makes the one backup
-        check_new_output(output, PORTFOLIO)
-    check_months(months)
-    if "://" not in store:  # a store on this machine (a cluster's own storage is the cluster's to keep whole)
-        check_store(Path(store))
-    engine = SparkEngine(store, master=None)
-    try:
-        portfolio = build(engine, clinics(engine), months)
-    finally:
-        engine.close()
-    path = write_portfolio(portfolio, output, engine=engine.name, store=store, force=force)
-    figures = summary(portfolio)
-    print(f"Portfolio on Spark: {counted(figures['clinics'], 'clinic')}, "
-          f"{counted(figures['clinic-months'], 'clinic-month')}; billed ${figures['billed']}, "
-          f"payments ${figures['payments']}")
-    print(f"Written: {path}")
+    for line in lines:
+        print(line)
     return 0
 
 
