@@ -15,13 +15,12 @@ import logging
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 from tqdm import tqdm
 
 from . import __version__
-from .display import money_text, shown, terminal_safe
+from .display import shown, summary_value, terminal_safe
 from .findings import findings_to_json, sort_findings
 from .gcpause import paused_cycle_collector
 from .pipeline import RunOptions, RunResult, available_stages, run_workbook
@@ -354,7 +353,7 @@ def print_summary(run: RunResult, *, max_lines: int = 20, out=None) -> None:
     out = out or sys.stdout
     for name, result in run.results.items():
         for key, value in result.summary.items():  # dollars held exact, printed as every summary prints them
-            say(f"  {name}: {key}: {money_text(value) if isinstance(value, Decimal) else value}", file=out)
+            say(f"  {name}: {key}: {summary_value(value)}", file=out)
     c = run.counts
     say(f"Findings: {c['error']} errors, {c['warning']} warnings, {c['info']} info", file=out)
     list_findings(run, max_lines=max_lines, out=out)

@@ -43,6 +43,16 @@ def money_text(value: Decimal | int | str) -> str:
     return f"{amount.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
 
 
+def summary_value(value: object) -> str:
+    """A stage summary's figure as every summary prints it: counts grouped (1,515), dollars to the cent
+    (2,167,771.34: a summary holds money as an exact Decimal), anything else as it is."""
+    if isinstance(value, Decimal):
+        return money_text(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
 def counted(n: int, noun: str) -> str:
     """``1 clinic``, ``3 clinics``, ``1,515 clinic-months``: a count with its noun in the right number."""
     return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"

@@ -48,6 +48,7 @@ from typing import Any, TextIO
 from .. import asof
 from .. import values as v
 from ..claims.scrub import shipped_coverage_rules
+from ..display import summary_value
 from ..pipeline import ALL_STAGES, RunOptions, RunResult, available_stages, run_book, run_workbook
 from ..posting.answer_key import read_key, score
 from ..posting.simulator import KEY_FILE
@@ -922,8 +923,7 @@ def unplanted_errors(planted: list[PlantedDefect], findings) -> list:
 def print_run_summary(run, planted: list[PlantedDefect], out: TextIO) -> None:
     """Each stage's summary, findings by severity, the planted-defect score and the encounter statuses."""
     for name, result in run.results.items():
-        figures = ", ".join(f"{k}: {val:,}" if isinstance(val, int) else f"{k}: {val}"
-                            for k, val in result.summary.items())
+        figures = ", ".join(f"{k}: {summary_value(val)}" for k, val in result.summary.items())
         print(f"  {name}: {figures}", file=out)
     counts = run.counts
     print(f"Findings: {counts['error']:,} errors, {counts['warning']:,} warnings, {counts['info']:,} info", file=out)
