@@ -95,15 +95,22 @@ class DuckDBEngine:
 
 def damaged_file(store: Path) -> Path | None:
     """The first Parquet file below ``store`` whose footer cannot be read (cut short, overwritten), if any."""
+    for path in sorted(store.rglob("*.parquet")):
+        if footer_rows(path) is None:
+            return path
+    return None
+
+
+def footer_rows(path: Path) -> int | None:
+    """The rows a Parquet file's footer records (no data read); None when the footer cannot be read
+    (the file cut short or overwritten)."""
     import pyarrow as pa  # noqa: PLC0415 — optional dependency
     import pyarrow.parquet as pq  # noqa: PLC0415
 
-    for path in sorted(store.rglob("*.parquet")):
-        try:
-            pq.read_metadata(path)
-        except (OSError, ValueError, pa.ArrowException):
-            return path
-    return None
+    try:
+        return int(pq.read_metadata(path).num_rows)
+    except (OSError, ValueError, pa.ArrowException):
+        return None
 
 
 def damaged_message(store: Path, path: Path) -> str:

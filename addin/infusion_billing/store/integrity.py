@@ -18,7 +18,7 @@ from typing import Any
 
 from ..display import counted, shown
 from ..workbook.reader import WorkbookError
-from .engines import damaged_message
+from .engines import damaged_message, footer_rows
 from .layout import partition_dir
 
 #: Footers read at once (small reads, mostly waiting on the disk).
@@ -39,18 +39,15 @@ def recorded(manifest: dict[str, Any], relations: Iterable[str]) -> Iterator[tup
 def partition_rows(store: Path, folder: Path, flat: bool) -> int | None:
     """The rows the Parquet files of one partition folder hold (its own files only when ``flat``: a
     table by clinic only); None when the folder has none. A damaged file is WorkbookError naming it."""
-    import pyarrow as pa  # noqa: PLC0415 — optional dependency
-    import pyarrow.parquet as pq  # noqa: PLC0415
-
     files = sorted(folder.glob("*.parquet")) if flat else sorted(folder.rglob("*.parquet"))
     if not files:
         return None
     total = 0
     for file in files:
-        try:
-            total += pq.read_metadata(file).num_rows
-        except (OSError, ValueError, pa.ArrowException):
-            raise WorkbookError(damaged_message(store, file)) from None
+        rows = footer_rows(file)
+        if rows is None:
+            raise WorkbookError(damaged_message(store, file))
+        total += rows
     return total
 
 
